@@ -1,0 +1,49 @@
+// Flat config: typescript-eslint's recommended rules over every TypeScript file.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: globals.node,
+    },
+  },
+  {
+    // Dependency rule of DESIGN.md: domain/ is pure and imports no adapters.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/slack/**',
+            '**/providers/**',
+            '**/queue/**',
+            '**/store/**',
+            'ioredis',
+            'bullmq',
+            '@slack/*',
+            '@aws-sdk/*',
+            '@azure/*',
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/providers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/slack/**', '@slack/*'] }] },
+  },
+);

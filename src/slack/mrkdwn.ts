@@ -1,0 +1,25 @@
+// Slack mrkdwn escaping. Every piece of text that came from a user or a cloud goes through
+// escapeMrkdwn before it is put into a message: Slack only needs &, < and > escaped, and an
+// unescaped '<' would let a job name or a log line forge a mention or a link.
+
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Inline code span for untrusted text: escaped, and backticks replaced so the span cannot end early. */
+export function code(text: string): string {
+  return '`' + escapeMrkdwn(text.replace(/`/g, "'")) + '`';
+}
+
+/** A link whose label came from outside; the URL is ours but is escaped too. */
+export function link(url: string, label: string): string {
+  return `<${url.replace(/[<>|]/g, encodeURIComponent)}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+}
+
+/** Cut text to at most max characters, on a character boundary, marking the cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return chars.slice(0, Math.max(0, max - 1)).join('') + '…';
+}
