@@ -1,0 +1,20 @@
+// Registers every slash command; one file per command.
+import type { App } from '@slack/bolt';
+import type { CommandDeps } from './deps.js';
+import { registerCommand } from './listener.js';
+import { handleTriage } from './triage.js';
+import { handleSmallFiles } from './smallfiles.js';
+import { handleIncident } from './incident.js';
+import { handleBackfill } from './backfill.js';
+
+export function registerCommands(app: App, deps: CommandDeps): void {
+  // Stamp arrival before any listener runs, for the ack-latency histogram.
+  app.use(async ({ context, next }) => {
+    context.receivedAt = Date.now();
+    await next();
+  });
+  registerCommand(app, deps, '/triage', handleTriage);
+  registerCommand(app, deps, '/smallfiles', handleSmallFiles);
+  registerCommand(app, deps, '/incident', handleIncident);
+  registerCommand(app, deps, '/backfill', handleBackfill);
+}

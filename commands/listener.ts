@@ -1,0 +1,34 @@
+// Wraps a slash-command handler: times the ack, counts the outcome, and turns an unexpected
+// failure into an ephemeral answer with an error id instead of a Slack "dispatch_failed".
+import type { App, SlashCommand, RespondArguments } from '@slack/bolt';
+import { errorId } from '../src/logger.js';
+import type { CommandDeps } from './deps.js';
+import type { Ack } from './reply.js';
+
+export type CommandHandler = (deps: CommandDeps, command: SlashCommand, ack: Ack) => Promise<string>;
+
+export function registerCommand(app: App, deps: CommandDeps, name: string, handler: CommandHandler): void {
+  const label = name.replace(/^\//, '');
+  app.command(name, async ({ command, ack, context }) => {
+    let acked = false;
+    const once: Ack = async (response?: string | RespondArguments) => {
+      acked = true;
+      await ack(response as RespondArguments);
+      const receivedAt = (context as { receivedAt?: number }).receivedAt;
+      if (receivedAt) deps.metrics.ackLatency.observe({ command: label }, (Date.now() - receivedAt) / 1000);
+    };
+    try {
+      const outcome = await handler(deps, command, once);
+      deps.metrics.commands.inc({ command: label, outcome });
+    } catch (err) {
+      const id = errorId();
+      deps.logger.error(
+        { err, errorId: id, command: name, user: command.user_id, channel: command.channel_id },
+        'command failed',
+      );
+      deps.metrics.commands.inc({ command: label, outcome: 'error' });
+      const text = `:warning: Something went wrong on our side; error id \`${id}\`. Nothing was started.`;
+      if (!acked) await ack({ response_type: 'ephemeral', text });
+    }
+  });
+}

@@ -1,0 +1,32 @@
+// The three answers every command shares: usage, an input error with the usage, and "the queue
+// is unavailable, nothing was started". All ephemeral: only the person who typed sees them.
+import type { RespondArguments } from '@slack/bolt';
+import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
+import type { CommandSpec } from './args.js';
+
+export type Ack = (response?: string | RespondArguments) => Promise<void>;
+
+export function usageReply(spec: CommandSpec): RespondArguments {
+  return { response_type: 'ephemeral', text: spec.usage };
+}
+
+export function invalidReply(spec: CommandSpec, problem: string): RespondArguments {
+  return {
+    response_type: 'ephemeral',
+    text: `:warning: ${escapeMrkdwn(problem)}. Nothing was started.\n\n${spec.usage}`,
+  };
+}
+
+export function unavailableReply(spec: CommandSpec): RespondArguments {
+  return {
+    response_type: 'ephemeral',
+    text: `:x: The queue is unavailable, nothing was started. Try \`${spec.name}\` again in a minute; if it persists, Redis is down.`,
+  };
+}
+
+export function notYetReply(spec: CommandSpec): RespondArguments {
+  return {
+    response_type: 'ephemeral',
+    text: `:construction: \`${spec.name}\` is not available in this version of Pipeline Medic yet; nothing was started.\n\n${spec.usage}`,
+  };
+}

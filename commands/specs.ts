@@ -1,0 +1,78 @@
+// Syntax of each slash command (DESIGN.md "Slash commands"); the usage text is what `help` and
+// every input error show.
+import type { CommandSpec } from './args.js';
+
+export const TRIAGE: CommandSpec = {
+  name: '/triage',
+  usage: [
+    '*Usage:* `/triage <job> [--provider glue|synapse] [--env dev|staging|prod] [--runs N] [--threshold PCT] [--consecutive N] [--input URI]`',
+    '• `<job>` the Glue job or Synapse pipeline name',
+    '• `--runs N` how many recent runs to read (5–2000, default from config)',
+    '• `--threshold PCT` degraded when runs are more than PCT% over the baseline (1–1000, default 30)',
+    '• `--consecutive N` how many latest runs must be over the threshold (1–50, default 3)',
+    '• `--input URI` input location for the small-file check (`s3://bucket/prefix`, Azure Blob URL, `abfss://…`, `az://…`)',
+    'Example: `/triage MyJob --threshold 50`',
+  ].join('\n'),
+  positional: ['job'],
+  required: 1,
+  flags: {
+    provider: { type: 'string', choices: ['glue', 'synapse'] },
+    env: { type: 'string', choices: ['dev', 'staging', 'prod'] },
+    runs: { type: 'int', min: 5, max: 2000, what: 'how many runs' },
+    threshold: { type: 'number', min: 1, max: 1000, what: 'a percentage over the baseline' },
+    consecutive: { type: 'int', min: 1, max: 50, what: 'how many consecutive runs' },
+    input: { type: 'string' },
+  },
+};
+
+export const SMALLFILES: CommandSpec = {
+  name: '/smallfiles',
+  usage: [
+    '*Usage:* `/smallfiles <uri> [--threshold SIZE] [--compare URI]`',
+    '• `<uri>` `s3://bucket/prefix`, `https://ACCOUNT.blob.core.windows.net/CONTAINER/prefix`, `abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/prefix` or `az://ACCOUNT/CONTAINER/prefix`',
+    '• `--threshold SIZE` files below this size are small (`32MiB`, `32MB` or bytes; default 32 MiB)',
+    '• `--compare URI` compare with another location',
+    'Example: `/smallfiles s3://lake-raw/events/ --threshold 64MiB`',
+  ].join('\n'),
+  positional: ['uri'],
+  required: 1,
+  flags: {
+    threshold: { type: 'size', min: 1, max: 1024 ** 4 },
+    compare: { type: 'string' },
+  },
+};
+
+export const INCIDENT: CommandSpec = {
+  name: '/incident',
+  usage: [
+    '*Usage:* `/incident <declare|status|timeline|checklist|note|escalate|resolve|postmortem> …`',
+    '• `/incident declare <title> [--job J] [--severity sev1|sev2|sev3]` open an incident and its channel',
+    '• `/incident status` · `/incident timeline` · `/incident checklist`',
+    '• `/incident note <text>` add a note to the timeline',
+    '• `/incident escalate` notify the Data Owner and the on-call SRE now',
+    '• `/incident resolve [--cause TEXT]` · `/incident postmortem`',
+  ].join('\n'),
+  positional: ['action', 'rest'],
+  required: 1,
+  flags: {
+    job: { type: 'string' },
+    severity: { type: 'string', choices: ['sev1', 'sev2', 'sev3'] },
+    cause: { type: 'string' },
+  },
+};
+
+export const BACKFILL: CommandSpec = {
+  name: '/backfill',
+  usage: [
+    '*Usage:* `/backfill <job> --from YYYY-MM-DD --to YYYY-MM-DD [--env staging] [--dry-run]`',
+    'Snapshot → isolated run → quality checks → validate → approve → promote → re-run consumers.',
+  ].join('\n'),
+  positional: ['job'],
+  required: 1,
+  flags: {
+    from: { type: 'date' },
+    to: { type: 'date' },
+    env: { type: 'string', choices: ['dev', 'staging', 'prod'] },
+    'dry-run': { type: 'boolean' },
+  },
+};

@@ -1,0 +1,119 @@
+// Builds and starts the bot for a role: web (Bolt receiver + producers), worker (queue workers +
+// health routes) or all. main.ts, the sandbox and the integration tests all start it this way,
+// so they run the same code paths as production.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { App } from '@slack/bolt';
+import type { AppConfig } from './config/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { producerConnection, stateConnection, workerConnection } from './queue/connection.js';
+import { Producers } from './queue/producers.js';
+import { startWorkers, type Processors, type WorkerSet } from './queue/workers.js';
+import { createSlackApp } from './slack/app.js';
+import { healthRoutes } from './http/routes.js';
+import { serveRoutes } from './http/server.js';
+import { registerCommands } from '../commands/index.js';
+import { registerActions } from './slack/actions/index.js';
+import { buildProcessors, type JobDeps } from '../jobs/index.js';
+
+export interface Medic {
+  config: AppConfig;
+  logger: Logger;
+  metrics: Metrics;
+  producers: Producers;
+  state: Redis;
+  app: App | undefined;
+  workers: WorkerSet | undefined;
+  /** The port the HTTP listener got (useful with PORT=0). */
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Replace or add processors (tests). Defaults to jobs/. */
+  processors?: Processors;
+  /** Extra dependencies for processors (tests inject providers). */
+  jobDeps?: Partial<JobDeps>;
+}
+
+export async function startMedic(config: AppConfig, opts: StartOptions = {}): Promise<Medic> {
+  const { env } = config;
+  const logger = opts.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const metrics = opts.metrics ?? createMetrics();
+  const role = env.MEDIC_ROLE;
+  const prefix = env.MEDIC_PREFIX;
+
+  const producerRedis = producerConnection(env.REDIS_URL);
+  const state = stateConnection(env.REDIS_URL);
+  for (const r of [producerRedis, state])
+    r.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  const producers = new Producers(producerRedis, prefix);
+
+  let workerRedis: Redis | undefined;
+  let workers: WorkerSet | undefined;
+  if (role === 'worker' || role === 'all') {
+    workerRedis = workerConnection(env.REDIS_URL);
+    workerRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (workers)'));
+    const processors =
+      opts.processors ??
+      buildProcessors({ config, logger, metrics, producers, state, ...opts.jobDeps } as JobDeps);
+    workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
+  }
+
+  const routes = healthRoutes({
+    metrics,
+    readiness: {
+      redis: async () => (await state.ping()) === 'PONG',
+      ...(workers ? { workers: () => workers.running() } : {}),
+    },
+  });
+
+  let app: App | undefined;
+  let server: Server | undefined;
+  if (role === 'web' || role === 'all') {
+    app = createSlackApp({ env, logger, metrics, customRoutes: routes });
+    const deps = { config, producers, logger, metrics, state };
+    registerCommands(app, deps);
+    registerActions(app, deps);
+    const started = (await app.start({ port: env.PORT, host: env.HOST })) as unknown;
+    server = started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
+  } else {
+    server = await serveRoutes(routes, env.PORT, env.HOST);
+  }
+  const port = server ? (server.address() as AddressInfo).port : env.PORT;
+  const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+  logger.info({ role, port, prefix, config: config.source, env: env.MEDIC_ENV }, 'pipeline medic started');
+  for (const w of config.parityWarnings) logger.warn({ parity: w }, 'environment parity');
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    metrics,
+    producers,
+    state,
+    app,
+    workers,
+    port,
+    url: `http://${host}:${port}`,
+    close() {
+      // Order matters: stop taking requests, let active jobs finish, then queues, then Redis.
+      closing ??= (async () => {
+        if (app) await app.stop().catch((err: unknown) => logger.warn({ err }, 'stopping receiver'));
+        else if (server) await new Promise<void>((r) => server.close(() => r()));
+        if (workers) await workers.close();
+        await producers.close();
+        await Promise.all(
+          [producerRedis, state, workerRedis].map((r) => r?.quit().catch(() => r.disconnect())),
+        );
+        logger.info('pipeline medic stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,202 @@
+// medic.yml: schema, environment overlay and validation. Every invalid key is reported at once,
+// by its path, so a broken deploy says everything that is wrong on its first start.
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './errors.js';
+
+const MIB = 1024 * 1024;
+
+const slackId = (what: string, first: string) =>
+  z.string().regex(new RegExp(`^[${first}][A-Z0-9]{2,}$`), { message: `must be a Slack ${what} id` });
+/** A user (U…/W…) or a user group (S…). */
+const SlackPrincipal = slackId('user or user group', 'UWS');
+const SlackUser = slackId('user', 'UW');
+
+const Uri = z
+  .string()
+  .regex(/^(s3:\/\/|https:\/\/|abfss:\/\/|az:\/\/)/, {
+    message: 'must be an s3://, https://, abfss:// or az:// URI',
+  });
+
+export const Degradation = z
+  .object({
+    thresholdPct: z.number().min(1).max(1000).default(30),
+    consecutiveRuns: z.number().int().min(1).max(50).default(3),
+    baselineRuns: z.number().int().min(1).max(200).default(10),
+  })
+  .strict();
+export type Degradation = z.infer<typeof Degradation>;
+
+export const Pricing = z
+  .object({
+    glueDpuHourUsd: z.number().positive().default(0.44),
+    glueFlexDpuHourUsd: z.number().positive().default(0.29),
+  })
+  .strict();
+export type Pricing = z.infer<typeof Pricing>;
+
+export const Defaults = z
+  .object({
+    degradation: Degradation.default(Degradation.parse({})),
+    smallFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * MIB),
+    /** Compaction target file size. */
+    compactionTargetBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * MIB),
+    escalateAfterMinutes: z.number().int().min(1).max(1440).default(90),
+    approvalExpiryMinutes: z.number().int().min(1).max(1440).default(60),
+    pricing: Pricing.default(Pricing.parse({})),
+    /** Parallel listing requests of one small-file scan. */
+    scanConcurrency: z.number().int().min(1).max(256).default(32),
+    /** Runs of history triage reads at most (GetJobRuns pages until this many, or 90 days). */
+    maxRuns: z.number().int().min(5).max(2000).default(200),
+  })
+  .strict();
+export type Defaults = z.infer<typeof Defaults>;
+
+export const JobConfig = z
+  .object({
+    provider: z.enum(['glue', 'synapse']).default('glue'),
+    input: Uri.optional(),
+    output: Uri.optional(),
+    dataOwner: SlackUser.optional(),
+    logGroups: z.array(z.string().min(1)).min(1).optional(),
+    compactionJob: z.string().min(1).optional(),
+    stagingJob: z.string().min(1).optional(),
+    consumers: z.array(z.string().min(1)).default([]),
+    table: z
+      .object({ database: z.string().min(1), name: z.string().min(1) })
+      .strict()
+      .optional(),
+    degradation: Degradation.partial().optional(),
+    escalateAfterMinutes: z.number().int().min(1).max(1440).optional(),
+    approvers: z.array(SlackPrincipal).optional(),
+  })
+  .strict();
+export type JobConfig = z.infer<typeof JobConfig>;
+
+export const SlackConfig = z
+  .object({
+    approvers: z.array(SlackPrincipal).default([]),
+    oncallSre: SlackPrincipal.optional(),
+    /** Four-eyes: a requester may approve their own request only where this is true (dev only). */
+    allowSelfApproval: z.boolean().default(false),
+    runbookUrl: z.url().optional(),
+  })
+  .strict();
+
+export const MedicFile = z
+  .object({
+    region: z.string().min(1).optional(),
+    defaults: Defaults.default(Defaults.parse({})),
+    slack: SlackConfig.default(SlackConfig.parse({})),
+    checklist: z.array(z.string().min(1).max(150)).min(1).max(10).optional(),
+    jobs: z.record(z.string().min(1).max(255), JobConfig).default({}),
+    s3Inventory: z
+      .record(z.string(), z.object({ destination: Uri }).strict())
+      .default({})
+      .describe('bucket → S3 Inventory destination'),
+    pagerduty: z
+      .object({
+        routingKey: z.string().min(1),
+        url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+      })
+      .strict()
+      .optional(),
+    postmortem: z.object({ s3Uri: Uri.optional() }).strict().optional(),
+  })
+  .strict();
+export type MedicConfig = z.infer<typeof MedicFile>;
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge for the overlay: objects merge key by key, everything else is replaced. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlain(base) || !isPlain(over)) return over === undefined ? base : over;
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+function keyPaths(v: unknown, prefix = ''): string[] {
+  if (!isPlain(v)) return [prefix];
+  return Object.entries(v).flatMap(([k, child]) => keyPaths(child, prefix ? `${prefix}.${k}` : k));
+}
+
+export interface LoadedConfig {
+  config: MedicConfig;
+  source: string;
+  /** Environment keys that are not set in every environment (DESIGN: parity, same keys). */
+  parityWarnings: string[];
+}
+
+/** Parse a medic.yml text for one environment. Throws ConfigError listing every problem. */
+export function parseConfigText(text: string, env: string, source = 'medic.yml'): LoadedConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) ?? {};
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
+    throw new ConfigError(source, [`not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  if (!isPlain(doc)) throw new ConfigError(source, ['(root): must be a mapping']);
+  const { environments, ...rest } = doc;
+  const problems: string[] = [];
+  let overlay: unknown = {};
+  const parityWarnings: string[] = [];
+  if (environments !== undefined) {
+    if (!isPlain(environments))
+      problems.push('environments: must be a mapping of environment name → overrides');
+    else {
+      for (const [name, value] of Object.entries(environments)) {
+        if (!['dev', 'staging', 'prod'].includes(name))
+          problems.push(`environments.${name}: unknown environment (use dev, staging or prod)`);
+        if (value !== null && !isPlain(value)) problems.push(`environments.${name}: must be a mapping`);
+      }
+      overlay = environments[env] ?? {};
+      const sets = Object.entries(environments).map(([n, v]) => [n, new Set(keyPaths(v ?? {}))] as const);
+      const all = new Set(sets.flatMap(([, s]) => [...s]));
+      for (const key of all) {
+        const missing = sets.filter(([, s]) => !s.has(key)).map(([n]) => n);
+        if (missing.length && key)
+          parityWarnings.push(`${key} is set for some environments but not ${missing.join(', ')}`);
+      }
+    }
+  }
+  const merged = deepMerge(rest, overlay ?? {});
+  const res = MedicFile.safeParse(merged);
+  if (!res.success) problems.push(...describeIssues(res.error.issues));
+  if (problems.length) throw new ConfigError(source, problems);
+  return { config: res.data!, source, parityWarnings };
+}
+
+export function loadConfigFile(path: string | undefined, env: string): LoadedConfig {
+  const file = path ?? (existsSync('medic.yml') ? 'medic.yml' : undefined);
+  if (!file) return { config: MedicFile.parse({}), source: 'built-in defaults', parityWarnings: [] };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [
+      `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    ]);
+  }
+  return parseConfigText(text, env, file);
+}
+
+/** The degradation rule for a job: defaults, then the job's overrides. */
+export function degradationFor(config: MedicConfig, job: string): Degradation {
+  return { ...config.defaults.degradation, ...stripUndefined(config.jobs[job]?.degradation ?? {}) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

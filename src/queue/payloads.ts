@@ -1,0 +1,78 @@
+// Job payload schemas. Workers parse job.data with these before acting, so a malformed job fails
+// once as UnrecoverableError instead of retrying. Payloads never carry tokens or response_urls.
+import { z } from 'zod';
+import type { QueueName } from './names.js';
+
+const SlackChannel = z.string().regex(/^[CGD][A-Z0-9]{2,}$/);
+const SlackUser = z.string().regex(/^[UWB][A-Z0-9]{2,}$/);
+
+export const Requester = z.object({
+  userId: SlackUser,
+  channelId: SlackChannel,
+  teamId: z.string().optional(),
+});
+export type Requester = z.infer<typeof Requester>;
+
+export const TriagePayload = z.object({
+  job: z.string().min(1).max(255),
+  provider: z.enum(['glue', 'synapse']).optional(),
+  env: z.enum(['dev', 'staging', 'prod']).optional(),
+  runs: z.number().int().min(1).max(2000).optional(),
+  thresholdPct: z.number().min(1).max(1000).optional(),
+  consecutiveRuns: z.number().int().min(1).max(50).optional(),
+  input: z.string().optional(),
+  requester: Requester,
+  requestedAt: z.number().int(),
+  /** Slack message already posted for this report (set by the processor; retries update it). */
+  reportTs: z.string().optional(),
+});
+export type TriagePayload = z.infer<typeof TriagePayload>;
+
+export const SmallFilesPayload = z.object({
+  uri: z.string().min(1).max(2048),
+  thresholdBytes: z.number().int().positive().optional(),
+  compareUri: z.string().min(1).max(2048).optional(),
+  requester: Requester,
+  requestedAt: z.number().int(),
+  messageTs: z.string().optional(),
+});
+export type SmallFilesPayload = z.infer<typeof SmallFilesPayload>;
+
+export const MitigationPayload = z.object({
+  approvalId: z.string().min(1),
+  step: z.string().default('start'),
+  runId: z.string().optional(),
+  polls: z.number().int().default(0),
+});
+export type MitigationPayload = z.infer<typeof MitigationPayload>;
+
+export const EscalationPayload = z.object({
+  incidentId: z.string().min(1),
+  reason: z.enum(['timer', 'manual']),
+  requestedBy: z.string().optional(),
+});
+export type EscalationPayload = z.infer<typeof EscalationPayload>;
+
+export const BackfillPayload = z.object({
+  backfillId: z.string().min(1),
+  step: z.string().default('snapshot'),
+});
+export type BackfillPayload = z.infer<typeof BackfillPayload>;
+
+export const PAYLOADS = {
+  triage: TriagePayload,
+  smallfiles: SmallFilesPayload,
+  mitigation: MitigationPayload,
+  escalation: EscalationPayload,
+  backfill: BackfillPayload,
+} satisfies Record<QueueName, z.ZodType>;
+
+export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;
+
+/**
+ * A BullMQ job id or deduplication id from parts: no ':' (BullMQ reserves it) and never all
+ * digits. Parts are sanitised so any job name yields a valid, stable id.
+ */
+export function stableId(...parts: string[]): string {
+  return parts.map((p) => p.replace(/[^A-Za-z0-9._-]/g, (c) => '_' + c.charCodeAt(0).toString(16))).join('-');
+}

@@ -1,0 +1,90 @@
+// Bolt app factory: HTTP mode (signing secret, one Request URL /slack/events) or Socket Mode
+// (SLACK_APP_TOKEN). It only builds the App; listeners are registered by the caller, one file per
+// listener (commands/ and src/slack/actions/), and transport stays Bolt's.
+import { App, type CustomRoute, type CodedError, type Context } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Env } from '../config/index.js';
+import { errorId, type Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { boltLogger } from './bolt-logger.js';
+import { instrumentWebClient } from './client.js';
+
+export type { App } from '@slack/bolt';
+
+/** What Bolt passes an error handler with `extendedErrorHandler: true`. */
+interface ErrorArgs {
+  error: CodedError & { original?: unknown };
+  context: Context;
+  body: unknown;
+}
+
+export interface SlackAppOptions {
+  env: Env;
+  logger: Logger;
+  metrics?: Metrics;
+  customRoutes?: CustomRoute[];
+}
+
+export function createSlackApp(opts: SlackAppOptions): App {
+  const { env } = opts;
+  const clientOptions = env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {};
+  const common = {
+    token: env.SLACK_BOT_TOKEN,
+    logger: boltLogger(opts.logger),
+    clientOptions,
+    customRoutes: opts.customRoutes ?? [],
+    extendedErrorHandler: true as const,
+  };
+  const app = env.SLACK_APP_TOKEN
+    ? new App({
+        ...common,
+        appToken: env.SLACK_APP_TOKEN,
+        socketMode: true,
+        installerOptions: { port: env.PORT },
+      })
+    : new App({
+        ...common,
+        signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+        // Ack first, then work: Slack's 3 s clock starts when it sends the request.
+        processBeforeResponse: false,
+      });
+  instrumentWebClient(app.client, opts.metrics);
+  app.error(globalErrorHandler(opts.logger, app.client));
+  return app;
+}
+
+interface BodyWithUser {
+  user_id?: string;
+  channel_id?: string;
+  user?: { id?: string };
+  channel?: { id?: string };
+  container?: { channel_id?: string };
+}
+
+/**
+ * A listener that throws must not leave the user staring at nothing: they get an ephemeral
+ * message with a short error id, and the same id is in the log.
+ */
+export function globalErrorHandler(logger: Logger, client: WebClient) {
+  return async ({ error, context, body }: ErrorArgs): Promise<void> => {
+    const id = errorId();
+    const b = (body ?? {}) as BodyWithUser;
+    const user = b.user_id ?? b.user?.id;
+    const channel = b.channel_id ?? b.channel?.id ?? b.container?.channel_id;
+    logger.error(
+      { err: error.original ?? error, errorId: id, user, channel },
+      'unhandled error in a listener',
+    );
+    if (!user || !channel) return;
+    try {
+      await client.chat.postEphemeral({
+        ...(context?.botToken ? { token: context.botToken } : {}),
+        channel,
+        user,
+        text: `:warning: Something went wrong on our side and nothing more was done. Error id \`${id}\` — give it to whoever runs Pipeline Medic.`,
+      });
+    } catch (err) {
+      logger.warn({ err, errorId: id }, 'could not tell the user about the error');
+    }
+  };
+}
