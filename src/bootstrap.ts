@@ -52,7 +52,9 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   const state = stateConnection(env.REDIS_URL);
   for (const r of [producerRedis, state])
     r.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  const producers = new Producers(producerRedis, prefix);
+  const producers = new Producers(producerRedis, prefix, 1500, (err, queue) =>
+    logger.debug({ err, queue }, 'queue connection error'),
+  );
 
   let workerRedis: Redis | undefined;
   let workers: WorkerSet | undefined;

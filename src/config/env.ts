@@ -9,48 +9,37 @@ const bool = z
 
 const url = z.url({ message: 'must be a URL' });
 
-export const Env = z
-  .object({
-    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-…)' }).optional(),
-    SLACK_SIGNING_SECRET: z.string().min(8, { message: 'is too short to be a signing secret' }).optional(),
-    SLACK_APP_TOKEN: z
-      .string()
-      .startsWith('xapp-', { message: 'must be an app-level token (xapp-…)' })
-      .optional(),
-    SLACK_API_URL: url.optional(),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
-      .default('redis://127.0.0.1:6379'),
-    MEDIC_CONFIG: z.string().min(1).optional(),
-    MEDIC_ENV: z.enum(['dev', 'staging', 'prod']).default('dev'),
-    MEDIC_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
-    MEDIC_PREFIX: z
-      .string()
-      .regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'must be 1–64 letters, digits, _ or -' })
-      .default('medic'),
-    MEDIC_SANDBOX: bool,
-    MEDIC_S3_FORCE_PATH_STYLE: bool,
-    AWS_REGION: z.string().min(1).optional(),
-    AWS_ENDPOINT_URL: url.optional(),
-    AWS_ENDPOINT_URL_GLUE: url.optional(),
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url.optional(),
-    AWS_ENDPOINT_URL_S3: url.optional(),
-    AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    const need = (key: keyof typeof env, why: string) => {
-      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
-    };
-    if (!env.MEDIC_SANDBOX && env.MEDIC_ROLE !== 'worker') {
-      need('SLACK_BOT_TOKEN', 'outside the sandbox');
-      if (!env.SLACK_APP_TOKEN) need('SLACK_SIGNING_SECRET', 'in HTTP mode (SLACK_APP_TOKEN unset)');
-    }
-    if (!env.MEDIC_SANDBOX && env.MEDIC_ROLE === 'worker') need('SLACK_BOT_TOKEN', 'for workers to post');
-  });
+export const Env = z.object({
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-…)' }).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, { message: 'is too short to be a signing secret' }).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith('xapp-', { message: 'must be an app-level token (xapp-…)' })
+    .optional(),
+  SLACK_API_URL: url.optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+    .default('redis://127.0.0.1:6379'),
+  MEDIC_CONFIG: z.string().min(1).optional(),
+  MEDIC_ENV: z.enum(['dev', 'staging', 'prod']).default('dev'),
+  MEDIC_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  MEDIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'must be 1–64 letters, digits, _ or -' })
+    .default('medic'),
+  MEDIC_SANDBOX: bool,
+  MEDIC_S3_FORCE_PATH_STYLE: bool,
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_ENDPOINT_URL: url.optional(),
+  AWS_ENDPOINT_URL_GLUE: url.optional(),
+  AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url.optional(),
+  AWS_ENDPOINT_URL_S3: url.optional(),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
 export type Env = z.infer<typeof Env>;
 
 /** Environment variables with empty strings treated as unset, as shells often leave them. */
@@ -58,8 +47,26 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') cleaned[k] = v;
   const res = Env.safeParse(cleaned);
-  if (!res.success) throw new ConfigError('environment variables', describeIssues(res.error.issues));
+  // Requirements that depend on other variables are checked on the raw values, so they are
+  // reported together with type errors rather than after them are fixed.
+  const problems = [
+    ...(res.success ? [] : describeIssues(res.error.issues)),
+    ...requirementProblems(cleaned),
+  ];
+  if (problems.length || !res.success) throw new ConfigError('environment variables', problems);
   return res.data;
+}
+
+function requirementProblems(raw: Record<string, string>): string[] {
+  const sandbox = ['true', '1', 'yes'].includes(raw.MEDIC_SANDBOX ?? '');
+  if (sandbox) return [];
+  const problems: string[] = [];
+  const role = raw.MEDIC_ROLE ?? 'all';
+  if (!raw.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: is required outside the sandbox');
+  if (role !== 'worker' && !raw.SLACK_APP_TOKEN && !raw.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET: is required in HTTP mode (SLACK_APP_TOKEN unset)');
+  }
+  return problems;
 }
 
 /** The AWS endpoint for a service: the service-specific variable first, then the global one. */

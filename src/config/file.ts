@@ -13,11 +13,9 @@ const slackId = (what: string, first: string) =>
 const SlackPrincipal = slackId('user or user group', 'UWS');
 const SlackUser = slackId('user', 'UW');
 
-const Uri = z
-  .string()
-  .regex(/^(s3:\/\/|https:\/\/|abfss:\/\/|az:\/\/)/, {
-    message: 'must be an s3://, https://, abfss:// or az:// URI',
-  });
+const Uri = z.string().regex(/^(s3:\/\/|https:\/\/|abfss:\/\/|az:\/\/)/, {
+  message: 'must be an s3://, https://, abfss:// or az:// URI',
+});
 
 export const Degradation = z
   .object({

@@ -34,9 +34,13 @@ export class Producers {
     private readonly connection: Redis,
     private readonly prefix: string,
     private readonly addTimeoutMs = 1500,
+    onError: (err: Error, queue: QueueName) => void = () => {},
   ) {
     for (const name of QUEUE_NAMES) {
-      this.queues.set(name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
+      const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      // Without a listener BullMQ prints connection errors to stderr; ours go to the log.
+      queue.on('error', (err) => onError(err, name));
+      this.queues.set(name, queue);
     }
   }
 

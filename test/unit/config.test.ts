@@ -1,0 +1,175 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import {
+  parseConfigText,
+  parseEnv,
+  loadConfig,
+  ConfigError,
+  degradationFor,
+} from '../../src/config/index.js';
+
+const DESIGN_EXAMPLE = `
+defaults:
+  degradation: { thresholdPct: 30, consecutiveRuns: 3, baselineRuns: 10 }
+  smallFileBytes: 33554432
+  escalateAfterMinutes: 90
+  pricing: { glueDpuHourUsd: 0.44, glueFlexDpuHourUsd: 0.29 }
+slack:
+  approvers: [U0APPROVER, S0DATALEADS]
+  oncallSre: S0ONCALL
+environments:
+  staging: { region: eu-west-1 }
+  prod:    { region: eu-west-1 }
+jobs:
+  MyJob:
+    provider: glue
+    input: s3://lake-raw/events/
+    output: s3://lake-curated/events/
+    dataOwner: U0OWNER
+    logGroups: [/aws-glue/jobs/error, /aws-glue/jobs/output]
+    compactionJob: MyJob-compaction
+    stagingJob: MyJob-staging
+    consumers: [DownstreamJob]
+`;
+
+test('the DESIGN.md example parses, with defaults filled in', () => {
+  const { config } = parseConfigText(DESIGN_EXAMPLE, 'dev');
+  assert.equal(config.defaults.smallFileBytes, 33554432);
+  assert.deepEqual(config.slack.approvers, ['U0APPROVER', 'S0DATALEADS']);
+  assert.equal(config.jobs.MyJob?.compactionJob, 'MyJob-compaction');
+  assert.equal(config.defaults.approvalExpiryMinutes, 60);
+  assert.equal(config.region, undefined, 'dev has no overlay');
+});
+
+test('the environment overlay is applied for the chosen environment only', () => {
+  const text = `
+defaults: { escalateAfterMinutes: 90 }
+environments:
+  dev: { defaults: { escalateAfterMinutes: 5 } }
+  prod: { region: eu-west-1, defaults: { escalateAfterMinutes: 60 }, slack: { oncallSre: S0PROD } }
+`;
+  assert.equal(parseConfigText(text, 'dev').config.defaults.escalateAfterMinutes, 5);
+  const prod = parseConfigText(text, 'prod');
+  assert.equal(prod.config.defaults.escalateAfterMinutes, 60);
+  assert.equal(prod.config.region, 'eu-west-1');
+  assert.equal(prod.config.slack.oncallSre, 'S0PROD');
+  assert.ok(
+    prod.parityWarnings.some((w) => w.startsWith('region')),
+    'region set in prod but not dev',
+  );
+  assert.equal(parseConfigText(text, 'staging').config.defaults.escalateAfterMinutes, 90);
+});
+
+test('every invalid key is reported at once, by path', () => {
+  const text = `
+defaults:
+  degradation: { thresholdPct: 0, consecutiveRuns: 2.5 }
+  smallFileBytes: -1
+  typo: 3
+slack:
+  approvers: [not-an-id]
+jobs:
+  MyJob:
+    provider: emr
+    input: ftp://x
+environments:
+  qa: {}
+`;
+  assert.throws(
+    () => parseConfigText(text, 'dev'),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      const joined = err.problems.join('\n');
+      for (const path of [
+        'defaults.degradation.thresholdPct',
+        'defaults.degradation.consecutiveRuns',
+        'defaults.smallFileBytes',
+        'defaults',
+        'slack.approvers.0',
+        'jobs.MyJob.provider',
+        'jobs.MyJob.input',
+        'environments.qa',
+      ]) {
+        assert.ok(
+          err.problems.some((p) => p.startsWith(path + ':')),
+          `${path} reported in:\n${joined}`,
+        );
+      }
+      assert.match(joined, /typo/);
+      return true;
+    },
+  );
+});
+
+test('YAML syntax errors name the line', () => {
+  assert.throws(() => parseConfigText('jobs:\n  a: [1, 2\n', 'dev'), /not valid YAML/);
+});
+
+test('per-job degradation overrides the defaults', () => {
+  const { config } = parseConfigText('jobs:\n  A:\n    degradation: { thresholdPct: 50 }\n', 'dev');
+  assert.deepEqual(degradationFor(config, 'A'), { thresholdPct: 50, consecutiveRuns: 3, baselineRuns: 10 });
+  assert.deepEqual(degradationFor(config, 'Unknown'), {
+    thresholdPct: 30,
+    consecutiveRuns: 3,
+    baselineRuns: 10,
+  });
+});
+
+test('environment variables: defaults, requirements by mode, and all problems together', () => {
+  const env = parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12' });
+  assert.equal(env.PORT, 3000);
+  assert.equal(env.HOST, '0.0.0.0');
+  assert.equal(env.REDIS_URL, 'redis://127.0.0.1:6379');
+  assert.equal(env.MEDIC_ENV, 'dev');
+  assert.equal(env.MEDIC_ROLE, 'all');
+  assert.equal(env.MEDIC_PREFIX, 'medic');
+  assert.equal(env.MEDIC_S3_FORCE_PATH_STYLE, false);
+  // Socket Mode needs no signing secret.
+  assert.doesNotThrow(() => parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }));
+  // The sandbox needs no Slack credentials.
+  assert.doesNotThrow(() => parseEnv({ MEDIC_SANDBOX: 'true' }));
+  assert.throws(
+    () => parseEnv({ PORT: 'abc', MEDIC_ROLE: 'both', REDIS_URL: 'localhost:6379' }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      for (const key of ['PORT', 'MEDIC_ROLE', 'REDIS_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) {
+        assert.ok(
+          err.problems.some((p) => p.startsWith(key + ':')),
+          `${key} reported`,
+        );
+      }
+      return true;
+    },
+  );
+});
+
+test('MEDIC_CONFIG is read, and a missing file is a clear error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medic-cfg-'));
+  const file = join(dir, 'medic.yml');
+  writeFileSync(file, DESIGN_EXAMPLE);
+  const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12' };
+  const cfg = loadConfig({ ...base, MEDIC_CONFIG: file, MEDIC_ENV: 'prod' });
+  assert.equal(cfg.medic.region, 'eu-west-1');
+  assert.equal(cfg.source, file);
+  assert.throws(() => loadConfig({ ...base, MEDIC_CONFIG: join(dir, 'nope.yml') }), /cannot be read: ENOENT/);
+});
+
+test('medic.example.yml is valid in every environment', () => {
+  const text = readFileSync('medic.example.yml', 'utf8');
+  for (const env of ['dev', 'staging', 'prod']) assert.doesNotThrow(() => parseConfigText(text, env));
+});
+
+test('the process exits 1 listing every problem when the configuration is invalid', () => {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH, PORT: 'x', MEDIC_ENV: 'qa' },
+    encoding: 'utf8',
+  });
+  assert.equal(res.status, 1);
+  assert.match(res.stderr, /PORT/);
+  assert.match(res.stderr, /MEDIC_ENV/);
+  assert.match(res.stderr, /SLACK_BOT_TOKEN/);
+});
