@@ -1,0 +1,18 @@
+// Public API of the cloud simulator.
+export { startSimulator, simulatorEnv, type Simulator, type SimulatorOptions } from './simulator.js';
+export { SimState } from './state.js';
+export { SimClock } from './clock.js';
+export { FaultRule, type ServiceName } from './faults.js';
+export type { RecordedRequest, RequestFilter } from './requests.js';
+export { SyntheticKeySpace, type SyntheticKeySpaceSpec, type SyntheticPartition } from './keyspace.js';
+export { S3Store, Bucket, type StoredObject, type CopyRecord } from './s3-store.js';
+export {
+  GlueStore,
+  runSnapshot,
+  DPU_PER_WORKER,
+  type GlueJob,
+  type GlueRun,
+  type RunBehaviour,
+} from './glue-store.js';
+export { LogsStore } from './logs-store.js';
+export * from './scenarios.js';

@@ -1,0 +1,108 @@
+// startSimulator: the programmatic entry point for tests, the sandbox and benchmarks.
+import type { AddressInfo } from 'node:net';
+import { SimClock } from './clock.js';
+import { FaultInjector, type FaultRule } from './faults.js';
+import { RequestLog, type RecordedRequest, type RequestFilter } from './requests.js';
+import { seededRandom } from './random.js';
+import { defaultScenarios, type Scenario } from './scenarios.js';
+import { createSimServer } from './server.js';
+import { SimState } from './state.js';
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Scenarios seeding the state, in order; default defaultScenarios(). */
+  scenarios?: Scenario[];
+  /** Simulated ms per real ms (runs started through StartJobRun progress this much faster). */
+  speed?: number;
+  /** Simulated start time (epoch ms); default the real now. */
+  start?: number;
+  /** Fault and latency rules from the start. */
+  faults?: FaultRule[];
+  /** Seed of the fault injector's randomness; default 1. */
+  seed?: number;
+  /** Events FilterLogEvents examines per call; default 10,000. */
+  logsScanLimit?: number;
+}
+
+export interface Simulator {
+  /** Base URL, e.g. http://127.0.0.1:4566 (the same for Glue, CloudWatch Logs and S3). */
+  url: string;
+  port: number;
+  state: SimState;
+  /** Requests answered so far, optionally filtered. */
+  requests(filter?: RequestFilter): RecordedRequest[];
+  clearRequests(): void;
+  /** Replace every fault rule ([] clears them). */
+  setFaults(rules: FaultRule[]): void;
+  /** Rebuild the state from the scenarios; clear faults and recorded requests. */
+  reset(): void;
+  /** The environment variables that point the AWS SDK at this simulator. */
+  env(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const clock = new SimClock({
+    ...(opts.speed !== undefined ? { speed: opts.speed } : {}),
+    ...(opts.start !== undefined ? { start: opts.start } : {}),
+  });
+  const state = new SimState(clock);
+  const scenarios = opts.scenarios ?? defaultScenarios();
+  const seed = opts.seed ?? 1;
+  const faults = new FaultInjector(seededRandom(seed), opts.faults ?? []);
+  const requests = new RequestLog();
+  const seedState = () => {
+    state.clear();
+    const now = state.now();
+    for (const s of scenarios) s(state, now);
+  };
+  seedState();
+  const reset = () => {
+    seedState();
+    faults.set([]);
+    requests.clear();
+  };
+  const server = createSimServer({
+    state,
+    faults,
+    requests,
+    logs: { ...(opts.logsScanLimit !== undefined ? { scanLimit: opts.logsScanLimit } : {}) },
+    reset,
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  return {
+    url,
+    port,
+    state,
+    requests: (filter) => requests.list(filter),
+    clearRequests: () => requests.clear(),
+    setFaults: (rules) => faults.set(rules),
+    reset,
+    env: () => simulatorEnv(url),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function simulatorEnv(url: string, region = 'us-east-1'): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_GLUE: url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+    AWS_ENDPOINT_URL_S3: url,
+    MEDIC_S3_FORCE_PATH_STYLE: 'true',
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'sim',
+    AWS_SECRET_ACCESS_KEY: 'sim',
+  };
+}

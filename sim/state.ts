@@ -1,0 +1,28 @@
+// The whole simulated cloud: one clock and the three stores. Scenarios fill it; reset() empties it
+// in place so references handed out earlier stay valid.
+import { SimClock } from './clock.js';
+import { GlueStore } from './glue-store.js';
+import { LogsStore } from './logs-store.js';
+import { S3Store } from './s3-store.js';
+
+export class SimState {
+  readonly clock: SimClock;
+  readonly glue = new GlueStore();
+  readonly logs = new LogsStore();
+  readonly s3 = new S3Store();
+
+  constructor(clock: SimClock) {
+    this.clock = clock;
+  }
+
+  /** Simulated epoch ms. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  clear(): void {
+    this.glue.clear();
+    this.logs.clear();
+    this.s3.clear();
+  }
+}
