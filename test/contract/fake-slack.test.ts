@@ -515,6 +515,90 @@ test('waitFor resolves on a future call and times out with the calls seen', asyn
   });
 });
 
+test('injectError fails the next calls like Slack does (ok:false, or an HTTP error WebClient retries)', async () => {
+  await withFake(async (fake) => {
+    const web = client(fake);
+    fake.injectError('chat.postMessage', { error: 'channel_not_found' });
+    assert.equal(
+      await slackError(web.chat.postMessage({ channel: 'C0DATAOPS', text: 'x' })),
+      'channel_not_found',
+    );
+    await web.chat.postMessage({ channel: 'C0DATAOPS', text: 'y' });
+    assert.equal(fake.topLevel('C0DATAOPS').length, 1);
+
+    fake.injectError('chat.update', { status: 503, times: 2 });
+    const ts = fake.lastMessage('C0DATAOPS')!.ts;
+    await web.chat.update({ channel: 'C0DATAOPS', ts, text: 'z' });
+    assert.deepEqual(
+      fake.callsTo('chat.update').map((c) => c.status),
+      [503, 503, 200],
+    );
+    assert.equal(fake.message('C0DATAOPS', ts)?.text, 'z');
+  });
+});
+
+test('direct messages: conversations.open and posting to a user id or a #name', async () => {
+  await withFake(async (fake) => {
+    const web = client(fake);
+    const dm = await web.conversations.open({ users: 'U0OWNER' });
+    const dmId = dm.channel?.id ?? assert.fail('no DM id');
+    assert.match(dmId, /^D/);
+    const posted = await web.chat.postMessage({ channel: 'U0OWNER', text: 'MyJob escalated to you' });
+    assert.equal(posted.channel, dmId, 'the same DM');
+    assert.equal(fake.lastMessage(dmId)?.text, 'MyJob escalated to you');
+    const byName = await web.chat.postMessage({ channel: '#data-ops', text: 'by name' });
+    assert.equal(byName.channel, 'C0DATAOPS');
+  });
+});
+
+test('views.open refuses a modal Slack would refuse (title over 24 characters, too many blocks)', async () => {
+  await withFake(async (fake) => {
+    const web = client(fake);
+    const longTitle = await slackError(
+      web.views.open({
+        trigger_id: fake.newTriggerId('U0ONCALL'),
+        view: {
+          type: 'modal',
+          title: { type: 'plain_text', text: 'Request compaction of MyJob' },
+          blocks: [],
+        },
+      }),
+    );
+    assert.equal(longTitle, 'invalid_arguments');
+    const tooMany = await slackError(
+      web.views.open({
+        trigger_id: fake.newTriggerId('U0ONCALL'),
+        view: {
+          type: 'modal',
+          title: { type: 'plain_text', text: 'Backfill' },
+          blocks: Array(101).fill({ type: 'divider' }),
+        },
+      }),
+    );
+    assert.equal(tooMany, 'invalid_arguments');
+    assert.equal(fake.openView('U0ONCALL'), undefined);
+  });
+});
+
+test('snapshot() is plain JSON of the whole workspace', async () => {
+  await withFake(async (fake) => {
+    const web = client(fake);
+    const posted = await web.chat.postMessage({ channel: 'C0DATAOPS', text: 'hello' });
+    await web.chat.postEphemeral({ channel: 'C0DATAOPS', user: 'U0ONCALL', text: 'psst' });
+    const snap = JSON.parse(JSON.stringify(fake.snapshot())) as ReturnType<FakeSlack['snapshot']>;
+    const ops = snap.channels.find((c) => c.id === 'C0DATAOPS');
+    assert.deepEqual(
+      ops?.messages.map((m) => [m.ts, m.text]),
+      [[posted.ts, 'hello']],
+    );
+    assert.deepEqual(
+      snap.ephemerals.map((e) => [e.user, e.text]),
+      [['U0ONCALL', 'psst']],
+    );
+    assert.ok(snap.users.some((u) => u.id === 'U0APPROVER'));
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Signed requests
 

@@ -120,6 +120,11 @@ export interface SlashCommandInput {
   apiAppId?: string;
 }
 
+/** The seed's channel names, so payloads default to what the fake workspace holds. */
+function channelNameOf(channelId: string): string {
+  return channelId === 'C0DATAOPS' ? 'data-ops' : channelId.toLowerCase();
+}
+
 /** The form fields of a slash command, as Slack sends them. */
 export function slashCommandPayload(input: SlashCommandInput): Record<string, string> {
   return {
@@ -127,7 +132,7 @@ export function slashCommandPayload(input: SlashCommandInput): Record<string, st
     team_id: input.teamId ?? TEAM_ID,
     team_domain: input.teamDomain ?? TEAM_DOMAIN,
     channel_id: input.channelId ?? 'C0DATAOPS',
-    channel_name: input.channelName ?? 'data-ops',
+    channel_name: input.channelName ?? channelNameOf(input.channelId ?? 'C0DATAOPS'),
     user_id: input.userId ?? 'U0ONCALL',
     user_name: input.userName ?? 'oncall',
     command: input.command.startsWith('/') ? input.command : `/${input.command}`,
@@ -266,7 +271,7 @@ export function blockActionPayload(input: BlockActionInput): Record<string, unkn
       bot_id: BOT_ID,
     };
   } else {
-    payload.channel = { id: input.channelId, name: input.channelName ?? input.channelId.toLowerCase() };
+    payload.channel = { id: input.channelId, name: input.channelName ?? channelNameOf(input.channelId) };
     if (!input.isEphemeral) {
       payload.message = input.message ?? {
         type: 'message',

@@ -167,6 +167,8 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
         }
         break;
       case 'divider':
+      case 'table':
+      case 'context_actions':
       case 'rich_text':
       case 'markdown':
       case 'file':

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs, readBody } from './http-body.js';
 import { METHODS, SlackApiError, type MethodContext } from './methods.js';
 import { BOT_ID, BOT_USER_ID, DEFAULT_CHANNELS, DEFAULT_USERGROUPS, DEFAULT_USERS, TEAM_ID } from './seed.js';
-import { messageJson } from './slack-json.js';
+import { fileJson, messageJson } from './slack-json.js';
 import type {
   FakeChannel,
   FakeChannelSeed,
@@ -23,6 +23,7 @@ import type {
   FakeMessage,
   FakeSlackChange,
   FakeSlackOptions,
+  FakeSlackSnapshot,
   FakeUser,
   FakeUserSeed,
   FakeUsergroup,
@@ -79,6 +80,7 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
   private lastTsMicros = 0n;
   private idCounter = 0;
   private readonly rateLimits = new Map<string, { retryAfterSec: number; remaining: number }>();
+  private readonly injectedErrors = new Map<string, { error: string; status: number; remaining: number }>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
   private readonly triggers = new Map<string, { user: string; expires: number }>();
   /** Open modal stacks per user: view ids, root first. */
@@ -133,6 +135,7 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     this.views.clear();
     this.viewStacks.clear();
     this.rateLimits.clear();
+    this.injectedErrors.clear();
     this.responseUrls.clear();
     this.triggers.clear();
     this.clockOffsetMs = 0;
@@ -272,6 +275,18 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After: retryAfterSec`. */
   inject429(method: string, opts: { retryAfterSec?: number; times?: number } = {}): void {
     this.rateLimits.set(method, { retryAfterSec: opts.retryAfterSec ?? 1, remaining: opts.times ?? 1 });
+  }
+
+  /**
+   * The next `times` calls of `method` fail: `{ ok: false, error }` with HTTP 200 as Slack does, or
+   * with `status` (e.g. 500, 503) for transport-level failures WebClient retries.
+   */
+  injectError(method: string, opts: { error?: string; times?: number; status?: number } = {}): void {
+    this.injectedErrors.set(method, {
+      error: opts.error ?? 'internal_error',
+      status: opts.status ?? 200,
+      remaining: opts.times ?? 1,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -599,6 +614,29 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     this.viewStacks.delete(user);
   }
 
+  /**
+   * The whole workspace as plain JSON (files without their bytes): what a page that connects late
+   * needs before it follows the `change` events.
+   */
+  snapshot(): FakeSlackSnapshot {
+    return {
+      teamId: TEAM_ID,
+      botUserId: BOT_USER_ID,
+      users: [...this.users.values()].map((u) => ({ ...u })),
+      usergroups: [...this.usergroups.values()].map((g) => ({ ...g, users: [...g.users] })),
+      channels: [...this.channels.values()].map((c) => ({
+        ...c,
+        members: [...c.members],
+        pins: [...c.pins],
+        bookmarks: c.bookmarks.map((b) => ({ ...b })),
+        messages: this.channelMessages(c.id).map((m) => messageJson(m, this.filesOf(m), this.url)),
+      })),
+      ephemerals: this.ephemeralsFor().map((e) => ({ ...e })),
+      views: [...this.views.values()].filter((v) => !v.closed).map((v) => ({ ...v })),
+      files: [...this.files.values()].map((f) => fileJson(f, this.url)),
+    };
+  }
+
   /** Emit a change (for methods.ts). */
   changed(change: FakeSlackChange): void {
     this.emit('change', change);
@@ -662,6 +700,12 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
         { ok: false, error: 'ratelimited' },
         { 'Retry-After': String(limit.retryAfterSec) },
       );
+    }
+    const injected = this.injectedErrors.get(method);
+    if (injected && injected.remaining > 0) {
+      injected.remaining -= 1;
+      if (injected.remaining === 0) this.injectedErrors.delete(method);
+      return this.answer(res, call, injected.status, { ok: false, error: injected.error });
     }
     const handler = METHODS[method];
     if (!handler) return this.answer(res, call, 200, { ok: false, error: 'unknown_method' });

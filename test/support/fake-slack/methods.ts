@@ -137,18 +137,38 @@ function userFromTrigger(fake: FakeSlack, args: Record<string, unknown>): string
   return fake.resolveTrigger(trigger);
 }
 
+/** Slack's limits on a modal besides its blocks. */
+const MAX_VIEW_TITLE = 24;
+const MAX_PRIVATE_METADATA = 3000;
+
 function viewArg(args: Record<string, unknown>): Record<string, unknown> {
   const v = args.view;
   if (!v || typeof v !== 'object' || Array.isArray(v))
     throw new SlackApiError('invalid_arguments', { detail: 'view' });
   const view = v as Record<string, unknown>;
-  if (view.blocks !== undefined) {
-    const errors = validateBlocks(view.blocks, 'modal');
-    if (errors.length > 0) {
-      throw new SlackApiError('invalid_arguments', {
-        response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) },
-      });
+  const errors =
+    view.blocks === undefined ? ['/view/blocks is required'] : validateBlocks(view.blocks, 'modal');
+  for (const key of ['title', 'submit', 'close']) {
+    const t = view[key] as { type?: unknown; text?: unknown } | undefined | null;
+    if (t === undefined || t === null) {
+      if (key === 'title') errors.push('/view/title is required');
+      continue;
     }
+    if (t.type !== 'plain_text' || typeof t.text !== 'string') errors.push(`/view/${key} must be plain_text`);
+    else if (t.text.length > MAX_VIEW_TITLE)
+      errors.push(`/view/${key} must be at most ${MAX_VIEW_TITLE} characters`);
+  }
+  const meta = view.private_metadata;
+  if (typeof meta === 'string' && meta.length > MAX_PRIVATE_METADATA) {
+    errors.push(`/view/private_metadata must be at most ${MAX_PRIVATE_METADATA} characters`);
+  }
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) {
+    errors.push('/view/callback_id must be at most 255 characters');
+  }
+  if (errors.length > 0) {
+    throw new SlackApiError('invalid_arguments', {
+      response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) },
+    });
   }
   return view;
 }
@@ -332,6 +352,19 @@ export const METHODS: Record<string, MethodHandler> = {
     channel.members.push(actor);
     fake.changed({ type: 'members_joined', channel: channel.id, users: [actor] });
     return { channel: channelJson(channel, actor) };
+  },
+
+  'conversations.open': ({ fake, args, actor }) => {
+    const users = (str(args, 'users') ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    const channelRef = str(args, 'channel');
+    if (channelRef) return { channel: { id: resolveChannel(fake, channelRef, actor).id } };
+    if (users.length !== 1)
+      throw new SlackApiError(users.length === 0 ? 'users_list_not_supplied' : 'not_implemented');
+    const dm = resolveChannel(fake, users[0], actor);
+    return { channel: { id: dm.id } };
   },
 
   'conversations.members': ({ fake, args, actor }) => {

@@ -231,3 +231,15 @@ export interface FakeSlackOptions {
   /** How long a trigger_id issued by `newTriggerId` stays valid (Slack: 3 s). */
   triggerTtlMs?: number;
 }
+
+/** `fake.snapshot()`: the workspace as plain JSON; messages rendered as the Web API renders them. */
+export interface FakeSlackSnapshot {
+  teamId: string;
+  botUserId: string;
+  users: FakeUser[];
+  usergroups: FakeUsergroup[];
+  channels: (FakeChannel & { messages: Record<string, unknown>[] })[];
+  ephemerals: FakeEphemeral[];
+  views: FakeView[];
+  files: Record<string, unknown>[];
+}
