@@ -31,7 +31,7 @@ export function parseFilterPattern(pattern: string | undefined): FilterPattern {
       mode = 'none';
       i++;
     }
-    let term = '';
+    let term: string;
     if (text[i] === '"') {
       const end = text.indexOf('"', i + 1);
       if (end < 0)
