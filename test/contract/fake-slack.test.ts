@@ -392,14 +392,16 @@ test('response_url: recorded, applied like Slack, refused after 5 uses or 30 min
     assert.equal(fake.message('C0DATAOPS', original.ts!)?.text, 'Compaction approved');
     await post({ delete_original: true });
     assert.equal(fake.message('C0DATAOPS', original.ts!), undefined);
-    assert.equal((await post({ text: 'fifth' })).status, 200);
+    const gone = await post({ replace_original: true, text: 'fifth use, original gone' });
+    assert.equal(gone.status, 404);
+    assert.deepEqual(await gone.json(), { ok: false, error: 'message_not_found' });
 
     const sixth = await post({ text: 'sixth' });
     assert.equal(sixth.status, 404);
     assert.deepEqual(await sixth.json(), { ok: false, error: 'used_url' });
     assert.deepEqual(
       fake.responsesTo(url).map((r) => r.status),
-      [200, 200, 200, 200, 200, 404],
+      [200, 200, 200, 200, 404, 404],
     );
     assert.equal(fake.responses[0]?.body.text, 'Only you can see this');
 

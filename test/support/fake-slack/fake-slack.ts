@@ -787,7 +787,14 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     }
     if (state && !error) {
       state.uses += 1;
-      this.applyResponse(state, body);
+      try {
+        this.applyResponse(state, body);
+      } catch (err) {
+        // e.g. replace_original after the original was deleted.
+        if (!(err instanceof SlackApiError)) throw err;
+        status = 404;
+        error = err.code;
+      }
     }
     const recorded: RecordedResponse = { id, url, body, at: this.now(), status, ...(error ? { error } : {}) };
     this.responses.push(recorded);
