@@ -14,6 +14,7 @@ import {
   paginateDescribeLogStreams,
   paginateFilterLogEvents,
   type FilteredLogEvent,
+  type FilterLogEventsCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
   startSimulator,
@@ -52,7 +53,7 @@ function expected(
 
 async function collect(
   logs: CloudWatchLogsClient,
-  input: ConstructorParameters<typeof FilterLogEventsCommand>[0],
+  input: FilterLogEventsCommandInput,
   pageSize?: number,
 ): Promise<{ events: FilteredLogEvent[]; pages: number; emptyPagesWithToken: number }> {
   const events: FilteredLogEvent[] = [];
