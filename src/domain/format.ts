@@ -97,3 +97,8 @@ export function formatDpuHours(dpuHours: number): string {
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatInt(count)} ${count === 1 ? singular : pluralForm}`;
 }
+
+/** A UTC timestamp to the minute, unambiguous in a shared channel: "2026-11-24 13:05 UTC". */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

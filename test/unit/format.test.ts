@@ -11,6 +11,7 @@ import {
   formatRatio,
   formatShare,
   formatUsd,
+  formatUtc,
   plural,
 } from '../../src/domain/format.js';
 
@@ -68,4 +69,8 @@ test('formatUsd keeps cents and does not hide sub-cent costs', () => {
   assert.equal(formatUsd(0.0012), '$0.0012');
   assert.equal(formatUsd(-2), '-$2.00');
   assert.equal(formatDpuHours(1.234), '1.23 DPU-h');
+});
+
+test('formatUtc', () => {
+  assert.equal(formatUtc(new Date('2026-11-24T13:05:59.900Z')), '2026-11-24 13:05 UTC');
 });
