@@ -1,0 +1,234 @@
+// ObjectStore over Azure Blob Storage (@azure/storage-blob), vendor errors mapped onto ProviderError.
+// Blob listing has no StartAfter: a request with `startAfter` lists from the prefix and skips keys up
+// to it (correct, but it pays for the skipped pages), so the scanner does not split Blob listings by
+// ranges; it gets its parallelism from folders (listBlobsByHierarchy).
+import { BlobServiceClient, RestError } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import { ProviderError } from '../ports.js';
+import type { ListPage, ListPageRequest, ObjectInfo, ObjectStore } from '../ports.js';
+
+export type BlobServiceOptions = { connectionString: string } | { accountUrl: string };
+
+/**
+ * A BlobServiceClient from a connection string (Azurite, account keys) or an account URL. An account
+ * URL carrying a SAS (`?sv=…&sig=…`) is used as is; without one, DefaultAzureCredential from
+ * @azure/identity is loaded, when installed.
+ */
+export async function createBlobServiceClient(opts: BlobServiceOptions): Promise<BlobServiceClient> {
+  if ('connectionString' in opts) return BlobServiceClient.fromConnectionString(opts.connectionString);
+  const url = new URL(opts.accountUrl);
+  if (url.searchParams.has('sig')) return new BlobServiceClient(opts.accountUrl);
+  let identity: { DefaultAzureCredential: new () => unknown };
+  try {
+    identity = (await import('@azure/identity')) as unknown as typeof identity;
+  } catch (err) {
+    throw new ProviderError(
+      'INVALID_INPUT',
+      'an Azure account URL without a SAS needs @azure/identity (DefaultAzureCredential), which is not ' +
+        'installed: set AZURE_STORAGE_CONNECTION_STRING or add a SAS to the account URL',
+      { cause: err },
+    );
+  }
+  return new BlobServiceClient(
+    opts.accountUrl,
+    new identity.DefaultAzureCredential() as ConstructorParameters<typeof BlobServiceClient>[1],
+  );
+}
+
+const NOT_FOUND = new Set(['ContainerNotFound', 'BlobNotFound', 'ResourceNotFound']);
+const DENIED = new Set([
+  'AuthorizationFailure',
+  'AuthorizationPermissionMismatch',
+  'AuthenticationFailed',
+  'AuthorizationSourceIPMismatch',
+  'InsufficientAccountPermissions',
+]);
+const THROTTLED = new Set(['ServerBusy', 'OperationTimedOut', 'TooManyRequests']);
+
+/** Maps a storage-blob error onto ProviderError. `action` is the RBAC data action the call needed. */
+export function mapBlobError(err: unknown, action: string, what: string): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const e = err as { name?: string; code?: string; statusCode?: number; message?: string };
+  const code = (err instanceof RestError ? err.code : e?.code) ?? '';
+  const status = (err instanceof RestError ? err.statusCode : e?.statusCode) ?? 0;
+  const firstLine = (e?.message ?? '').split('\n')[0] ?? '';
+  if (e?.name === 'AbortError') return new ProviderError('CANCELLED', `${what}: cancelled`, { cause: err });
+  if (NOT_FOUND.has(code) || status === 404) {
+    const thing = code === 'BlobNotFound' ? 'blob' : 'container';
+    return new ProviderError('NOT_FOUND', `Azure ${thing} not found: ${what} (${code || status})`, {
+      cause: err,
+    });
+  }
+  if (DENIED.has(code) || status === 403)
+    return new ProviderError(
+      'ACCESS_DENIED',
+      `access denied to ${what}: needs ${action} (${code || status})`,
+      {
+        cause: err,
+        action,
+      },
+    );
+  if (
+    THROTTLED.has(code) ||
+    status === 503 ||
+    status === 429 ||
+    (status === 500 && code === 'OperationTimedOut')
+  )
+    return new ProviderError('THROTTLED', `Azure Storage throttled ${what} (${code || status})`, {
+      cause: err,
+    });
+  if (status === 400 || code === 'InvalidResourceName' || code === 'OutOfRangeInput')
+    return new ProviderError('INVALID_INPUT', `Azure Storage rejected ${what}: ${firstLine}`, { cause: err });
+  return new ProviderError(
+    'UNAVAILABLE',
+    `Azure Storage failed on ${what} (${code || status || 'network'}) ${firstLine}`,
+    {
+      cause: err,
+    },
+  );
+}
+
+const READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
+const WRITE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
+const DELETE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete';
+
+function toInfo(b: {
+  name: string;
+  properties: { contentLength?: number; lastModified?: Date; etag?: string };
+}): ObjectInfo {
+  const info: ObjectInfo = { key: b.name, size: b.properties.contentLength ?? 0 };
+  if (b.properties.lastModified) info.lastModified = b.properties.lastModified;
+  if (b.properties.etag) info.etag = b.properties.etag;
+  return info;
+}
+
+export class BlobObjectStore implements ObjectStore {
+  readonly scheme = 'azure-blob' as const;
+
+  constructor(readonly service: BlobServiceClient) {}
+
+  private container(name: string): ContainerClient {
+    return this.service.getContainerClient(name);
+  }
+
+  async listPage(req: ListPageRequest): Promise<ListPage> {
+    const what = `${this.service.accountName}/${req.container}/${req.prefix}`;
+    const maxPageSize = Math.min(5000, Math.max(1, req.maxKeys ?? 5000));
+    try {
+      const page = await this.onePage(req, maxPageSize);
+      if (req.startAfter === undefined || req.token !== undefined) return page;
+      // No StartAfter in Blob listing: skip keys up to it, following pages until one has a key after it.
+      let current = page;
+      for (;;) {
+        const after = current.objects.filter((o) => compareCodePoints(o.key, req.startAfter as string) > 0);
+        const prefixes = current.prefixes.filter(
+          (p) =>
+            compareCodePoints(p, req.startAfter as string) > 0 || (req.startAfter as string).startsWith(p),
+        );
+        if (after.length > 0 || prefixes.length > 0 || !current.nextToken) {
+          const out: ListPage = { objects: after, prefixes };
+          if (current.nextToken) out.nextToken = current.nextToken;
+          return out;
+        }
+        current = await this.onePage({ ...req, token: current.nextToken }, maxPageSize);
+      }
+    } catch (err) {
+      if (req.signal?.aborted)
+        throw new ProviderError('CANCELLED', `listing ${what} was cancelled`, { cause: err });
+      throw mapBlobError(err, READ, what);
+    }
+  }
+
+  private async onePage(req: ListPageRequest, maxPageSize: number): Promise<ListPage> {
+    const container = this.container(req.container);
+    const settings = { maxPageSize, ...(req.token ? { continuationToken: req.token } : {}) };
+    const options = { prefix: req.prefix || undefined, abortSignal: req.signal };
+    if (req.delimiter) {
+      const it = container.listBlobsByHierarchy(req.delimiter, options).byPage(settings);
+      const res = await it.next();
+      if (res.done) return { objects: [], prefixes: [] };
+      const seg = res.value;
+      const out: ListPage = {
+        objects: seg.segment.blobItems.map(toInfo),
+        prefixes: (seg.segment.blobPrefixes ?? []).map((p) => p.name),
+      };
+      if (seg.continuationToken) out.nextToken = seg.continuationToken;
+      return out;
+    }
+    const it = container.listBlobsFlat(options).byPage(settings);
+    const res = await it.next();
+    if (res.done) return { objects: [], prefixes: [] };
+    const out: ListPage = { objects: res.value.segment.blobItems.map(toInfo), prefixes: [] };
+    if (res.value.continuationToken) out.nextToken = res.value.continuationToken;
+    return out;
+  }
+
+  async getObject(container: string, key: string, range?: { start: number; end: number }): Promise<Buffer> {
+    try {
+      const blob = this.container(container).getBlobClient(key);
+      if (range) return await blob.downloadToBuffer(range.start, range.end - range.start + 1);
+      return await blob.downloadToBuffer();
+    } catch (err) {
+      throw mapBlobError(err, READ, `${this.service.accountName}/${container}/${key}`);
+    }
+  }
+
+  async putObject(container: string, key: string, body: Buffer | string): Promise<void> {
+    try {
+      const data = typeof body === 'string' ? Buffer.from(body) : body;
+      await this.container(container).getBlockBlobClient(key).upload(data, data.length);
+    } catch (err) {
+      throw mapBlobError(err, WRITE, `${this.service.accountName}/${container}/${key}`);
+    }
+  }
+
+  /** Server-side copy (Copy Blob); same-account copies need no SAS on the source. */
+  async copyObject(
+    src: { container: string; key: string },
+    dst: { container: string; key: string },
+  ): Promise<{ etag?: string }> {
+    const what = `${this.service.accountName}/${src.container}/${src.key} → ${dst.container}/${dst.key}`;
+    try {
+      const source = this.container(src.container).getBlobClient(src.key);
+      const poller = await this.container(dst.container).getBlobClient(dst.key).beginCopyFromURL(source.url);
+      const res = await poller.pollUntilDone();
+      if (res.copyStatus && res.copyStatus !== 'success')
+        throw new ProviderError('UNAVAILABLE', `copy ${what} ended ${res.copyStatus}`);
+      return res.etag ? { etag: res.etag } : {};
+    } catch (err) {
+      throw mapBlobError(err, `${READ}, ${WRITE}`, what);
+    }
+  }
+
+  /** Deletes blobs, 16 at a time; a blob already gone is not an error. */
+  async deleteObjects(container: string, keys: string[]): Promise<void> {
+    const c = this.container(container);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < keys.length) {
+        const key = keys[next++] as string;
+        try {
+          await c.getBlobClient(key).deleteIfExists();
+        } catch (err) {
+          throw mapBlobError(err, DELETE, `${this.service.accountName}/${container}/${key}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, keys.length) }, worker));
+  }
+}
+
+/** Key order of the service: by Unicode code point. */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}

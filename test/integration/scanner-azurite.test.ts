@@ -1,0 +1,158 @@
+// The scanner with the real Blob adapter against Azurite.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startAzurite, type AzuriteService } from '../support/services.js';
+import { BlobObjectStore, createBlobServiceClient } from '../../src/providers/azure/blob-object-store.js';
+import { scanLocation } from '../../src/providers/scanner.js';
+import { ProviderError } from '../../src/providers/ports.js';
+import type { ObjectLocation } from '../../src/providers/ports.js';
+import {
+  FIXTURE_THRESHOLD,
+  HUGE_KEYS,
+  HUGE_PARTITION,
+  expectedFigures,
+  fixtureObjects,
+  putFixture,
+} from './scan-fixture.js';
+
+const CONTAINER = 'scan-fixture';
+let azurite: AzuriteService;
+let store: BlobObjectStore;
+const objects = fixtureObjects();
+
+before(async () => {
+  azurite = await startAzurite();
+  store = new BlobObjectStore(await createBlobServiceClient({ connectionString: azurite.connectionString }));
+  await store.service.getContainerClient(CONTAINER).create();
+  await putFixture(store, CONTAINER, objects);
+});
+
+after(async () => {
+  await azurite?.stop();
+});
+
+const at = (prefix: string): ObjectLocation => ({
+  scheme: 'azure-blob',
+  account: 'devstoreaccount1',
+  container: CONTAINER,
+  prefix,
+});
+
+function figures(s: Awaited<ReturnType<typeof scanLocation>>['summary']) {
+  return {
+    objects: s.objects,
+    objectBytes: s.objectBytes,
+    files: s.files,
+    bytes: s.bytes,
+    smallFiles: s.smallFiles,
+    smallBytes: s.smallBytes,
+    zeroByteFiles: s.zeroByteFiles,
+    folderMarkers: s.folderMarkers,
+    leftovers: s.leftovers.objects,
+  };
+}
+
+const scans: { prefix: string; pageSize: number; concurrency: number; maxDepth?: number }[] = [
+  { prefix: '', pageSize: 5000, concurrency: 32 },
+  { prefix: '', pageSize: 100, concurrency: 32 },
+  { prefix: '', pageSize: 7, concurrency: 4 },
+  { prefix: '', pageSize: 100, concurrency: 1 },
+  { prefix: '', pageSize: 250, concurrency: 8, maxDepth: 0 },
+  { prefix: 'lake/', pageSize: 100, concurrency: 8 },
+  { prefix: 'lake/odd/', pageSize: 3, concurrency: 32 },
+  { prefix: 'lake/odd', pageSize: 5, concurrency: 2 },
+  { prefix: 'lake/deep/', pageSize: 1, concurrency: 3 },
+  { prefix: 'lake/events/', pageSize: 2, concurrency: 3 },
+  { prefix: HUGE_PARTITION, pageSize: 100, concurrency: 16 },
+];
+
+for (const { prefix, pageSize, concurrency, maxDepth } of scans) {
+  const how = maxDepth === 0 ? 'flat' : 'with folder discovery';
+  test(`scan of "${prefix}" ${how} (${pageSize} keys a page, ${concurrency} at a time) counts every object once`, async () => {
+    const result = await scanLocation(store, at(prefix), {
+      thresholdBytes: FIXTURE_THRESHOLD,
+      pageSize,
+      concurrency,
+      maxDepth,
+    });
+    assert.deepEqual(figures(result.summary), expectedFigures(objects, prefix));
+    assert.equal(result.source, 'listing');
+    assert.equal(result.splits, 0); // Blob has no StartAfter: no range splits
+  });
+}
+
+test('per-partition figures: the huge partition leads, the events table is bucketed per day', async () => {
+  const result = await scanLocation(store, at('lake/'), { thresholdBytes: FIXTURE_THRESHOLD, pageSize: 500 });
+  const top = result.summary.topPartitions[0];
+  assert.equal(top?.partition, HUGE_PARTITION);
+  assert.equal(top?.files, HUGE_KEYS + 1);
+  assert.deepEqual(
+    result.summary.dateBuckets.map((b) => [b.date, b.files]),
+    [
+      ['2026-11-18', 5],
+      ['2026-11-19', 5],
+      ['2026-11-20', 5],
+      ['2026-11-21', 5],
+      ['2026-11-22', HUGE_KEYS + 1],
+    ],
+  );
+  assert.deepEqual(result.summary.leftovers, {
+    objects: 8,
+    bytes: expectedFigures(objects, 'lake/').objectBytes - expectedFigures(objects, 'lake/').bytes,
+    temporary: 1,
+    success: 4,
+    crc: 1,
+    commitMarkers: 2,
+    folderSuffix: 0,
+  });
+});
+
+test('an unknown container is NOT_FOUND', async () => {
+  await assert.rejects(
+    scanLocation(store, { ...at(''), container: 'no-such-container' }),
+    (e: unknown) =>
+      e instanceof ProviderError && e.code === 'NOT_FOUND' && /no-such-container/.test(e.message),
+  );
+});
+
+test('a scan is cancelled through its AbortSignal', async () => {
+  const ac = new AbortController();
+  await assert.rejects(
+    scanLocation(store, at(''), {
+      pageSize: 10,
+      concurrency: 2,
+      signal: ac.signal,
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        if (p.objects >= 50) ac.abort();
+      },
+    }),
+    (e: unknown) => e instanceof ProviderError && e.code === 'CANCELLED',
+  );
+});
+
+test('startAfter is emulated by skipping, in key order', async () => {
+  const page = await store.listPage({
+    container: CONTAINER,
+    prefix: HUGE_PARTITION,
+    startAfter: `${HUGE_PARTITION}part-00041-c000.snappy.parquet`,
+    maxKeys: 10,
+  });
+  assert.equal(page.objects[0]?.key, `${HUGE_PARTITION}part-00042-c000.snappy.parquet`);
+  assert.ok(page.nextToken);
+});
+
+test('the adapter reads ranges, copies odd keys and deletes', async () => {
+  const key = 'copy/src with space+plus%/ünï.txt';
+  await store.putObject(CONTAINER, key, 'hello world');
+  assert.equal((await store.getObject(CONTAINER, key, { start: 6, end: 10 })).toString(), 'world');
+  await store.copyObject({ container: CONTAINER, key }, { container: CONTAINER, key: 'copy/dst.txt' });
+  assert.equal((await store.getObject(CONTAINER, 'copy/dst.txt')).toString(), 'hello world');
+  await store.deleteObjects(CONTAINER, [key, 'copy/dst.txt']);
+  const page = await store.listPage({ container: CONTAINER, prefix: 'copy/' });
+  assert.equal(page.objects.length, 0);
+  await assert.rejects(
+    store.getObject(CONTAINER, 'copy/dst.txt'),
+    (e: unknown) => e instanceof ProviderError && e.code === 'NOT_FOUND',
+  );
+});
