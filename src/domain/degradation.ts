@@ -322,7 +322,7 @@ function summarize(v: DegradationVerdict): string {
     }
     case 'HEALTHY': {
       const over = v.degradedRuns.length;
-      return `HEALTHY: ${over} of the last ${plural(v.recentRunIds.length, 'completed run')} more than ${rule.thresholdPct}% over ${baselineText}.${inProgress}`;
+      return `HEALTHY: ${over} of the last ${plural(v.recentRunIds.length, 'completed run')} ${over === 1 ? 'was' : 'were'} more than ${rule.thresholdPct}% over ${baselineText}; all ${v.recentRunIds.length} must be to count as degraded.${inProgress}`;
     }
   }
 }

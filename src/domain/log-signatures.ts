@@ -182,6 +182,37 @@ export const MAX_RUNS_PER_SIGNATURE = 100;
 const SEARCH_CHARS = 16_384;
 const REDACT_WINDOW = 2_000;
 
+// Exceptions that only wrap the real one (PySpark's Py4J bridge, Spark's job abort, Java reflection).
+const WRAPPER_EXCEPTIONS = new Set([
+  'Py4JJavaError',
+  'Py4JError',
+  'SparkException',
+  'ExecutionException',
+  'InvocationTargetException',
+  'UndeclaredThrowableException',
+]);
+
+/**
+ * The exception class a line is about: the deepest "Caused by:" when the trace has one, else the first
+ * class that is not a mere wrapper, else the first class. A bare "Exception"/"Error" only counts when
+ * package-qualified, so the English word "Error" is not a class.
+ */
+export function rootCauseClass(message: string): { cls: string; index: number } | undefined {
+  let first: { cls: string; index: number } | undefined;
+  let firstReal: { cls: string; index: number } | undefined;
+  let causedBy: { cls: string; index: number } | undefined;
+  for (const m of message.matchAll(EXCEPTION_CLASS)) {
+    const pkg = m[1] ?? '';
+    const cls = m[2] as string;
+    if (pkg === '' && (cls === 'Exception' || cls === 'Error')) continue;
+    const hit = { cls, index: m.index };
+    first ??= hit;
+    if (!WRAPPER_EXCEPTIONS.has(cls)) firstReal ??= hit;
+    if (/Caused by:\s*$/.test(message.slice(Math.max(0, m.index - 20), m.index))) causedBy = hit;
+  }
+  return causedBy ?? firstReal ?? first;
+}
+
 export function runIdOf(event: Pick<LogEventInput, 'stream' | 'runId'>): string {
   return event.runId ?? event.stream.match(RUN_ID_IN_STREAM)?.[0] ?? event.stream;
 }
@@ -266,26 +297,22 @@ export class LogClassifier {
       }
     }
 
-    for (const m of message.matchAll(EXCEPTION_CLASS)) {
-      const pkg = m[1] ?? '';
-      const cls = m[2] as string;
-      if (pkg === '' && (cls === 'Exception' || cls === 'Error')) continue;
-      const id = `exception:${cls}`;
-      if (!this.accs.has(id) && this.genericCount() >= MAX_SIGNATURES) {
-        this.droppedSignatureEvents++;
-        this.linesMatched++;
-        return;
-      }
-      const sig = this.accs.get(id)?.sig ?? {
-        id,
-        category: 'exception' as const,
-        label: cls,
-        severity: GENERIC_EXCEPTION_SEVERITY,
-        pattern: EXCEPTION_CLASS,
-      };
-      this.record(sig, runId, time, message, m.index);
+    const found = rootCauseClass(message);
+    if (!found) return;
+    const id = `exception:${found.cls}`;
+    if (!this.accs.has(id) && this.genericCount() >= MAX_SIGNATURES) {
+      this.droppedSignatureEvents++;
+      this.linesMatched++;
       return;
     }
+    const sig = this.accs.get(id)?.sig ?? {
+      id,
+      category: 'exception' as const,
+      label: found.cls,
+      severity: GENERIC_EXCEPTION_SEVERITY,
+      pattern: EXCEPTION_CLASS,
+    };
+    this.record(sig, runId, time, message, found.index);
   }
 
   private genericCount(): number {
@@ -358,5 +385,15 @@ export function classifyLogs(
 ): LogClassification {
   const classifier = new LogClassifier(opts);
   for (const event of events) classifier.add(event);
+  return classifier.result();
+}
+
+/** Same as classifyLogs for an async source (e.g. the LogSource port's paged events). */
+export async function classifyLogsAsync(
+  events: AsyncIterable<LogEventInput>,
+  opts: TaskTimeCollectorOptions = {},
+): Promise<LogClassification> {
+  const classifier = new LogClassifier(opts);
+  for await (const event of events) classifier.add(event);
   return classifier.result();
 }

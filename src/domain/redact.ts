@@ -8,7 +8,7 @@ export const REDACTED = '‹redacted›';
 // Key names whose value is a secret. The key must end with one of these (so "tokenizer=" or
 // "secretName=" do not match); a prefix is allowed ("db_password", "SecretAccessKey", "x-api-key").
 const SECRET_KEY =
-  '[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|secret[_-]?key|secret[_-]?access[_-]?key|token|access[_-]?token|refresh[_-]?token|session[_-]?token|id[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|client[_-]?secret|credentials?)';
+  '[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|secret[_-]?key|secret[_-]?access[_-]?key|token|access[_-]?token|refresh[_-]?token|session[_-]?token|id[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|client[_-]?secret|credentials?|signature|sig)';
 
 interface Rule {
   name: string;
@@ -35,8 +35,9 @@ const RULES: readonly Rule[] = [
       `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`,
   },
   {
+    // A token has a digit or punctuation; "bearer authentication" is prose.
     name: 'bearer token',
-    pattern: /\b(bearer\s+)(?!‹)[A-Za-z0-9._~+/=-]{8,}/gi,
+    pattern: /\b(bearer\s+)(?!‹)(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}/gi,
     replace: (_m, head: string) => `${head}${REDACTED}`,
   },
   {

@@ -372,3 +372,12 @@ test('property: deterministic, and every problematic run is in the window', () =
     }),
   );
 });
+
+test('HEALTHY says how many recent runs were over and that all must be', () => {
+  const v = evaluateDegradation(runs(1800, 1200, 1200, ...ten(1200)), rule);
+  assert.equal(v.verdict, 'HEALTHY');
+  assert.equal(
+    v.summary,
+    'HEALTHY: 1 of the last 3 completed runs was more than 30% over the baseline of 20m 00s (median of 10 successful runs); all 3 must be to count as degraded.',
+  );
+});

@@ -5,7 +5,9 @@ import {
   LogClassifier,
   MAX_EXCERPTS,
   classifyLogs,
+  classifyLogsAsync,
   excerptOf,
+  rootCauseClass,
   runIdOf,
   type LogEventInput,
 } from '../../src/domain/log-signatures.js';
@@ -204,4 +206,32 @@ test('100k lines are classified with bounded state', () => {
     80_000,
   );
   assert.ok(r.stageTaskTimes.every((s) => s.sampled));
+});
+
+test('generic exceptions are grouped by their root cause, not by the wrapper', () => {
+  const trace = [
+    'py4j.protocol.Py4JJavaError: An error occurred while calling o91.save.',
+    ': org.apache.spark.SparkException: Job aborted.',
+    '\tat org.apache.spark.sql.execution.datasources.FileFormatWriter$.write(FileFormatWriter.scala:231)',
+    'Caused by: java.io.IOException: Stream closed',
+    'Caused by: java.net.SocketTimeoutException: Read timed out',
+  ].join('\n');
+  assert.equal(rootCauseClass(trace)?.cls, 'SocketTimeoutException');
+  assert.equal(
+    rootCauseClass('py4j.protocol.Py4JJavaError: x\n: java.lang.IllegalStateException: y')?.cls,
+    'IllegalStateException',
+  );
+  assert.equal(rootCauseClass('org.apache.spark.SparkException: Job aborted.')?.cls, 'SparkException');
+  assert.equal(rootCauseClass('Error: nothing qualified here'), undefined);
+  const r = classifyLogs([ev(trace)]);
+  assert.equal(r.signatures[0]?.id, 'exception:SocketTimeoutException');
+  assert.equal(r.signatures[0]?.excerpts[0], 'Caused by: java.net.SocketTimeoutException: Read timed out');
+});
+
+test('classifyLogsAsync gives the same result as classifyLogs', async () => {
+  const events = [ev('java.lang.OutOfMemoryError: Java heap space'), ev('INFO nothing'), ev('KeyError: x')];
+  async function* source() {
+    for (const e of events) yield e;
+  }
+  assert.deepEqual(await classifyLogsAsync(source()), classifyLogs(events));
 });

@@ -25,7 +25,7 @@ test('secrets are redacted, the rest stays readable', () => {
     ['client_secret=zzz', `client_secret=${R}`],
     ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig', `Authorization: Bearer ${R}`],
     ['"Authorization": "Basic dXNlcjpwYXNz"', `"Authorization": "Basic ${R}"`],
-    ['sent with bearer abcdefghijklmnop', `sent with bearer ${R}`],
+    ['sent with bearer abcdefgh12345678', `sent with bearer ${R}`],
     ['SLACK_BOT_TOKEN is xoxb-123456789012-123456789012-abcdefABCDEF', `SLACK_BOT_TOKEN is ${R}`],
     ['app token xapp-1-A0123456789-1234567890-abcdef', `app token ${R}`],
     ['legacy xoxp-1234-5678-90ab', `legacy ${R}`],
@@ -44,6 +44,18 @@ test('secrets are redacted, the rest stays readable', () => {
       `args: ['--db_password', '${R}', '--JOB_NAME', 'MyJob']`,
     ],
     ['--api-token abc123 --verbose', `--api-token ${R} --verbose`],
+    [
+      'GET https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261126&X-Amz-Security-Token=FwoGZX&X-Amz-Signature=abc123def',
+      `GET https://b.s3.amazonaws.com/k?X-Amz-Credential=${R}%2F20261126&X-Amz-Security-Token=${R}&X-Amz-Signature=${R}`,
+    ],
+    [
+      'https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=AbC%2Bd&se=2026',
+      `https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=${R}&se=2026`,
+    ],
+    [
+      'DefaultEndpointsProtocol=https;AccountName=lake;AccountKey=bWFk+ZQ==;EndpointSuffix=core.windows.net',
+      `DefaultEndpointsProtocol=https;AccountName=lake;AccountKey=${R};EndpointSuffix=core.windows.net`,
+    ],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- done', `${R} done`],
   ];
   for (const [input, expected] of cases) assert.equal(redactSecrets(input), expected, input);
@@ -63,6 +75,8 @@ test('ordinary text is left alone', () => {
     'secret: ',
     'User: arn:aws:iam::123456789012:user/etl is not authorized to perform glue:GetJobRuns',
     'password=',
+    'Using bearer authentication for the catalog',
+    'partition_key=dt design=v2 signed=true',
   ];
   for (const text of negatives) {
     assert.equal(redactSecrets(text), text, text);
