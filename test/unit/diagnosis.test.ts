@@ -152,7 +152,7 @@ test('job changed inside the degraded window ranks first', () => {
 });
 
 test('job changed, seen in the runs themselves: fewer workers, a new argument, secrets redacted', () => {
-  const rs = runs([1800, 1750, 1700, ...Array(10).fill(1200)], (i) =>
+  const rs = runs([1800, 1750, 1700, ...Array(10).fill(1200)], (i): Partial<RunRecord> =>
     i < 3
       ? {
           numberOfWorkers: 5,
