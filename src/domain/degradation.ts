@@ -25,6 +25,7 @@ import {
   type Pricing,
 } from './cost.js';
 import { formatDuration, formatPct, plural } from './format.js';
+import { redactSecrets } from './redact.js';
 import {
   runDurationSec,
   runStateClass,
@@ -75,6 +76,7 @@ export interface RunFigures {
   pctOverBaseline: number | undefined;
   /** Successful and more than thresholdPct over the baseline. */
   overThreshold: boolean;
+  /** Redacted. */
   errorMessage?: string;
 }
 
@@ -241,7 +243,8 @@ export function evaluateDegradation(
       costBasis: cost.basis,
       pctOverBaseline: cls === 'in-progress' ? undefined : pctOf(r),
       overThreshold: role === 'recent' && over(r),
-      ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
+      // Glue error messages can quote connection strings and arguments.
+      ...(r.errorMessage !== undefined ? { errorMessage: redactSecrets(r.errorMessage) } : {}),
     };
   });
   const figureById = new Map(figures.map((f) => [f.id, f]));

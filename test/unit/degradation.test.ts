@@ -381,3 +381,14 @@ test('HEALTHY says how many recent runs were over and that all must be', () => {
     'HEALTHY: 1 of the last 3 completed runs was more than 30% over the baseline of 20m 00s (median of 10 successful runs); all 3 must be to count as degraded.',
   );
 });
+
+test('error messages in the per-run figures are redacted', () => {
+  const rs = runs(['FAILED', 60], ['FAILED', 60], 1200, ...ten(1200));
+  rs[0] = {
+    ...(rs[0] as RunRecord),
+    errorMessage: 'Could not connect to jdbc:postgresql://etl:hunter2@db:5432/lake',
+  };
+  const v = evaluateDegradation(rs, rule);
+  assert.equal(v.runs[0]?.errorMessage, 'Could not connect to jdbc:postgresql://etl:‹redacted›@db:5432/lake');
+  assert.equal(v.runs[1]?.errorMessage, undefined);
+});
