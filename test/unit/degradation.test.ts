@@ -10,6 +10,7 @@ import {
   type DegradationRule,
 } from '../../src/domain/degradation.js';
 import type { RunRecord, RunState } from '../../src/domain/run-record.js';
+import type { JobRun } from '../../src/providers/ports.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-26T02:00:00Z');
@@ -391,4 +392,16 @@ test('error messages in the per-run figures are redacted', () => {
   const v = evaluateDegradation(rs, rule);
   assert.equal(v.runs[0]?.errorMessage, 'Could not connect to jdbc:postgresql://etl:‹redacted›@db:5432/lake');
   assert.equal(v.runs[1]?.errorMessage, undefined);
+});
+
+test('a JobRun[] from the provider port is accepted as is (structural compatibility, checked by tsc)', () => {
+  const jobRuns: JobRun[] = runs(1800, 1800, 1800, ...ten(1200)).map((r) => ({
+    ...r,
+    jobName: 'MyJob',
+    attempt: 0,
+    arguments: {},
+    logGroupName: '/aws-glue/jobs',
+    previousRunId: 'jr_prev',
+  }));
+  assert.equal(evaluateDegradation(jobRuns, rule).verdict, 'DEGRADED');
 });
