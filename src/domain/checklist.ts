@@ -145,3 +145,33 @@ export function checklistProgress(list: Checklist): { done: number; total: numbe
 export function isItemDone(list: Checklist, id: string): boolean {
   return list.items.find((i) => i.id === id)?.done ?? false;
 }
+
+/** The bot's actor name on checklist changes. */
+export const MEDIC_ACTOR = 'medic';
+
+export interface TriageProgress {
+  /** Problematic run ids were identified (runbook step 1). */
+  runIdsListed: boolean;
+  /** Their logs were exported and classified (step 2). */
+  logsExported: boolean;
+  /** Input size and file count were compared with the baseline (step 4). */
+  volumeComparedWithBaseline: boolean;
+  /** Short notes for the ticks, e.g. "3 runs, 2 log groups". */
+  notes?: Partial<Record<'run-ids-logs' | 'input-vs-baseline', string>>;
+}
+
+/**
+ * Ticks, as the bot, the items triage can prove it did. Only ticks, never unticks, and an item a
+ * person ticked first keeps its credit, so re-running triage is harmless.
+ */
+export function tickFromTriage(list: Checklist, progress: TriageProgress, at: Date): Checklist {
+  let out = list;
+  const tick = (id: 'run-ids-logs' | 'input-vs-baseline'): void => {
+    if (!out.items.some((i) => i.id === id)) return;
+    const note = progress.notes?.[id];
+    out = tickItem(out, id, { actor: MEDIC_ACTOR, at, ...(note !== undefined ? { note } : {}) });
+  };
+  if (progress.runIdsListed && progress.logsExported) tick('run-ids-logs');
+  if (progress.volumeComparedWithBaseline) tick('input-vs-baseline');
+  return out;
+}

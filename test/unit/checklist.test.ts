@@ -9,6 +9,7 @@ import {
   isItemDone,
   mergeChecklists,
   setItemDone,
+  tickFromTriage,
   tickItem,
   untickItem,
   type Checklist,
@@ -121,5 +122,40 @@ test('property: merge is commutative on state and idempotent', () => {
       assert.deepEqual(mergeChecklists(a, b), mergeChecklists(b, a));
       assert.deepEqual(mergeChecklists(a, a), a);
     }),
+  );
+});
+
+test('tickFromTriage ticks only what triage proved, as the bot, and never moves a tick', () => {
+  const c0 = createChecklist();
+  const partial = tickFromTriage(
+    c0,
+    { runIdsListed: true, logsExported: false, volumeComparedWithBaseline: false },
+    at(1),
+  );
+  assert.deepEqual(partial, c0, 'run ids without logs is not the item');
+  const c1 = tickFromTriage(
+    c0,
+    {
+      runIdsListed: true,
+      logsExported: true,
+      volumeComparedWithBaseline: true,
+      notes: { 'run-ids-logs': '3 runs' },
+    },
+    at(2),
+  );
+  assert.equal(c1.items[0]?.doneBy, 'medic');
+  assert.equal(c1.items[0]?.note, '3 runs');
+  assert.equal(isItemDone(c1, 'input-vs-baseline'), true);
+  assert.deepEqual(checklistProgress(c1), { done: 2, total: 6, complete: false });
+  const byHuman = tickItem(c0, 'input-vs-baseline', { actor: 'U1', at: at(0) });
+  const c2 = tickFromTriage(
+    byHuman,
+    { runIdsListed: false, logsExported: false, volumeComparedWithBaseline: true },
+    at(3),
+  );
+  assert.equal(c2.items[1]?.doneBy, 'U1');
+  assert.deepEqual(
+    tickFromTriage(c1, { runIdsListed: true, logsExported: true, volumeComparedWithBaseline: true }, at(9)),
+    c1,
   );
 });
