@@ -310,6 +310,12 @@ export function configChanges(e: DiagnosisEvidence): string[] {
   for (const field of CONFIG_FIELDS) {
     const a = shared(baseline.map((r) => r[field]));
     const b = shared(recent.map((r) => r[field]));
+    // Glue derives MaxCapacity from the workers for worker-type jobs: reporting both says it twice.
+    if (
+      field === 'maxCapacity' &&
+      out.some((c) => c.startsWith('numberOfWorkers ') || c.startsWith('workerType '))
+    )
+      continue;
     if (a && b && a.value !== b.value) {
       out.push(`${field} ${String(a.value ?? '(unset)')} → ${String(b.value ?? '(unset)')}`);
     }
@@ -322,7 +328,7 @@ export function configChanges(e: DiagnosisEvidence): string[] {
     const b = shared(recent.map((r) => r.arguments?.[key]));
     if (a && b && a.value !== b.value) {
       const show = (v: string | undefined): string =>
-        v === undefined ? '(unset)' : redactSecrets(`${key}=${v}`).slice(key.length + 1);
+        v === undefined ? '(unset)' : clip(redactSecrets(`${key}=${v}`).slice(key.length + 1), 80);
       const secretKey = redactSecrets(`${key}=x`) !== `${key}=x`;
       out.push(
         secretKey
@@ -332,6 +338,10 @@ export function configChanges(e: DiagnosisEvidence): string[] {
     }
   }
   return out;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function jobChanged(e: DiagnosisEvidence): Finding | undefined {

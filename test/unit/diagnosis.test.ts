@@ -156,6 +156,7 @@ test('job changed, seen in the runs themselves: fewer workers, a new argument, s
     i < 3
       ? {
           numberOfWorkers: 5,
+          maxCapacity: 5,
           arguments: {
             '--input_path': 's3://lake-raw/events/',
             '--process_date': `d${i}`,
@@ -164,6 +165,7 @@ test('job changed, seen in the runs themselves: fewer workers, a new argument, s
           },
         }
       : {
+          maxCapacity: 10,
           arguments: {
             '--input_path': 's3://lake-raw/events/',
             '--process_date': `d${i}`,
