@@ -9,6 +9,7 @@ import type { JobPlatform, LogSource, ObjectLocation, ObjectStore, ProviderName 
 import { createGluePlatform } from './aws/glue-platform.js';
 import { createCloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { createS3Client, S3ObjectStore } from './aws/s3-object-store.js';
+import { BlobObjectStore, createBlobServiceClient } from './azure/blob-object-store.js';
 import { addStats, emptyStats, type CallStats } from './aws/errors.js';
 
 export type { CallStats } from './aws/errors.js';
@@ -26,9 +27,11 @@ export interface Instrumented {
   stats(): CallStats;
 }
 
+/** Structurally the ProviderSet of ports.ts, plus call counters. */
 export interface Providers {
   jobPlatform(name: ProviderName): JobPlatform;
   logSource(name: ProviderName): LogSource;
+  /** 's3' (endpoint and path style from the environment) or 'azure-blob' (connection string). */
   objectStore(scheme: ObjectLocation['scheme']): ObjectStore;
   /**
    * Calls, retries and throttled attempts of every adapter created so far, summed. Take one
@@ -102,10 +105,22 @@ export function createProviders(opts: ProvidersOptions): Providers {
             }),
           );
           break;
-        case 'azure-blob':
-          // src/providers/azure/blob-object-store.ts does not exist yet; wire it here when it does
-          // (with env.AZURE_STORAGE_CONNECTION_STRING).
-          throw notYet('Azure Blob');
+        case 'azure-blob': {
+          const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
+          // Without a connection string the account comes from each location's URL, which this
+          // by-scheme lookup does not see.
+          if (!connectionString)
+            throw new ProviderError(
+              'INVALID_INPUT',
+              'Azure Blob access needs AZURE_STORAGE_CONNECTION_STRING to be set',
+              { retryable: false },
+            );
+          s = lazyStore(
+            'azure-blob',
+            async () => new BlobObjectStore(await createBlobServiceClient({ connectionString })),
+          );
+          break;
+        }
         default:
           throw unknownProvider(scheme);
       }
@@ -124,6 +139,26 @@ export function createProviders(opts: ProvidersOptions): Providers {
         if (a.stats) addStats(total, a.stats());
       return total;
     },
+  };
+}
+
+/** An ObjectStore whose adapter is built on first use (the Blob client factory is async). */
+function lazyStore(scheme: ObjectLocation['scheme'], make: () => Promise<ObjectStore>): ObjectStore {
+  let pending: Promise<ObjectStore> | undefined;
+  const store = () => {
+    pending ??= make().catch((err: unknown) => {
+      pending = undefined; // let a later call try again
+      throw err;
+    });
+    return pending;
+  };
+  return {
+    scheme,
+    listPage: async (req) => (await store()).listPage(req),
+    getObject: async (container, key, range) => (await store()).getObject(container, key, range),
+    putObject: async (container, key, body) => (await store()).putObject(container, key, body),
+    copyObject: async (src, dst) => (await store()).copyObject(src, dst),
+    deleteObjects: async (container, keys) => (await store()).deleteObjects(container, keys),
   };
 }
 
