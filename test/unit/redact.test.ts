@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { REDACTED, containsSecret, redactSecrets } from '../../src/domain/redact.js';
 
 const R = REDACTED;
@@ -89,4 +90,35 @@ test('redaction is idempotent', () => {
   const once = redactSecrets(text);
   assert.equal(redactSecrets(once), once);
   assert.equal(containsSecret(text), true);
+});
+
+test('property: redaction is idempotent on any text, and plain prose is never touched', () => {
+  const pieces = fc.constantFrom(
+    'password=hunter2',
+    ' token: abc.def ',
+    'AKIAIOSFODNN7EXAMPLE',
+    'Authorization: Bearer x.y.z1',
+    'postgres://u:p@h/db',
+    '"secret": "s"',
+    'xoxb-1234567890-abc',
+    ' ',
+    '=',
+    ':',
+    '"',
+    'word',
+    '--api-key',
+    ';',
+    '@',
+  );
+  fc.assert(
+    fc.property(fc.array(fc.oneof(pieces, fc.string({ maxLength: 8 })), { maxLength: 12 }), (parts) => {
+      const once = redactSecrets(parts.join(''));
+      assert.equal(redactSecrets(once), once);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.stringMatching(/^[a-z ,.]{0,80}$/), (prose) => {
+      assert.equal(redactSecrets(prose), prose);
+    }),
+  );
 });
