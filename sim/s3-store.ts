@@ -149,6 +149,8 @@ export class MergedCursor {
   private readonly bucket: Bucket;
   private storedPos = 0;
   private synthPos: number[] = [];
+  /** The current key once computed (null: not yet). */
+  private cached: string | undefined | null = null;
 
   constructor(bucket: Bucket, target: string) {
     this.bucket = bucket;
@@ -159,11 +161,30 @@ export class MergedCursor {
   seek(target: string): void {
     this.storedPos = lowerBound(this.bucket.sortedStoredKeys(), target);
     this.synthPos = this.bucket.keyspaces.map((ks) => ks.lowerBound(target));
+    this.cached = null;
     this.skipTombstones();
+  }
+
+  /** The object at the current position (stored objects win over synthetic ones of the same key). */
+  current(): ObjectView | undefined {
+    const key = this.peek();
+    if (key === undefined) return undefined;
+    if (this.bucket.storedHas(key)) return this.bucket.get(key);
+    const i = this.bucket.keyspaces.findIndex(
+      (ks, n) => this.synthPos[n]! < ks.total && ks.keyAt(this.synthPos[n]!) === key,
+    );
+    const ks = this.bucket.keyspaces[i]!;
+    return {
+      ...ks.objectAt(this.synthPos[i]!),
+      contentType: 'application/octet-stream',
+      metadata: {},
+      synthetic: true,
+    };
   }
 
   /** The current key, or undefined at the end. */
   peek(): string | undefined {
+    if (this.cached !== null) return this.cached;
     let best: string | undefined;
     const stored = this.bucket.sortedStoredKeys()[this.storedPos];
     if (stored !== undefined) best = stored;
@@ -174,6 +195,7 @@ export class MergedCursor {
         if (best === undefined || compareKeys(k, best) < 0) best = k;
       }
     });
+    this.cached = best;
     return best;
   }
 
@@ -186,6 +208,7 @@ export class MergedCursor {
       const pos = this.synthPos[i]!;
       if (pos < ks.total && ks.keyAt(pos) === k) this.synthPos[i] = pos + 1;
     });
+    this.cached = null;
     this.skipTombstones();
   }
 
@@ -196,6 +219,7 @@ export class MergedCursor {
       const after = keyAfter(k);
       this.storedPos = lowerBound(this.bucket.sortedStoredKeys(), after);
       this.synthPos = this.bucket.keyspaces.map((ks) => ks.lowerBound(after));
+      this.cached = null;
     }
   }
 }
@@ -245,7 +269,7 @@ export function listBucket(bucket: Bucket, req: ListRequest): ListResult {
       cursor.seek(prefixEnd(cp));
       continue;
     }
-    contents.push(bucket.get(key)!);
+    contents.push(cursor.current()!);
     count++;
     cursor.next();
   }
