@@ -17,6 +17,13 @@ import { serveRoutes } from './http/server.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
 import { buildProcessors, type JobDeps } from '../jobs/index.js';
+import { createWebClient } from './slack/client.js';
+import { createProviders } from './providers/registry.js';
+import { IncidentStore } from './store/incidents.js';
+import { Timeline } from './store/timeline.js';
+import { ChecklistStore } from './store/checklist-store.js';
+import { RUNBOOK_CHECKLIST } from './domain/checklist.js';
+import type { ProviderSet } from './providers/ports.js';
 
 export interface Medic {
   config: AppConfig;
@@ -52,6 +59,21 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   const state = stateConnection(env.REDIS_URL);
   for (const r of [producerRedis, state])
     r.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  const slack = createWebClient({
+    token: env.SLACK_BOT_TOKEN,
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    logger,
+    metrics,
+  });
+  const providers: ProviderSet =
+    opts.jobDeps?.providers ?? createProviders({ env, ...(config.medic.region ? { region: config.medic.region } : {}) });
+  const incidents = new IncidentStore(state, prefix);
+  const timeline = new Timeline(state, prefix);
+  const checklistItems = config.medic.checklist
+    ? config.medic.checklist.map((text, i) => ({ id: RUNBOOK_CHECKLIST[i]?.id ?? `item-${i + 1}`, text }))
+    : RUNBOOK_CHECKLIST;
+  const checklists = new ChecklistStore(state, prefix, checklistItems);
+  const now = opts.jobDeps?.now ?? Date.now;
   const producers = new Producers(producerRedis, prefix, 1500, (err, queue) =>
     logger.debug({ err, queue }, 'queue connection error'),
   );
@@ -63,7 +85,20 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     workerRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (workers)'));
     const processors =
       opts.processors ??
-      buildProcessors({ config, logger, metrics, producers, state, ...opts.jobDeps } as JobDeps);
+      buildProcessors({
+        config,
+        logger,
+        metrics,
+        producers,
+        state,
+        slack,
+        providers,
+        incidents,
+        timeline,
+        checklists,
+        now,
+        ...opts.jobDeps,
+      } as JobDeps);
     workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
   }
 
@@ -79,7 +114,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   let server: Server | undefined;
   if (role === 'web' || role === 'all') {
     app = createSlackApp({ env, logger, metrics, customRoutes: routes });
-    const deps = { config, producers, logger, metrics, state };
+    const deps = { config, producers, logger, metrics, state, slack: app.client, incidents, timeline, checklists, now };
     registerCommands(app, deps);
     registerActions(app, deps);
     const started = (await app.start({ port: env.PORT, host: env.HOST })) as unknown;

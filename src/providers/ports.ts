@@ -211,3 +211,12 @@ export interface LogSource {
   /** Stream names of a group starting with a prefix. */
   streamNames(group: string, prefix: string, max?: number): Promise<string[]>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The set of adapters the core asks for by name (providers/registry.ts builds it).
+
+export interface ProviderSet {
+  jobPlatform(name: ProviderName): JobPlatform;
+  logSource(name: ProviderName): LogSource;
+  objectStore(scheme: ObjectLocation['scheme']): ObjectStore;
+}

@@ -1,0 +1,346 @@
+// The triage report in Block Kit: verdict headline, baseline against recent runs, cost, every
+// problematic run linked to its Glue console page and log stream, error signatures, input volume
+// and small files, ranked causes with evidence and mitigations. Pure: model in, blocks out.
+// Every string that came from a user or a cloud is escaped here.
+import { escapeMrkdwn, code, link, truncate } from '../mrkdwn.js';
+import {
+  actions,
+  button,
+  capBlocks,
+  chunkLines,
+  context,
+  divider,
+  header,
+  section,
+  type Block,
+} from './kit.js';
+import {
+  formatDpuHours,
+  formatDuration,
+  formatInt,
+  formatPctChange,
+  formatUsd,
+  plural,
+} from '../../domain/format.js';
+import type { DegradationVerdict, RunFigures } from '../../domain/degradation.js';
+import type { LogSignature } from '../../domain/log-signatures.js';
+
+export interface ReportFinding {
+  id: string;
+  cause: string;
+  confidence: string;
+  evidence: string[];
+  mitigation: string;
+  mitigationKind: string;
+}
+
+export interface TriageReportModel {
+  job: string;
+  provider: 'glue' | 'synapse';
+  region: string;
+  env: string;
+  /** 'gathering' while parts are still arriving. */
+  phase: 'gathering' | 'final' | 'failed';
+  /** Steps done so far, shown while gathering. */
+  steps: { name: string; state: 'done' | 'running' | 'failed' | 'skipped'; detail?: string }[];
+  jobDefinition?: {
+    workerType?: string;
+    numberOfWorkers?: number;
+    glueVersion?: string;
+    executionClass?: string;
+    lastModifiedOn?: Date;
+  };
+  verdict?: DegradationVerdict;
+  logGroups?: string[];
+  signatures?: LogSignature[];
+  logsRead?: { events: number; streams: number };
+  volume?: { lines: string[]; source?: string };
+  findings?: ReportFinding[];
+  /** What could not be gathered, in plain words ("logs: access denied (logs:FilterLogEvents)"). */
+  missing: string[];
+  throttled: boolean;
+  elapsedMs?: number;
+  /** Set when the whole triage failed (unknown job, access denied to runs). */
+  failure?: { title: string; lines: string[] };
+}
+
+const VERDICT_ICON: Record<string, string> = {
+  DEGRADED: ':red_circle:',
+  FAILING: ':rotating_light:',
+  HEALTHY: ':large_green_circle:',
+  INSUFFICIENT_HISTORY: ':white_circle:',
+};
+
+const VERDICT_LABEL: Record<string, string> = {
+  DEGRADED: 'DEGRADED',
+  FAILING: 'FAILING',
+  HEALTHY: 'HEALTHY',
+  INSUFFICIENT_HISTORY: 'INSUFFICIENT HISTORY',
+};
+
+export function glueRunUrl(region: string, job: string, runId: string): string {
+  return `https://${region}.console.aws.amazon.com/gluestudio/home?region=${region}#/job/${encodeURIComponent(job)}/run/${encodeURIComponent(runId)}`;
+}
+
+/** The CloudWatch console encodes path parts twice, with '$' for '%'. */
+function cwEncode(s: string): string {
+  return encodeURIComponent(encodeURIComponent(s)).replace(/%/g, '$');
+}
+
+export function logStreamUrl(region: string, group: string, stream: string): string {
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${cwEncode(group)}/log-events/${cwEncode(stream)}`;
+}
+
+export function headline(model: TriageReportModel): string {
+  const v = model.verdict;
+  if (model.failure) return `:x: ${model.failure.title}`;
+  if (!v) return `:mag: Triaging ${model.job}…`;
+  const icon = VERDICT_ICON[v.verdict] ?? '';
+  const label = VERDICT_LABEL[v.verdict] ?? v.verdict;
+  let size = '';
+  if (v.verdict === 'DEGRADED' && v.overBaseline)
+    size = ` — ${formatPctChange(v.overBaseline.medianPct, 0)} over baseline`;
+  else if (v.verdict === 'FAILING')
+    size = ` — ${v.failureShare.failed} of ${v.failureShare.considered} recent runs failed`;
+  else if (v.verdict === 'HEALTHY' && v.overBaseline)
+    size = ` — recent runs ${formatPctChange(v.overBaseline.medianPct, 0)} vs baseline`;
+  return `${icon} ${label}: ${model.job}${size}`;
+}
+
+/** Notification text (the top-level `text` every message should carry). */
+export function fallbackText(model: TriageReportModel): string {
+  return truncate(headline(model).replace(/:[a-z_]+: /, ''), 300);
+}
+
+function runLine(model: TriageReportModel, r: RunFigures): string {
+  const links = [link(glueRunUrl(model.region, model.job, r.id), 'console')];
+  const group = model.logGroups?.[0];
+  if (group && model.provider === 'glue') links.push(link(logStreamUrl(model.region, group, r.id), 'logs'));
+  const over =
+    r.pctOverBaseline !== undefined && r.stateClass === 'succeeded'
+      ? ` (${formatPctChange(r.pctOverBaseline, 0)})`
+      : '';
+  const cost = r.costUsd !== undefined ? ` · ${formatUsd(r.costUsd)}` : '';
+  const err = r.errorMessage
+    ? ` — _${escapeMrkdwn(truncate(r.errorMessage.replace(/\s+/g, ' '), 120))}_`
+    : '';
+  return `• ${code(r.id)} ${escapeMrkdwn(r.state)} · ${formatDuration(r.durationSec)}${over}${cost} · ${links.join(' · ')}${err}`;
+}
+
+function verdictBlocks(model: TriageReportModel, v: DegradationVerdict): Block[] {
+  const blocks: Block[] = [];
+  blocks.push(section(escapeMrkdwn(v.summary)));
+  const f: string[] = [];
+  if (v.baselineDurationSec !== undefined)
+    f.push(
+      `*Baseline*\n${formatDuration(v.baselineDurationSec)} (median of ${v.baselineRunIds.length} runs)`,
+    );
+  if (v.recentMedianDurationSec !== undefined)
+    f.push(`*Recent runs*\n${formatDuration(v.recentMedianDurationSec)} median of ${v.recentRunIds.length}`);
+  if (v.thresholdDurationSec !== undefined)
+    f.push(
+      `*Threshold*\n${formatDuration(v.thresholdDurationSec)} (+${formatInt(v.rule.thresholdPct)}%, ${v.rule.consecutiveRuns} runs)`,
+    );
+  const recent = v.runs.filter((r) => r.role === 'recent');
+  const base = v.runs.filter((r) => r.role === 'baseline');
+  const med = (xs: (number | undefined)[]) => {
+    const ys = xs.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    if (!ys.length) return undefined;
+    const m = Math.floor(ys.length / 2);
+    return ys.length % 2 ? ys[m]! : (ys[m - 1]! + ys[m]!) / 2;
+  };
+  const dpuRecent = v.dpuHours.recentMedian;
+  const dpuBase = v.dpuHours.baselineMedian;
+  if (dpuRecent !== undefined)
+    f.push(
+      `*DPU-hours / run*\n${formatDpuHours(dpuRecent)}${dpuBase !== undefined ? ` (baseline ${formatDpuHours(dpuBase)})` : ''}`,
+    );
+  const costRecent = med(recent.map((r) => r.costUsd));
+  const costBase = med(base.map((r) => r.costUsd));
+  if (costRecent !== undefined)
+    f.push(
+      `*Cost / run*\n${formatUsd(costRecent)}${costBase !== undefined ? ` (baseline ${formatUsd(costBase)})` : ''}`,
+    );
+  if (v.extraCost && v.extraCost.extraUsd > 0)
+    f.push(
+      `*Extra cost of the degradation*\n${formatUsd(v.extraCost.extraUsd)} over ${plural(v.extraCost.runsCounted, 'run')} (${formatDpuHours(v.extraCost.extraDpuHours)})`,
+    );
+  f.push(`*History read*\n${plural(v.history.runsFound, 'run')} (${v.history.completedRunsFound} completed)`);
+  const jd = model.jobDefinition;
+  if (jd)
+    f.push(
+      `*Job*\n${escapeMrkdwn([jd.workerType && jd.numberOfWorkers ? `${jd.numberOfWorkers} × ${jd.workerType}` : undefined, jd.glueVersion ? `Glue ${jd.glueVersion}` : undefined, jd.executionClass].filter(Boolean).join(' · ') || 'n/a')}`,
+    );
+  blocks.push(section('*Runs against the baseline*', { fields: f }));
+
+  const problematic = new Set(v.problematicRunIds);
+  const probRuns = v.runs.filter((r) => problematic.has(r.id));
+  if (probRuns.length) {
+    const lines = probRuns.slice(0, 10).map((r) => runLine(model, r));
+    const more = probRuns.length > 10 ? `\n_…and ${probRuns.length - 10} more in the thread_` : '';
+    blocks.push(section(`*Problematic runs (${probRuns.length})*\n${chunkLines(lines, 2900)[0]}${more}`));
+  }
+  if (v.inProgressRuns.length)
+    blocks.push(
+      context(
+        `${plural(v.inProgressRuns.length, 'run')} still in progress (left out of the rule): ${v.inProgressRuns.slice(0, 5).map(code).join(', ')}`,
+      ),
+    );
+  return blocks;
+}
+
+function signatureBlocks(model: TriageReportModel): Block[] {
+  const sigs = model.signatures ?? [];
+  if (!sigs.length) {
+    if (model.logsRead)
+      return [
+        section(
+          `*Error signatures*\nNone found in ${plural(model.logsRead.events, 'log event')} of ${plural(model.logsRead.streams, 'stream')}.`,
+        ),
+      ];
+    return [];
+  }
+  const lines = sigs.slice(0, 5).map((s) => {
+    const runs = Object.keys(s.countByRun).length;
+    const ex = s.excerpts[0] ? `\n> ${escapeMrkdwn(truncate(s.excerpts[0].replace(/\s+/g, ' '), 200))}` : '';
+    return `• *${escapeMrkdwn(s.label)}* — ${formatInt(s.count)}× in ${plural(runs, 'run')}${ex}`;
+  });
+  const read = model.logsRead ? ` (${plural(model.logsRead.events, 'event')} read)` : '';
+  return [section(`*Top error signatures*${read}\n${chunkLines(lines, 2800)[0]}`)];
+}
+
+function findingBlocks(findings: ReportFinding[]): Block[] {
+  if (!findings.length)
+    return [section('*Probable causes*\nNo cause stands out from the evidence gathered.')];
+  const blocks: Block[] = [section('*Probable causes, ranked*')];
+  findings.slice(0, 6).forEach((f, i) => {
+    const ev = f.evidence
+      .slice(0, 4)
+      .map((e) => `   ◦ ${escapeMrkdwn(e)}`)
+      .join('\n');
+    blocks.push(
+      section(
+        `*${i + 1}. ${escapeMrkdwn(f.cause)}* _(${escapeMrkdwn(f.confidence)} confidence)_\n${ev}\n   :wrench: ${escapeMrkdwn(f.mitigation)}`,
+      ),
+    );
+  });
+  return blocks;
+}
+
+export function renderTriageReport(model: TriageReportModel): Block[] {
+  const blocks: Block[] = [
+    header(
+      headline(model)
+        .replace(/:[a-z_]+: /, '')
+        .slice(0, 150),
+    ),
+  ];
+  if (model.failure) {
+    blocks.push(section(model.failure.lines.join('\n')));
+  }
+  if (model.phase === 'gathering') {
+    const icon = {
+      done: ':white_check_mark:',
+      running: ':hourglass_flowing_sand:',
+      failed: ':warning:',
+      skipped: ':heavy_minus_sign:',
+    };
+    blocks.push(
+      section(
+        model.steps
+          .map(
+            (s) =>
+              `${icon[s.state]} ${escapeMrkdwn(s.name)}${s.detail ? ` — ${escapeMrkdwn(s.detail)}` : ''}`,
+          )
+          .join('\n') || ':hourglass_flowing_sand: Starting…',
+      ),
+    );
+  }
+  if (model.verdict) blocks.push(...verdictBlocks(model, model.verdict));
+  if (model.signatures || model.logsRead) blocks.push(divider(), ...signatureBlocks(model));
+  if (model.volume) {
+    const src = model.volume.source ? ` _(${escapeMrkdwn(model.volume.source)})_` : '';
+    blocks.push(
+      section(
+        `*Input volume and small files*${src}\n${
+          chunkLines(
+            model.volume.lines.map((l) => `• ${escapeMrkdwn(l)}`),
+            2800,
+          )[0] ?? ''
+        }`,
+      ),
+    );
+  }
+  if (model.findings) blocks.push(divider(), ...findingBlocks(model.findings));
+  const notes: string[] = [];
+  if (model.missing.length) notes.push(`:warning: Missing: ${model.missing.map(escapeMrkdwn).join('; ')}`);
+  if (model.throttled) notes.push(':snail: AWS throttled some requests; data was slowed, not lost');
+  const tail = [
+    `${model.provider === 'glue' ? 'AWS Glue' : 'Azure Synapse'} · ${escapeMrkdwn(model.region)} · env ${escapeMrkdwn(model.env)}`,
+  ];
+  if (model.elapsedMs !== undefined) tail.push(`triage took ${(model.elapsedMs / 1000).toFixed(1)} s`);
+  if (notes.length) blocks.push(context(...notes));
+  blocks.push(context(tail.join(' · ')));
+  return capBlocks(blocks);
+}
+
+/** Details for the thread: every problematic run and every signature with its excerpts. */
+export function renderTriageDetails(model: TriageReportModel): Block[][] {
+  const messages: Block[][] = [];
+  const v = model.verdict;
+  if (v) {
+    const lines = v.runs.slice(0, 200).map((r) => `${runLine(model, r)} _[${r.role}]_`);
+    const chunks = chunkLines(lines, 2900);
+    for (let i = 0; i < chunks.length; i += 40) {
+      messages.push(
+        chunks
+          .slice(i, i + 40)
+          .map((c, j) => section(i + j === 0 ? `*Every run read (${v.runs.length})*\n${c}` : c)),
+      );
+    }
+  }
+  const sigs = model.signatures ?? [];
+  if (sigs.length) {
+    const lines = sigs.slice(0, 40).map((s) => {
+      const byRun = Object.entries(s.countByRun)
+        .slice(0, 8)
+        .map(([run, n]) => `${code(run)}: ${n}`)
+        .join(', ');
+      const ex = s.excerpts.map((e) => `> ${escapeMrkdwn(e.replace(/\s+/g, ' '))}`).join('\n');
+      return `*${escapeMrkdwn(s.label)}* — ${formatInt(s.count)}× · ${byRun}\n${ex}`;
+    });
+    messages.push(
+      capBlocks(
+        chunkLines(lines, 2900).map((c, i) => section(i === 0 ? `*Every error signature*\n${c}` : c)),
+      ),
+    );
+  }
+  return messages;
+}
+
+export function mitigationButtons(
+  findings: ReportFinding[],
+  value: (f: ReportFinding) => string,
+): Block | undefined {
+  const LABEL: Record<string, string> = {
+    compaction: 'Run compaction',
+    scale: 'Scale workers',
+    'shuffle-tuning': 'Tune shuffle / skew',
+    'bookmark-reset': 'Reset job bookmark',
+    'code-fix': 'Record code fix',
+    backfill: 'Controlled backfill',
+  };
+  const seen = new Set<string>();
+  const buttons = findings
+    .filter((f) => LABEL[f.mitigationKind] && !seen.has(f.mitigationKind) && seen.add(f.mitigationKind))
+    .slice(0, 5)
+    .map((f, i) =>
+      button({
+        text: LABEL[f.mitigationKind]!,
+        actionId: `medic.mitigation.request.${f.mitigationKind}`,
+        value: value(f),
+        ...(i === 0 ? { style: 'primary' as const } : {}),
+      }),
+    );
+  return buttons.length ? actions(buttons, 'medic-mitigations') : undefined;
+}
