@@ -33,8 +33,15 @@ const RunsBody = z.object({
   errorMessage: z.string().optional(),
 });
 
+// A sandbox page served from another origin may call the admin API from the browser.
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+};
+
 function json(status: number, value: unknown): SimResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+  return { status, headers: { 'content-type': 'application/json', ...CORS }, body: JSON.stringify(value) };
 }
 
 function parseBody<T>(schema: z.ZodType<T>, body: Buffer): T | SimResponse {
@@ -101,6 +108,7 @@ export async function handleAdmin(
   body: Buffer,
 ): Promise<SimResponse> {
   const path = url.pathname.replace(/\/+$/, '');
+  if (method === 'OPTIONS') return { status: 204, headers: CORS };
   if (path === '/_sim/requests' && method === 'GET') {
     const since = url.searchParams.get('since');
     return json(

@@ -12,8 +12,10 @@ export interface RecordedRequest {
   status: number;
   /** Error code when the answer was an error. */
   error?: string;
-  /** True when the error or latency came from fault injection. */
+  /** True when the error came from fault injection. */
   injected?: boolean;
+  /** Latency added by fault injection, in ms. */
+  latencyMs?: number;
 }
 
 export interface RequestFilter {

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { SimError } from './sim-error.js';
 import { SyntheticKeySpace } from './keyspace.js';
-import { keyAfter } from './key-order.js';
+import { compareKeys, keyAfter } from './key-order.js';
 import { listBucket, type Bucket, type ObjectView } from './s3-store.js';
 import { el, S3_NS, XML_DECL, xmlTexts } from './xml.js';
 import type { SimState } from './state.js';
@@ -170,7 +170,7 @@ function listObjectsV1(state: SimState, req: S3Request): SimResponse {
     ...(delimiter ? { delimiter } : {}),
     ...(marker ? { from: keyAfter(marker) } : {}),
   });
-  const last = [...res.contents.map((c) => c.key), ...res.commonPrefixes].sort().pop();
+  const last = [...res.contents.map((c) => c.key), ...res.commonPrefixes].sort(compareKeys).pop();
   const body =
     `${XML_DECL}\n<ListBucketResult xmlns="${S3_NS}">` +
     el('Name', bucket.name) +

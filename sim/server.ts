@@ -91,6 +91,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     let params: Record<string, unknown> = {};
     let response: SimResponse;
     let injected = false;
+    let latencyMs = 0;
     try {
       if (!service) throw new SimError('UnknownOperationException', `Unknown target ${target}`);
       try {
@@ -100,6 +101,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       }
       const resource = service === 'glue' ? glueResource(params) : logsResource(params);
       const decision = ctx.faults.decide({ service, operation, ...(resource ? { resource } : {}) });
+      latencyMs = decision.latencyMs;
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
       if (decision.error) {
         injected = true;
@@ -122,6 +124,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       status: response.status,
       ...(response.status >= 300 ? { error: errorCodeOf(response) } : {}),
       ...(injected ? { injected } : {}),
+      ...(latencyMs > 0 ? { latencyMs } : {}),
     });
     send(res, response, requestId, method);
     return;
@@ -132,6 +135,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   let params: Record<string, unknown> = {};
   let response: SimResponse;
   let injected = false;
+  let latencyMs = 0;
   let resource = url.pathname;
   try {
     const { bucket, key } = parseS3Path(url.pathname);
@@ -143,6 +147,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     if (method === 'PUT' || method === 'POST') params.bodyBytes = body.length;
     const service: ServiceName = 's3';
     const decision = ctx.faults.decide({ service, operation, ...(bucket ? { bucket } : {}) });
+    latencyMs = decision.latencyMs;
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (decision.error) {
       injected = true;
@@ -168,6 +173,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     status: response.status,
     ...(response.status >= 300 ? { error: errorCodeOf(response) } : {}),
     ...(injected ? { injected } : {}),
+    ...(latencyMs > 0 ? { latencyMs } : {}),
   });
   send(res, response, requestId, method);
 }

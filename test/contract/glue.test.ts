@@ -227,6 +227,21 @@ describe('Glue contract (simulator)', () => {
     }
   });
 
+  it('latency rules delay matching calls (fixed or random) without failing them', async () => {
+    sim.setFaults([
+      { service: 'glue', operation: 'GetJob', latencyMs: { min: 5, max: 15 } },
+      { service: 'glue', operation: 'GetJob', resource: 'OomJob', latencyMs: 20 },
+    ]);
+    await glue.send(new GetJobCommand({ JobName: 'MyJob' }));
+    await glue.send(new GetJobCommand({ JobName: 'OomJob' }));
+    await glue.send(new GetJobsCommand({}));
+    const [my, oom] = sim.requests({ operation: 'GetJob' });
+    assert.equal(my!.status, 200);
+    assert.ok(my!.latencyMs! >= 5 && my!.latencyMs! <= 15);
+    assert.ok(oom!.latencyMs! >= 25 && oom!.latencyMs! <= 35, 'latencies of matching rules add up');
+    assert.equal(sim.requests({ operation: 'GetJobs' })[0]!.latencyMs, undefined);
+  });
+
   it('ThrottlingException surfaces typed once retries are exhausted', async () => {
     const g = client(sim, 2);
     sim.setFaults([{ service: 'glue', operation: 'GetJob', error: 'throttle' }]);
