@@ -13,7 +13,7 @@
 // Each page is one task on a LIFO work list, so pending work stays bounded by depth × page size
 // instead of growing with the number of partitions.
 import { ProviderError } from './ports.js';
-import type { ListPage, ListPageRequest, ObjectLocation, ObjectStore } from './ports.js';
+import type { ListPage, ListPageRequest, ObjectInfo, ObjectLocation, ObjectStore } from './ports.js';
 import { SmallFileAggregator } from '../domain/small-files.js';
 import type { SmallFileOptions, SmallFileSummary } from '../domain/small-files.js';
 
@@ -46,6 +46,8 @@ export interface ScanOptions {
   retryMaxMs?: number;
   /** Folder levels explored with the delimiter before listing flat (default 16; 0 lists flat from the start). */
   maxDepth?: number;
+  /** Sees every object counted, once each (e.g. to collect the small files' keys). */
+  onObject?: (o: ObjectInfo) => void;
   /** Per-partition limits of the aggregator. */
   aggregator?: Omit<SmallFileOptions, 'thresholdBytes'>;
 }
@@ -250,8 +252,9 @@ export async function scanLocation(
   const work: Cursor[] = [{ mode: maxDepth > 0 ? 'folder' : 'flat', prefix: loc.prefix, depth: 0 }];
   let running = 0;
 
-  const countObject = (o: { key: string; size: number; lastModified?: Date }): void => {
+  const countObject = (o: ObjectInfo): void => {
     agg.add(o);
+    opts.onObject?.(o);
     objects++;
     bytes += o.size;
   };
