@@ -330,6 +330,19 @@ test('histogram: counts on a nice axis; odd input still draws', () => {
   assert.equal(compactCount(1_250_000), '1.3M');
 });
 
+test('histogram: no objects says so in the middle of the plot', () => {
+  const input = { title: 'empty prefix', buckets: [], thresholdBytes: 32 * MiB };
+  const scale = histogramScaleFor(input);
+  const png = decode(renderSizeHistogram(input));
+  const cx = Math.round((scale.plot.left + scale.plot.right) / 2);
+  const cy = Math.round((scale.plot.top + scale.plot.bottom) / 2);
+  const half = Math.ceil(textWidth('no objects', scale.textScale) / 2);
+  assert.ok(countColor(png, CHART_COLORS.text, cx - half, cy - 10, cx + half, cy + 10) > 40);
+  for (const c of [CHART_COLORS.smallBar, CHART_COLORS.bar]) {
+    assert.equal(countColor(png, c, scale.plot.left, scale.plot.top, scale.plot.right, scale.plot.bottom), 0);
+  }
+});
+
 test('index re-exports the two renderers', () => {
   assert.equal(charts.renderDurationsChart, renderDurationsChart);
   assert.equal(charts.renderSizeHistogram, renderSizeHistogram);
@@ -409,4 +422,20 @@ test('samples for a person to look at (test-artifacts/)', () => {
     renderDurationsChart({ title: 'empty_job', runs: [] }),
   );
   writeFileSync('test-artifacts/size-histogram.png', renderSizeHistogram(sampleHistogram()));
+  const dense: DurationsChartRun[] = Array.from({ length: 500 }, (_, i) => ({
+    id: `jr_${i}`,
+    startedOn: new Date(T0 + i * 4 * 3_600_000),
+    durationSec: 1200 + Math.sin(i / 7) * 200 + (i % 13) * 20 + (i > 480 ? 600 : 0),
+    state: i % 37 === 0 ? 'FAILED' : 'SUCCEEDED',
+    degraded: i > 480 && i % 37 !== 0,
+  }));
+  writeFileSync(
+    'test-artifacts/durations-chart-500-runs.png',
+    renderDurationsChart({
+      title: 'clickstream_sessionize',
+      runs: dense,
+      baselineSec: 1300,
+      thresholdSec: 1690,
+    }),
+  );
 });

@@ -120,13 +120,26 @@ export function thresholdLabel(thresholdSec: number, baselineSec: number | undef
   return `${pct >= 0 ? '+' : ''}${pct}% (${shortDuration(thresholdSec)})`;
 }
 
-function legendItems(marks: readonly RunMark[], clippedMaxSec: number | undefined): LegendItem[] {
+function legendItems(
+  marks: readonly RunMark[],
+  clippedMaxSec: number | undefined,
+  allMarkers: boolean,
+): LegendItem[] {
   const has = (m: RunMark): boolean => marks.includes(m);
   const items: LegendItem[] = [];
-  if (has('succeeded')) items.push({ swatch: 'dot', color: CHART_COLORS.run, label: 'succeeded' });
+  if (has('succeeded')) {
+    items.push(
+      allMarkers
+        ? { swatch: 'dot', color: CHART_COLORS.run, label: 'succeeded' }
+        : { swatch: 'line', color: CHART_COLORS.runLine, label: 'succeeded' },
+    );
+  }
   if (has('degraded')) items.push({ swatch: 'dot', color: CHART_COLORS.degraded, label: 'degraded' });
   if (has('failed')) items.push({ swatch: 'x', color: CHART_COLORS.failed, label: 'failed' });
-  if (has('other')) items.push({ swatch: 'ring', color: CHART_COLORS.other, label: 'stopped/running' });
+  // Dense charts draw stopped and running runs only as part of the line.
+  if (has('other') && allMarkers) {
+    items.push({ swatch: 'ring', color: CHART_COLORS.other, label: 'stopped/running' });
+  }
   if (clippedMaxSec !== undefined) {
     items.push({
       swatch: 'triangle',
@@ -176,7 +189,17 @@ export function durationsScaleFor(input: DurationsChartInput): DurationsScale {
   const clippedMaxSec = provisionalClipped.length
     ? Math.max(...provisionalClipped.map((r) => plottedSec(r) ?? 0))
     : undefined;
-  let legend = layoutLegend(legendItems(marks, clippedMaxSec), margin, legendTop, width - margin, s);
+  // Whether every run gets a marker is decided on an estimate of the plot's width (the real one
+  // depends on the tick labels, which depend on the legend's height): the legend must agree with it.
+  const estimatedPlotWidth = width - 3 * margin - textHeight(s) - 9 * s - textWidth('000', s);
+  const allMarkers = runs.length === 0 || estimatedPlotWidth / runs.length >= 4 * s;
+  let legend = layoutLegend(
+    legendItems(marks, clippedMaxSec, allMarkers),
+    margin,
+    legendTop,
+    width - margin,
+    s,
+  );
   let top = legend.bottom + 5 * s;
   if (bottom - top < 40 * s) {
     // Too small for a legend: the plot matters more.
@@ -198,7 +221,6 @@ export function durationsScaleFor(input: DurationsChartInput): DurationsScale {
 
   const n = runs.length;
   const slot = n > 0 ? (right - left) / n : right - left;
-  const allMarkers = slot >= 4 * s;
   const markerRadius = Math.max(2, Math.min(2.5 * s, slot * 0.4));
   const clipped: number[] = [];
   runs.forEach((r, i) => {
@@ -377,10 +399,13 @@ export function renderDurationsChart(input: DurationsChartInput): Buffer {
   const lastRun = runs[n - 1];
   let axisTitle = 'runs, oldest to newest';
   if (firstRun && lastRun) {
+    // Times within two days, dates beyond; a few days of several runs a day need both.
     const span = lastRun.startedOn.getTime() - firstRun.startedOn.getTime();
     const long = !(span < 2 * DAY_MS);
-    const label = (d: Date): string => (long ? dayLabel(d) : timeLabel(d));
-    const sample = long ? 'Mmm 00' : '00:00';
+    const both = long && span < 10 * DAY_MS && n > (span / DAY_MS) * 1.5;
+    const label = (d: Date): string =>
+      both ? `${dayLabel(d)} ${timeLabel(d)}` : long ? dayLabel(d) : timeLabel(d);
+    const sample = both ? 'Mmm 00 00:00' : long ? 'Mmm 00' : '00:00';
     const room = textWidth(sample, s) + 14 * s;
     const count = Math.max(1, Math.min(n, Math.floor(plotW / room)));
     const picks = new Set<number>();

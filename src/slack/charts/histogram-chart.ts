@@ -193,7 +193,8 @@ export function renderSizeHistogram(input: SizeHistogramInput): Buffer {
   const threshold =
     Number.isFinite(input.thresholdBytes) && input.thresholdBytes > 0 ? input.thresholdBytes : 0;
 
-  for (const v of sc.ticks.values) {
+  const empty = buckets.every((b) => b.count === 0);
+  for (const v of empty ? [] : sc.ticks.values) {
     const y = sc.y(v);
     if (v > 0) r.hLine(plot.left, plot.right, y, C.grid, 1);
     r.text(plot.left - 4 * s, y - 3.5 * s, compactCount(v), { color: C.muted, scale: s, align: 'right' });
@@ -262,6 +263,13 @@ export function renderSizeHistogram(input: SizeHistogramInput): Buffer {
     scale: s,
     align: 'center',
   });
+  if (empty) {
+    r.text((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2 - 3.5 * s, 'no objects', {
+      color: C.text,
+      scale: s,
+      align: 'center',
+    });
+  }
   r.text(6 * s, 6 * s, fitText(input.title, sc.width - 12 * s - 1, s), {
     color: C.title,
     scale: s,
