@@ -12,6 +12,7 @@
 // A second suite covers what only the simulator has: synthetic key spaces, copy counts, faults.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   CopyObjectCommand,
   DeleteObjectsCommand,
@@ -517,6 +518,84 @@ describe('S3 simulator specifics: synthetic key spaces, copy counts, faults', ()
       },
     );
     once.destroy();
+  });
+
+  it('property: listings over stored + synthetic keys match a brute-force reference', async () => {
+    const small = await startSimulator({ port: 0, scenarios: emptyScenarios() });
+    const c = client(small.url);
+    try {
+      const bucket = small.state.s3.createBucket('prop');
+      bucket.addKeySpace({
+        prefix: 'p/',
+        partitions: [
+          { name: 'dt=1', count: 7, avgSize: 100, lastModified: 0 },
+          { name: 'dt=2', count: 3, avgSize: 100, lastModified: 0 },
+          { name: 'x', count: 4, avgSize: 100, lastModified: 0 },
+        ],
+      });
+      const segment = fc.constantFrom(
+        'p',
+        'dt=1',
+        'a',
+        'é',
+        '～',
+        '😀',
+        'part-00003.snappy.parquet',
+        'z z',
+        '+',
+      );
+      const keyArb = fc.array(segment, { minLength: 1, maxLength: 4 }).map((xs) => xs.join('/'));
+      const stored = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(keyArb, { maxLength: 6 }),
+          fc.constantFrom('', 'p/', 'p/dt=1/', 'a', 'é/', 'p/x'),
+          fc.constantFrom(undefined, '/', '='),
+          fc.integer({ min: 2, max: 9 }),
+          fc.option(keyArb, { nil: undefined }),
+          async (newKeys, prefix, delimiter, maxKeys, startAfter) => {
+            for (const k of newKeys) {
+              if (stored.has(k)) continue;
+              stored.add(k);
+              await c.send(new PutObjectCommand({ Bucket: 'prop', Key: k, Body: k }));
+            }
+            // Reference: every key, sorted by UTF-8 bytes, filtered, rolled up, then paged.
+            const synthetic = bucket.keyspaces.flatMap((ks) =>
+              Array.from({ length: ks.total }, (_, i) => ks.keyAt(i)),
+            );
+            const all = s3Sort([...new Set([...synthetic, ...stored])]).filter(
+              (k) =>
+                k.startsWith(prefix) &&
+                (startAfter === undefined || Buffer.compare(Buffer.from(k), Buffer.from(startAfter)) > 0),
+            );
+            const entries: string[] = [];
+            for (const k of all) {
+              const d = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
+              const e = d >= 0 ? k.slice(0, d + delimiter!.length) : k;
+              if (entries[entries.length - 1] !== e) entries.push(e);
+            }
+            const pages = await listAll(
+              c,
+              {
+                Bucket: 'prop',
+                Prefix: prefix,
+                ...(delimiter ? { Delimiter: delimiter } : {}),
+                ...(startAfter ? { StartAfter: startAfter } : {}),
+              },
+              maxKeys,
+            );
+            const got = pages.flatMap((pg) => s3Sort([...pg.keys, ...pg.prefixes]));
+            assert.deepEqual(got, entries);
+            assert.ok(pages.every((pg) => pg.keyCount <= maxKeys));
+            assert.equal(pages.length, Math.max(1, Math.ceil(entries.length / maxKeys)));
+          },
+        ),
+        { numRuns: 30, seed: 42 },
+      );
+    } finally {
+      c.destroy();
+      await small.stop();
+    }
   });
 
   it('the admin API changes faults and reports requests and state over HTTP', async () => {
