@@ -1,36 +1,16 @@
-// The triage processor: the runbook's "Triage inmediato" (steps 1–4) and "Causas frecuentes" in
-// seconds. Posts a first message at once and updates it in place as the parts arrive:
-//   1. job definition and recent runs (GetJob, GetJobRuns paged)       → the degradation verdict
-//   2. in parallel: logs of the problematic runs, the input's volume and small files, catalog
-//      table versions, the job bookmark                                 → evidence
-//   3. diagnosis → ranked findings, report, chart and details in the thread, checklist ticks,
-//      timeline entries.
+// The triage processor: posts a first message at once, runs the gathering (triage-gather.ts) and
+// updates the message in place as parts arrive, then puts the chart and the details in the
+// thread, ticks the checklist, and writes the timeline and the incident's summary.
 // A retry (the worker died, Slack failed) finds the message it already posted and updates it, so
 // there is never a second report.
 import type { Job } from 'bullmq';
 import type { JobDeps } from './index.js';
 import type { Logger } from '../src/logger.js';
 import { TriagePayload } from '../src/queue/payloads.js';
-import { degradationFor } from '../src/config/index.js';
-import {
-  ProviderError,
-  type JobDefinition,
-  type JobRun,
-  type ObjectLocation,
-} from '../src/providers/ports.js';
-import { parseObjectUri, formatLocation } from '../src/providers/object-uri.js';
-import { scanLocation, type ScanResult } from '../src/providers/scanner.js';
-import { evaluateDegradation, median, type DegradationVerdict } from '../src/domain/degradation.js';
-import { LogClassifier } from '../src/domain/log-signatures.js';
-import { analyzeSkew } from '../src/domain/skew.js';
-import {
-  diagnose,
-  type DiagnosisEvidence,
-  type VolumeComparison,
-  type Finding,
-} from '../src/domain/diagnosis.js';
-import { suggestNames } from '../src/domain/suggest.js';
-import { formatBytes, formatInt, formatRatio, formatShare, plural } from '../src/domain/format.js';
+import type { JobRun } from '../src/providers/ports.js';
+import type { DegradationVerdict } from '../src/domain/degradation.js';
+import type { Finding } from '../src/domain/diagnosis.js';
+import { plural } from '../src/domain/format.js';
 import {
   fallbackText,
   renderTriageDetails,
@@ -39,15 +19,7 @@ import {
 } from '../src/slack/blocks/triage-report.js';
 import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
-
-const DEFAULT_LOG_GROUPS = ['/aws-glue/jobs/error', '/aws-glue/jobs/output'];
-const INPUT_ARGS = ['--input_path', '--source_path', '--input'];
-const HISTORY_DAYS = 90;
-/** Log events read per run and group: enough for signatures, bounded for huge logs. */
-const MAX_EVENTS_PER_STREAM = 20_000;
-const MAX_RUNS_FOR_LOGS = 5;
-
-type Step = TriageReportModel['steps'][number];
+import { TriageGatherer, initialModel } from './triage-gather.js';
 
 export function triageProcessor(deps: JobDeps) {
   return async (
@@ -60,7 +32,6 @@ export function triageProcessor(deps: JobDeps) {
 }
 
 class Triage {
-  private readonly started: number;
   private readonly model: TriageReportModel;
   private readonly channel: string;
   private reportTs: string | undefined;
@@ -72,19 +43,8 @@ class Triage {
     private readonly p: TriagePayload,
     private readonly log: Logger,
   ) {
-    this.started = deps.now();
-    const cfg = deps.config.medic;
     this.channel = p.requester.channelId;
-    this.model = {
-      job: p.job,
-      provider: p.provider ?? cfg.jobs[p.job]?.provider ?? 'glue',
-      region: cfg.region ?? deps.config.env.AWS_REGION ?? 'us-east-1',
-      env: p.env ?? deps.config.env.MEDIC_ENV,
-      phase: 'gathering',
-      steps: [{ name: 'Job definition and recent runs', state: 'running' }],
-      missing: [],
-      throttled: false,
-    };
+    this.model = initialModel(deps.config, p);
   }
 
   private get reportKey() {
@@ -122,96 +82,38 @@ class Triage {
 
     this.reportTs = p.reportTs ?? (await deps.state.get(this.reportKey)) ?? undefined;
     await this.publish();
-
-    if (this.model.provider !== 'glue') {
-      return this.fail('Synapse triage is not available yet', [
-        `\`${p.job}\` is configured as a Synapse pipeline; this version triages AWS Glue jobs only.`,
-      ]);
+    const gatherer = new TriageGatherer(deps, p, () => this.publish(), this.model);
+    const outcome = await gatherer.run();
+    await this.publish(outcome.findings);
+    if (outcome.failed || !outcome.verdict) {
+      await deps.timeline.append(
+        incident.id,
+        {
+          at: deps.now(),
+          kind: 'report',
+          actor: 'medic',
+          text: `Triage of ${p.job} could not finish: ${this.model.failure?.title ?? 'unknown error'}`,
+        },
+        `triage-report-${this.job.id}`,
+      );
+      return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
     }
-
-    // 1. Job definition and runs, in parallel.
-    const platform = deps.providers.jobPlatform('glue');
-    const maxRuns = p.runs ?? cfg.defaults.maxRuns;
-    const since = new Date(deps.now() - HISTORY_DAYS * 86_400_000);
-    const [defRes, runsRes] = await Promise.allSettled([
-      platform.getJob(p.job),
-      platform.listRuns(p.job, { maxRuns, since }),
-    ]);
-    if (defRes.status === 'rejected' || runsRes.status === 'rejected') {
-      const err = (
-        defRes.status === 'rejected' ? defRes.reason : (runsRes as PromiseRejectedResult).reason
-      ) as unknown;
-      return this.failFromProvider(err);
-    }
-    const def = defRes.value;
-    const runs = runsRes.value;
-    this.model.jobDefinition = {
-      ...(def.workerType ? { workerType: def.workerType } : {}),
-      ...(def.numberOfWorkers ? { numberOfWorkers: def.numberOfWorkers } : {}),
-      ...(def.glueVersion ? { glueVersion: def.glueVersion } : {}),
-      ...(def.executionClass ? { executionClass: def.executionClass } : {}),
-      ...(def.lastModifiedOn ? { lastModifiedOn: def.lastModifiedOn } : {}),
-    };
-    const rule = {
-      ...degradationFor(cfg, p.job),
-      ...(p.thresholdPct !== undefined ? { thresholdPct: p.thresholdPct } : {}),
-      ...(p.consecutiveRuns !== undefined ? { consecutiveRuns: p.consecutiveRuns } : {}),
-    };
-    const verdict = evaluateDegradation(runs, { ...rule, pricing: cfg.defaults.pricing });
-    this.model.verdict = verdict;
-    this.setStep('Job definition and recent runs', 'done', `${plural(runs.length, 'run')} read`);
-
-    // 2. Evidence, in parallel.
-    const logGroups = jobCfg?.logGroups ?? DEFAULT_LOG_GROUPS;
-    this.model.logGroups = logGroups;
-    const inputUri = p.input ?? jobCfg?.input ?? INPUT_ARGS.map((a) => def.defaultArguments[a]).find(Boolean);
-    this.model.steps.push(
-      { name: 'Logs of the problematic runs', state: 'running' },
-      { name: 'Input volume and small files', state: inputUri ? 'running' : 'skipped' },
+    await this.afterReport(
+      outcome.verdict,
+      outcome.findings,
+      outcome.runs,
+      outcome.logsGathered,
+      outcome.volumeCompared,
     );
-    await this.publish();
-    const [logs, volume, tables, bookmark] = await Promise.all([
-      this.gatherLogs(runs, verdict, logGroups),
-      inputUri ? this.gatherVolume(inputUri) : Promise.resolve(undefined),
-      jobCfg?.table
-        ? this.gatherTables(jobCfg.table.database, jobCfg.table.name)
-        : Promise.resolve(undefined),
-      this.gatherBookmark(def, runs),
-    ]);
-    if (!inputUri) this.model.missing.push('input location unknown (set jobs.<job>.input or pass --input)');
-
-    // 3. Diagnosis.
-    const skew = logs ? analyzeSkew(logs.stageTaskTimes) : undefined;
-    const evidence: DiagnosisEvidence = {
-      degradation: verdict,
-      runs,
-      ...(logs ? { signatures: logs.signatures } : {}),
-      ...(skew ? { skew } : {}),
-      ...(def.lastModifiedOn ? { jobLastModifiedOn: def.lastModifiedOn } : {}),
-      ...(volume?.comparison ? { volume: volume.comparison } : {}),
-      ...(tables ? { tableVersions: tables } : {}),
-      ...(bookmark ? { bookmark } : {}),
+    return {
+      verdict: outcome.verdict.verdict,
+      findings: outcome.findings.map((f) => f.id),
+      reportTs: this.reportTs ?? '',
     };
-    const findings = diagnose(evidence);
-    this.model.findings = findings;
-    this.model.phase = 'final';
-    this.model.elapsedMs = this.deps.now() - p.requestedAt;
-    await this.publish(findings);
-    await this.afterReport(verdict, findings, runs, logs !== undefined, volume !== undefined);
-    return { verdict: verdict.verdict, findings: findings.map((f) => f.id), reportTs: this.reportTs ?? '' };
   }
 
   /** Hook for the incident lifecycle (escalation timer); a no-op until incidents are wired. */
   private async onIncidentOpened(_incidentId: string): Promise<void> {}
-
-  private setStep(name: string, state: Step['state'], detail?: string) {
-    const step = this.model.steps.find((s) => s.name === name);
-    if (step) {
-      step.state = state;
-      if (detail) step.detail = detail;
-      else delete step.detail;
-    }
-  }
 
   /** Post the report the first time, update it in place afterwards. */
   private async publish(findings?: Finding[]): Promise<void> {
@@ -239,190 +141,6 @@ class Triage {
         text,
         blocks: slackBlocks(blocks),
       });
-    }
-  }
-
-  private async fail(title: string, lines: string[]) {
-    this.model.failure = { title, lines };
-    this.model.phase = 'failed';
-    this.model.elapsedMs = this.deps.now() - this.p.requestedAt;
-    for (const s of this.model.steps) if (s.state === 'running') s.state = 'failed';
-    await this.publish();
-    await this.deps.timeline.append(this.incidentId, {
-      at: this.deps.now(),
-      kind: 'report',
-      actor: 'medic',
-      text: `Triage of ${this.p.job} could not finish: ${title}`,
-    });
-    return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
-  }
-
-  private async failFromProvider(err: unknown) {
-    if (!(err instanceof ProviderError)) throw err;
-    if (err.code === 'NOT_FOUND') {
-      let suggestions: string[] = [];
-      try {
-        suggestions = suggestNames(this.p.job, await this.deps.providers.jobPlatform('glue').listJobNames());
-      } catch (e) {
-        this.log.warn({ err: e }, 'could not list jobs for suggestions');
-      }
-      return this.fail(`No Glue job named ${this.p.job}`, [
-        `Glue answered that \`${escape(this.p.job)}\` does not exist in ${escape(this.model.region)}.`,
-        suggestions.length
-          ? `Did you mean ${suggestions.map((s) => `\`${escape(s)}\``).join(', ')}?`
-          : 'No job with a similar name was found.',
-      ]);
-    }
-    if (err.code === 'ACCESS_DENIED') {
-      return this.fail('Access denied', [
-        `AWS refused \`${escape(err.action ?? 'an action')}\`. Grant it to the bot's role (the README has the least-privilege IAM policy), then run \`/triage ${escape(this.p.job)}\` again.`,
-      ]);
-    }
-    if (err.code === 'THROTTLED' || err.code === 'UNAVAILABLE') {
-      // Worth retrying: BullMQ's attempts and backoff apply; the retry updates this message.
-      this.model.throttled = err.code === 'THROTTLED';
-      throw err;
-    }
-    return this.fail('Glue refused the request', [escape(err.message)]);
-  }
-
-  private async gatherLogs(runs: JobRun[], verdict: DegradationVerdict, groups: string[]) {
-    const source = this.deps.providers.logSource('glue');
-    const byId = new Map(runs.map((r) => [r.id, r]));
-    const wanted = (verdict.problematicRunIds.length ? verdict.problematicRunIds : verdict.recentRunIds)
-      .slice(0, MAX_RUNS_FOR_LOGS)
-      .map((id) => byId.get(id))
-      .filter((r): r is JobRun => r !== undefined);
-    const classifier = new LogClassifier();
-    let events = 0;
-    const streams = new Set<string>();
-    const problems = new Set<string>();
-    const tasks = wanted.flatMap((run) =>
-      groups.map((group) => async () => {
-        try {
-          for await (const e of source.events({
-            group,
-            streamNamePrefix: run.id,
-            start: new Date(run.startedOn.getTime() - 60_000),
-            ...(run.completedOn ? { end: new Date(run.completedOn.getTime() + 5 * 60_000) } : {}),
-            maxEvents: MAX_EVENTS_PER_STREAM,
-          })) {
-            events++;
-            streams.add(`${group}/${e.stream}`);
-            classifier.add({ timestamp: e.timestamp, message: e.message, stream: e.stream, runId: run.id });
-          }
-        } catch (err) {
-          if (!(err instanceof ProviderError)) throw err;
-          if (err.code === 'THROTTLED') this.model.throttled = true;
-          problems.add(
-            err.code === 'ACCESS_DENIED'
-              ? `logs: access denied (${err.action ?? 'logs:FilterLogEvents'})`
-              : err.code === 'NOT_FOUND'
-                ? `logs: log group ${group} not found`
-                : `logs: ${err.message}`,
-          );
-        }
-      }),
-    );
-    await runLimited(tasks, 6);
-    this.model.missing.push(...problems);
-    if (problems.size && events === 0) {
-      this.setStep('Logs of the problematic runs', 'failed', [...problems].join('; '));
-      await this.publish();
-      return undefined;
-    }
-    const result = classifier.result();
-    this.model.signatures = result.signatures;
-    this.model.logsRead = { events, streams: streams.size };
-    this.setStep(
-      'Logs of the problematic runs',
-      'done',
-      `${plural(events, 'event')} from ${plural(streams.size, 'stream')} of ${plural(wanted.length, 'run')}`,
-    );
-    await this.publish();
-    return result;
-  }
-
-  private async gatherVolume(
-    uri: string,
-  ): Promise<{ scan: ScanResult; comparison?: VolumeComparison } | undefined> {
-    const step = 'Input volume and small files';
-    let loc: ObjectLocation;
-    try {
-      loc = parseObjectUri(uri);
-    } catch (err) {
-      this.model.missing.push(`input: ${(err as Error).message}`);
-      this.setStep(step, 'failed', (err as Error).message);
-      return undefined;
-    }
-    const cfg = this.deps.config.medic.defaults;
-    try {
-      const scan = await scanLocation(this.deps.providers.objectStore(loc.scheme), loc, {
-        thresholdBytes: cfg.smallFileBytes,
-        concurrency: cfg.scanConcurrency,
-      });
-      if (scan.slowed) this.model.throttled = true;
-      const previousKey = `${this.deps.config.env.MEDIC_PREFIX}:scan-baseline:${formatLocation(loc)}`;
-      const comparison = volumeComparison(scan);
-      this.model.volume = {
-        lines: volumeLines(scan, comparison),
-        source: `${formatLocation(loc)}, listed in ${(scan.durationMs / 1000).toFixed(1)} s`,
-      };
-      await this.deps.state.set(
-        previousKey,
-        JSON.stringify({ at: this.deps.now(), summary: scan.summary }),
-        'EX',
-        90 * 86_400,
-      );
-      this.setStep(step, 'done', `${formatInt(scan.summary.objects)} objects`);
-      await this.publish();
-      return { scan, ...(comparison ? { comparison } : {}) };
-    } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      const what =
-        err.code === 'ACCESS_DENIED'
-          ? `input: access denied (${err.action ?? 's3:ListBucket'})`
-          : err.code === 'NOT_FOUND'
-            ? `input: ${uri} not found`
-            : `input: ${err.message}`;
-      this.model.missing.push(what);
-      this.setStep(step, 'failed', what);
-      return undefined;
-    }
-  }
-
-  private async gatherTables(database: string, table: string) {
-    try {
-      const versions = await this.deps.providers.jobPlatform('glue').getTableVersions(database, table, 20);
-      return versions.map((v) => ({
-        table: `${database}.${table}`,
-        versionId: v.versionId,
-        ...(v.updateTime ? { updateTime: v.updateTime } : {}),
-      }));
-    } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      this.model.missing.push(
-        `catalog: ${err.code === 'ACCESS_DENIED' ? `access denied (${err.action})` : err.message}`,
-      );
-      return undefined;
-    }
-  }
-
-  private async gatherBookmark(def: JobDefinition, runs: JobRun[]) {
-    const option = def.defaultArguments['--job-bookmark-option'];
-    if (option !== 'job-bookmark-enable') return option ? { option } : undefined;
-    try {
-      const b = await this.deps.providers.jobPlatform('glue').getBookmark(def.name);
-      const latestOk = runs.find((r) => r.state === 'SUCCEEDED');
-      return {
-        option,
-        ...(b?.runId ? { bookmarkRunId: b.runId } : {}),
-        ...(latestOk ? { latestSuccessfulRunId: latestOk.id } : {}),
-      };
-    } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      this.model.missing.push(`bookmark: ${err.message}`);
-      return { option };
     }
   }
 
@@ -542,71 +260,6 @@ class Triage {
   }
 }
 
-function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'");
-}
-
 function safeFile(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80) || 'job';
-}
-
-/** Newest date partition against the median of the earlier ones (date-partitioned inputs). */
-export function volumeComparison(scan: ScanResult): VolumeComparison | undefined {
-  const buckets = scan.summary.dateBuckets;
-  const thresholdBytes = scan.summary.thresholdBytes;
-  if (buckets.length >= 2) {
-    const newest = buckets[buckets.length - 1]!;
-    const earlier = buckets.slice(0, -1);
-    return {
-      now: { files: newest.files, bytes: newest.bytes, smallFiles: newest.smallFiles },
-      baseline: {
-        files: median(earlier.map((b) => b.files)),
-        bytes: median(earlier.map((b) => b.bytes)),
-        smallFiles: median(earlier.map((b) => b.smallFiles)),
-      },
-      scope: `newest partition (${newest.date})`,
-      baselineLabel: `median of the ${earlier.length} earlier ones`,
-      smallFileBytes: thresholdBytes,
-    };
-  }
-  if (scan.summary.files > 0) {
-    return {
-      now: { files: scan.summary.files, bytes: scan.summary.bytes, smallFiles: scan.summary.smallFiles },
-      scope: 'input',
-      smallFileBytes: thresholdBytes,
-    };
-  }
-  return undefined;
-}
-
-function volumeLines(scan: ScanResult, c: VolumeComparison | undefined): string[] {
-  const s = scan.summary;
-  const lines = [
-    `${formatInt(s.files)} files, ${formatBytes(s.bytes)}; ${formatInt(s.smallFiles)} small (< ${formatBytes(s.thresholdBytes)}) = ${formatShare(s.files ? s.smallFiles / s.files : 0)} of files`,
-  ];
-  if (c?.baseline) {
-    const fr = c.baseline.files ? c.now.files / c.baseline.files : undefined;
-    const br = c.baseline.bytes ? c.now.bytes / c.baseline.bytes : undefined;
-    const avgNow = c.now.files ? c.now.bytes / c.now.files : 0;
-    const avgBase = c.baseline.files ? c.baseline.bytes / c.baseline.files : 0;
-    if (fr !== undefined && br !== undefined) {
-      lines.push(
-        `${c.scope}: ${formatInt(c.now.files)} files, ${formatBytes(c.now.bytes)} — ${formatRatio(fr)} the files and ${formatRatio(br)} the bytes of the ${c.baselineLabel} (avg file ${formatBytes(avgNow)}, was ${formatBytes(avgBase)})`,
-      );
-    }
-  }
-  if (s.leftovers.objects)
-    lines.push(`${formatInt(s.leftovers.objects)} job leftovers (_temporary/, _SUCCESS, .crc)`);
-  if (scan.throttledRequests)
-    lines.push(`${formatInt(scan.throttledRequests)} listing requests were throttled and retried`);
-  return lines;
-}
-
-/** Run async tasks with at most `limit` in flight. */
-async function runLimited(thunks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, thunks.length) }, async () => {
-    while (next < thunks.length) await thunks[next++]!();
-  });
-  await Promise.all(workers);
 }
