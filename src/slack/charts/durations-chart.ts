@@ -177,7 +177,8 @@ export function durationsScaleFor(input: DurationsChartInput): DurationsScale {
   const limit = focus > 0 ? focus * 3 : Infinity;
   const visibleMax = Math.max(0, ...values.filter((v) => v <= limit));
   const dataTop = Math.max(visibleMax, baselineSec ?? 0, thresholdSec ?? 0);
-  const rawTopMin = dataTop > 0 ? (dataTop * 1.08) / 60 : 1;
+  // 5 % headroom keeps the highest marker off the top edge.
+  const rawTopMin = dataTop > 0 ? (dataTop * 1.05) / 60 : 1;
 
   // Vertical layout first: the number of ticks depends on the plot's height.
   const titleTop = margin;

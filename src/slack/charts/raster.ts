@@ -336,10 +336,20 @@ export class Raster {
     return width + (options.bold ? 1 : 0);
   }
 
-  /** Encode as an 8-bit RGB PNG (no alpha channel: the chart is opaque, and the file is smaller). */
+  /**
+   * Encode as an 8-bit RGB PNG (no alpha channel: the chart is opaque, and the file is smaller).
+   * One fixed filter (Paeth) instead of pngjs's try-all-five per row: a third of the time for the
+   * same size on flat chart graphics.
+   */
   toPng(): Buffer {
     const png = new PNG({ width: this.width, height: this.height });
     png.data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
-    return PNG.sync.write(png, { colorType: 2, inputColorType: 6, inputHasAlpha: true });
+    return PNG.sync.write(png, {
+      colorType: 2,
+      inputColorType: 6,
+      inputHasAlpha: true,
+      filterType: 4,
+      deflateLevel: 6,
+    });
   }
 }

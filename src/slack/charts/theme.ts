@@ -33,11 +33,12 @@ export const MAX_SIDE = 4000;
 export const MIN_SIDE = 160;
 
 /**
- * Text magnification for a chart size: 2 (10×14 pixel capitals) stays legible when Slack shows an
- * 800×400 image inline at about 90 %; small charts fall back to 1.
+ * Text magnification for a chart size: 2 (10×14 pixel capitals) at 800×400, which stays legible
+ * when Slack shows the image inline at about 90 %; it grows with bigger charts (3 at 1200×600, at
+ * most 4) and falls back to 1 under about 560×280.
  */
 export function textScaleFor(width: number, height: number): number {
-  return width >= 560 && height >= 280 ? 2 : 1;
+  return Math.min(4, Math.max(1, Math.round(Math.min(width / 400, height / 200))));
 }
 
 /** A requested side clamped to what we draw: an integer in [MIN_SIDE, MAX_SIDE]. */
