@@ -39,6 +39,8 @@ export interface Providers {
    * throttling.
    */
   stats(): CallStats;
+  /** Closes the AWS clients' connection pools (shutdown); adapters asked for later are new ones. */
+  close(): void;
 }
 
 function notYet(what: string): ProviderError {
@@ -49,9 +51,10 @@ export function createProviders(opts: ProvidersOptions): Providers {
   const { env } = opts;
   const region = opts.region ?? env.AWS_REGION ?? 'us-east-1';
   const maxAttempts = opts.maxAttempts ?? 5;
-  const platforms = new Map<ProviderName, JobPlatform & Partial<Instrumented>>();
-  const logSources = new Map<ProviderName, LogSource & Partial<Instrumented>>();
-  const stores = new Map<ObjectLocation['scheme'], ObjectStore>();
+  type Adapter = Partial<Instrumented> & { client?: { destroy(): void } };
+  const platforms = new Map<ProviderName, JobPlatform & Adapter>();
+  const logSources = new Map<ProviderName, LogSource & Adapter>();
+  const stores = new Map<ObjectLocation['scheme'], ObjectStore & Adapter>();
 
   const endpoint = (service: 'glue' | 'logs' | 's3') => {
     const url = awsEndpoint(env, service);
@@ -138,6 +141,13 @@ export function createProviders(opts: ProvidersOptions): Providers {
       for (const a of [...platforms.values(), ...logSources.values()])
         if (a.stats) addStats(total, a.stats());
       return total;
+    },
+    close() {
+      for (const a of [...platforms.values(), ...logSources.values(), ...stores.values()])
+        a.client?.destroy();
+      platforms.clear();
+      logSources.clear();
+      stores.clear();
     },
   };
 }

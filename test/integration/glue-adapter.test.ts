@@ -687,7 +687,10 @@ test('the registry picks adapters by name, caches them, and points them at the e
   assert.equal(stats.calls, 3);
   assert.equal(stats.throttled, 1);
   assert.equal(stats.retries, 1);
-  for (const p of [providers, overlay]) (p.jobPlatform('glue') as GluePlatform).client.destroy();
-  (logs as unknown as { client: { destroy(): void } }).client.destroy();
-  (s3 as unknown as { client: { destroy(): void } }).client.destroy();
+  // close() releases every client; a later request builds fresh adapters.
+  providers.close();
+  overlay.close();
+  assert.notEqual(providers.jobPlatform('glue'), glue);
+  assert.equal(providers.stats().calls, 0);
+  providers.close();
 });
