@@ -1,13 +1,38 @@
-// /incident …: lifecycle of the incident in this channel.
+// /incident <action> …: lifecycle of the incident in this channel. This file only validates and
+// dispatches; each action lives in commands/incident/<action>.ts.
 import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { INCIDENT } from './specs.js';
-import { invalidReply, notYetReply, usageReply, type Ack } from './reply.js';
+import { invalidReply, usageReply, type Ack } from './reply.js';
 import type { CommandDeps } from './deps.js';
+import type { Incident } from '../src/store/incidents.js';
+import { NO_INCIDENT, ephemeral, type IncidentContext, type IncidentOutcome } from './incident/shared.js';
+import { declare } from './incident/declare.js';
+import { status } from './incident/status.js';
+import { timeline } from './incident/timeline.js';
+import { checklist } from './incident/checklist.js';
+import { note } from './incident/note.js';
+import { escalate } from './incident/escalate.js';
+import { resolve } from './incident/resolve.js';
+import { postmortem } from './incident/postmortem.js';
 
-const ACTIONS = ['declare', 'status', 'timeline', 'checklist', 'note', 'escalate', 'resolve', 'postmortem'];
+type OnIncident = (ctx: IncidentContext, incident: Incident) => Promise<IncidentOutcome>;
 
-export async function handleIncident(_deps: CommandDeps, command: SlashCommand, ack: Ack): Promise<string> {
+const ON_INCIDENT: Record<string, OnIncident> = {
+  status,
+  timeline,
+  checklist,
+  note,
+  escalate,
+  resolve,
+  postmortem,
+};
+const ACTIONS = ['declare', ...Object.keys(ON_INCIDENT)];
+
+/** Flags each action takes; any other is an input error. */
+const FLAGS_OF: Record<string, string[]> = { declare: ['job', 'severity'], resolve: ['cause'] };
+
+export async function handleIncident(deps: CommandDeps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(INCIDENT, command.text);
   if (parsed.kind === 'help') {
     await ack(usageReply(INCIDENT));
@@ -22,6 +47,17 @@ export async function handleIncident(_deps: CommandDeps, command: SlashCommand, 
     await ack(invalidReply(INCIDENT, `unknown action "${action}"`));
     return 'invalid';
   }
-  await ack(notYetReply(INCIDENT));
-  return 'unavailable';
+  const misplaced = Object.keys(parsed.flags).filter((f) => !(FLAGS_OF[action] ?? []).includes(f));
+  if (misplaced.length) {
+    await ack(invalidReply(INCIDENT, `--${misplaced[0]} does not apply to "${action}"`));
+    return 'invalid';
+  }
+  const ctx: IncidentContext = { deps, command, ack, rest: parsed.positional[1] ?? '', flags: parsed.flags };
+  if (action === 'declare') return await declare(ctx);
+  const incident = await deps.incidents.forChannel(command.channel_id);
+  if (!incident) {
+    await ack(ephemeral(NO_INCIDENT));
+    return 'no-incident';
+  }
+  return await ON_INCIDENT[action]!(ctx, incident);
 }

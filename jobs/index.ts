@@ -11,6 +11,7 @@ import type { IncidentStore } from '../src/store/incidents.js';
 import type { Timeline } from '../src/store/timeline.js';
 import type { ChecklistStore } from '../src/store/checklist-store.js';
 import { triageProcessor } from './triage.js';
+import { createEscalationProcessor } from './escalation.js';
 
 export interface JobDeps {
   config: AppConfig;
@@ -31,5 +32,6 @@ export interface JobDeps {
 export function buildProcessors(deps: JobDeps): Processors {
   return {
     triage: triageProcessor(deps),
+    escalation: createEscalationProcessor(deps),
   };
 }

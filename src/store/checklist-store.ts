@@ -83,7 +83,8 @@ export class ChecklistStore {
     if (opts.onlyIfUnset) return (await this.redis.hsetnx(key, itemId, JSON.stringify(value))) === 1;
     // Read the old state and write the new one in one step, so two clicks on the same item at
     // once report one change, not two.
-    const before = (await this.redis.eval(GETSET_FIELD, 1, key, itemId, JSON.stringify(value))) as string | null;
+    const before = (await this.redis.eval(GETSET_FIELD, 1, key, itemId, JSON.stringify(value))) as
+      string | null;
     const wasDone = before ? (JSON.parse(before) as StoredItem).done : false;
     return wasDone !== done;
   }

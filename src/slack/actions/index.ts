@@ -2,11 +2,17 @@
 // listener. action_ids are medic.<area>.<verb>.
 import type { App } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
+import { registerChecklistToggle } from './checklist-toggle.js';
+import { registerTimelinePage } from './timeline-page.js';
+import { registerEvents } from '../events/index.js';
 
 export function registerActions(app: App, deps: CommandDeps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
   app.action(/^medic\.link\./, async ({ ack }) => {
     await ack();
   });
-  void deps;
+  registerChecklistToggle(app, deps);
+  registerTimelinePage(app, deps);
+  // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
+  registerEvents(app, deps);
 }

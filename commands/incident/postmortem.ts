@@ -1,0 +1,93 @@
+// /incident postmortem: the RCA draft in Markdown (domain/postmortem), uploaded to the channel as a
+// file and, when `postmortem.s3Uri` is configured, written there too (the team's knowledge base).
+// It runs in the listener after the ack: the S3 copy uses the listener's providers when bootstrap
+// passes them, and otherwise says plainly that it was not written. Writing it ticks
+// "Post-mortem y actualización del MCP".
+import type { Incident } from '../../src/store/incidents.js';
+import { draftPostmortem } from '../../src/domain/postmortem.js';
+import { refreshChecklistMessage } from '../../src/slack/checklist-message.js';
+import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
+import { parseObjectUri } from '../../src/providers/object-uri.js';
+import {
+  afterAck,
+  clock,
+  ephemeral,
+  recordCommand,
+  reply,
+  type IncidentContext,
+  type IncidentOutcome,
+} from './shared.js';
+
+export const POSTMORTEM_ITEM = 'postmortem-mcp';
+
+/** Where the post-mortem goes under `postmortem.s3Uri`: <prefix>/<incident id>.md */
+export function postmortemKey(prefix: string, incidentId: string): string {
+  const base = prefix.replace(/\/+$/, '');
+  return `${base ? `${base}/` : ''}${incidentId}.md`;
+}
+
+export async function postmortem(ctx: IncidentContext, incident: Incident): Promise<IncidentOutcome> {
+  const { deps, command, ack } = ctx;
+  await ack(
+    ephemeral(`:memo: Drafting the post-mortem of *${escapeMrkdwn(incident.id)}* from its timeline…`),
+  );
+  await afterAck(ctx, 'postmortem', async () => {
+    const now = clock(deps);
+    await recordCommand(ctx, incident);
+    if (deps.checklists.has(POSTMORTEM_ITEM)) {
+      const changed = await deps.checklists.set(incident.id, POSTMORTEM_ITEM, true, command.user_id, {
+        at: now,
+        onlyIfUnset: true,
+      });
+      if (changed)
+        await deps.timeline.append(incident.id, {
+          at: now,
+          kind: 'checklist',
+          actor: command.user_id,
+          text: `Checklist ticked: ${POSTMORTEM_ITEM} (post-mortem drafted)`,
+        });
+    }
+    const [entries, checklist, fresh] = await Promise.all([
+      deps.timeline.list(incident.id),
+      deps.checklists.get(incident.id),
+      deps.incidents.get(incident.id),
+    ]);
+    const markdown = draftPostmortem({ incident: fresh ?? incident, timeline: entries, checklist, now });
+    const filename = `postmortem-${incident.id}.md`;
+    await deps.slack.files.uploadV2({
+      channel_id: incident.channel,
+      filename,
+      title: `Post-mortem draft ${incident.id}`,
+      content: markdown,
+      snippet_type: 'markdown',
+      initial_comment: `:memo: Post-mortem draft of ${incident.id} (${entries.length} timeline entries). Review it, then file it in the MCP.`,
+    });
+    await refreshChecklistMessage(deps, incident.id).catch((err: unknown) =>
+      deps.logger.warn({ err, incidentId: incident.id }, 'could not refresh the checklist'),
+    );
+    const s3Uri = deps.config.medic.postmortem?.s3Uri;
+    if (!s3Uri) return;
+    let note: string;
+    try {
+      const loc = parseObjectUri(s3Uri);
+      const key = postmortemKey(loc.prefix, incident.id);
+      if (!deps.providers) {
+        note = `:information_source: Not written to ${escapeMrkdwn(s3Uri)}: this process has no object store configured for listeners.`;
+      } else {
+        await deps.providers.objectStore(loc.scheme).putObject(loc.container, key, markdown);
+        note = `:floppy_disk: Post-mortem also written to \`${escapeMrkdwn(`${s3Uri.replace(/\/+$/, '')}/${incident.id}.md`)}\`.`;
+        await deps.timeline.append(incident.id, {
+          at: clock(deps),
+          kind: 'report',
+          actor: 'medic',
+          text: `Post-mortem written to ${s3Uri}`,
+        });
+      }
+    } catch (err) {
+      deps.logger.warn({ err, incidentId: incident.id }, 'could not write the post-mortem to object storage');
+      note = `:warning: The post-mortem was uploaded here but could not be written to ${escapeMrkdwn(s3Uri)}: ${escapeMrkdwn((err as Error).message)}`;
+    }
+    await reply(ctx, note);
+  });
+  return 'done';
+}

@@ -1,0 +1,60 @@
+// :pushpin: on any message in an incident channel puts that message on the timeline: at the
+// message's own time, with its permalink. The same message pinned twice (or the event delivered
+// twice by Slack's retries) is one entry: the dedup key is channel + ts.
+import type { App } from '@slack/bolt';
+import type { CommandDeps } from '../../../commands/deps.js';
+import { truncate } from '../mrkdwn.js';
+
+export const PIN_REACTIONS = new Set(['pushpin', 'round_pushpin']);
+
+export interface PinEvent {
+  user: string;
+  reaction: string;
+  item: { type: string; channel?: string; ts?: string };
+  item_user?: string;
+}
+
+/** Returns true when a timeline entry was added. */
+export async function recordPin(deps: CommandDeps, event: PinEvent): Promise<boolean> {
+  if (!PIN_REACTIONS.has(event.reaction) || event.item.type !== 'message') return false;
+  const { channel, ts } = event.item;
+  if (!channel || !ts) return false;
+  const incident = await deps.incidents.forChannel(channel);
+  if (!incident) return false;
+  const [permalink, text] = await Promise.all([
+    deps.slack.chat
+      .getPermalink({ channel, message_ts: ts })
+      .then((r) => r.permalink)
+      .catch(() => undefined),
+    deps.slack.conversations
+      .replies({ channel, ts, limit: 1, inclusive: true })
+      .then((r) => r.messages?.find((m) => m.ts === ts)?.text)
+      .catch(() => undefined),
+  ]);
+  const author = event.item_user ? `<@${event.item_user}>` : 'a message';
+  const quoted = text ? `: "${truncate(text.replace(/\s+/g, ' '), 300)}"` : '';
+  return await deps.timeline.append(
+    incident.id,
+    {
+      at: Math.round(Number(ts) * 1000),
+      kind: 'pin',
+      actor: event.user,
+      text: `Pinned message from ${author}${quoted}`,
+      ...(permalink ? { link: permalink } : {}),
+    },
+    `pin-${channel}-${ts}`,
+  );
+}
+
+export function registerReactionAdded(app: App, deps: CommandDeps): void {
+  app.event('reaction_added', async ({ event }) => {
+    try {
+      await recordPin(deps, event as unknown as PinEvent);
+    } catch (err) {
+      deps.logger.error(
+        { err, channel: (event as unknown as PinEvent).item?.channel },
+        'recording a :pushpin: failed',
+      );
+    }
+  });
+}
