@@ -175,44 +175,46 @@ export function durationsScaleFor(input: DurationsChartInput): DurationsScale {
   const sorted = [...values].sort((a, b) => a - b);
   const focus = Math.max(baselineSec ?? 0, thresholdSec ?? 0, quantile(sorted, 0.75));
   const limit = focus > 0 ? focus * 3 : Infinity;
-  const visibleMax = Math.max(0, ...values.filter((v) => v <= limit));
+  const visibleMax = values.reduce((m, v) => (v <= limit && v > m ? v : m), 0);
   const dataTop = Math.max(visibleMax, baselineSec ?? 0, thresholdSec ?? 0);
   // 5 % headroom keeps the highest marker off the top edge.
   const rawTopMin = dataTop > 0 ? (dataTop * 1.05) / 60 : 1;
 
-  // Vertical layout first: the number of ticks depends on the plot's height.
+  // Vertical layout first: the number of ticks depends on the plot's height, which depends on the
+  // legend, which says whether runs are off scale, which depends on the ticks. Lay the legend out
+  // for a first guess of the ticks, then once more if the final ticks clip other runs.
   const titleTop = margin;
   const legendTop = titleTop + textHeight(s) + 4 * s;
   const bottom = height - margin - 27 * s;
-  const provisionalTicks = niceTicks(rawTopMin, 5);
-  const provisionalMax = provisionalTicks.max * 60;
-  const provisionalClipped = runs.filter((r) => (plottedSec(r) ?? 0) > provisionalMax);
-  const clippedMaxSec = provisionalClipped.length
-    ? Math.max(...provisionalClipped.map((r) => plottedSec(r) ?? 0))
-    : undefined;
   // Whether every run gets a marker is decided on an estimate of the plot's width (the real one
-  // depends on the tick labels, which depend on the legend's height): the legend must agree with it.
+  // depends on the tick labels): the legend must agree with what is drawn.
   const estimatedPlotWidth = width - 3 * margin - textHeight(s) - 9 * s - textWidth('000', s);
   const allMarkers = runs.length === 0 || estimatedPlotWidth / runs.length >= 4 * s;
-  let legend = layoutLegend(
-    legendItems(marks, clippedMaxSec, allMarkers),
-    margin,
-    legendTop,
-    width - margin,
-    s,
-  );
-  let top = legend.bottom + 5 * s;
-  if (bottom - top < 40 * s) {
+  const largestAbove = (limitSec: number): number | undefined => {
+    let max: number | undefined;
+    for (const v of values) if (v > limitSec && (max === undefined || v > max)) max = v;
+    return max;
+  };
+  const layout = (clippedMaxSec: number | undefined): { legend: LegendLayout; top: number } => {
+    const legend = layoutLegend(
+      legendItems(marks, clippedMaxSec, allMarkers),
+      margin,
+      legendTop,
+      width - margin,
+      s,
+    );
+    const top = legend.bottom + 5 * s;
     // Too small for a legend: the plot matters more.
-    legend = { items: [], bottom: legendTop };
-    top = legendTop + 4 * s;
-  }
+    if (bottom - top < 40 * s) return { legend: { items: [], bottom: legendTop }, top: legendTop + 4 * s };
+    return { legend, top };
+  };
+  const firstGuess = largestAbove(niceTicks(rawTopMin, 5).max * 60);
+  let { legend, top } = layout(firstGuess);
   const target = Math.max(2, Math.min(6, Math.floor((bottom - top) / (20 * s))));
-  let ticks = niceTicks(rawTopMin, target);
-  // Keep the legend's "off scale" claim true whatever the final tick count: never raise the top
-  // above what the legend was laid out for.
-  if (ticks.max > provisionalTicks.max) ticks = provisionalTicks;
+  const ticks = niceTicks(rawTopMin, target);
   const yMaxSec = ticks.max * 60;
+  const clippedMaxSec = largestAbove(yMaxSec);
+  if (clippedMaxSec !== firstGuess) ({ legend, top } = layout(clippedMaxSec));
 
   const decimals = tickDecimals(ticks.step);
   const tickWidth = Math.max(...ticks.values.map((v) => textWidth(formatNumber(v, decimals), s)));
