@@ -14,7 +14,12 @@ import {
   type FaultRule,
   type Simulator,
 } from '../../sim/index.js';
-import { createGluePlatform, type GluePlatform } from '../../src/providers/aws/glue-platform.js';
+import {
+  createGluePlatform,
+  jobUpdateFrom,
+  toJobRun,
+  type GluePlatform,
+} from '../../src/providers/aws/glue-platform.js';
 import { createProviders } from '../../src/providers/registry.js';
 import { ProviderError, type ProviderErrorCode } from '../../src/providers/ports.js';
 import { Env } from '../../src/config/env.js';
@@ -614,6 +619,62 @@ test('server errors and a dead endpoint are UNAVAILABLE; validation errors INVAL
     assert.equal(e.retryable, true);
     assert.match(e.message, /ECONNREFUSED/);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The boundary, without the simulator: what the SDK's loose types would let through
+
+test('runs Glue sends in an unexpected shape are refused plainly; unknown enum values dropped', () => {
+  const started = new Date('2026-11-20T02:00:00Z');
+  assert.throws(
+    () => toJobRun('MyJob', { Id: 'jr_1', JobRunState: 'PAUSED', StartedOn: started }),
+    (e: unknown) =>
+      e instanceof ProviderError &&
+      e.code === 'UNAVAILABLE' &&
+      !e.retryable &&
+      /a run of job MyJob that could not be read \(JobRunState/.test(e.message),
+  );
+  assert.throws(() => toJobRun('MyJob', { Id: 'jr_1', JobRunState: 'RUNNING' }), ProviderError);
+  const run = toJobRun('MyJob', {
+    Id: 'jr_1',
+    JobRunState: 'RUNNING',
+    StartedOn: started,
+    ExecutionClass: 'TURBO',
+    Arguments: { '--a': '1' },
+  });
+  assert.deepEqual(run, {
+    id: 'jr_1',
+    jobName: 'MyJob',
+    attempt: 0,
+    state: 'RUNNING',
+    startedOn: started,
+    executionTimeSec: 0,
+    arguments: { '--a': '1' },
+  });
+});
+
+test('jobUpdateFrom keeps MaxCapacity only for jobs not sized by workers', () => {
+  const shell = jobUpdateFrom({
+    Name: 'shell',
+    Role: 'r',
+    Command: { Name: 'pythonshell', ScriptLocation: 's3://b/k.py' },
+    MaxCapacity: 0.0625,
+    AllocatedCapacity: 0,
+    CreatedOn: new Date(),
+  });
+  assert.deepEqual(shell, {
+    Role: 'r',
+    Command: { Name: 'pythonshell', ScriptLocation: 's3://b/k.py' },
+    MaxCapacity: 0.0625,
+  });
+  const etl = jobUpdateFrom({
+    Name: 'etl',
+    Role: 'r',
+    WorkerType: 'G.1X',
+    NumberOfWorkers: 2,
+    MaxCapacity: 2,
+  });
+  assert.deepEqual(etl, { Role: 'r', WorkerType: 'G.1X', NumberOfWorkers: 2 });
 });
 
 // ---------------------------------------------------------------------------------------------
