@@ -1,0 +1,403 @@
+// The mitigation processor: executes an approved mitigation and follows it, without holding a
+// worker while Glue runs. One BullMQ job per approval (its id is the approval id), stepping
+//   start  → StartJobRun / UpdateJob / ResetJobBookmark, the run id recorded at once
+//   poll   → GetJobRun; not finished: the job re-queues itself delayed (moveToDelayed +
+//            DelayedError) with its step and poll count in job data; finished: the duration against
+//            the baseline says whether the job recovered
+// and, on its own job id, `expire`: marks a request nobody decided as expired when its time is up.
+// The approval message is updated at every change of state and every step goes on the timeline.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { JobDeps } from './index.js';
+import type { Logger } from '../src/logger.js';
+import { MitigationPayload } from '../src/queue/payloads.js';
+import { ProviderError, type JobPlatform, type JobRun } from '../src/providers/ports.js';
+import { ApprovalStore, type Approval, type Execution } from '../src/store/approvals.js';
+import { describeCall, recoveryVerdict, type PlannedCall } from '../src/domain/approval-policy.js';
+import { evaluateDegradation } from '../src/domain/degradation.js';
+import { degradationFor } from '../src/config/index.js';
+import { KIND_TITLE, renderApproval } from '../src/slack/blocks/approval-request.js';
+import { slackBlocks } from '../src/slack/blocks/kit.js';
+import { formatDuration } from '../src/domain/format.js';
+
+/**
+ * How long between two GetJobRun polls. 30 s in production (Glue runs last minutes); tests
+ * shorten it (setMitigationPollMs). Process-wide on purpose, like the escalation minute.
+ */
+let pollMs = 30_000;
+/** Follow a run at most this many polls (6 hours at 30 s), then say so and stop. */
+let maxPolls = 720;
+
+export function setMitigationPollMs(ms: number, polls = maxPolls): void {
+  if (!(ms > 0)) throw new Error('poll interval must be positive');
+  pollMs = ms;
+  maxPolls = polls;
+}
+
+const ACTIVE = new Set(['STARTING', 'RUNNING', 'STOPPING', 'WAITING']);
+
+export function createMitigationProcessor(deps: JobDeps) {
+  return async (job: Job, log: Logger, token?: string): Promise<{ state: string }> => {
+    const p = MitigationPayload.parse(job.data);
+    const store = new ApprovalStore(deps.state, deps.config.env.MEDIC_PREFIX);
+    const a = await store.get(p.approvalId);
+    if (!a) {
+      log.warn({ approvalId: p.approvalId }, 'mitigation for an unknown approval');
+      return { state: 'missing' };
+    }
+    const run = new Mitigation(deps, store, job, p, log, token);
+    if (p.step === 'expire') return run.expire(a);
+    // Never execute what is not approved, whatever put the job on the queue.
+    if (a.state !== 'approved') throw new UnrecoverableError(`approval ${a.id} is ${a.state}, not approved`);
+    if (p.step === 'poll') return run.poll(a);
+    return run.start(a);
+  };
+}
+
+class Mitigation {
+  constructor(
+    private readonly deps: JobDeps,
+    private readonly store: ApprovalStore,
+    private readonly job: Job,
+    private readonly p: MitigationPayload,
+    private readonly log: Logger,
+    private readonly token: string | undefined,
+  ) {}
+
+  private get platform(): JobPlatform {
+    return this.deps.providers.jobPlatform('glue');
+  }
+
+  private now(): number {
+    return this.deps.now();
+  }
+
+  async expire(a: Approval): Promise<{ state: string }> {
+    const res = await this.store.transition(a.id, 'expired', 'medic', this.now());
+    if (res.ok) {
+      await this.publish(res.approval);
+      if (a.incidentId)
+        await this.deps.timeline.append(
+          a.incidentId,
+          {
+            at: this.now(),
+            kind: 'note',
+            actor: 'medic',
+            text: `Approval ${a.id} expired without a decision: ${KIND_TITLE[a.params.kind]} on ${a.job}`,
+          },
+          `approval-expired-${a.id}`,
+        );
+      return { state: 'expired' };
+    }
+    // Fired early (clock skew): look again at the expiry time.
+    if (res.state === 'not-yet') {
+      await this.later({ ...this.p }, Math.max(1000, a.expiresAt - this.now()));
+    }
+    return { state: res.state };
+  }
+
+  async start(a: Approval): Promise<{ state: string }> {
+    const ex = a.execution;
+    if (ex && ex.state !== 'starting') {
+      // A retry after the start was recorded: carry on following, never start twice.
+      if (ex.state === 'running') return this.later({ ...this.p, step: 'poll', runId: ex.runId });
+      return { state: ex.state };
+    }
+    const call = a.calls[0];
+    if (!call) {
+      await this.finish(a, { state: 'succeeded', note: 'Nothing to call.', polls: 0 });
+      return { state: 'succeeded' };
+    }
+    const startedAt = ex?.startedAt ?? this.now();
+    if (ex?.state === 'starting' && call.action === 'glue:StartJobRun') {
+      // The previous attempt died during StartJobRun: adopt the run it may have started.
+      const adopted = await this.adoptRun(call.jobName, startedAt);
+      if (adopted) return this.running(a, call, adopted, startedAt);
+    }
+    await this.store.setExecution(a.id, { state: 'starting', jobName: call.jobName, startedAt, polls: 0 });
+    if (a.incidentId)
+      await this.deps.timeline.append(
+        a.incidentId,
+        {
+          at: this.now(),
+          kind: 'mitigation-start',
+          actor: 'medic',
+          text: `Executing approval ${a.id}: ${describeCall(call)}`,
+        },
+        `mitigation-start-${a.id}`,
+      );
+    try {
+      switch (call.action) {
+        case 'glue:StartJobRun': {
+          const runId = await this.platform.startRun(call.jobName, {
+            ...(call.arguments ? { arguments: call.arguments } : {}),
+            ...(call.workerType ? { workerType: call.workerType } : {}),
+            ...(call.numberOfWorkers !== undefined ? { numberOfWorkers: call.numberOfWorkers } : {}),
+          });
+          return await this.running(a, call, runId, startedAt);
+        }
+        case 'glue:UpdateJob':
+          await this.platform.updateJob(call.jobName, {
+            workerType: call.workerType,
+            numberOfWorkers: call.numberOfWorkers,
+          });
+          await this.finish(a, {
+            state: 'succeeded',
+            jobName: call.jobName,
+            startedAt,
+            finishedAt: this.now(),
+            note: `UpdateJob applied: every later run of ${call.jobName} uses ${call.numberOfWorkers} × ${call.workerType} workers.`,
+            polls: 0,
+          });
+          return { state: 'succeeded' };
+        case 'glue:ResetJobBookmark': {
+          await this.platform.resetBookmark(call.jobName, call.runId);
+          await this.finish(a, {
+            state: 'succeeded',
+            jobName: call.jobName,
+            startedAt,
+            finishedAt: this.now(),
+            note: call.runId
+              ? `Job bookmark of ${call.jobName} reset to run ${call.runId}.`
+              : `Job bookmark of ${call.jobName} reset.`,
+            polls: 0,
+          });
+          return { state: 'succeeded' };
+        }
+      }
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      const error = describeFailure(err, call);
+      this.log.warn({ err, approvalId: a.id, call: call.action }, 'mitigation could not run');
+      await this.finish(a, {
+        state: 'error',
+        jobName: call.jobName,
+        startedAt,
+        finishedAt: this.now(),
+        error,
+        polls: 0,
+      });
+      return { state: 'error' };
+    }
+  }
+
+  async poll(a: Approval): Promise<{ state: string }> {
+    const ex = a.execution;
+    if (!ex?.runId || !ex.jobName) return { state: ex?.state ?? 'unknown' };
+    if (ex.state !== 'running') return { state: ex.state };
+    const polls = (this.p.polls ?? 0) + 1;
+    let run: JobRun;
+    try {
+      run = await this.platform.getRun(ex.jobName, ex.runId);
+    } catch (err) {
+      if (err instanceof ProviderError && err.retryable && polls < maxPolls) {
+        this.log.warn({ err, approvalId: a.id }, 'GetJobRun failed; polling again later');
+        return this.later({ ...this.p, step: 'poll', polls });
+      }
+      await this.finish(a, {
+        ...ex,
+        state: 'error',
+        error: describeFailure(err, undefined),
+        finishedAt: this.now(),
+        polls,
+      });
+      return { state: 'error' };
+    }
+    if (ACTIVE.has(run.state)) {
+      if (run.state !== ex.runState) {
+        const next: Execution = { ...ex, runState: run.state, polls };
+        await this.store.setExecution(a.id, next);
+        await this.publish({ ...a, execution: next });
+      }
+      if (polls >= maxPolls) {
+        await this.finish(a, {
+          ...ex,
+          state: 'error',
+          runState: run.state,
+          error: {
+            code: 'STILL_RUNNING',
+            message: `Run ${run.id} is still ${run.state} after ${polls} checks; the bot stopped following it. Look at it in the Glue console.`,
+          },
+          polls,
+        });
+        return { state: 'error' };
+      }
+      return this.later({ ...this.p, step: 'poll', polls });
+    }
+    const durationSec = run.executionTimeSec;
+    if (run.state !== 'SUCCEEDED') {
+      await this.finish(a, {
+        ...ex,
+        state: 'failed',
+        runState: run.state,
+        durationSec,
+        finishedAt: this.now(),
+        ...(run.errorMessage ? { error: { code: run.state, message: run.errorMessage } } : {}),
+        polls,
+      });
+      return { state: 'failed' };
+    }
+    const verdict = ex.jobName === a.job ? await this.recovery(a, run) : undefined;
+    await this.finish(a, {
+      ...ex,
+      state: 'succeeded',
+      runState: run.state,
+      durationSec,
+      finishedAt: this.now(),
+      ...(verdict ?? {}),
+      ...(ex.jobName !== a.job
+        ? {
+            note: `${a.job} recovers on its next run: triage it again after that run to compare it with the baseline.`,
+          }
+        : {}),
+      polls,
+    });
+    return { state: 'succeeded' };
+  }
+
+  /** The rerun's duration against the job's baseline (the runs before it, the job's rule). */
+  private async recovery(
+    a: Approval,
+    run: JobRun,
+  ): Promise<Pick<Execution, 'baselineSec' | 'recovered' | 'pctVsBaseline'> | undefined> {
+    const cfg = this.deps.config.medic;
+    const rule = degradationFor(cfg, a.job);
+    try {
+      const runs = (await this.platform.listRuns(a.job, { maxRuns: cfg.defaults.maxRuns })).filter(
+        (r) => r.id !== run.id,
+      );
+      const baselineSec = evaluateDegradation(runs, {
+        ...rule,
+        pricing: cfg.defaults.pricing,
+      }).baselineDurationSec;
+      if (baselineSec === undefined || baselineSec <= 0) return undefined;
+      const v = recoveryVerdict(run.executionTimeSec, baselineSec, rule.thresholdPct);
+      return { baselineSec, recovered: v.recovered, pctVsBaseline: v.pctVsBaseline };
+    } catch (err) {
+      this.log.warn({ err, approvalId: a.id }, 'could not read the baseline to judge recovery');
+      return undefined;
+    }
+  }
+
+  private async running(a: Approval, call: PlannedCall, runId: string, startedAt: number) {
+    const execution: Execution = {
+      state: 'running',
+      jobName: call.jobName,
+      runId,
+      runState: 'STARTING',
+      startedAt,
+      polls: 0,
+    };
+    await this.store.setExecution(a.id, execution);
+    await this.publish({ ...a, execution });
+    if (a.incidentId)
+      await this.deps.timeline.append(
+        a.incidentId,
+        {
+          at: this.now(),
+          kind: 'mitigation-start',
+          actor: 'medic',
+          text: `Run ${runId} of ${call.jobName} started for approval ${a.id} (${KIND_TITLE[a.params.kind]})`,
+        },
+        `mitigation-run-${a.id}`,
+      );
+    return this.later({ ...this.p, step: 'poll', runId, polls: 0 });
+  }
+
+  private async adoptRun(jobName: string, since: number): Promise<string | undefined> {
+    try {
+      const runs = await this.platform.listRuns(jobName, { maxRuns: 5 });
+      return runs.find((r) => r.startedOn.getTime() >= since - 60_000)?.id;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async finish(a: Approval, execution: Execution): Promise<void> {
+    await this.store.setExecution(a.id, execution);
+    await this.publish({ ...a, execution });
+    if (!a.incidentId) return;
+    await this.deps.timeline.append(
+      a.incidentId,
+      { at: this.now(), kind: 'mitigation-result', actor: 'medic', text: resultText(a, execution) },
+      `mitigation-result-${a.id}`,
+    );
+  }
+
+  private async publish(a: Approval): Promise<void> {
+    if (!a.messageTs) return;
+    const msg = renderApproval(a);
+    try {
+      await this.deps.slack.chat.update({
+        channel: a.channel,
+        ts: a.messageTs,
+        text: msg.text,
+        blocks: slackBlocks(msg.blocks),
+      });
+    } catch (err) {
+      // The state is in Redis; the next update (or the final one) shows it.
+      this.log.warn({ err, approvalId: a.id }, 'could not update the approval message');
+    }
+  }
+
+  /** Re-queue this job delayed, its step and counters in job data; frees the worker. */
+  private async later(data: MitigationPayload, delayMs = pollMs): Promise<never> {
+    await this.job.updateData(data);
+    await this.job.moveToDelayed(Date.now() + delayMs, this.token);
+    throw new DelayedError();
+  }
+}
+
+function resultText(a: Approval, ex: Execution): string {
+  const what = `${KIND_TITLE[a.params.kind]} on ${a.job} (approval ${a.id})`;
+  const run = ex.runId ? ` run ${ex.runId}` : '';
+  switch (ex.state) {
+    case 'succeeded': {
+      const d = ex.durationSec !== undefined ? ` in ${formatDuration(ex.durationSec)}` : '';
+      const rec =
+        ex.recovered === undefined
+          ? ''
+          : ex.recovered
+            ? `; recovered (baseline ${formatDuration(ex.baselineSec ?? 0)})`
+            : `; not recovered (baseline ${formatDuration(ex.baselineSec ?? 0)})`;
+      return `${what} succeeded${run}${d}${rec}${ex.note ? `. ${ex.note}` : ''}`;
+    }
+    case 'failed':
+      return `${what} failed:${run} ended ${ex.runState ?? 'FAILED'}${ex.error ? ` — ${ex.error.message}` : ''}`;
+    default:
+      return `${what} could not run: ${ex.error?.message ?? 'unknown error'}`;
+  }
+}
+
+/** A failure in words that name the vendor code and, for access, the IAM action to grant. */
+export function describeFailure(
+  err: unknown,
+  call: PlannedCall | undefined,
+): NonNullable<Execution['error']> {
+  const target = call ? ` on ${call.jobName}` : '';
+  if (err instanceof ProviderError) {
+    const vendor = vendorCode(err.cause);
+    switch (err.code) {
+      case 'CONCURRENT_RUNS':
+        return {
+          code: vendor ?? 'ConcurrentRunsExceededException',
+          message: `Glue refused ${call?.action ?? 'the call'}${target}: ${vendor ?? 'ConcurrentRunsExceededException'} — ${err.message}. Wait for the running run to end (or raise MaxConcurrentRuns), then request again.`,
+        };
+      case 'ACCESS_DENIED':
+        return {
+          code: vendor ?? 'AccessDeniedException',
+          message: `Access denied: the bot's role may not call ${err.action ?? call?.action ?? 'this action'}${target} (${vendor ?? 'AccessDeniedException'}).`,
+          ...(err.action ? { action: err.action } : call ? { action: call.action } : {}),
+        };
+      case 'NOT_FOUND':
+        return { code: vendor ?? 'EntityNotFoundException', message: err.message };
+      default:
+        return { code: vendor ?? err.code, message: err.message };
+    }
+  }
+  return { code: 'ERROR', message: err instanceof Error ? err.message : String(err) };
+}
+
+function vendorCode(cause: unknown): string | undefined {
+  const name = (cause as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== 'Error' ? name : undefined;
+}

@@ -1,0 +1,213 @@
+// medic.mitigation.approve / medic.mitigation.reject. The policy (domain/approval-policy) says who
+// may decide; the store's Lua transition makes the decision once, so two Approve clicks at the same
+// moment start one run: the loser is told who won. The winner's approval enqueues the mitigation
+// job with the approval id as its job id, so retries and duplicates execute once.
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { CommandDeps } from '../../../commands/deps.js';
+import { errorId } from '../../logger.js';
+import {
+  checkApproval,
+  checkRejection,
+  mention,
+  whoMayApprove,
+  type RefusalReason,
+} from '../../domain/approval-policy.js';
+import type { Approval } from '../../store/approvals.js';
+import { APPROVE_ACTION, KIND_TITLE, REJECT_ACTION, slackDate } from '../blocks/approval-request.js';
+import {
+  approvalStore,
+  ephemeral,
+  nowOf,
+  resolveGroups,
+  updateApprovalMessage,
+} from './mitigation-shared.js';
+import { tickDecision } from './mitigation-submit.js';
+
+type Verb = 'approve' | 'reject';
+
+export function registerMitigationDecision(app: App, deps: CommandDeps): void {
+  for (const [actionId, verb] of [
+    [APPROVE_ACTION, 'approve'],
+    [REJECT_ACTION, 'reject'],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const user = body.user.id;
+      const channel = body.channel?.id;
+      try {
+        await decide(deps, verb, action.value ?? '', user, channel);
+      } catch (err) {
+        const id = errorId();
+        deps.logger.error(
+          { err, errorId: id, user, channel, approvalId: action.value },
+          `mitigation ${verb} failed`,
+        );
+        await ephemeral(
+          deps,
+          channel,
+          user,
+          `:warning: Your ${verb === 'approve' ? 'approval' : 'rejection'} could not be recorded (error id \`${id}\`). Click again.`,
+        );
+      }
+    });
+  }
+}
+
+function title(a: Approval): string {
+  return `${KIND_TITLE[a.params.kind]} on ${a.job} (${a.env})`;
+}
+
+function alreadyDecided(a: Approval): string {
+  const by = a.decidedBy ? ` by ${mention(a.decidedBy)}` : '';
+  if (a.state === 'expired') return `This request expired ${slackDate(a.expiresAt)}; nothing was run.`;
+  return `This request was already ${a.state}${by}.`;
+}
+
+export async function decide(
+  deps: CommandDeps,
+  verb: Verb,
+  approvalId: string,
+  user: string,
+  channel: string | undefined,
+): Promise<'approved' | 'rejected' | 'refused'> {
+  const store = approvalStore(deps);
+  const a = await store.get(approvalId);
+  if (!a) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      ':warning: This approval request is unknown or too old; nothing was run.',
+    );
+    return 'refused';
+  }
+  const where = channel ?? a.channel;
+  const now = nowOf(deps);
+  const groupMembers = await resolveGroups(deps.slack, a.approvers, deps.logger);
+  const ctx = {
+    actor: user,
+    requester: a.requester,
+    principals: a.approvers,
+    groupMembers,
+    env: deps.config.env.MEDIC_ENV,
+    allowSelfApproval: deps.config.medic.slack.allowSelfApproval,
+    state: a.state,
+    expiresAt: a.expiresAt,
+    now,
+  };
+  const decision = verb === 'approve' ? checkApproval(ctx) : checkRejection(ctx);
+  if (!decision.allowed) {
+    await refuse(deps, a, decision.reason, user, where, verb, groupMembers, now);
+    return 'refused';
+  }
+  const res = await store.transition(a.id, verb === 'approve' ? 'approved' : 'rejected', user, now);
+  if (!res.ok) {
+    // Someone else decided first, or it expired between the check and the click.
+    const current = res.approval ?? a;
+    if (res.state === 'expired') await expired(deps, current, now);
+    await ephemeral(deps, where, user, `:information_source: ${alreadyDecided(current)}`);
+    return 'refused';
+  }
+  const approval = res.approval;
+  await updateApprovalMessage(deps.slack, approval);
+  if (verb === 'reject') {
+    if (a.incidentId)
+      await deps.timeline.append(
+        a.incidentId,
+        {
+          at: now,
+          kind: 'rejection',
+          actor: user,
+          text: `Approval ${a.id} rejected by <@${user}>: ${title(a)}`,
+        },
+        `approval-decision-${a.id}`,
+      );
+    return 'rejected';
+  }
+  if (a.incidentId) {
+    await deps.timeline.append(
+      a.incidentId,
+      {
+        at: now,
+        kind: 'approval',
+        actor: user,
+        text: `Approval ${a.id} approved by <@${user}>: ${title(a)}`,
+      },
+      `approval-decision-${a.id}`,
+    );
+    await tickDecision(deps, a.incidentId, user, now, `${KIND_TITLE[a.params.kind].toLowerCase()} approved`);
+    await deps.incidents.update(a.incidentId, (i) =>
+      i.status === 'investigating' ? { ...i, status: 'mitigating' } : undefined,
+    );
+  }
+  try {
+    // The approval id is the job id: a duplicate enqueue (a retry, a second process) is one job.
+    await deps.producers.enqueue(
+      'mitigation',
+      { approvalId: a.id, step: 'start', polls: 0 },
+      { jobId: a.id },
+    );
+  } catch (err) {
+    deps.logger.error({ err, approvalId: a.id }, 'approved mitigation could not be queued');
+    await ephemeral(
+      deps,
+      where,
+      user,
+      `:x: Approved, but the queue is unavailable: the mitigation has not started. It will not start by itself; ask an admin to check Redis.`,
+    );
+  }
+  return 'approved';
+}
+
+async function expired(deps: CommandDeps, a: Approval, now: number): Promise<void> {
+  await updateApprovalMessage(deps.slack, a);
+  if (a.incidentId)
+    await deps.timeline.append(
+      a.incidentId,
+      {
+        at: now,
+        kind: 'note',
+        actor: 'medic',
+        text: `Approval ${a.id} expired without a decision: ${title(a)}`,
+      },
+      `approval-expired-${a.id}`,
+    );
+}
+
+async function refuse(
+  deps: CommandDeps,
+  a: Approval,
+  reason: RefusalReason,
+  user: string,
+  channel: string,
+  verb: Verb,
+  groupMembers: Record<string, string[]>,
+  now: number,
+): Promise<void> {
+  if (reason === 'not-pending') {
+    await ephemeral(deps, channel, user, `:information_source: ${alreadyDecided(a)}`);
+    return;
+  }
+  if (reason === 'expired') {
+    const res = await approvalStore(deps).transition(a.id, 'expired', 'medic', now);
+    const current = res.approval ?? a;
+    if (res.ok) await expired(deps, current, now);
+    await ephemeral(deps, channel, user, `:alarm_clock: ${alreadyDecided({ ...current, state: 'expired' })}`);
+    return;
+  }
+  const who = whoMayApprove(a.approvers, groupMembers, a.requester);
+  const why =
+    reason === 'four-eyes'
+      ? `You requested this mitigation, so someone else must ${verb} it (four-eyes).`
+      : reason === 'no-approvers'
+        ? `No approvers are configured for \`${a.job}\`.`
+        : `You are not among the approvers of \`${a.job}\`.`;
+  await ephemeral(deps, channel, user, `:no_entry: ${why} May ${verb}: ${who}.`);
+  if (a.incidentId)
+    await deps.timeline.append(a.incidentId, {
+      at: now,
+      kind: 'note',
+      actor: user,
+      text: `${verb === 'approve' ? 'Approval' : 'Rejection'} of ${a.id} by <@${user}> refused (${reason}): ${title(a)}`,
+    });
+}

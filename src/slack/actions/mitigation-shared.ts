@@ -1,0 +1,81 @@
+// What the mitigation listeners share: the approval store, user-group members (usergroups.users.list,
+// cached briefly so a burst of clicks makes one call), the message update and ephemeral answers.
+import type { WebClient } from '@slack/web-api';
+import type { CommandDeps } from '../../../commands/deps.js';
+import { ApprovalStore, type Approval } from '../../store/approvals.js';
+import { isUserGroup } from '../../domain/approval-policy.js';
+import { renderApproval } from '../blocks/approval-request.js';
+import { slackBlocks } from '../blocks/kit.js';
+import type { Logger } from '../../logger.js';
+
+export function approvalStore(deps: Pick<CommandDeps, 'state' | 'config'>): ApprovalStore {
+  return new ApprovalStore(deps.state, deps.config.env.MEDIC_PREFIX);
+}
+
+export function nowOf(deps: Pick<CommandDeps, 'now'>): number {
+  return (deps.now ?? Date.now)();
+}
+
+/** Group members are cached this long: changes in Slack reach approvals within a minute. */
+const GROUP_CACHE_MS = 60_000;
+const groupCache = new Map<string, { users: string[]; at: number }>();
+
+/** Members of each user group among the principals; a group that cannot be read counts as empty. */
+export async function resolveGroups(
+  slack: WebClient,
+  principals: readonly string[],
+  logger: Logger,
+): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  const now = Date.now();
+  await Promise.all(
+    principals.filter(isUserGroup).map(async (group) => {
+      const hit = groupCache.get(group);
+      if (hit && now - hit.at < GROUP_CACHE_MS) {
+        out[group] = hit.users;
+        return;
+      }
+      try {
+        const res = await slack.usergroups.users.list({ usergroup: group });
+        const users = (res.users ?? []).filter((u): u is string => typeof u === 'string');
+        groupCache.set(group, { users, at: now });
+        out[group] = users;
+      } catch (err) {
+        logger.warn({ err, group }, 'could not list the members of an approver user group');
+        out[group] = [];
+      }
+    }),
+  );
+  return out;
+}
+
+/** Forget cached group members (tests that change a group). */
+export function clearGroupCache(): void {
+  groupCache.clear();
+}
+
+/** Re-render the approval message from the stored state. */
+export async function updateApprovalMessage(slack: WebClient, a: Approval): Promise<void> {
+  if (!a.messageTs) return;
+  const msg = renderApproval(a);
+  await slack.chat.update({
+    channel: a.channel,
+    ts: a.messageTs,
+    text: msg.text,
+    blocks: slackBlocks(msg.blocks),
+  });
+}
+
+export async function ephemeral(
+  deps: Pick<CommandDeps, 'slack' | 'logger'>,
+  channel: string | undefined,
+  user: string,
+  text: string,
+): Promise<void> {
+  if (!channel) return;
+  try {
+    await deps.slack.chat.postEphemeral({ channel, user, text });
+  } catch (err) {
+    deps.logger.warn({ err, channel, user }, 'could not answer with an ephemeral message');
+  }
+}

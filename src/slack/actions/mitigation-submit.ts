@@ -1,0 +1,197 @@
+// medic.mitigation.submit: the mitigation modal was submitted. Field errors go back into the modal;
+// otherwise it closes and the request becomes, in the incident channel, either
+//   - an approval request (what will run, where, the exact API calls, who asked and why, the
+//     approvers mentioned, Approve / Reject, the expiry), recorded in Redis with a delayed job that
+//     marks it expired, or
+//   - a dry run (dev, or the dry-run choice): the exact calls, none made, or
+//   - a recorded code-fix follow-up (no cloud call).
+// Every one goes on the incident timeline.
+import type { App } from '@slack/bolt';
+import type { CommandDeps } from '../../../commands/deps.js';
+import { errorId } from '../../logger.js';
+import {
+  approverPrincipals,
+  describeCall,
+  expiryFrom,
+  planMitigation,
+  submissionOutcome,
+} from '../../domain/approval-policy.js';
+import { KIND_TITLE, renderApproval, renderNotice } from '../blocks/approval-request.js';
+import { slackBlocks } from '../blocks/kit.js';
+import {
+  MITIGATION_CALLBACK,
+  ModalContext,
+  readSubmission,
+  type Submission,
+} from '../views/mitigation-modal.js';
+import { approvalStore, ephemeral, nowOf } from './mitigation-shared.js';
+import { stableId } from '../../queue/payloads.js';
+import { refreshChecklistMessage } from '../checklist-message.js';
+
+export function registerMitigationSubmit(app: App, deps: CommandDeps): void {
+  app.view(MITIGATION_CALLBACK, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    let ctx: ModalContext;
+    try {
+      ctx = ModalContext.parse(JSON.parse(view.private_metadata));
+    } catch (err) {
+      await ack();
+      deps.logger.error({ err, user }, 'mitigation modal with unreadable metadata');
+      return;
+    }
+    const read = readSubmission(ctx, view.state.values as never);
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack();
+    try {
+      await submitMitigation(deps, ctx, read.submission, user);
+    } catch (err) {
+      const id = errorId();
+      deps.logger.error(
+        { err, errorId: id, user, channel: ctx.channel, job: ctx.job },
+        'mitigation request failed',
+      );
+      await ephemeral(
+        deps,
+        ctx.channel,
+        user,
+        `:warning: Your ${KIND_TITLE[ctx.kind].toLowerCase()} request for \`${ctx.job}\` could not be recorded (error id \`${id}\`); nothing will run. Try again.`,
+      );
+    }
+  });
+}
+
+export async function submitMitigation(
+  deps: CommandDeps,
+  ctx: ModalContext,
+  s: Submission,
+  user: string,
+): Promise<{ outcome: 'dry-run' | 'record' | 'approval'; approvalId?: string }> {
+  const now = nowOf(deps);
+  const medicEnv = deps.config.env.MEDIC_ENV;
+  const outcome = submissionOutcome({ medicEnv, dryRunChosen: s.dryRunChosen, kind: ctx.kind });
+  const calls = planMitigation(ctx.job, s.params);
+  const incident = ctx.incidentId
+    ? await deps.incidents.get(ctx.incidentId)
+    : await deps.incidents.forChannel(ctx.channel);
+  const channel = incident?.channel ?? ctx.channel;
+  const title = `${KIND_TITLE[ctx.kind]} on ${ctx.job} (${ctx.env})`;
+  const callsText = calls.length ? calls.map(describeCall).join('; ') : 'no cloud call';
+
+  if (outcome !== 'approval') {
+    const msg = renderNotice({
+      kind: outcome,
+      job: ctx.job,
+      env: ctx.env,
+      params: s.params,
+      calls,
+      requester: user,
+      reason: s.reason,
+      ...(outcome === 'dry-run' ? { why: medicEnv === 'dev' ? 'the bot runs in dev' : 'asked for' } : {}),
+    });
+    await deps.slack.chat.postMessage({
+      channel,
+      text: msg.text,
+      blocks: slackBlocks(msg.blocks),
+      unfurl_links: false,
+    });
+    if (incident) {
+      await deps.timeline.append(incident.id, {
+        at: now,
+        kind: 'note',
+        actor: user,
+        text:
+          outcome === 'dry-run'
+            ? `Dry run of ${title}: ${callsText} (not made). Reason: ${s.reason}`
+            : `Code fix follow-up recorded for ${ctx.job}: ${s.params.kind === 'code-fix' ? `owner <@${s.params.owner}>, ${s.params.description}` : ''}. Reason: ${s.reason}`,
+      });
+      if (outcome === 'record')
+        await tickDecision(deps, incident.id, user, now, `code fix recorded for ${ctx.job}`);
+    }
+    return { outcome };
+  }
+
+  const store = approvalStore(deps);
+  const cfg = deps.config.medic;
+  const id = await store.newId(now);
+  const approval = await store.create({
+    id,
+    ...(incident ? { incidentId: incident.id } : {}),
+    channel,
+    job: ctx.job,
+    env: ctx.env,
+    ...(ctx.findingId ? { findingId: ctx.findingId } : {}),
+    params: s.params,
+    calls,
+    requester: user,
+    reason: s.reason,
+    approvers: approverPrincipals(cfg.slack.approvers, cfg.jobs[ctx.job]?.approvers),
+    createdAt: now,
+    expiresAt: expiryFrom(now, cfg.defaults.approvalExpiryMinutes),
+  });
+  const msg = renderApproval(approval);
+  const res = await deps.slack.chat.postMessage({
+    channel,
+    text: msg.text,
+    blocks: slackBlocks(msg.blocks),
+    unfurl_links: false,
+  });
+  if (res.ts) await store.setMessageTs(id, res.ts);
+  if (incident) {
+    await deps.timeline.append(
+      incident.id,
+      {
+        at: now,
+        kind: 'approval-request',
+        actor: user,
+        text: `Approval ${id} requested: ${title} — ${callsText}. Reason: ${s.reason}`,
+      },
+      `approval-request-${id}`,
+    );
+  }
+  // The expiry marks the message even when nobody clicks again; the processor checks the time.
+  try {
+    await deps.producers.enqueue(
+      'mitigation',
+      { approvalId: id, step: 'expire', polls: 0 },
+      { jobId: stableId(id, 'expire'), delayMs: Math.max(1, approval.expiresAt - now) },
+    );
+  } catch (err) {
+    deps.logger.warn(
+      { err, approvalId: id },
+      'could not schedule the expiry; it is still enforced on approval',
+    );
+  }
+  return { outcome, approvalId: id };
+}
+
+/** An approved mitigation (or a recorded code fix) is the runbook's "Decisión" item. */
+export async function tickDecision(
+  deps: Pick<CommandDeps, 'checklists' | 'timeline' | 'incidents' | 'slack' | 'logger'>,
+  incidentId: string,
+  user: string,
+  at: number,
+  note: string,
+): Promise<void> {
+  if (!deps.checklists.has('decision')) return;
+  const changed = await deps.checklists.set(incidentId, 'decision', true, user, {
+    note,
+    at,
+    onlyIfUnset: true,
+  });
+  if (!changed) return;
+  await deps.timeline.append(incidentId, {
+    at,
+    kind: 'checklist',
+    actor: user,
+    text: `Checklist ticked: decision (${note})`,
+  });
+  const incident = await deps.incidents.get(incidentId);
+  if (incident?.checklistTs) {
+    await refreshChecklistMessage(deps, incidentId).catch((err: unknown) =>
+      deps.logger.warn({ err, incidentId }, 'could not refresh the checklist message'),
+    );
+  }
+}

@@ -1,0 +1,154 @@
+// Approval requests of mitigations in Redis. The request itself never changes once written; its
+// state moves pending → approved | rejected | expired exactly once, by a Lua script that checks the
+// state and the expiry in the same step, so two Approve clicks at the same moment (on different
+// web processes, or on one connection) give one winner. The execution's progress is written only
+// by the mitigation job.
+//
+// Keys (P = prefix):
+//   P:approval:<id>        hash: data (JSON request), state, expiresAt, decidedBy, decidedAt,
+//                          messageTs, execution (JSON)
+//   P:approval-seq:<day>   counter for ids
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { ApprovalState, MitigationParams, PlannedCall } from '../domain/approval-policy.js';
+
+export const ApprovalRequest = z.object({
+  id: z.string(),
+  incidentId: z.string().optional(),
+  channel: z.string(),
+  job: z.string(),
+  /** Environment of the job (the triage's --env, else MEDIC_ENV). */
+  env: z.string(),
+  findingId: z.string().optional(),
+  params: z.custom<MitigationParams>((v) => typeof v === 'object' && v !== null && 'kind' in v),
+  calls: z.array(z.custom<PlannedCall>((v) => typeof v === 'object' && v !== null && 'action' in v)),
+  requester: z.string(),
+  reason: z.string(),
+  /** Approver principals from config when requested (users and groups). */
+  approvers: z.array(z.string()),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
+
+export const Execution = z.object({
+  state: z.enum(['starting', 'running', 'succeeded', 'failed', 'error']),
+  jobName: z.string().optional(),
+  runId: z.string().optional(),
+  /** Glue's JobRunState, as last read. */
+  runState: z.string().optional(),
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+  durationSec: z.number().optional(),
+  baselineSec: z.number().optional(),
+  recovered: z.boolean().optional(),
+  pctVsBaseline: z.number().optional(),
+  /** What went wrong, in words, with the vendor code and refused IAM action when known. */
+  error: z.object({ code: z.string(), message: z.string(), action: z.string().optional() }).optional(),
+  /** A one-line result, e.g. "bookmark reset to run jr_…". */
+  note: z.string().optional(),
+  polls: z.number().default(0),
+});
+export type Execution = z.infer<typeof Execution>;
+
+export interface Approval extends ApprovalRequest {
+  state: ApprovalState;
+  decidedBy?: string;
+  decidedAt?: number;
+  messageTs?: string;
+  execution?: Execution;
+}
+
+export type TransitionResult =
+  | { ok: true; approval: Approval }
+  /** `state` is the state the request was already in ('expired' also when it expired just now). */
+  | { ok: false; state: ApprovalState | 'missing' | 'not-yet'; approval?: Approval };
+
+// KEYS[1] = approval hash; ARGV[1] = target state; ARGV[2] = actor; ARGV[3] = now (ms).
+// Returns 'ok', 'expired' (it just expired: recorded as such), 'not-yet' (expire asked too early),
+// 'missing', or the state it was already in.
+const TRANSITION = `
+local s = redis.call('HGET', KEYS[1], 'state')
+if not s then return 'missing' end
+if s ~= 'pending' then return s end
+local exp = tonumber(redis.call('HGET', KEYS[1], 'expiresAt') or '0')
+local now = tonumber(ARGV[3])
+if ARGV[1] == 'expired' then
+  if now < exp then return 'not-yet' end
+  redis.call('HSET', KEYS[1], 'state', 'expired', 'decidedAt', ARGV[3])
+  return 'ok'
+end
+if now >= exp then
+  redis.call('HSET', KEYS[1], 'state', 'expired', 'decidedAt', ARGV[3])
+  return 'expired'
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'decidedBy', ARGV[2], 'decidedAt', ARGV[3])
+return 'ok'`;
+
+/** Records are kept a month after creation: long enough for the post-mortem. */
+const TTL_SEC = 30 * 86_400;
+
+export class ApprovalStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.prefix}:approval:${id}`;
+  }
+
+  /** A new id like `apr-20261127-4`: no ':' and not all digits, so it is a valid BullMQ job id. */
+  async newId(now: number): Promise<string> {
+    const day = new Date(now).toISOString().slice(0, 10).replace(/-/g, '');
+    const n = await this.redis.incr(`${this.prefix}:approval-seq:${day}`);
+    return `apr-${day}-${n}`;
+  }
+
+  async create(req: ApprovalRequest): Promise<Approval> {
+    const parsed = ApprovalRequest.parse(req);
+    const key = this.key(parsed.id);
+    await this.redis
+      .multi()
+      .hset(key, 'data', JSON.stringify(parsed), 'state', 'pending', 'expiresAt', String(parsed.expiresAt))
+      .expire(key, TTL_SEC)
+      .exec();
+    return { ...parsed, state: 'pending' };
+  }
+
+  async get(id: string): Promise<Approval | undefined> {
+    const h = await this.redis.hgetall(this.key(id));
+    if (!h.data || !h.state) return undefined;
+    const req = ApprovalRequest.parse(JSON.parse(h.data));
+    return {
+      ...req,
+      state: h.state as ApprovalState,
+      ...(h.decidedBy ? { decidedBy: h.decidedBy } : {}),
+      ...(h.decidedAt ? { decidedAt: Number(h.decidedAt) } : {}),
+      ...(h.messageTs ? { messageTs: h.messageTs } : {}),
+      ...(h.execution ? { execution: Execution.parse(JSON.parse(h.execution)) } : {}),
+    };
+  }
+
+  /** pending → `to`, atomically; refused when it is not pending or (approve/reject) has expired. */
+  async transition(
+    id: string,
+    to: 'approved' | 'rejected' | 'expired',
+    actor: string,
+    now: number,
+  ): Promise<TransitionResult> {
+    const res = (await this.redis.eval(TRANSITION, 1, this.key(id), to, actor, String(now))) as string;
+    const approval = await this.get(id);
+    if (res === 'ok' && approval) return { ok: true, approval };
+    const state = res as ApprovalState | 'missing' | 'not-yet';
+    return { ok: false, state, ...(approval ? { approval } : {}) };
+  }
+
+  async setMessageTs(id: string, ts: string): Promise<void> {
+    await this.redis.hset(this.key(id), 'messageTs', ts);
+  }
+
+  async setExecution(id: string, execution: Execution): Promise<void> {
+    await this.redis.hset(this.key(id), 'execution', JSON.stringify(Execution.parse(execution)));
+  }
+}
