@@ -12,6 +12,7 @@ import type { Timeline } from '../src/store/timeline.js';
 import type { ChecklistStore } from '../src/store/checklist-store.js';
 import { triageProcessor } from './triage.js';
 import { createEscalationProcessor } from './escalation.js';
+import { createMitigationProcessor } from './mitigation.js';
 
 export interface JobDeps {
   config: AppConfig;
@@ -33,5 +34,6 @@ export function buildProcessors(deps: JobDeps): Processors {
   return {
     triage: triageProcessor(deps),
     escalation: createEscalationProcessor(deps),
+    mitigation: createMitigationProcessor(deps),
   };
 }

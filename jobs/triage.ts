@@ -13,10 +13,12 @@ import type { Finding } from '../src/domain/diagnosis.js';
 import { plural } from '../src/domain/format.js';
 import {
   fallbackText,
+  mitigationButtons,
   renderTriageDetails,
   renderTriageReport,
   type TriageReportModel,
 } from '../src/slack/blocks/triage-report.js';
+import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
 import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
@@ -118,9 +120,36 @@ class Triage {
   /** Post the report the first time, update it in place afterwards. */
   private async publish(findings?: Finding[]): Promise<void> {
     const blocks: Block[] = renderTriageReport(this.model);
-    // Mitigation buttons join the report with the approvals flow (mitigationButtons), not before:
-    // a button that does nothing at 3 a.m. is worse than none.
-    void findings;
+    // Mitigation buttons, each opening a modal whose request needs an approval. The value carries
+    // what the modal prefills (no slow call may come before views.open). Backfills have their own
+    // workflow (/backfill), so they get no button here.
+    const buttons = findings?.length
+      ? mitigationButtons(
+          findings.filter((f) => f.mitigationKind !== 'backfill'),
+          (f) =>
+            encodeRequestValue({
+              i: this.incidentId || undefined,
+              j: this.p.job,
+              f: f.id,
+              e: this.model.env,
+              w: this.model.jobDefinition?.numberOfWorkers,
+              t: this.model.jobDefinition?.workerType,
+              in:
+                this.p.input ??
+                this.deps.config.medic.jobs[this.p.job]?.input ??
+                this.model.volume?.source?.split(', listed in ')[0],
+              r:
+                f.mitigationKind === 'bookmark-reset'
+                  ? findings.find((x) => x.id === f.id)?.runIds[0]
+                  : undefined,
+            }),
+        )
+      : undefined;
+    if (buttons) {
+      // Before the footer, within the 50 blocks (the cap note gives way).
+      if (blocks.length >= 50) blocks.splice(blocks.length - 2, 1);
+      blocks.splice(blocks.length - 1, 0, buttons);
+    }
     const text = fallbackText(this.model);
     if (!this.reportTs) {
       const res = await this.deps.slack.chat.postMessage({

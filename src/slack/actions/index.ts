@@ -5,6 +5,7 @@ import type { CommandDeps } from '../../../commands/deps.js';
 import { registerChecklistToggle } from './checklist-toggle.js';
 import { registerTimelinePage } from './timeline-page.js';
 import { registerEvents } from '../events/index.js';
+import { registerMitigationActions } from './mitigation.js';
 
 export function registerActions(app: App, deps: CommandDeps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -13,6 +14,7 @@ export function registerActions(app: App, deps: CommandDeps): void {
   });
   registerChecklistToggle(app, deps);
   registerTimelinePage(app, deps);
+  registerMitigationActions(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }
