@@ -21,6 +21,14 @@ export default tseslint.config(
     },
   },
   {
+    // The sandbox page (issue 8): plain ES modules that run in the browser.
+    files: ['test/support/fake-slack/ui/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: globals.browser,
+    },
+  },
+  {
     // Dependency rule of DESIGN.md: domain/ is pure and imports no adapters.
     files: ['src/domain/**/*.ts'],
     rules: {

@@ -15,6 +15,7 @@ import { parseArgs, readBody } from './http-body.js';
 import { METHODS, SlackApiError, type MethodContext } from './methods.js';
 import { BOT_ID, BOT_USER_ID, DEFAULT_CHANNELS, DEFAULT_USERGROUPS, DEFAULT_USERS, TEAM_ID } from './seed.js';
 import { fileJson, messageJson } from './slack-json.js';
+import { SandboxUi } from './ui/ui-server.js';
 import type {
   FakeChannel,
   FakeChannelSeed,
@@ -32,6 +33,7 @@ import type {
   RecordedCall,
   RecordedResponse,
   ResponseUrlContext,
+  SlackAppTarget,
 } from './types.js';
 
 /** Slack: a response_url works 5 times within 30 minutes. */
@@ -85,6 +87,9 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
   private readonly triggers = new Map<string, { user: string; expires: number }>();
   /** Open modal stacks per user: view ids, root first. */
   readonly viewStacks = new Map<string, string[]>();
+  /** The app people's actions on the page go to, signed (issue 8); see `connectApp`. */
+  appTarget: SlackAppTarget | undefined;
+  private readonly ui: SandboxUi;
 
   static async start(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
     const server = createServer();
@@ -105,6 +110,8 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     this.url = url;
     this.apiUrl = `${url}/api/`;
     this.opts = opts;
+    this.appTarget = opts.app;
+    this.ui = new SandboxUi(this);
     this.seedWorkspace();
     server.on('request', (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -120,6 +127,14 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  /**
+   * Where the page's slash commands, clicks, submissions and reactions go: the app's Request URL
+   * and signing secret, like a Slack app's settings. Usually known only once the app listens.
+   */
+  connectApp(target: SlackAppTarget): void {
+    this.appTarget = target;
   }
 
   /** Back to the seed: no calls, messages, files, views, injected limits or response_urls. */
@@ -655,6 +670,8 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     if (response && req.method === 'POST') return await this.handleResponseUrl(req, res, response[1]!, u);
     const file = /^\/files\/([A-Z0-9]+)\/[^/]*$/.exec(path);
     if (file && req.method === 'GET') return this.serveFile(res, file[1]!);
+    // The sandbox page and its API (ui/).
+    if (await this.ui.handle(req, res, u)) return;
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   }

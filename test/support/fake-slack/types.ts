@@ -215,6 +215,15 @@ export interface FakeChannelSeed {
   members?: string[];
 }
 
+/** Where the app listens, as Slack knows it: its Request URL and signing secret (the sandbox page). */
+export interface SlackAppTarget {
+  /** `http://127.0.0.1:3000/slack/events` (or the base URL; `/slack/events` is added). */
+  requestUrl: string;
+  signingSecret: string;
+  /** Slash commands the app declares (its manifest); others answer "not a valid command". */
+  commands?: string[];
+}
+
 export interface FakeSlackOptions {
   /** Listen port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
@@ -230,6 +239,8 @@ export interface FakeSlackOptions {
   tokens?: string[];
   /** How long a trigger_id issued by `newTriggerId` stays valid (Slack: 3 s). */
   triggerTtlMs?: number;
+  /** The app the page's commands, clicks and reactions go to (also `connectApp` later). */
+  app?: SlackAppTarget;
 }
 
 /** `fake.snapshot()`: the workspace as plain JSON; messages rendered as the Web API renders them. */
