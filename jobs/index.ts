@@ -11,6 +11,7 @@ import type { IncidentStore } from '../src/store/incidents.js';
 import type { Timeline } from '../src/store/timeline.js';
 import type { ChecklistStore } from '../src/store/checklist-store.js';
 import { triageProcessor } from './triage.js';
+import { smallFilesProcessor } from './smallfiles.js';
 import { createEscalationProcessor } from './escalation.js';
 import { createMitigationProcessor } from './mitigation.js';
 
@@ -33,6 +34,7 @@ export interface JobDeps {
 export function buildProcessors(deps: JobDeps): Processors {
   return {
     triage: triageProcessor(deps),
+    smallfiles: smallFilesProcessor(deps),
     escalation: createEscalationProcessor(deps),
     mitigation: createMitigationProcessor(deps),
   };

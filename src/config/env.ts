@@ -43,7 +43,10 @@ export const Env = z.object({
 export type Env = z.infer<typeof Env>;
 
 /** Environment variables with empty strings treated as unset, as shells often leave them. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  opts: { requireSlack?: boolean } = {},
+): Env {
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') cleaned[k] = v;
   const res = Env.safeParse(cleaned);
@@ -51,7 +54,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // reported together with type errors rather than after them are fixed.
   const problems = [
     ...(res.success ? [] : describeIssues(res.error.issues)),
-    ...requirementProblems(cleaned),
+    ...(opts.requireSlack === false ? [] : requirementProblems(cleaned)),
   ];
   if (problems.length || !res.success) throw new ConfigError('environment variables', problems);
   return res.data;

@@ -23,11 +23,14 @@ export interface AppConfig {
 }
 
 /** Read and validate everything; problems of both sources are reported together. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  opts: { requireSlack?: boolean } = {},
+): AppConfig {
   const problems: string[] = [];
   let env: Env | undefined;
   try {
-    env = parseEnv(source);
+    env = parseEnv(source, opts);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems.map((p) => `environment variable ${p}`));

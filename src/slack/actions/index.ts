@@ -6,6 +6,7 @@ import { registerChecklistToggle } from './checklist-toggle.js';
 import { registerTimelinePage } from './timeline-page.js';
 import { registerEvents } from '../events/index.js';
 import { registerMitigationActions } from './mitigation.js';
+import { registerSmallFilesCancel } from './smallfiles-cancel.js';
 
 export function registerActions(app: App, deps: CommandDeps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -15,6 +16,7 @@ export function registerActions(app: App, deps: CommandDeps): void {
   registerChecklistToggle(app, deps);
   registerTimelinePage(app, deps);
   registerMitigationActions(app, deps);
+  registerSmallFilesCancel(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }

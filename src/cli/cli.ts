@@ -1,0 +1,102 @@
+// `medic`: the bot's analyses from a terminal, with the same configuration and code paths.
+//   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
+//   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
+import { loadConfig, ConfigError, type AppConfig } from '../config/index.js';
+import { createLogger } from '../logger.js';
+import { createProviders } from '../providers/registry.js';
+import { parseCommand } from '../../commands/args.js';
+import { SMALLFILES, TRIAGE } from '../../commands/specs.js';
+import { validateTriage } from '../../commands/triage.js';
+import { TriageGatherer } from '../../jobs/triage-gather.js';
+import { triageText } from './text-report.js';
+import { runSmallFilesCli } from './smallfiles.js';
+
+const USAGE = `Usage:
+  medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
+  medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
+
+Configuration comes from the same environment variables and medic.yml as the bot
+(AWS credentials from the standard SDK chain; no Slack token needed).`;
+
+function stripJson(args: string[]): { json: boolean; rest: string[] } {
+  const rest = args.filter((a) => a !== '--json');
+  return { json: rest.length !== args.length, rest };
+}
+
+/** Quote words so the slash-command parser sees them as typed. */
+function asText(words: string[]): string {
+  return words.map((w) => (/[\s"']/.test(w) ? `"${w.replace(/"/g, '')}"` : w)).join(' ');
+}
+
+export async function cli(
+  argv: string[],
+  io = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  const [cmd, ...args] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    io.out.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env, { requireSlack: false });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err.write(`medic: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }, process.stderr);
+  const providers = createProviders({
+    env: config.env,
+    ...(config.medic.region ? { region: config.medic.region } : {}),
+  });
+  const { json, rest } = stripJson(args);
+  try {
+    if (cmd === 'triage') {
+      const v = validateTriage(asText(rest));
+      if (!v.ok) {
+        io.err.write(
+          v.help ? TRIAGE.usage.replace(/[*`]/g, '') + '\n' : `medic triage: ${v.problem}\n\n${USAGE}\n`,
+        );
+        return v.help ? 0 : 2;
+      }
+      const gatherer = new TriageGatherer(
+        { config, providers, logger, now: Date.now },
+        { ...v.request, requestedAt: Date.now() },
+        async (m) => {
+          if (!json) io.err.write(`… ${m.steps.map((s) => `${s.name}: ${s.state}`).join(', ')}\n`);
+        },
+      );
+      const outcome = await gatherer.run();
+      if (json)
+        io.out.write(JSON.stringify({ ...outcome.model, phasesMs: outcome.phasesMs }, null, 2) + '\n');
+      else io.out.write(triageText(outcome.model) + '\n');
+      return outcome.failed ? 1 : 0;
+    }
+    if (cmd === 'smallfiles') {
+      const parsed = parseCommand(SMALLFILES, asText(rest));
+      if (parsed.kind !== 'ok') {
+        io.err.write(
+          parsed.kind === 'help' ? `${USAGE}\n` : `medic smallfiles: ${parsed.message}\n\n${USAGE}\n`,
+        );
+        return parsed.kind === 'help' ? 0 : 2;
+      }
+      return await runSmallFilesCli(
+        { config, providers, json, io },
+        {
+          uri: parsed.positional[0]!,
+          ...(parsed.flags.threshold !== undefined
+            ? { thresholdBytes: parsed.flags.threshold as number }
+            : {}),
+          ...(parsed.flags.compare ? { compareUri: parsed.flags.compare as string } : {}),
+        },
+      );
+    }
+    io.err.write(`medic: unknown command "${cmd}"\n\n${USAGE}\n`);
+    return 2;
+  } finally {
+    providers.close();
+  }
+}

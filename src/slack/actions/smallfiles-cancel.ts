@@ -1,0 +1,18 @@
+// Cancel button of a running /smallfiles scan: sets a flag the scanning worker polls (it may run
+// in another process), so the scan stops and its message says who cancelled it.
+import type { App } from '@slack/bolt';
+import type { CommandDeps } from '../../../commands/deps.js';
+
+export function registerSmallFilesCancel(app: App, deps: CommandDeps): void {
+  app.action('medic.smallfiles.cancel', async ({ ack, body, action }) => {
+    await ack();
+    const jobId = (action as { value?: string }).value;
+    if (!jobId || !/^[A-Za-z0-9._-]{1,200}$/.test(jobId)) return;
+    await deps.state.set(
+      `${deps.config.env.MEDIC_PREFIX}:smallfiles-cancel:${jobId}`,
+      body.user.id,
+      'EX',
+      3600,
+    );
+  });
+}

@@ -1,0 +1,169 @@
+// /smallfiles end to end: signed command → receiver → queue → worker → parallel scanner over the
+// official S3 client against the simulator → one message updated in place, histogram in thread.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { startSimulator, type Simulator } from '../../sim/index.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { sendBlockAction, sendSlashCommand } from '../support/slack-requests.js';
+import type { FakeMessage } from '../support/fake-slack/types.js';
+
+let sim: Simulator;
+let t: TestMedic;
+
+before(async () => {
+  sim = await startSimulator();
+  for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
+  t = await startTestMedic({ env: sim.env() });
+});
+
+after(async () => {
+  await t.stop();
+  await sim.stop();
+});
+
+const text = (m: FakeMessage) => JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '');
+
+async function waitFor<T>(fn: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function finalMessage(channel: string): FakeMessage | undefined {
+  return t.slack.topLevel(channel).find((m) => !/Scanning/.test(text(m)));
+}
+
+async function scan(channel: string, args: string): Promise<FakeMessage> {
+  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL'] });
+  const res = await sendSlashCommand(t.url, t.secret, {
+    command: '/smallfiles',
+    text: args,
+    channelId: channel,
+  });
+  assert.equal(res.status, 200);
+  assert.match((res.body as { text: string }).text, /queued/);
+  return waitFor(() => finalMessage(channel), `final message in ${channel}`);
+}
+
+/** Ground truth straight from the simulator with a plain paginator. */
+async function truth(bucket: string, prefix: string) {
+  const s3 = new S3Client({
+    endpoint: sim.url,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
+  let files = 0;
+  let small = 0;
+  let bytes = 0;
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+    for (const o of page.Contents ?? []) {
+      if (o.Key!.endsWith('/') || /_SUCCESS$|\.crc$|_temporary\//.test(o.Key!)) continue;
+      files++;
+      bytes += o.Size!;
+      if (o.Size! < 32 * 1024 * 1024) small++;
+    }
+  }
+  s3.destroy();
+  return { files, small, bytes };
+}
+
+test('counts equal the listing to the object; second scan compares with the first; histogram in thread', async () => {
+  const expected = await truth('lake-raw', 'events/');
+  assert.ok(expected.files > 1000);
+  const m = await scan('C0SCAN1', 's3://lake-raw/events/');
+  const body = text(m);
+  assert.match(body, new RegExp(`of ${expected.files.toLocaleString('en-US')} files under 32 MB`));
+  assert.ok(body.includes(`${expected.small.toLocaleString('en-US')} (`), 'small-file count');
+  assert.match(body, /grew 20× in files but only 1\.1× in bytes against the median of the 29 earlier days/);
+  assert.match(body, /compaction warranted/);
+  const thread = await waitFor(() => {
+    const replies = t.slack.thread('C0SCAN1', m.ts);
+    return replies.length ? replies : undefined;
+  }, 'histogram in thread');
+  assert.ok(thread.length >= 1);
+  const png = [...t.slack.files.values()].find((f) => f.name === 'file-sizes.png');
+  assert.equal(png?.bytes?.subarray(1, 4).toString(), 'PNG');
+
+  // The same location again, a minute later: compared with its previous scan.
+  await new Promise((r) => setTimeout(r, 10));
+  const again = await scan('C0SCAN2', 's3://lake-raw/events/');
+  assert.match(text(again), /since the scan of/);
+});
+
+test('an unknown bucket says so, and no message is left scanning', async () => {
+  const m = await scan('C0SCAN3', 's3://no-such-bucket/x/');
+  assert.match(text(m), /Not found/);
+  assert.ok(!t.slack.topLevel('C0SCAN3').some((x) => /Scanning/.test(text(x))));
+});
+
+test('access denied names what was refused', async () => {
+  sim.setFaults([{ service: 's3', bucket: 'lake-curated', error: 'denied' }]);
+  try {
+    const m = await scan('C0SCAN4', 's3://lake-curated/events/');
+    assert.match(text(m), /Access denied/);
+    assert.match(text(m), /s3:ListBucket/);
+  } finally {
+    sim.setFaults([]);
+  }
+});
+
+test('an empty prefix is reported plainly', async () => {
+  const m = await scan('C0SCAN5', 's3://lake-staging/nothing-here/');
+  assert.match(text(m), /Nothing there/);
+});
+
+test('Cancel stops a long scan and the message says who cancelled it', async () => {
+  sim.setFaults([{ service: 's3', bucket: 'lake-big', latencyMs: 200 }]);
+  try {
+    t.slack.addChannel({ id: 'C0SCAN6', name: 'c0scan6', members: ['U0ONCALL'] });
+    await sendSlashCommand(t.url, t.secret, {
+      command: '/smallfiles',
+      text: 's3://lake-big/events/',
+      channelId: 'C0SCAN6',
+    });
+    const progress = await waitFor(
+      () => t.slack.topLevel('C0SCAN6').find((m) => /Scanning/.test(text(m))),
+      'progress message',
+    );
+    const button = JSON.stringify(progress.blocks).match(
+      /"action_id":"medic\.smallfiles\.cancel","text":\{[^}]*\},"value":"([^"]+)"/,
+    );
+    assert.ok(button, 'cancel button present');
+    const res = await sendBlockAction(t.url, t.secret, {
+      actionId: 'medic.smallfiles.cancel',
+      value: button[1]!,
+      userId: 'U0ONCALL',
+      channelId: 'C0SCAN6',
+      messageTs: progress.ts,
+    });
+    assert.equal(res.status, 200);
+    const done = await waitFor(() => {
+      const m = t.slack.message('C0SCAN6', progress.ts);
+      return m && /Scan cancelled/.test(text(m)) ? m : undefined;
+    }, 'cancelled message');
+    assert.match(text(done), /Scan cancelled\* by <@U0ONCALL>/);
+  } finally {
+    sim.setFaults([]);
+  }
+});
+
+test('bad input never enqueues: a malformed URI is answered at once', async () => {
+  const res = await sendSlashCommand(t.url, t.secret, {
+    command: '/smallfiles',
+    text: 's3://Bad_Bucket!/x',
+    channelId: 'C0SCAN7',
+  });
+  assert.match((res.body as { text: string }).text, /Nothing was started/);
+  const res2 = await sendSlashCommand(t.url, t.secret, {
+    command: '/smallfiles',
+    text: 's3://lake-raw/x --threshold 12XB',
+    channelId: 'C0SCAN7',
+  });
+  assert.match((res2.body as { text: string }).text, /--threshold needs a size/);
+});
