@@ -160,7 +160,7 @@ function impactLines(incident: PostmortemIncident): string[] {
   const runs = incident.latest?.problematicRunIds ?? [];
   if (runs.length)
     lines.push(`- Problematic runs: ${runs.map((r) => `\`${r.replace(/`/g, "'")}\``).join(', ')}`);
-  if (!lines.length)
+  if (!m && !runs.length)
     lines.push(
       '- _No triage figures were recorded for this incident; fill in the failed or late runs and the extra cost._',
     );
