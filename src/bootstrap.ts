@@ -114,7 +114,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   let server: Server | undefined;
   if (role === 'web' || role === 'all') {
     app = createSlackApp({ env, logger, metrics, customRoutes: routes });
-    const deps = { config, producers, logger, metrics, state, slack: app.client, incidents, timeline, checklists, now };
+    const deps = { config, producers, logger, metrics, state, slack: app.client, incidents, timeline, checklists, now, providers };
     registerCommands(app, deps);
     registerActions(app, deps);
     const started = (await app.start({ port: env.PORT, host: env.HOST })) as unknown;

@@ -28,6 +28,7 @@ import { escalationJobId, setEscalationMinuteMs } from '../../jobs/escalation.js
 import { checklistBlockId, CHECKLIST_ACTION_ID } from '../../src/slack/blocks/checklist.js';
 import { timelineLine } from '../../src/domain/postmortem.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
+import type { ProviderSet } from '../../src/providers/ports.js';
 
 const ROUTING_KEY = 'R0UTING0KEY0do0not0log0me0123456';
 
@@ -40,6 +41,23 @@ let escalationQueue: Queue;
 let pagerduty: Server;
 const pdEvents: Record<string, unknown>[] = [];
 const logLines: string[] = [];
+/** What the post-mortem wrote through the ObjectStore port (an in-memory S3). */
+const objectsWritten: { scheme: string; container: string; key: string; body: string }[] = [];
+
+const providers = {
+  jobPlatform: () => {
+    throw new Error('no job platform in this test');
+  },
+  logSource: () => {
+    throw new Error('no log source in this test');
+  },
+  objectStore: (scheme: 's3' | 'azure-blob') => ({
+    scheme,
+    putObject: async (container: string, key: string, body: Buffer | string) => {
+      objectsWritten.push({ scheme, container, key, body: body.toString() });
+    },
+  }),
+} as unknown as ProviderSet;
 
 function yaml(pdUrl: string): string {
   return `
@@ -60,6 +78,8 @@ jobs:
 pagerduty:
   routingKey: ${ROUTING_KEY}
   url: ${pdUrl}
+postmortem:
+  s3Uri: s3://team-kb/postmortems/
 `;
 }
 
@@ -83,7 +103,7 @@ before(async () => {
     },
   });
   const logger = createLogger({ level: 'debug' }, sink);
-  t = await startTestMedic({ yaml: yaml(pdUrl), start: { logger } });
+  t = await startTestMedic({ yaml: yaml(pdUrl), start: { logger, jobDeps: { providers } } });
   redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   incidents = new IncidentStore(redis, t.prefix);
   timeline = new Timeline(redis, t.prefix);
@@ -605,6 +625,12 @@ test('the post-mortem holds every timeline entry and ticks its checklist item', 
   assert.ok(md.includes(`- [x] ${pmText}`));
   const list = await checklists.get(inc.id);
   assert.equal(list.items.find((i) => i.id === 'postmortem-mcp')?.done, true);
+  // The team's knowledge base gets the same Markdown.
+  await waitUntil('the S3 copy', () => objectsWritten.some((o) => o.key === `postmortems/${inc.id}.md`));
+  const copy = objectsWritten.find((o) => o.key === `postmortems/${inc.id}.md`)!;
+  assert.equal(copy.scheme, 's3');
+  assert.equal(copy.container, 'team-kb');
+  assert.equal(copy.body, md);
 });
 
 test('commands in a channel without an incident say so', async () => {
