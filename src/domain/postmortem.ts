@@ -59,7 +59,10 @@ export interface PostmortemInput {
 
 /** Markdown text from a user or a cloud, on one line, so it cannot open a heading or a table. */
 function md(text: string): string {
-  return text.replace(/\r?\n+/g, ' ').replace(/([\\`*_[\]|<>#])/g, '\\$1');
+  return text
+    .replace(/\r?\n+/g, ' ')
+    .replace(/<([@#])([UWC][A-Z0-9]{2,})(?:\|[^>]*)?>/g, '$1$2')
+    .replace(/([\\`*_[\]|<>#])/g, '\\$1');
 }
 
 function actorName(actor: string): string {

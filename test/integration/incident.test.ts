@@ -577,6 +577,23 @@ test('/incident timeline posts the newest page and a Markdown export', async () 
     'files.completeUploadExternal',
     (c) => c.args.channel_id === inc.channel && JSON.stringify(c.args.files).includes('Timeline'),
   );
+  // "Older" pages back in place.
+  const older = (post.args.blocks as { elements?: { action_id?: string; value?: string }[] }[])
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === 'medic.timeline.page');
+  assert.ok(older?.value);
+  const pageTs = String((post.response as { ts?: string }).ts);
+  await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.timeline.page',
+    value: older.value,
+    userId: 'U0SRE1',
+    channelId: inc.channel,
+    messageTs: pageTs,
+    message: t.slack.messageJson(inc.channel, pageTs),
+  });
+  const updated = await t.slack.waitFor('chat.update', (c) => c.args.ts === pageTs);
+  assert.match(JSON.stringify(updated.args.blocks), /Entries 1–\d+ of \d+ \(page 1 of 2\)/);
+  assert.match(JSON.stringify(updated.args.blocks), /medic\.timeline\.newer/);
   const file = [...t.slack.files.values()].find((f) => f.name === `timeline-${inc.id}.md`);
   assert.ok(file?.bytes);
   const md = file.bytes.toString('utf8');

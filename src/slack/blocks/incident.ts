@@ -153,7 +153,11 @@ function metricLines(incident: Incident): string[] {
 /** One timeline entry as a mrkdwn line. */
 export function timelineEntryLine(e: TimelineEntry): string {
   const when = formatUtc(new Date(e.at)).slice(5);
-  const text = truncate(escapeMrkdwn(e.text.replace(/\s+/g, ' ')), 240);
+  // Entries may name people and channels as <@U…> / <#C…>: those stay links, everything else is escaped.
+  const text = truncate(escapeMrkdwn(e.text.replace(/\s+/g, ' ')), 240).replace(
+    /&lt;([@#][UWC][A-Z0-9]{2,})&gt;/g,
+    '<$1>',
+  );
   const ref = e.link ? ` ${link(e.link, 'link')}` : '';
   return `\`${when}\` ${who(e.actor)} · _${e.kind}_ · ${text}${ref}`;
 }
