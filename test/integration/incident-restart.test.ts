@@ -22,14 +22,14 @@ slack:
 jobs:
   FastJob:
     dataOwner: U0OWNER
-    escalateAfterMinutes: 3
+    escalateAfterMinutes: 5
 `;
 
 let redisServer: RedisServer;
 let fake: FakeSlack;
 
 before(async () => {
-  // One escalation "minute" = 1 s: FastJob escalates 3 s after it opens.
+  // One escalation "minute" = 1 s: FastJob escalates 5 s after it opens (room for a slow machine to stop everything first).
   setEscalationMinuteMs(1000);
   redisServer = await startRedisServer({ appendonly: true });
   fake = await FakeSlack.start();

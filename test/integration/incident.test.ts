@@ -74,7 +74,7 @@ jobs:
     escalateAfterMinutes: 1
   MediumJob:
     dataOwner: U0OWNER
-    escalateAfterMinutes: 3
+    escalateAfterMinutes: 5
 pagerduty:
   routingKey: ${ROUTING_KEY}
   url: ${pdUrl}
