@@ -1,0 +1,596 @@
+// Mitigations behind approvals, end to end: signed button clicks and modal submissions → the real
+// Bolt receiver → Redis (approval records, BullMQ) → the mitigation worker → the official Glue SDK
+// client against the simulator, which records every AWS request we assert on.
+//
+// Time: the bot's clock is injectable (start.jobDeps.now reaches both the listeners and the
+// workers); the expiry test moves it 61 minutes ahead instead of waiting. Runs are fast because
+// the simulator runs at 1000× and the mitigation job polls GetJobRun every 100 ms here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../../sim/index.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../support/slack-requests.js';
+import type { FakeMessage } from '../support/fake-slack/types.js';
+import { IncidentStore } from '../../src/store/incidents.js';
+import { Timeline } from '../../src/store/timeline.js';
+import { ChecklistStore } from '../../src/store/checklist-store.js';
+import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
+import { setMitigationPollMs } from '../../jobs/mitigation.js';
+import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
+
+const YAML = `
+slack:
+  approvers: [S0DATALEADS]
+jobs:
+  MyJob:
+    input: s3://lake-raw/events/
+    compactionJob: MyJob-compaction
+    dataOwner: U0OWNER
+  OomJob:
+    approvers: [U0APPROVER, U0SRE2]
+`;
+
+const REQUESTER = 'U0ONCALL';
+const APPROVER = 'U0APPROVER';
+
+let sim: Simulator;
+let t: TestMedic;
+let skewMs = 0;
+const clock = (): number => Date.now() + skewMs;
+
+before(async () => {
+  setMitigationPollMs(100);
+  sim = await startSimulator({ speed: 1000 });
+  for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
+  t = await startTestMedic({
+    yaml: YAML,
+    env: { ...sim.env(), MEDIC_ENV: 'staging' },
+    start: { jobDeps: { now: clock } },
+  });
+});
+
+after(async () => {
+  await t.stop();
+  await sim.stop();
+});
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+const json = (m: FakeMessage | undefined): string => JSON.stringify(m?.blocks ?? []) + '\n' + (m?.text ?? '');
+
+async function waitUntil<T>(
+  get: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const approvals = () => new ApprovalStore(t.medic.state, t.prefix);
+const timeline = () => new Timeline(t.medic.state, t.prefix);
+
+async function incidentFor(channel: string, job: string): Promise<string> {
+  t.slack.addChannel({
+    id: channel,
+    name: channel.toLowerCase(),
+    members: [REQUESTER, APPROVER, 'U0SRE1', 'U0SRE2'],
+  });
+  const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel(channel, {
+    title: `${job} degradation`,
+    job,
+    provider: 'glue',
+    env: 'staging',
+    commander: REQUESTER,
+  });
+  return incident.id;
+}
+
+type View = { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] };
+type Values = Record<string, Record<string, Record<string, unknown>>>;
+
+async function openModal(kind: string, value: string, channel: string, user = REQUESTER): Promise<View> {
+  const triggerId = t.slack.newTriggerId(user);
+  const res = await sendBlockAction(t.url, t.secret, {
+    actionId: `medic.mitigation.request.${kind}`,
+    value,
+    userId: user,
+    channelId: channel,
+    triggerId,
+  });
+  assert.equal(res.status, 200);
+  const call = await t.slack.waitFor('views.open', (c) => c.args.trigger_id === triggerId);
+  assert.equal(call.response?.ok, true, `views.open answered ${JSON.stringify(call.response)}`);
+  return call.args.view as View;
+}
+
+/** What the user submits when they keep every prefilled value (then `change` applies). */
+function prefilled(view: View, change: Record<string, Record<string, unknown>> = {}): Values {
+  const values: Values = {};
+  for (const b of view.blocks) {
+    if (b.type !== 'input') continue;
+    const el = b.element as Record<string, unknown>;
+    const id = b.block_id as string;
+    const action = el.action_id as string;
+    let v: Record<string, unknown>;
+    switch (el.type) {
+      case 'plain_text_input':
+        v = { type: el.type, value: (el.initial_value as string | undefined) ?? null };
+        break;
+      case 'static_select':
+      case 'radio_buttons':
+        v = { type: el.type, selected_option: el.initial_option ?? null };
+        break;
+      case 'checkboxes':
+        v = { type: el.type, selected_options: el.initial_options ?? [] };
+        break;
+      case 'users_select':
+        v = { type: el.type, selected_user: el.initial_user ?? null };
+        break;
+      default:
+        v = { type: el.type };
+    }
+    values[id] = { [action]: { ...v, ...change[id] } };
+  }
+  return values;
+}
+
+function initialOf(view: View, blockId: string): unknown {
+  const b = view.blocks.find((x) => x.block_id === blockId);
+  const el = b?.element as Record<string, unknown> | undefined;
+  return el?.initial_value ?? el?.initial_option ?? el?.initial_options ?? el?.initial_user;
+}
+
+let seq = 0;
+
+/** Button → modal → submit; returns the posted approval message and its approval id. */
+async function request(
+  kind: string,
+  opts: {
+    job: string;
+    channel: string;
+    incidentId?: string;
+    value?: Record<string, unknown>;
+    change?: Record<string, Record<string, unknown>>;
+    user?: string;
+  },
+): Promise<{ message: FakeMessage; approvalId: string; reason: string; view: View }> {
+  const reason = `reason-${++seq}: the runbook says so`;
+  const value =
+    typeof opts.value?.raw === 'string'
+      ? opts.value.raw
+      : encodeRequestValue({
+          j: opts.job,
+          e: 'staging',
+          ...(opts.incidentId ? { i: opts.incidentId } : {}),
+          ...opts.value,
+        });
+  const view = await openModal(kind, value, opts.channel, opts.user);
+  const values = prefilled(view, { reason: { value: reason }, ...opts.change });
+  const res = await sendViewSubmission(t.url, t.secret, {
+    callbackId: view.callback_id,
+    userId: opts.user ?? REQUESTER,
+    values,
+    privateMetadata: view.private_metadata,
+  });
+  assert.equal(res.status, 200);
+  assert.equal(res.text, '', `the modal closes (no field errors): ${res.text}`);
+  const message = await waitUntil(
+    () => t.slack.topLevel(opts.channel).find((m) => json(m).includes(reason)),
+    `the message for ${kind}`,
+  );
+  const approvalId = buttonValue(message, 'medic.mitigation.approve') ?? '';
+  return { message, approvalId, reason, view };
+}
+
+async function click(
+  verb: 'approve' | 'reject',
+  approvalId: string,
+  user: string,
+  channel: string,
+  ts: string,
+) {
+  const res = await sendBlockAction(t.url, t.secret, {
+    actionId: `medic.mitigation.${verb}`,
+    value: approvalId,
+    userId: user,
+    channelId: channel,
+    messageTs: ts,
+  });
+  assert.equal(res.status, 200);
+}
+
+async function finalExecution(id: string): Promise<Approval> {
+  return await waitUntil(async () => {
+    const a = await approvals().get(id);
+    return a?.execution && ['succeeded', 'failed', 'error'].includes(a.execution.state) ? a : undefined;
+  }, `approval ${id} to finish`);
+}
+
+function mutations(op: 'StartJobRun' | 'UpdateJob' | 'ResetJobBookmark', job?: string) {
+  return sim.requests({ service: 'glue', operation: op }).filter((r) => !job || r.params.JobName === job);
+}
+
+/** The value of the first button with this action_id in a message. */
+function buttonValue(m: FakeMessage | undefined, actionId: string): string | undefined {
+  for (const b of (m?.blocks ?? []) as {
+    type?: string;
+    elements?: { action_id?: string; value?: string }[];
+  }[]) {
+    if (b.type !== 'actions') continue;
+    const el = b.elements?.find((e) => e.action_id === actionId);
+    if (el) return el.value;
+  }
+  return undefined;
+}
+
+function hasButtons(m: FakeMessage | undefined): boolean {
+  return /medic\.mitigation\.(approve|reject)/.test(json(m));
+}
+
+async function ephemeralFor(user: string, channel: string, pattern: RegExp) {
+  return await waitUntil(
+    () => t.slack.ephemeralsFor(user, channel).find((e) => pattern.test(e.text)),
+    `an ephemeral for ${user} matching ${pattern}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const C_MAIN = 'C0MITMAIN';
+let main: { message: FakeMessage; approvalId: string; reason: string } | undefined;
+let mainIncident = '';
+
+test('triage report offers the mitigations; compaction opens prefilled and posts an approval request', async () => {
+  t.slack.addChannel({ id: C_MAIN, name: 'mit-main', members: [REQUESTER, APPROVER, 'U0SRE1'] });
+  const res = await sendSlashCommand(t.url, t.secret, {
+    command: '/triage',
+    text: 'MyJob',
+    channelId: C_MAIN,
+  });
+  assert.equal(res.status, 200);
+  const report = await waitUntil(
+    () =>
+      t.slack
+        .topLevel(C_MAIN)
+        .find((m) => /triage took/.test(json(m)) && /medic\.mitigation\.request/.test(json(m))),
+    'the final triage report with buttons',
+    60_000,
+  );
+  const raw = buttonValue(report, 'medic.mitigation.request.compaction');
+  assert.ok(raw, 'a compaction button');
+  const value = JSON.parse(raw) as Record<string, unknown>;
+  assert.equal(value.j, 'MyJob');
+  assert.equal(value.f, 'small-files');
+  assert.ok(typeof value.i === 'string' && value.i.startsWith('INC-'));
+  mainIncident = value.i as string;
+  assert.ok(!/medic\.mitigation\.request\.backfill/.test(json(report)), 'backfill has its own workflow');
+
+  const req = await request('compaction', { job: 'MyJob', channel: C_MAIN, value: { raw } });
+  main = req;
+  assert.equal(initialOf(req.view, 'compaction_job'), 'MyJob-compaction');
+  assert.equal(initialOf(req.view, 'input_location'), 's3://lake-raw/events/');
+  assert.equal(initialOf(req.view, 'target_mb'), '512');
+
+  const text = json(req.message);
+  assert.ok(
+    text.includes(
+      'glue:StartJobRun JobName=MyJob-compaction Arguments={--input_path=s3://lake-raw/events/, --target_file_size=536870912}',
+    ),
+    text,
+  );
+  assert.match(text, /<!subteam\^S0DATALEADS>/);
+  assert.match(text, /<@U0ONCALL>/);
+  assert.match(text, /staging/);
+  assert.match(text, /Expires/);
+  assert.match(text, /Approve and run/, 'a confirm dialog on Approve');
+  assert.ok(hasButtons(req.message));
+  assert.equal(mutations('StartJobRun').length, 0, 'nothing runs before an approval');
+  const entries = await timeline().list(mainIncident);
+  assert.ok(entries.some((e) => e.kind === 'approval-request' && e.text.includes(req.approvalId)));
+});
+
+test('four-eyes: the requester cannot approve their own request', async () => {
+  assert.ok(main);
+  await click('approve', main.approvalId, REQUESTER, C_MAIN, main.message.ts);
+  const e = await ephemeralFor(REQUESTER, C_MAIN, /four-eyes/);
+  assert.match(e.text, /<@U0APPROVER>/, 'names who may approve');
+  assert.equal((await approvals().get(main.approvalId))?.state, 'pending');
+  assert.equal(mutations('StartJobRun').length, 0);
+});
+
+test('a non-approver is refused, told who may approve, and the attempt is on the timeline', async () => {
+  assert.ok(main);
+  await click('approve', main.approvalId, 'U0SRE1', C_MAIN, main.message.ts);
+  const e = await ephemeralFor('U0SRE1', C_MAIN, /not among the approvers/);
+  assert.match(e.text, /<!subteam\^S0DATALEADS> \(<@U0APPROVER>\)/);
+  const entries = await timeline().list(mainIncident);
+  assert.ok(entries.some((x) => x.actor === 'U0SRE1' && /refused \(not-approver\)/.test(x.text)));
+  assert.equal(mutations('StartJobRun').length, 0);
+});
+
+test('two concurrent Approve clicks start exactly one run, followed to SUCCEEDED', async () => {
+  assert.ok(main);
+  const m = main;
+  await Promise.all([
+    click('approve', m.approvalId, APPROVER, C_MAIN, m.message.ts),
+    click('approve', m.approvalId, APPROVER, C_MAIN, m.message.ts),
+  ]);
+  const a = await finalExecution(m.approvalId);
+  assert.equal(a.state, 'approved');
+  assert.equal(a.decidedBy, APPROVER);
+  assert.equal(a.execution?.state, 'succeeded');
+  const starts = mutations('StartJobRun');
+  assert.equal(starts.length, 1, 'one StartJobRun');
+  assert.deepEqual(starts[0]!.params, {
+    JobName: 'MyJob-compaction',
+    Arguments: { '--input_path': 's3://lake-raw/events/', '--target_file_size': '536870912' },
+  });
+  assert.ok(sim.requests({ service: 'glue', operation: 'GetJobRun' }).length >= 1, 'the run was followed');
+  await ephemeralFor(APPROVER, C_MAIN, /already approved by <@U0APPROVER>/);
+  const msg = await waitUntil(() => {
+    const x = t.slack.message(C_MAIN, m.message.ts);
+    return x && /succeeded/.test(json(x)) ? x : undefined;
+  }, 'the final message');
+  assert.ok(!hasButtons(msg), 'buttons removed');
+  assert.match(json(msg), /Approved by <@U0APPROVER>/);
+  assert.match(json(msg), new RegExp(a.execution!.runId!));
+  const kinds = (await timeline().list(mainIncident)).map((e) => e.kind);
+  for (const k of ['approval-request', 'approval', 'mitigation-start', 'mitigation-result'] as const)
+    assert.ok(kinds.includes(k), `timeline has ${k}`);
+  const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(mainIncident);
+  const decision = checklist.items.find((i) => i.id === 'decision');
+  assert.equal(decision?.done, true);
+  assert.equal(decision?.doneBy, APPROVER);
+  const incident = await new IncidentStore(t.medic.state, t.prefix).get(mainIncident);
+  assert.equal(incident?.status, 'mitigating');
+});
+
+test('scale: a rerun with WorkerType / NumberOfWorkers overrides, followed to FAILED', async () => {
+  const channel = 'C0MITOOM';
+  const incidentId = await incidentFor(channel, 'OomJob');
+  sim.state.glue.configureRuns('OomJob', {
+    durationSec: 300,
+    outcome: 'FAILED',
+    errorMessage: 'java.lang.OutOfMemoryError: Java heap space',
+  });
+  const req = await request('scale', {
+    job: 'OomJob',
+    channel,
+    incidentId,
+    value: { w: 5, t: 'G.1X', f: 'memory' },
+  });
+  assert.equal(initialOf(req.view, 'workers'), '10', 'workers N → 2N');
+  assert.match(json(req.message), /glue:StartJobRun JobName=OomJob WorkerType=G\.1X NumberOfWorkers=10/);
+  assert.match(json(req.message), /<@U0APPROVER>, <@U0SRE2>/, 'job-level approvers');
+  await click('approve', req.approvalId, 'U0SRE2', channel, req.message.ts);
+  const a = await finalExecution(req.approvalId);
+  assert.equal(a.execution?.state, 'failed');
+  assert.equal(a.execution?.runState, 'FAILED');
+  const starts = mutations('StartJobRun', 'OomJob');
+  assert.equal(starts.length, 1);
+  assert.deepEqual(starts[0]!.params, { JobName: 'OomJob', WorkerType: 'G.1X', NumberOfWorkers: 10 });
+  const msg = await waitUntil(() => {
+    const x = t.slack.message(channel, req.message.ts);
+    return x && /failed/.test(json(x)) ? x : undefined;
+  }, 'the failed message');
+  assert.match(json(msg), /OutOfMemoryError/);
+  assert.ok(!hasButtons(msg));
+  const entries = await timeline().list(incidentId);
+  assert.ok(entries.some((e) => e.kind === 'mitigation-result' && /failed/.test(e.text)));
+});
+
+test('scale, persistent variant: one UpdateJob carrying the job over with the new workers', async () => {
+  const channel = 'C0MITPERS';
+  const incidentId = await incidentFor(channel, 'DownstreamJob');
+  const req = await request('scale', {
+    job: 'DownstreamJob',
+    channel,
+    incidentId,
+    value: { w: 2, t: 'G.1X' },
+    change: {
+      worker_type: { selected_option: { text: { type: 'plain_text', text: 'G.2X' }, value: 'G.2X' } },
+      scale_mode: {
+        selected_option: { text: { type: 'plain_text', text: 'persistent' }, value: 'persistent' },
+      },
+    },
+  });
+  assert.match(json(req.message), /Persistent change \(UpdateJob\)/);
+  assert.match(
+    json(req.message),
+    /glue:UpdateJob JobName=DownstreamJob JobUpdate=\{WorkerType=G\.2X, NumberOfWorkers=4/,
+  );
+  await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
+  const a = await finalExecution(req.approvalId);
+  assert.equal(a.execution?.state, 'succeeded');
+  const updates = mutations('UpdateJob', 'DownstreamJob');
+  assert.equal(updates.length, 1);
+  const upd = updates[0]!.params.JobUpdate as Record<string, unknown>;
+  assert.equal(upd.WorkerType, 'G.2X');
+  assert.equal(upd.NumberOfWorkers, 4);
+  assert.ok(upd.Role && upd.Command, 'the rest of the job is carried over');
+  assert.equal(mutations('StartJobRun', 'DownstreamJob').length, 0, 'no rerun');
+  assert.equal(sim.state.glue.jobs.get('DownstreamJob')?.NumberOfWorkers, 4);
+});
+
+test('shuffle / skew tuning: a rerun with every setting in one --conf argument; recovered against the baseline', async () => {
+  const channel = 'C0MITSKEW';
+  const incidentId = await incidentFor(channel, 'SkewJob');
+  sim.state.glue.configureRuns('SkewJob', { durationSec: 1700, outcome: 'SUCCEEDED' });
+  const req = await request('shuffle-tuning', {
+    job: 'SkewJob',
+    channel,
+    incidentId,
+    value: { f: 'data-skew' },
+  });
+  assert.equal(initialOf(req.view, 'shuffle_partitions'), '400');
+  await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
+  const a = await finalExecution(req.approvalId);
+  assert.equal(a.execution?.state, 'succeeded');
+  const starts = mutations('StartJobRun', 'SkewJob');
+  assert.equal(starts.length, 1);
+  assert.deepEqual(starts[0]!.params, {
+    JobName: 'SkewJob',
+    Arguments: {
+      '--conf':
+        'spark.sql.shuffle.partitions=400 --conf spark.sql.adaptive.enabled=true --conf spark.sql.adaptive.skewJoin.enabled=true',
+    },
+  });
+  assert.equal(a.execution?.recovered, true);
+  assert.ok(a.execution?.baselineSec && a.execution.baselineSec > 1700);
+  const msg = await waitUntil(() => {
+    const x = t.slack.message(channel, req.message.ts);
+    return x && /Recovered/.test(json(x)) ? x : undefined;
+  }, 'the recovered message');
+  assert.ok(!hasButtons(msg));
+});
+
+test('bookmark reset to a run id: one ResetJobBookmark', async () => {
+  const channel = 'C0MITBOOK';
+  const incidentId = await incidentFor(channel, 'MyJob');
+  const runId = sim.state.glue.runsOf('MyJob')[4]!.Id;
+  const req = await request('bookmark-reset', {
+    job: 'MyJob',
+    channel,
+    incidentId,
+    value: { r: runId, f: 'bookmarks' },
+  });
+  assert.equal(initialOf(req.view, 'run_id'), runId);
+  assert.ok(json(req.message).includes(`glue:ResetJobBookmark JobName=MyJob RunId=${runId}`));
+  await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
+  const a = await finalExecution(req.approvalId);
+  assert.equal(a.execution?.state, 'succeeded');
+  const resets = mutations('ResetJobBookmark', 'MyJob');
+  assert.equal(resets.length, 1);
+  assert.deepEqual(resets[0]!.params, { JobName: 'MyJob', RunId: runId });
+});
+
+test('code fix: a follow-up with an owner is recorded, no AWS call, decision ticked', async () => {
+  const channel = 'C0MITCODE';
+  const incidentId = await incidentFor(channel, 'MyJob');
+  const before = sim.requests({ service: 'glue' }).length;
+  const req = await request('code-fix', {
+    job: 'MyJob',
+    channel,
+    incidentId,
+    change: { description: { value: 'Rewrite the <parse_udf> as native DataFrame ops' } },
+  });
+  const text = json(req.message);
+  assert.match(text, /Follow-up recorded/);
+  assert.match(text, /<@U0OWNER>/, 'owner prefilled with the data owner');
+  assert.match(text, /&lt;parse_udf&gt;/, 'user text escaped');
+  assert.ok(!hasButtons(req.message));
+  assert.equal(sim.requests({ service: 'glue' }).length, before, 'no AWS request');
+  const entries = await timeline().list(incidentId);
+  assert.ok(entries.some((e) => /Code fix follow-up recorded/.test(e.text)));
+  const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(incidentId);
+  assert.equal(checklist.items.find((i) => i.id === 'decision')?.done, true);
+});
+
+test('dry run: the exact calls are shown and none is made', async () => {
+  const channel = 'C0MITDRY';
+  const incidentId = await incidentFor(channel, 'OomJob');
+  const before = sim.requests({ service: 'glue' }).length;
+  const req = await request('scale', {
+    job: 'OomJob',
+    channel,
+    incidentId,
+    value: { w: 5, t: 'G.1X' },
+    change: {
+      dry_run: { selected_options: [{ text: { type: 'plain_text', text: 'Dry run' }, value: 'yes' }] },
+    },
+  });
+  const text = json(req.message);
+  assert.match(text, /Dry run/);
+  assert.match(text, /glue:StartJobRun JobName=OomJob WorkerType=G\.1X NumberOfWorkers=10/);
+  assert.ok(!hasButtons(req.message));
+  assert.equal(sim.requests({ service: 'glue' }).length, before, 'no AWS request');
+});
+
+test('an expired request cannot be approved and shows as expired', async () => {
+  const channel = 'C0MITEXP';
+  const incidentId = await incidentFor(channel, 'HealthyJob');
+  const req = await request('scale', { job: 'HealthyJob', channel, incidentId, value: { w: 2, t: 'G.1X' } });
+  skewMs = 61 * 60_000; // past the default 60-minute expiry
+  try {
+    await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
+    await ephemeralFor(APPROVER, channel, /expired/);
+  } finally {
+    skewMs = 0;
+  }
+  const a = await approvals().get(req.approvalId);
+  assert.equal(a?.state, 'expired');
+  const msg = await waitUntil(() => {
+    const x = t.slack.message(channel, req.message.ts);
+    return x && /Expired/.test(json(x)) ? x : undefined;
+  }, 'the expired message');
+  assert.ok(!hasButtons(msg));
+  // Approving again (even with the clock back) is refused: expiry is final.
+  await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(mutations('StartJobRun', 'HealthyJob').length, 0);
+  assert.ok((await timeline().list(incidentId)).some((e) => /expired/.test(e.text)));
+});
+
+test('a rejected request runs nothing and says who rejected it', async () => {
+  const channel = 'C0MITREJ';
+  const incidentId = await incidentFor(channel, 'HealthyJob');
+  const req = await request('scale', { job: 'HealthyJob', channel, incidentId, value: { w: 2, t: 'G.1X' } });
+  await click('reject', req.approvalId, APPROVER, channel, req.message.ts);
+  const msg = await waitUntil(() => {
+    const x = t.slack.message(channel, req.message.ts);
+    return x && /Rejected by <@U0APPROVER>/.test(json(x)) ? x : undefined;
+  }, 'the rejected message');
+  assert.ok(!hasButtons(msg));
+  assert.equal((await approvals().get(req.approvalId))?.state, 'rejected');
+  assert.ok((await timeline().list(incidentId)).some((e) => e.kind === 'rejection'));
+  assert.equal(mutations('StartJobRun', 'HealthyJob').length, 0);
+});
+
+test('ConcurrentRunsExceededException is shown clearly', async () => {
+  const channel = 'C0MITCONC';
+  const incidentId = await incidentFor(channel, 'HealthyJob');
+  // A run already in progress, and HealthyJob allows one at a time.
+  sim.state.glue.addRun({ JobName: 'HealthyJob', startedAt: sim.state.now(), durationSec: 1_000_000 });
+  const req = await request('scale', { job: 'HealthyJob', channel, incidentId, value: { w: 2, t: 'G.1X' } });
+  await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
+  const a = await finalExecution(req.approvalId);
+  assert.equal(a.execution?.state, 'error');
+  assert.equal(a.execution?.error?.code, 'ConcurrentRunsExceededException');
+  const msg = await waitUntil(() => {
+    const x = t.slack.message(channel, req.message.ts);
+    return x && /ConcurrentRunsExceededException/.test(json(x)) ? x : undefined;
+  }, 'the error in the message');
+  assert.match(json(msg), /could not run/);
+  assert.ok(!hasButtons(msg));
+  assert.equal(mutations('StartJobRun', 'HealthyJob').length, 1, 'tried once, not retried');
+});
+
+test('AccessDenied names the IAM action', async () => {
+  const channel = 'C0MITDENY';
+  const incidentId = await incidentFor(channel, 'DriftJob');
+  sim.setFaults([{ service: 'glue', operation: 'StartJobRun', resource: 'DriftJob', error: 'denied' }]);
+  try {
+    const req = await request('shuffle-tuning', { job: 'DriftJob', channel, incidentId });
+    await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
+    const a = await finalExecution(req.approvalId);
+    assert.equal(a.execution?.state, 'error');
+    assert.equal(a.execution?.error?.action, 'glue:StartJobRun');
+    const msg = await waitUntil(() => {
+      const x = t.slack.message(channel, req.message.ts);
+      return x && /Access denied/.test(json(x)) ? x : undefined;
+    }, 'the access error in the message');
+    assert.match(json(msg), /glue:StartJobRun/);
+    assert.match(json(msg), /lacks `glue:StartJobRun`/);
+    const entries = await timeline().list(incidentId);
+    assert.ok(entries.some((e) => e.kind === 'mitigation-result' && /glue:StartJobRun/.test(e.text)));
+  } finally {
+    sim.setFaults([]);
+  }
+});
