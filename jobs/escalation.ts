@@ -19,6 +19,7 @@ import type { Timeline } from '../src/store/timeline.js';
 import type { ChecklistStore } from '../src/store/checklist-store.js';
 import { renderEscalation } from '../src/slack/blocks/incident.js';
 import { refreshIncidentSummary } from '../src/slack/incident-summary.js';
+import { namesForEntries } from '../src/slack/user-names.js';
 import { checklistProgress } from '../src/domain/checklist.js';
 
 /**
@@ -246,7 +247,9 @@ export async function runEscalation(
     deps.timeline.list(incident.id),
     deps.checklists.get(incident.id),
   ]);
+  const names = await namesForEntries(deps.slack, entries.slice(-15));
   const model = {
+    names,
     incident,
     reason: payload.reason,
     ...(payload.requestedBy ? { requestedBy: payload.requestedBy } : {}),

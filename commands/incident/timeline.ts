@@ -2,7 +2,8 @@
 // "Older" button pages back) and the whole timeline as a Markdown file in its thread.
 import { slackBlocks } from '../../src/slack/blocks/kit.js';
 import type { Incident } from '../../src/store/incidents.js';
-import { renderTimelinePage } from '../../src/slack/blocks/incident.js';
+import { renderTimelinePage, TIMELINE_PAGE_SIZE } from '../../src/slack/blocks/incident.js';
+import { namesForEntries } from '../../src/slack/user-names.js';
 import { timelineMarkdown } from '../../src/domain/postmortem.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
@@ -15,7 +16,8 @@ export async function timeline(ctx: IncidentContext, incident: Incident): Promis
   await afterAck(ctx, 'timeline', async () => {
     await recordCommand(ctx, incident);
     const entries = await deps.timeline.list(incident.id);
-    const page = renderTimelinePage(incident, entries, 0);
+    const names = await namesForEntries(deps.slack, entries.slice(-TIMELINE_PAGE_SIZE));
+    const page = renderTimelinePage(incident, entries, 0, TIMELINE_PAGE_SIZE, names);
     const posted = await deps.slack.chat.postMessage({
       channel: incident.channel,
       text: page.text,

@@ -573,6 +573,9 @@ test('/incident timeline posts the newest page and a Markdown export', async () 
   const blocks = JSON.stringify(post.args.blocks);
   assert.match(blocks, /bulk note 44/);
   assert.match(blocks, /medic\.timeline\.page/);
+  // Named, not mentioned (the fake's display name of U0SRE1 is its handle).
+  assert.ok(!blocks.includes('<@U0SRE1>'));
+  assert.match(blocks, /@sre1 · _note_ · bulk note 44/);
   await t.slack.waitFor(
     'files.completeUploadExternal',
     (c) => c.args.channel_id === inc.channel && JSON.stringify(c.args.files).includes('Timeline'),

@@ -119,6 +119,20 @@ test('timeline pages: 40 entries a page, newest page first, Older and Newer butt
   assert.ok(JSON.stringify(oldest.blocks).includes(TIMELINE_NEWER_ACTION_ID));
   const past = renderTimelinePage(incident, many, 99);
   assert.match(JSON.stringify(past.blocks), /page 1 of 13/);
+  // People are named, not mentioned: a page listing 40 entries must not ping everyone on it.
+  assert.ok(!json.includes('<@U0SRE1>'));
+  assert.ok(json.includes('U0SRE1 · _note_'));
+  const named = renderTimelinePage(
+    incident,
+    [{ at, kind: 'pin', actor: 'U0SRE1', text: 'Pinned message from <@U0SRE2> in <#C0INC>' }],
+    0,
+    40,
+    new Map([
+      ['U0SRE1', 'sre one'],
+      ['U0SRE2', 'sre two'],
+    ]),
+  );
+  assert.match(JSON.stringify(named.blocks), /@sre one · _pin_ · Pinned message from @sre two in <#C0INC>/);
   const empty = renderTimelinePage(incident, [], 0);
   assert.match(JSON.stringify(empty.blocks), /No entries yet/);
 });

@@ -3,7 +3,13 @@ import { slackBlocks } from '../blocks/kit.js';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { errorId } from '../../logger.js';
-import { renderTimelinePage, TIMELINE_NEWER_ACTION_ID, TIMELINE_PAGE_ACTION_ID } from '../blocks/incident.js';
+import {
+  renderTimelinePage,
+  TIMELINE_NEWER_ACTION_ID,
+  TIMELINE_PAGE_ACTION_ID,
+  TIMELINE_PAGE_SIZE,
+} from '../blocks/incident.js';
+import { namesForEntries } from '../user-names.js';
 
 export function registerTimelinePage(app: App, deps: CommandDeps): void {
   for (const actionId of [TIMELINE_PAGE_ACTION_ID, TIMELINE_NEWER_ACTION_ID]) {
@@ -19,7 +25,8 @@ export function registerTimelinePage(app: App, deps: CommandDeps): void {
         const ts = body.message?.ts ?? body.container?.message_ts;
         if (!incident || !channel || !ts) return;
         const entries = await deps.timeline.list(incident.id);
-        const page = renderTimelinePage(incident, entries, Number(value.p) || 0);
+        const names = await namesForEntries(deps.slack, entries);
+        const page = renderTimelinePage(incident, entries, Number(value.p) || 0, TIMELINE_PAGE_SIZE, names);
         await deps.slack.chat.update({ channel, ts, text: page.text, blocks: slackBlocks(page.blocks) });
       } catch (err) {
         deps.logger.error({ err, errorId: errorId(), user: body.user.id }, 'timeline paging failed');

@@ -38,6 +38,16 @@ const STATUS_EMOJI: Record<Incident['status'], string> = {
   resolved: ':white_check_mark:',
 };
 
+/** Display names by user id: people listed by name are not pinged (see slack/user-names). */
+export type Names = ReadonlyMap<string, string>;
+
+/** A person without a mention: their display name when known, else their id. */
+function named(actor: string, names: Names | undefined): string {
+  if (actor === 'medic') return 'Pipeline Medic';
+  const name = names?.get(actor);
+  return name ? `@${escapeMrkdwn(name)}` : escapeMrkdwn(actor);
+}
+
 function who(actor: string | undefined): string {
   if (!actor) return '—';
   if (actor === 'medic') return 'Pipeline Medic';
@@ -108,6 +118,8 @@ export interface EscalationModel {
   checklist: Checklist;
   /** Permalink of the incident channel's summary, for the DM. */
   summaryLink?: string;
+  /** Names of the people on the timeline, so listing the steps does not ping them all. */
+  names?: Names;
 }
 
 function signatureLines(incident: Incident): string[] {
@@ -151,15 +163,17 @@ function metricLines(incident: Incident): string[] {
 }
 
 /** One timeline entry as a mrkdwn line. */
-export function timelineEntryLine(e: TimelineEntry): string {
+export function timelineEntryLine(e: TimelineEntry, names?: Names): string {
   const when = formatUtc(new Date(e.at)).slice(5);
   // Entries may name people and channels as <@U…> / <#C…>: those stay links, everything else is escaped.
+  // With names, people in the text are named rather than mentioned (no ping).
   const text = truncate(escapeMrkdwn(e.text.replace(/\s+/g, ' ')), 240).replace(
-    /&lt;([@#][UWC][A-Z0-9]{2,})&gt;/g,
-    '<$1>',
+    /&lt;([@#])([UWC][A-Z0-9]{2,})&gt;/g,
+    (_m, sigil: string, id: string) => (sigil === '@' && names ? named(id, names) : `<${sigil}${id}>`),
   );
   const ref = e.link ? ` ${link(e.link, 'link')}` : '';
-  return `\`${when}\` ${who(e.actor)} · _${e.kind}_ · ${text}${ref}`;
+  const actor = names ? named(e.actor, names) : who(e.actor);
+  return `\`${when}\` ${actor} · _${e.kind}_ · ${text}${ref}`;
 }
 
 export function checklistLines(checklist: Checklist): string[] {
@@ -227,7 +241,9 @@ export function renderEscalation(
   const stepChunks = chunkLines(
     [
       `*Steps already executed* (${plural(steps.length, 'entry', 'entries')}${steps.length > shown.length ? `, last ${shown.length}` : ''})`,
-      ...(shown.length ? shown.map(timelineEntryLine) : ['_Nothing on the timeline yet._']),
+      ...(shown.length
+        ? shown.map((e) => timelineEntryLine(e, model.names ?? new Map()))
+        : ['_Nothing on the timeline yet._']),
     ],
     2900,
   );
@@ -260,6 +276,7 @@ export function renderTimelinePage(
   entries: TimelineEntry[],
   page: number,
   pageSize = TIMELINE_PAGE_SIZE,
+  names: Names = new Map(),
 ): { text: string; blocks: Block[] } {
   const sorted = [...entries].sort((a, b) => a.at - b.at);
   const pages = timelinePages(sorted.length, pageSize);
@@ -275,7 +292,7 @@ export function renderTimelinePage(
         : 'No entries yet.',
     ),
   ];
-  for (const c of chunkLines(slice.map(timelineEntryLine))) blocks.push(section(c));
+  for (const c of chunkLines(slice.map((e) => timelineEntryLine(e, names)))) blocks.push(section(c));
   const nav: Block[] = [];
   if (p < pages - 1)
     nav.push(
