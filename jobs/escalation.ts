@@ -6,7 +6,6 @@
 //
 // Each notification (channel post, Data Owner DM, PagerDuty event) is recorded on the incident
 // as it is done, so a retried or restarted job never sends one twice.
-import { slackBlocks } from '../src/slack/blocks/kit.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from '../src/config/index.js';
@@ -21,6 +20,7 @@ import { renderEscalation } from '../src/slack/blocks/incident.js';
 import { refreshIncidentSummary } from '../src/slack/incident-summary.js';
 import { namesForEntries } from '../src/slack/user-names.js';
 import { checklistProgress } from '../src/domain/checklist.js';
+import { slackBlocks } from '../src/slack/blocks/kit.js';
 
 /**
  * Length of an escalation "minute" in ms. 60,000 in production; tests shorten it so that

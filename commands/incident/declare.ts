@@ -6,7 +6,6 @@
 //
 // The ack goes first (well inside Slack's 3 s) and says what is happening; the Slack calls (a dozen,
 // several Tier 2) run after it, here in the listener.
-import { slackBlocks } from '../../src/slack/blocks/kit.js';
 import type { Incident } from '../../src/store/incidents.js';
 import { channelTopic, renderIncidentSummary } from '../../src/slack/blocks/incident.js';
 import { refreshChecklistMessage } from '../../src/slack/checklist-message.js';
@@ -24,6 +23,7 @@ import {
   type IncidentDeps,
   type IncidentOutcome,
 } from './shared.js';
+import { slackBlocks } from '../../src/slack/blocks/kit.js';
 
 const MAX_TITLE = 150;
 const MAX_CHANNEL_NAME = 80;

@@ -1,6 +1,5 @@
 // /incident resolve [--cause TEXT]: closes the incident, cancels the escalation timer, records the
 // time to mitigate and to resolve, and says so in the channel.
-import { slackBlocks } from '../../src/slack/blocks/kit.js';
 import type { Incident } from '../../src/store/incidents.js';
 import { channelTopic, renderResolved } from '../../src/slack/blocks/incident.js';
 import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
@@ -15,6 +14,7 @@ import {
   type IncidentContext,
   type IncidentOutcome,
 } from './shared.js';
+import { slackBlocks } from '../../src/slack/blocks/kit.js';
 
 const MAX_CAUSE = 2000;
 

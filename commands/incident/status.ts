@@ -1,7 +1,6 @@
 // /incident status [investigating|mitigating|monitoring]: without a status, posts the current
 // summary in the channel; with one, moves the incident there. Reaching "monitoring" records the
 // time to mitigate and cancels the escalation timer; going back restarts it.
-import { slackBlocks } from '../../src/slack/blocks/kit.js';
 import type { Incident, IncidentStatus } from '../../src/store/incidents.js';
 import { channelTopic, renderIncidentSummary } from '../../src/slack/blocks/incident.js';
 import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
@@ -15,6 +14,7 @@ import {
   type IncidentContext,
   type IncidentOutcome,
 } from './shared.js';
+import { slackBlocks } from '../../src/slack/blocks/kit.js';
 
 const SETTABLE: readonly IncidentStatus[] = ['investigating', 'mitigating', 'monitoring'];
 

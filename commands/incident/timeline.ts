@@ -1,12 +1,12 @@
 // /incident timeline: the newest page of the timeline in the channel (40 entries a message, an
 // "Older" button pages back) and the whole timeline as a Markdown file in its thread.
-import { slackBlocks } from '../../src/slack/blocks/kit.js';
 import type { Incident } from '../../src/store/incidents.js';
 import { renderTimelinePage, TIMELINE_PAGE_SIZE } from '../../src/slack/blocks/incident.js';
 import { namesForEntries } from '../../src/slack/user-names.js';
 import { timelineMarkdown } from '../../src/domain/postmortem.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
+import { slackBlocks } from '../../src/slack/blocks/kit.js';
 
 export async function timeline(ctx: IncidentContext, incident: Incident): Promise<IncidentOutcome> {
   const { deps, ack } = ctx;

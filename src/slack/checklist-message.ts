@@ -5,13 +5,13 @@
 // state at different moments and their chat.update calls may land in any order. Each refresh
 // therefore re-reads the state after its update and renders again until what it rendered is
 // what is stored: the last update to land is then always one rendered after the last write.
-import { slackBlocks } from './blocks/kit.js';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { ChecklistStore } from '../store/checklist-store.js';
 import type { Checklist } from '../domain/checklist.js';
 import { renderChecklist } from './blocks/checklist.js';
+import { slackBlocks } from './blocks/kit.js';
 
 export interface ChecklistMessageDeps {
   slack: WebClient;

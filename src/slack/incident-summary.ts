@@ -1,11 +1,11 @@
 // The pinned incident summary: updated in place whenever the incident changes (status, escalation,
 // resolution), always rendered from the stored record.
-import { slackBlocks } from './blocks/kit.js';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { ChecklistStore } from '../store/checklist-store.js';
 import { renderIncidentSummary } from './blocks/incident.js';
+import { slackBlocks } from './blocks/kit.js';
 
 export async function refreshIncidentSummary(
   deps: { slack: WebClient; incidents: IncidentStore; checklists: ChecklistStore; logger: Logger },

@@ -1,5 +1,4 @@
 // medic.timeline.page / medic.timeline.newer: page the timeline message in place.
-import { slackBlocks } from '../blocks/kit.js';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { errorId } from '../../logger.js';
@@ -10,6 +9,7 @@ import {
   TIMELINE_PAGE_SIZE,
 } from '../blocks/incident.js';
 import { namesForEntries } from '../user-names.js';
+import { slackBlocks } from '../blocks/kit.js';
 
 export function registerTimelinePage(app: App, deps: CommandDeps): void {
   for (const actionId of [TIMELINE_PAGE_ACTION_ID, TIMELINE_NEWER_ACTION_ID]) {
