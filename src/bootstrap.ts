@@ -66,7 +66,8 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     metrics,
   });
   const providers: ProviderSet =
-    opts.jobDeps?.providers ?? createProviders({ env, ...(config.medic.region ? { region: config.medic.region } : {}) });
+    opts.jobDeps?.providers ??
+    createProviders({ env, ...(config.medic.region ? { region: config.medic.region } : {}) });
   const incidents = new IncidentStore(state, prefix);
   const timeline = new Timeline(state, prefix);
   const checklistItems = config.medic.checklist
@@ -114,7 +115,19 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   let server: Server | undefined;
   if (role === 'web' || role === 'all') {
     app = createSlackApp({ env, logger, metrics, customRoutes: routes });
-    const deps = { config, producers, logger, metrics, state, slack: app.client, incidents, timeline, checklists, now, providers };
+    const deps = {
+      config,
+      producers,
+      logger,
+      metrics,
+      state,
+      slack: app.client,
+      incidents,
+      timeline,
+      checklists,
+      now,
+      providers,
+    };
     registerCommands(app, deps);
     registerActions(app, deps);
     const started = (await app.start({ port: env.PORT, host: env.HOST })) as unknown;
