@@ -352,11 +352,15 @@ function reconcile(listEl, items) {
   for (const it of items) {
     keep.add(it.key);
     let entry = cache.get(it.key);
-    if (!entry || entry.sig !== it.sig) {
-      const el = it.render();
-      if (entry) entry.el.replaceWith(el);
-      entry = { sig: it.sig, el };
+    if (!entry) {
+      entry = { sig: it.sig, el: it.render() };
       cache.set(it.key, entry);
+    } else if (entry.sig !== it.sig) {
+      // Updated in place: the same element gets the new content (as chat.update does in Slack).
+      const fresh = it.render();
+      entry.el.className = fresh.className;
+      entry.el.replaceChildren(...fresh.childNodes);
+      entry.sig = it.sig;
     }
     const want = prev ? prev.nextSibling : listEl.firstChild;
     if (want !== entry.el) listEl.insertBefore(entry.el, want);
@@ -408,11 +412,12 @@ function renderChannel() {
       };
     }),
   );
-  if (!items.length && !$('messages').querySelector('.empty')) {
+  const empty = $('messages').querySelector('.empty');
+  if (items.length) empty?.remove();
+  else if (!empty)
     $('messages').append(
       h('div', { className: 'empty' }, 'No messages yet. Type /triage MyJob below to start.'),
     );
-  }
 }
 
 function openThread(channel, ts) {

@@ -1,0 +1,219 @@
+// The newcomer's story in a real browser (issue 8): `npm run sandbox`'s page in headless
+// Chromium, every command and click going to the real bot as signed requests, the bot working
+// against the cloud simulator and answering through the fake Slack. Each step saves a screenshot
+// under test-artifacts/sandbox/ (SANDBOX_DOCS=1 also refreshes docs/sandbox-report.png).
+//
+// The story is a list of steps run in order on one page; a step for a feature still to come is
+// added to STORY when the feature lands (see the list at the end of STORY).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, copyFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ARTIFACTS = join(root, 'test-artifacts', 'sandbox');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface Story {
+  page: Page;
+  sandbox: Sandbox;
+  /** ts of the triage report message, once it is posted. */
+  reportTs?: string;
+}
+
+let sandbox: Sandbox;
+let browser: Browser;
+let story: Story;
+let shots = 0;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  sandbox = await startSandbox({
+    port: 0,
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    logLevel: process.env.LOG_LEVEL ?? 'silent',
+    compactionSec: 10,
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  // Nothing may leave the machine: any request that is not to the sandbox fails the story.
+  const origin = new URL(sandbox.url).origin;
+  const outside: string[] = [];
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('data:')) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  page.on('pageerror', (err) => console.error('page error:', err));
+  story = { page, sandbox };
+  after(() => assert.deepEqual(outside, [], 'the page requested nothing outside the sandbox'));
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+async function shot(page: Page, name: string): Promise<string> {
+  shots += 1;
+  const file = join(ARTIFACTS, `${String(shots).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Type into the channel's composer and press Enter, as a person does. */
+async function send(page: Page, text: string): Promise<void> {
+  const input = page.locator('#composer-input');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+function messages(page: Page): Locator {
+  return page.locator('#messages .message');
+}
+
+/** The bot's top-level message whose text matches. */
+function botMessage(page: Page, text: RegExp): Locator {
+  return page.locator('#messages .message[data-bot="true"]:not(.ephemeral)').filter({ hasText: text });
+}
+
+async function actAs(page: Page, userId: string): Promise<void> {
+  await page.selectOption('#user-switcher', userId);
+  await page.locator('#user-switcher').evaluate((el, id) => {
+    if ((el as HTMLSelectElement).value !== id) throw new Error('switch failed');
+  }, userId);
+}
+
+/** The whole report in one picture: a viewport tall enough for it, the page cropped around it. */
+async function reportPicture(page: Page, report: Locator): Promise<void> {
+  const size = page.viewportSize()!;
+  const height = Math.ceil((await report.boundingBox())!.height);
+  await page.setViewportSize({ width: 1100, height: Math.min(height + 260, 2400) });
+  await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  const box = (await report.boundingBox())!;
+  const file = join(ARTIFACTS, 'report.png');
+  await page.screenshot({
+    path: file,
+    clip: { x: 0, y: 0, width: 1100, height: Math.min(box.y + box.height + 8, 2400) },
+  });
+  await page.setViewportSize(size);
+  if (process.env.SANDBOX_DOCS === '1') copyFileSync(file, join(root, 'docs', 'sandbox-report.png'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The story, step by step
+
+type Step = { name: string; run: (s: Story) => Promise<void> };
+
+const openPage: Step = {
+  name: 'open the page: a Slack-like workspace, acting as the on-call engineer',
+  async run({ page, sandbox }) {
+    await page.goto(sandbox.url);
+    await page.locator('#live.live-on').waitFor();
+    assert.equal(await page.locator('#channel-title').innerText(), '# data-ops');
+    assert.equal(await page.locator('#user-switcher').inputValue(), 'U0ONCALL');
+    // A marker that a reload would wipe: every later update must happen in place.
+    await page.evaluate(() => ((window as unknown as { storyMarker: number }).storyMarker = 1));
+    await shot(page, 'open');
+  },
+};
+
+const triageMyJob: Step = {
+  name: '/triage MyJob: the ack, then the report, updated in place until it is final',
+  async run(s) {
+    const { page } = s;
+    await send(page, '/triage MyJob');
+    await page
+      .locator('#messages .message.ephemeral')
+      .filter({ hasText: /Triage of MyJob queued/ })
+      .waitFor();
+    assert.match(
+      await page.locator('#messages .message.ephemeral .ephemeral-note').first().innerText(),
+      /Only visible to you/,
+    );
+    const report = botMessage(page, /MyJob/).first();
+    await report.waitFor();
+    s.reportTs = (await report.getAttribute('data-ts')) ?? undefined;
+    await shot(page, 'triage-first-render');
+    // The same message (same ts) reaches its final state: verdict header and the timing line.
+    const final = page.locator(`#messages .message[data-ts="${s.reportTs}"]`);
+    await final.filter({ hasText: /triage took/ }).waitFor({ timeout: 60_000 });
+    await final.locator('.block-header', { hasText: /DEGRADED: MyJob/ }).waitFor();
+    assert.equal(await botMessage(page, /DEGRADED: MyJob/).count(), 1, 'one report, updated in place');
+    const edits = sandbox.slack.callsTo('chat.update').filter((c) => c.args.ts === s.reportTs);
+    assert.ok(edits.length >= 1, 'the report was updated with chat.update');
+    assert.equal(await page.evaluate(() => (window as unknown as { storyMarker?: number }).storyMarker), 1);
+    await final.scrollIntoViewIfNeeded();
+    await shot(page, 'triage-report');
+    await reportPicture(page, final);
+  },
+};
+
+const chartInThread: Step = {
+  name: 'the thread holds the duration chart, served by the fake Slack',
+  async run({ page, reportTs }) {
+    const report = page.locator(`#messages .message[data-ts="${reportTs}"]`);
+    await report.locator('.thread-summary').waitFor();
+    await report.locator('.thread-summary').click();
+    const chart = page.locator('#thread .file-image img').first();
+    await chart.waitFor();
+    await page.waitForFunction(
+      (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 100,
+      await chart.elementHandle(),
+    );
+    await chart.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(page, 'thread-chart');
+    await page.locator('#thread-close').click();
+  },
+};
+
+const pinReport: Step = {
+  name: 'react with :pushpin: on the report: the reaction reaches the bot as reaction_added',
+  async run({ page, reportTs }) {
+    const report = page.locator(`#messages .message[data-ts="${reportTs}"]`);
+    await report.hover();
+    await report.getByRole('button', { name: 'Add reaction' }).click();
+    await report.getByRole('button', { name: 'React with :pushpin:' }).click();
+    await report.locator('.reaction.mine', { hasText: '📌' }).waitFor();
+    await shot(page, 'pushpin');
+  },
+};
+
+/**
+ * In order. Still to come, as their features land: tick a checklist item; request compaction
+ * (button → modal → submit); act as U0APPROVER and approve; the run finishes with its verdict;
+ * `/incident timeline`; `/incident postmortem`.
+ */
+const STORY: Step[] = [openPage, triageMyJob, chartInThread, pinReport];
+
+test('the newcomer story in the sandbox page', async (t) => {
+  for (const step of STORY) {
+    await t.test(step.name, async () => {
+      try {
+        await step.run(story);
+      } catch (err) {
+        await shot(story.page, `failed-${step.name.slice(0, 20).replace(/\W+/g, '-')}`).catch(() => {});
+        throw err;
+      }
+    });
+  }
+});
+
+export { actAs, messages };
