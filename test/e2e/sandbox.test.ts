@@ -97,7 +97,7 @@ function botMessage(page: Page, text: RegExp): Locator {
 async function actAs(page: Page, userId: string): Promise<void> {
   await page.selectOption('#user-switcher', userId);
   await page.locator('#user-switcher').evaluate((el, id) => {
-    if ((el as HTMLSelectElement).value !== id) throw new Error('switch failed');
+    if ((el as unknown as { value: string }).value !== id) throw new Error('switch failed');
   }, userId);
 }
 
@@ -130,7 +130,7 @@ const openPage: Step = {
     assert.equal(await page.locator('#channel-title').innerText(), '# data-ops');
     assert.equal(await page.locator('#user-switcher').inputValue(), 'U0ONCALL');
     // A marker that a reload would wipe: every later update must happen in place.
-    await page.evaluate(() => ((window as unknown as { storyMarker: number }).storyMarker = 1));
+    await page.evaluate(() => ((globalThis as unknown as { storyMarker: number }).storyMarker = 1));
     await shot(page, 'open');
   },
 };
@@ -159,7 +159,10 @@ const triageMyJob: Step = {
     assert.equal(await botMessage(page, /DEGRADED: MyJob/).count(), 1, 'one report, updated in place');
     const edits = sandbox.slack.callsTo('chat.update').filter((c) => c.args.ts === s.reportTs);
     assert.ok(edits.length >= 1, 'the report was updated with chat.update');
-    assert.equal(await page.evaluate(() => (window as unknown as { storyMarker?: number }).storyMarker), 1);
+    assert.equal(
+      await page.evaluate(() => (globalThis as unknown as { storyMarker?: number }).storyMarker),
+      1,
+    );
     await final.scrollIntoViewIfNeeded();
     await shot(page, 'triage-report');
     await reportPicture(page, final);
@@ -175,7 +178,10 @@ const chartInThread: Step = {
     const chart = page.locator('#thread .file-image img').first();
     await chart.waitFor();
     await page.waitForFunction(
-      (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 100,
+      (img) => {
+        const i = img as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete && i.naturalWidth > 100;
+      },
       await chart.elementHandle(),
     );
     await chart.evaluate((el) => el.scrollIntoView({ block: 'start' }));
