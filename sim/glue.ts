@@ -1,5 +1,7 @@
 // AWS Glue over JSON 1.1 (`X-Amz-Target: AWSGlue.<Op>`). Dates go out as epoch seconds, errors as
 // `{ "__type": "...", "Message": "..." }` with HTTP 400, as the service does.
+import { lakeGlueHandlers } from './lake-glue.js';
+import { onRunStarted } from './lake-store.js';
 import { SimError } from './sim-error.js';
 import { decodeToken, encodeToken } from './paging.js';
 import type { SimState } from './state.js';
@@ -298,6 +300,7 @@ const handlers: Record<string, Handler> = {
     if (workers !== undefined) input.NumberOfWorkers = workers;
     const run = state.glue.addRun(input);
     if (timeout !== undefined) run.Timeout = timeout;
+    onRunStarted(state, job, run);
     state.logs.putEvents('/aws-glue/jobs/output', run.Id, [
       { timestamp: now, message: `Starting job run ${run.Id} of ${job.Name}` },
     ]);
@@ -433,11 +436,11 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-export const GLUE_OPERATIONS = Object.keys(handlers);
+export const GLUE_OPERATIONS = [...Object.keys(handlers), ...Object.keys(lakeGlueHandlers)];
 
 /** Answer one Glue operation; throws SimError for AWS errors. */
 export function handleGlue(state: SimState, operation: string, params: Params): unknown {
-  const h = handlers[operation];
+  const h = handlers[operation] ?? lakeGlueHandlers[operation];
   if (!h)
     throw new SimError('UnknownOperationException', `The simulator does not implement AWSGlue.${operation}`);
   return h(state, params);

@@ -11,6 +11,11 @@ export interface StoredObject {
   lastModified: number;
   contentType: string;
   metadata: Record<string, string>;
+  /**
+   * A copy of synthetic content (CopyObject / UploadPartCopy of a synthetic object): its size and
+   * the key whose generated content it holds; `body` is then empty. Keeps 5 GB copies cheap.
+   */
+  virtual?: { size: number; contentKey: string };
 }
 
 export interface ObjectView extends VirtualObject {
@@ -19,6 +24,8 @@ export interface ObjectView extends VirtualObject {
   contentType: string;
   metadata: Record<string, string>;
   synthetic: boolean;
+  /** Key the generated content comes from, when it is not `key` (virtual copies). */
+  contentKey?: string;
 }
 
 export interface CopyRecord {
@@ -68,10 +75,10 @@ export class Bucket {
     if (stored) {
       return {
         key,
-        size: stored.body.length,
+        size: stored.virtual?.size ?? stored.body.length,
         lastModified: stored.lastModified,
         etag: stored.etag,
-        body: stored.body,
+        ...(stored.virtual ? { contentKey: stored.virtual.contentKey } : { body: stored.body }),
         contentType: stored.contentType,
         metadata: stored.metadata,
         synthetic: false,

@@ -7,6 +7,7 @@ import { compareKeys, keyAfter } from './key-order.js';
 import { listBucket, type Bucket, type ObjectView } from './s3-store.js';
 import { el, S3_NS, XML_DECL, xmlTexts } from './xml.js';
 import type { SimState } from './state.js';
+import { handleMultipart, multipartOperation } from './s3-multipart.js';
 
 export interface S3Request {
   method: string;
@@ -59,6 +60,8 @@ export function s3Operation(
   }
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return 'HeadObject';
+  const multipart = multipartOperation(method, query, headers);
+  if (multipart) return multipart;
   if (method === 'PUT') return headers['x-amz-copy-source'] ? 'CopyObject' : 'PutObject';
   if (method === 'DELETE') return 'DeleteObject';
   return 'Unknown';
@@ -219,10 +222,10 @@ function parseRange(range: string, size: number): { start: number; end: number }
   return { start, end };
 }
 
-function objectBytes(o: ObjectView, start: number, endExclusive: number): Buffer {
+export function objectBytes(o: ObjectView, start: number, endExclusive: number): Buffer {
   return o.body
     ? o.body.subarray(start, endExclusive)
-    : SyntheticKeySpace.content(o.key, start, endExclusive);
+    : SyntheticKeySpace.content(o.contentKey ?? o.key, start, endExclusive);
 }
 
 function getObject(state: SimState, req: S3Request, head: boolean): SimResponse {
@@ -338,7 +341,9 @@ function copyObject(state: SimState, req: S3Request): SimResponse {
   const now = state.now();
   const stored = dst.put({
     key: req.key,
-    body: objectBytes(o, 0, o.size),
+    // Synthetic content is copied by reference (its key), not materialised.
+    body: o.body ?? Buffer.alloc(0),
+    ...(o.body ? {} : { virtual: { size: o.size, contentKey: o.contentKey ?? o.key } }),
     etag: o.etag,
     lastModified: now,
     contentType: replace ? (header(req, 'content-type') ?? 'application/octet-stream') : o.contentType,
@@ -434,6 +439,12 @@ export function handleS3(state: SimState, operation: string, req: S3Request): Si
       return { status: 204, headers: {} };
     case 'DeleteObjects':
       return deleteObjects(state, req);
+    case 'CreateMultipartUpload':
+    case 'UploadPartCopy':
+    case 'UploadPart':
+    case 'CompleteMultipartUpload':
+    case 'AbortMultipartUpload':
+      return handleMultipart(state, operation, req);
     default:
       throw new SimError(
         'NotImplemented',

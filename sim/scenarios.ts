@@ -1,6 +1,7 @@
 // Scenarios as data: functions that seed a fresh SimState with timestamps relative to the
 // simulated "now". Compose them, or write your own with the helpers below (tests can also add
 // jobs, runs, log events and objects to `state` directly after start).
+import { backfillLake } from './backfill-scenario.js';
 import type { SimState } from './state.js';
 import type { FinalState, GlueRun, JobInput } from './glue-store.js';
 import type { SyntheticPartition } from './keyspace.js';
@@ -543,7 +544,7 @@ export const SCENARIOS = { base, myJob, oomJob, skewJob, driftJob, healthyJob, b
 
 /** Everything: the five jobs of the runbook, their companions, and the big lake. */
 export function defaultScenarios(): Scenario[] {
-  return [base, myJob, oomJob, skewJob, driftJob, healthyJob, bigLake, scripts];
+  return [base, myJob, backfillLake, oomJob, skewJob, driftJob, healthyJob, bigLake, scripts];
 }
 
 /** Buckets and log groups only. */

@@ -6,6 +6,7 @@ import { glueResource, handleGlue } from './glue.js';
 import { handleLogs, logsResource, type LogsOptions } from './logs.js';
 import { handleS3, newRequestId, parseS3Path, renderS3Error, s3Operation, type SimResponse } from './s3.js';
 import { handleAdmin, type AdminContext } from './admin.js';
+import { materializeOutputs } from './lake-store.js';
 import type { FaultInjector, ServiceName } from './faults.js';
 import type { RequestLog } from './requests.js';
 import type { SimState } from './state.js';
@@ -80,6 +81,9 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     send(res, r, requestId, method);
     return;
   }
+
+  // Outputs of runs that succeeded by now appear before anything can observe the success.
+  materializeOutputs(ctx.state);
 
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {

@@ -4,12 +4,15 @@ import { SimClock } from './clock.js';
 import { GlueStore } from './glue-store.js';
 import { LogsStore } from './logs-store.js';
 import { S3Store } from './s3-store.js';
+import { LakeStore } from './lake-store.js';
 
 export class SimState {
   readonly clock: SimClock;
   readonly glue = new GlueStore();
   readonly logs = new LogsStore();
   readonly s3 = new S3Store();
+  /** Multipart uploads, catalog partitions, staging outputs, Data Quality (the backfill flow). */
+  readonly lake = new LakeStore();
 
   constructor(clock: SimClock) {
     this.clock = clock;
@@ -24,5 +27,6 @@ export class SimState {
     this.glue.clear();
     this.logs.clear();
     this.s3.clear();
+    this.lake.clear();
   }
 }

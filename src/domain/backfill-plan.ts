@@ -1,0 +1,638 @@
+// The safe backfill of the runbook ("Backfill seguro", 5.3) as a persisted step machine. Pure: no
+// Slack, no Redis, no clock of its own.
+//
+//   snapshot → staging-run → quality → validate → approval → promote → consumers
+//
+// A backfill is one record (plan + one state per step). Each step is a queue job whose id is
+// `backfill-<id>-<step>`; a step job reads the record, does nothing when its step is already done
+// (it only makes sure the next step's job exists), and otherwise does its work — every piece of
+// which is idempotent or recorded as it completes (the snapshot's copied objects, the staging
+// run's id, the promoted partitions) — then marks the step done and enqueues the next. That is why
+// resumption is obvious: after a crash the record says exactly which steps finished, the
+// unfinished step's job is retried by the queue, and finished work is skipped, never redone.
+import type { ParquetFooter } from './backfill-parquet.js';
+
+export const BACKFILL_STEPS = [
+  'snapshot',
+  'staging-run',
+  'quality',
+  'validate',
+  'approval',
+  'promote',
+  'consumers',
+] as const;
+export type BackfillStep = (typeof BACKFILL_STEPS)[number];
+
+export function isBackfillStep(v: string): v is BackfillStep {
+  return (BACKFILL_STEPS as readonly string[]).includes(v);
+}
+
+export const STEP_TITLE: Record<BackfillStep, string> = {
+  snapshot: 'Snapshot inputs',
+  'staging-run': 'Isolated run',
+  quality: 'Quality suite',
+  validate: 'Validate against baseline',
+  approval: 'Approval (four-eyes)',
+  promote: 'Promote',
+  consumers: 'Re-run consumers',
+};
+
+export type StepState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
+export type BackfillStatus =
+  'running' | 'awaiting-approval' | 'succeeded' | 'failed' | 'aborted' | 'rolled-back';
+
+export const TERMINAL: readonly BackfillStatus[] = ['succeeded', 'failed', 'aborted', 'rolled-back'];
+
+export interface Location {
+  scheme: 's3' | 'azure-blob';
+  account?: string;
+  container: string;
+  /** Ends with '/' (or is '' for a whole container). */
+  prefix: string;
+}
+
+export interface Tolerances {
+  /** Row count of staging against production, in percent either way. */
+  rowsPct: number;
+  filesPct: number;
+  bytesPct: number;
+  /** Share of small files, in percentage points. */
+  smallFileSharePts: number;
+  /** Null share of each column, in percentage points. */
+  nullSharePts: number;
+}
+
+export const DEFAULT_TOLERANCES: Tolerances = {
+  rowsPct: 1,
+  filesPct: 25,
+  bytesPct: 10,
+  smallFileSharePts: 10,
+  nullSharePts: 1,
+};
+
+export interface QualityChecks {
+  schema: boolean;
+  rowCounts: boolean;
+  nulls: boolean;
+  minMax: boolean;
+  /** Glue Data Quality (needs a catalogued table). */
+  dataQuality: boolean;
+  /** Column that must be unique and complete (DQDL IsPrimaryKey). */
+  primaryKey?: string;
+}
+
+export interface BackfillPlan {
+  id: string;
+  job: string;
+  provider: 'glue' | 'synapse';
+  env: string;
+  dryRun: boolean;
+  from: string;
+  to: string;
+  dates: string[];
+  input: Location;
+  /** The input's date partitions of the window (prefixes). */
+  inputPartitions: string[];
+  snapshot: Location;
+  stagingJob: string;
+  /** Arguments given to the staging run (input = snapshot, output = stagingOutput, window). */
+  stagingArguments: Record<string, string>;
+  stagingOutput: Location;
+  production: Location;
+  table?: { database: string; name: string };
+  backup: Location;
+  checks: QualityChecks;
+  tolerances: Tolerances;
+  consumers: string[];
+  smallFileBytes: number;
+  requester: string;
+  channel: string;
+  incidentId?: string;
+  createdAt: number;
+}
+
+export interface StepRecord {
+  state: StepState;
+  startedAt?: number;
+  finishedAt?: number;
+  /** One line for the progress message. */
+  summary?: string;
+  /** A run id, a link, … */
+  link?: string;
+  error?: string;
+}
+
+export interface DiffRow {
+  metric: string;
+  production: string;
+  staging: string;
+  diff: string;
+  tolerance: string;
+  ok: boolean;
+}
+
+export interface PromotedPartition {
+  dt: string;
+  /** Catalog: the previous location. Copy: the backup prefix of its objects. */
+  previous: string;
+  now: string;
+}
+
+export interface BackfillRecord {
+  plan: BackfillPlan;
+  status: BackfillStatus;
+  steps: Record<BackfillStep, StepRecord>;
+  messageTs?: string;
+  approvalId?: string;
+  stagingRunId?: string;
+  consumerRuns?: Record<string, string>;
+  diff?: DiffRow[];
+  qualityFindings?: string[];
+  promoted?: PromotedPartition[];
+  promoteMode?: 'catalog' | 'copy';
+  abortedBy?: string;
+  rolledBackBy?: string;
+  failure?: string;
+  updatedAt: number;
+}
+
+export class BackfillPlanError extends Error {
+  override readonly name = 'BackfillPlanError';
+  readonly code = 'BAD_PLAN';
+}
+
+export const MAX_WINDOW_DAYS = 31;
+
+/** Dates of the window, inclusive, YYYY-MM-DD. */
+export function windowDates(from: string, to: string): string[] {
+  const a = Date.parse(`${from}T00:00:00Z`);
+  const b = Date.parse(`${to}T00:00:00Z`);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new BackfillPlanError('dates must be YYYY-MM-DD');
+  if (a > b) throw new BackfillPlanError(`--from ${from} is after --to ${to}`);
+  const days = Math.round((b - a) / 86_400_000) + 1;
+  if (days > MAX_WINDOW_DAYS)
+    throw new BackfillPlanError(`the window is ${days} days; at most ${MAX_WINDOW_DAYS} at once`);
+  return Array.from({ length: days }, (_, i) => new Date(a + i * 86_400_000).toISOString().slice(0, 10));
+}
+
+export function withSlash(prefix: string): string {
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/** `dt=YYYY-MM-DD/` under a location: the Hive partition layout of the runbook's lakes. */
+export function partitionPrefix(loc: Location, dt: string): string {
+  return `${withSlash(loc.prefix)}dt=${dt}/`;
+}
+
+export function formatLoc(loc: Location): string {
+  if (loc.scheme === 's3') return `s3://${loc.container}/${loc.prefix}`;
+  return `https://${loc.account ?? 'account'}.blob.core.windows.net/${loc.container}/${loc.prefix}`;
+}
+
+/** `20261127T050600Z`: sorts in time order, no ':' (safe in keys and job ids). */
+export function stamp(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/** Where a snapshot object goes: the same relative key under the snapshot prefix. */
+export function snapshotKey(plan: Pick<BackfillPlan, 'input' | 'snapshot'>, srcKey: string): string {
+  const base = withSlash(plan.input.prefix);
+  const rel = srcKey.startsWith(base) ? srcKey.slice(base.length) : srcKey;
+  return `${plan.snapshot.prefix}${rel}`;
+}
+
+export interface PlanInput {
+  id: string;
+  job: string;
+  provider?: 'glue' | 'synapse';
+  env: string;
+  dryRun: boolean;
+  from: string;
+  to: string;
+  input: Location;
+  production: Location;
+  stagingJob: string;
+  /** The staging job's own output (its `--output_path`), under which this backfill writes. */
+  stagingRoot: Location;
+  table?: { database: string; name: string };
+  consumers: string[];
+  checks?: Partial<QualityChecks>;
+  tolerances?: Partial<Tolerances>;
+  smallFileBytes: number;
+  requester: string;
+  channel: string;
+  incidentId?: string;
+  now: number;
+}
+
+export function buildPlan(p: PlanInput): BackfillPlan {
+  const dates = windowDates(p.from, p.to);
+  const ts = stamp(p.now);
+  const snapshot: Location = {
+    ...p.input,
+    prefix: `_backfill/snapshots/${p.job}/${ts}/${withSlash(p.input.prefix)}`,
+  };
+  const stagingOutput: Location = { ...p.stagingRoot, prefix: `${withSlash(p.stagingRoot.prefix)}${p.id}/` };
+  const backup: Location = { ...p.production, prefix: `_backfill/backups/${p.job}/${p.id}/` };
+  return {
+    id: p.id,
+    job: p.job,
+    provider: p.provider ?? 'glue',
+    env: p.env,
+    dryRun: p.dryRun,
+    from: p.from,
+    to: p.to,
+    dates,
+    input: p.input,
+    inputPartitions: dates.map((d) => partitionPrefix(p.input, d)),
+    snapshot,
+    stagingJob: p.stagingJob,
+    stagingArguments: {
+      '--input_path': formatLoc(snapshot),
+      '--output_path': formatLoc(stagingOutput),
+      '--backfill_from': p.from,
+      '--backfill_to': p.to,
+      '--job-bookmark-option': 'job-bookmark-disable',
+    },
+    stagingOutput,
+    production: p.production,
+    ...(p.table ? { table: p.table } : {}),
+    backup,
+    checks: {
+      schema: true,
+      rowCounts: true,
+      nulls: true,
+      minMax: true,
+      dataQuality: false,
+      ...p.checks,
+    },
+    tolerances: { ...DEFAULT_TOLERANCES, ...p.tolerances },
+    consumers: p.consumers,
+    smallFileBytes: p.smallFileBytes,
+    requester: p.requester,
+    channel: p.channel,
+    ...(p.incidentId ? { incidentId: p.incidentId } : {}),
+    createdAt: p.now,
+  };
+}
+
+export function newRecord(plan: BackfillPlan, now: number): BackfillRecord {
+  const steps = Object.fromEntries(BACKFILL_STEPS.map((s) => [s, { state: 'pending' }])) as Record<
+    BackfillStep,
+    StepRecord
+  >;
+  return { plan, status: 'running', steps, updatedAt: now };
+}
+
+export function nextStep(step: BackfillStep): BackfillStep | undefined {
+  return BACKFILL_STEPS[BACKFILL_STEPS.indexOf(step) + 1];
+}
+
+export function isTerminal(r: BackfillRecord): boolean {
+  return TERMINAL.includes(r.status);
+}
+
+/** Abort is possible until promotion starts (after that, Rollback is the way back). */
+export function canAbort(r: BackfillRecord): boolean {
+  return !isTerminal(r) && r.steps.promote.state === 'pending';
+}
+
+export function canRollback(r: BackfillRecord): boolean {
+  return (
+    (r.status === 'succeeded' || r.steps.promote.state === 'done') &&
+    r.status !== 'rolled-back' &&
+    (r.promoted?.length ?? 0) > 0
+  );
+}
+
+export class StepTransitionError extends Error {
+  override readonly name = 'StepTransitionError';
+  readonly code = 'BAD_TRANSITION';
+}
+
+/** May `step` run now? Every earlier step done (or skipped), the backfill not terminal. */
+export function mayRun(r: BackfillRecord, step: BackfillStep): boolean {
+  if (isTerminal(r)) return false;
+  const i = BACKFILL_STEPS.indexOf(step);
+  return BACKFILL_STEPS.slice(0, i).every(
+    (s) => r.steps[s].state === 'done' || r.steps[s].state === 'skipped',
+  );
+}
+
+export type StepEvent =
+  | { type: 'start'; at: number; summary?: string }
+  | { type: 'wait'; at: number; summary?: string; link?: string }
+  | { type: 'done'; at: number; summary?: string; link?: string }
+  | { type: 'skip'; at: number; summary: string }
+  | { type: 'fail'; at: number; error: string };
+
+/** The record after an event of one step; throws on an illegal transition. */
+export function applyStep(r: BackfillRecord, step: BackfillStep, e: StepEvent): BackfillRecord {
+  const cur = r.steps[step];
+  if (e.type !== 'fail' && !mayRun(r, step))
+    throw new StepTransitionError(
+      `${step} cannot ${e.type}: earlier steps are not done or the backfill ended`,
+    );
+  if (cur.state === 'done' || cur.state === 'skipped')
+    throw new StepTransitionError(`${step} is already ${cur.state}`);
+  let next: StepRecord;
+  let status: BackfillStatus = r.status;
+  switch (e.type) {
+    case 'start':
+      next = {
+        ...cur,
+        state: 'running',
+        startedAt: cur.startedAt ?? e.at,
+        ...(e.summary ? { summary: e.summary } : {}),
+      };
+      break;
+    case 'wait':
+      next = {
+        ...cur,
+        state: 'waiting',
+        startedAt: cur.startedAt ?? e.at,
+        ...(e.summary ? { summary: e.summary } : {}),
+        ...(e.link ? { link: e.link } : {}),
+      };
+      if (step === 'approval') status = 'awaiting-approval';
+      break;
+    case 'done':
+      next = {
+        ...cur,
+        state: 'done',
+        startedAt: cur.startedAt ?? e.at,
+        finishedAt: e.at,
+        ...(e.summary ? { summary: e.summary } : {}),
+        ...(e.link ? { link: e.link } : {}),
+      };
+      status = nextStep(step) ? 'running' : 'succeeded';
+      break;
+    case 'skip':
+      next = { ...cur, state: 'skipped', finishedAt: e.at, summary: e.summary };
+      status = nextStep(step) ? 'running' : 'succeeded';
+      break;
+    case 'fail':
+      next = { ...cur, state: 'failed', startedAt: cur.startedAt ?? e.at, finishedAt: e.at, error: e.error };
+      status = 'failed';
+      break;
+  }
+  return {
+    ...r,
+    status,
+    steps: { ...r.steps, [step]: next },
+    ...(e.type === 'fail' ? { failure: `${STEP_TITLE[step]}: ${e.error}` } : {}),
+    updatedAt: e.at,
+  };
+}
+
+/** Abort: the running step (if any) and the later ones are marked skipped; nothing promoted. */
+export function abortRecord(r: BackfillRecord, by: string, at: number): BackfillRecord {
+  if (!canAbort(r)) throw new StepTransitionError(`cannot abort a backfill that is ${r.status}`);
+  const steps = { ...r.steps };
+  for (const s of BACKFILL_STEPS)
+    if (steps[s].state !== 'done')
+      steps[s] = { ...steps[s], state: 'skipped', finishedAt: at, summary: 'aborted' };
+  return { ...r, steps, status: 'aborted', abortedBy: by, updatedAt: at };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics of a dataset (the window of production or staging) and their comparison.
+
+export interface FileFacts {
+  key: string;
+  size: number;
+  footer?: ParquetFooter;
+}
+
+export interface DatasetStats {
+  files: number;
+  bytes: number;
+  smallFiles: number;
+  rows: number;
+  /** name → type, from the first footer that has the column. */
+  schema: Record<string, string>;
+  columns: Record<string, { nulls: number; min?: string; max?: string }>;
+  /** Files that are not Parquet or whose footer could not be read. */
+  unreadable: string[];
+}
+
+const isNumeric = (t: string | undefined) => t === 'INT64' || t === 'INT32';
+
+function less(type: string | undefined, a: string, b: string): boolean {
+  return isNumeric(type) ? BigInt(a) < BigInt(b) : a < b;
+}
+
+export function datasetStats(files: FileFacts[], smallFileBytes: number): DatasetStats {
+  const s: DatasetStats = {
+    files: 0,
+    bytes: 0,
+    smallFiles: 0,
+    rows: 0,
+    schema: {},
+    columns: {},
+    unreadable: [],
+  };
+  for (const f of files) {
+    s.files++;
+    s.bytes += f.size;
+    if (f.size < smallFileBytes) s.smallFiles++;
+    if (!f.footer) {
+      s.unreadable.push(f.key);
+      continue;
+    }
+    s.rows += f.footer.rows;
+    for (const c of f.footer.columns) {
+      s.schema[c.name] ??= c.type;
+      const agg = (s.columns[c.name] ??= { nulls: 0 });
+      agg.nulls += c.nullCount;
+      if (c.min !== undefined && (agg.min === undefined || less(c.type, c.min, agg.min))) agg.min = c.min;
+      if (c.max !== undefined && (agg.max === undefined || less(c.type, agg.max, c.max))) agg.max = c.max;
+    }
+  }
+  return s;
+}
+
+const pct = (a: number, b: number): number => (b === 0 ? (a === 0 ? 0 : Infinity) : ((a - b) / b) * 100);
+const fmtPct = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(1)}%` : '∞');
+const fmtPts = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)} pts`;
+const share = (n: number, d: number): number => (d ? (n / d) * 100 : 0);
+const int = (n: number): string => n.toLocaleString('en-US');
+
+/** The quality suite: schema, rows, null shares, min/max; each finding says what failed. */
+export function qualityFindings(
+  prod: DatasetStats,
+  staging: DatasetStats,
+  checks: QualityChecks,
+  tol: Tolerances,
+): string[] {
+  const out: string[] = [];
+  if (!staging.files) out.push('the staging output holds no files for the window');
+  if (staging.unreadable.length)
+    out.push(
+      `${staging.unreadable.length} staging file(s) have no readable Parquet footer (e.g. ${staging.unreadable[0]})`,
+    );
+  if (checks.schema) {
+    for (const [name, type] of Object.entries(prod.schema)) {
+      if (!(name in staging.schema)) out.push(`schema: column \`${name}\` (${type}) is missing from staging`);
+      else if (staging.schema[name] !== type)
+        out.push(`schema: column \`${name}\` is ${staging.schema[name]} in staging, ${type} in production`);
+    }
+    for (const name of Object.keys(staging.schema))
+      if (!(name in prod.schema)) out.push(`schema: column \`${name}\` is new in staging`);
+  }
+  if (checks.rowCounts && Math.abs(pct(staging.rows, prod.rows)) > tol.rowsPct)
+    out.push(
+      `rows: ${int(staging.rows)} in staging against ${int(prod.rows)} in production (${fmtPct(pct(staging.rows, prod.rows))}, tolerance ±${tol.rowsPct}%)`,
+    );
+  if (checks.nulls)
+    for (const name of Object.keys(prod.columns)) {
+      const s = staging.columns[name];
+      if (!s) continue;
+      const d = share(s.nulls, staging.rows) - share(prod.columns[name]!.nulls, prod.rows);
+      if (Math.abs(d) > tol.nullSharePts)
+        out.push(
+          `nulls: \`${name}\` is ${share(s.nulls, staging.rows).toFixed(1)}% null in staging against ${share(prod.columns[name]!.nulls, prod.rows).toFixed(1)}% (${fmtPts(d)}, tolerance ±${tol.nullSharePts} pts)`,
+        );
+    }
+  if (checks.minMax)
+    for (const [name, p] of Object.entries(prod.columns)) {
+      const s = staging.columns[name];
+      const type = prod.schema[name];
+      if (
+        !s ||
+        !isNumeric(type) ||
+        p.min === undefined ||
+        p.max === undefined ||
+        s.min === undefined ||
+        s.max === undefined
+      )
+        continue;
+      // A numeric range outside production's widened by the row tolerance is a distribution change.
+      const lo = BigInt(p.min);
+      const hi = BigInt(p.max);
+      const slack = ((hi - lo) * BigInt(Math.round(tol.rowsPct * 100))) / 10_000n;
+      if (BigInt(s.min) < lo - slack || BigInt(s.max) > hi + slack)
+        out.push(
+          `range: \`${name}\` spans ${s.min}…${s.max} in staging against ${p.min}…${p.max} in production`,
+        );
+    }
+  return out;
+}
+
+/** The validation diff table against the production baseline of the window. */
+export function baselineDiff(prod: DatasetStats, staging: DatasetStats, tol: Tolerances): DiffRow[] {
+  const row = (metric: string, p: number, s: number, tolPct: number): DiffRow => {
+    const d = pct(s, p);
+    return {
+      metric,
+      production: int(p),
+      staging: int(s),
+      diff: fmtPct(d),
+      tolerance: `±${tolPct}%`,
+      ok: Math.abs(d) <= tolPct,
+    };
+  };
+  const sfP = share(prod.smallFiles, prod.files);
+  const sfS = share(staging.smallFiles, staging.files);
+  const schemaP = Object.entries(prod.schema)
+    .map(([n, t]) => `${n}:${t}`)
+    .sort()
+    .join(',');
+  const schemaS = Object.entries(staging.schema)
+    .map(([n, t]) => `${n}:${t}`)
+    .sort()
+    .join(',');
+  return [
+    row('rows', prod.rows, staging.rows, tol.rowsPct),
+    row('files', prod.files, staging.files, tol.filesPct),
+    row('bytes', prod.bytes, staging.bytes, tol.bytesPct),
+    {
+      metric: 'small-file share',
+      production: `${sfP.toFixed(1)}%`,
+      staging: `${sfS.toFixed(1)}%`,
+      diff: fmtPts(sfS - sfP),
+      tolerance: `±${tol.smallFileSharePts} pts`,
+      ok: Math.abs(sfS - sfP) <= tol.smallFileSharePts,
+    },
+    {
+      metric: 'schema',
+      production: `${Object.keys(prod.schema).length} columns`,
+      staging: `${Object.keys(staging.schema).length} columns`,
+      diff: schemaP === schemaS ? 'same' : 'differs',
+      tolerance: 'same',
+      ok: schemaP === schemaS,
+    },
+  ];
+}
+
+/** DQDL built from the plan: row count, completeness of the key, primary key, columns present. */
+export function dqdlRuleset(columns: string[], checks: QualityChecks, minRows: number): string {
+  const rules = [
+    `RowCount > ${Math.max(0, Math.floor(minRows))}`,
+    ...columns.map((c) => `ColumnExists "${c}"`),
+  ];
+  if (checks.primaryKey)
+    rules.push(`IsComplete "${checks.primaryKey}"`, `IsPrimaryKey "${checks.primaryKey}"`);
+  return `Rules = [ ${rules.join(', ')} ]`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Copying: CopyObject's limit and multipart part ranges.
+
+/** CopyObject copies up to 5 GB; larger objects need multipart UploadPartCopy. */
+export const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
+/** Part size of multipart copies: 512 MiB (a 5 TB object stays under 10,000 parts). */
+export const COPY_PART_BYTES = 512 * 1024 ** 2;
+
+export function partRanges(size: number, partBytes = COPY_PART_BYTES): { start: number; end: number }[] {
+  const parts = Math.max(1, Math.ceil(size / partBytes));
+  const per = Math.max(partBytes, Math.ceil(size / Math.min(parts, 10_000)));
+  const out: { start: number; end: number }[] = [];
+  for (let start = 0; start < size; start += per) out.push({ start, end: Math.min(size, start + per) - 1 });
+  return out;
+}
+
+/**
+ * Adaptive concurrency (AIMD, like TCP): grows while requests come back clean — doubling until
+ * the first throttle, then by one every `limit` clean completions — and halves on a throttle
+ * (at most once per `limit` completions, so one burst of SlowDowns is one decrease).
+ */
+export class AdaptiveLimit {
+  limit: number;
+  private clean = 0;
+  private sinceDecrease = Infinity;
+  private slowStart = true;
+  throttles = 0;
+  peak: number;
+
+  constructor(
+    start = 32,
+    readonly min = 1,
+    readonly max = 512,
+  ) {
+    this.limit = Math.max(min, Math.min(max, start));
+    this.peak = this.limit;
+  }
+
+  onSuccess(): void {
+    this.clean++;
+    this.sinceDecrease++;
+    if (this.clean >= this.limit) {
+      this.clean = 0;
+      this.limit = Math.min(this.max, this.slowStart ? this.limit * 2 : this.limit + 1);
+      this.peak = Math.max(this.peak, this.limit);
+    }
+  }
+
+  onThrottle(): void {
+    this.throttles++;
+    this.slowStart = false;
+    this.clean = 0;
+    if (this.sinceDecrease < this.limit) return;
+    this.sinceDecrease = 0;
+    this.limit = Math.max(this.min, Math.floor(this.limit / 2));
+  }
+}
