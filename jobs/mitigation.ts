@@ -108,6 +108,16 @@ class Mitigation {
       return { state: 'succeeded' };
     }
     const startedAt = ex?.startedAt ?? this.now();
+    if (a.dryRun) {
+      await this.finish(a, {
+        state: 'dry-run',
+        jobName: call.jobName,
+        startedAt,
+        finishedAt: this.now(),
+        polls: 0,
+      });
+      return { state: 'dry-run' };
+    }
     if (ex?.state === 'starting' && call.action === 'glue:StartJobRun') {
       // The previous attempt died during StartJobRun: adopt the run it may have started.
       const adopted = await this.adoptRun(call.jobName, startedAt);
@@ -363,6 +373,8 @@ function resultText(a: Approval, ex: Execution): string {
     }
     case 'failed':
       return `${what} failed:${run} ended ${ex.runState ?? 'FAILED'}${ex.error ? ` — ${ex.error.message}` : ''}`;
+    case 'dry-run':
+      return `${what} approved as a dry run (dev): no call was made (${a.calls.map(describeCall).join('; ')})`;
     default:
       return `${what} could not run: ${ex.error?.message ?? 'unknown error'}`;
   }

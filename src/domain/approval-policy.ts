@@ -178,18 +178,23 @@ export function selfApprovalAllowed(env: string, allowSelfApproval: boolean): bo
 }
 
 /**
- * What a submitted request becomes: a dry run (calls shown, none made) in dev or when asked; a
- * code fix is recorded at once (no cloud call); everything else waits for an approval. There is
- * no way around the approval for a change, whatever the environment, so `prod` always needs one.
+ * What a submitted request becomes: with the dry-run choice, the calls shown at once (nothing to
+ * approve, nothing made); a code fix is recorded at once (no cloud call); everything else waits
+ * for an approval — in every environment, so `prod` always needs one. In `dev` the approval flow
+ * runs whole but the execution is dry (see executesDry).
  */
 export function submissionOutcome(o: {
-  medicEnv: string;
   dryRunChosen: boolean;
   kind: MitigationKind;
 }): 'dry-run' | 'record' | 'approval' {
   if (o.kind === 'code-fix') return 'record';
-  if (o.medicEnv === 'dev' || o.dryRunChosen) return 'dry-run';
+  if (o.dryRunChosen) return 'dry-run';
   return 'approval';
+}
+
+/** In dev an approved mitigation shows its calls without making them. */
+export function executesDry(medicEnv: string): boolean {
+  return medicEnv === 'dev';
 }
 
 export function expiryFrom(createdAt: number, minutes: number): number {

@@ -28,11 +28,13 @@ export const ApprovalRequest = z.object({
   approvers: z.array(z.string()),
   createdAt: z.number(),
   expiresAt: z.number(),
+  /** Approved, it shows the calls without making them (the bot runs in dev). */
+  dryRun: z.boolean().default(false),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 
 export const Execution = z.object({
-  state: z.enum(['starting', 'running', 'succeeded', 'failed', 'error']),
+  state: z.enum(['starting', 'running', 'succeeded', 'failed', 'error', 'dry-run']),
   jobName: z.string().optional(),
   runId: z.string().optional(),
   /** Glue's JobRunState, as last read. */
@@ -105,7 +107,7 @@ export class ApprovalStore {
     return `apr-${day}-${n}`;
   }
 
-  async create(req: ApprovalRequest): Promise<Approval> {
+  async create(req: z.input<typeof ApprovalRequest>): Promise<Approval> {
     const parsed = ApprovalRequest.parse(req);
     const key = this.key(parsed.id);
     await this.redis

@@ -17,6 +17,7 @@ import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { setMitigationPollMs } from '../../jobs/mitigation.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
+import { stableId } from '../../src/queue/payloads.js';
 
 const YAML = `
 slack:
@@ -61,14 +62,15 @@ const json = (m: FakeMessage | undefined): string => JSON.stringify(m?.blocks ??
 
 async function waitUntil<T>(
   get: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
+  what: string | (() => string),
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await get();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -209,7 +211,9 @@ async function click(
 async function finalExecution(id: string): Promise<Approval> {
   return await waitUntil(async () => {
     const a = await approvals().get(id);
-    return a?.execution && ['succeeded', 'failed', 'error'].includes(a.execution.state) ? a : undefined;
+    return a?.execution && ['succeeded', 'failed', 'error', 'dry-run'].includes(a.execution.state)
+      ? a
+      : undefined;
   }, `approval ${id} to finish`);
 }
 
@@ -260,7 +264,11 @@ test('triage report offers the mitigations; compaction opens prefilled and posts
       t.slack
         .topLevel(C_MAIN)
         .find((m) => /triage took/.test(json(m)) && /medic\.mitigation\.request/.test(json(m))),
-    'the final triage report with buttons',
+    () =>
+      `the final triage report with buttons (messages: ${t.slack
+        .topLevel(C_MAIN)
+        .map((m) => json(m).slice(0, 3000))
+        .join(' | ')})`,
     60_000,
   );
   const raw = buttonValue(report, 'medic.mitigation.request.compaction');
@@ -592,5 +600,95 @@ test('AccessDenied names the IAM action', async () => {
     assert.ok(entries.some((e) => e.kind === 'mitigation-result' && /glue:StartJobRun/.test(e.text)));
   } finally {
     sim.setFaults([]);
+  }
+});
+
+test('the delayed expiry job marks an unanswered request expired and removes its buttons', async () => {
+  const channel = 'C0MITTTL';
+  const incidentId = await incidentFor(channel, 'HealthyJob');
+  const req = await request('scale', { job: 'HealthyJob', channel, incidentId, value: { w: 2, t: 'G.1X' } });
+  const timer = await t.medic.producers.queue('mitigation').getJob(stableId(req.approvalId, 'expire'));
+  assert.ok(timer, 'an expiry job was scheduled');
+  assert.equal(timer.opts.delay, 60 * 60_000, 'at the default 60 minutes');
+  assert.equal(await timer.getState(), 'delayed');
+  // Instead of waiting an hour: move the bot's clock past the expiry and let the job run now.
+  skewMs = 61 * 60_000;
+  try {
+    await timer.promote();
+    const msg = await waitUntil(() => {
+      const x = t.slack.message(channel, req.message.ts);
+      return x && /Expired/.test(json(x)) ? x : undefined;
+    }, 'the expired message');
+    assert.ok(!hasButtons(msg));
+  } finally {
+    skewMs = 0;
+  }
+  assert.equal((await approvals().get(req.approvalId))?.state, 'expired');
+  assert.ok((await timeline().list(incidentId)).some((e) => /expired without a decision/.test(e.text)));
+});
+
+test('in dev the whole flow runs, self-approval may be allowed, and nothing is called', async () => {
+  const dev = await startTestMedic({
+    yaml: YAML.replace(
+      'slack:\n  approvers: [S0DATALEADS]',
+      'slack:\n  approvers: [S0DATALEADS, U0ONCALL]\n  allowSelfApproval: true',
+    ),
+    env: { ...sim.env(), MEDIC_ENV: 'dev' },
+  });
+  try {
+    const channel = 'C0MITDEV';
+    dev.slack.addChannel({ id: channel, name: 'mit-dev', members: [REQUESTER, APPROVER] });
+    const { incident } = await new IncidentStore(dev.medic.state, dev.prefix).openForChannel(channel, {
+      title: 'MyJob degradation',
+      job: 'MyJob',
+      provider: 'glue',
+      env: 'dev',
+      commander: REQUESTER,
+    });
+    const before = sim.requests({ service: 'glue' }).length;
+    const triggerId = dev.slack.newTriggerId(REQUESTER);
+    await sendBlockAction(dev.url, dev.secret, {
+      actionId: 'medic.mitigation.request.scale',
+      value: encodeRequestValue({ j: 'MyJob', i: incident.id, w: 10, t: 'G.1X' }),
+      userId: REQUESTER,
+      channelId: channel,
+      triggerId,
+    });
+    const view = (await dev.slack.waitFor('views.open', (c) => c.args.trigger_id === triggerId)).args
+      .view as View;
+    assert.ok(!view.blocks.some((b) => b.block_id === 'dry_run'), 'no choice: dev is always dry');
+    await sendViewSubmission(dev.url, dev.secret, {
+      callbackId: view.callback_id,
+      userId: REQUESTER,
+      values: prefilled(view, { reason: { value: 'dev rehearsal' } }),
+      privateMetadata: view.private_metadata,
+    });
+    const message = await waitUntil(
+      () => dev.slack.topLevel(channel).find((m) => json(m).includes('dev rehearsal')),
+      'the dev approval request',
+    );
+    assert.match(json(message), /Dry run: the bot runs in `dev`/);
+    const approvalId = buttonValue(message, 'medic.mitigation.approve') ?? '';
+    // allowSelfApproval is honoured in dev: the requester approves their own request.
+    await sendBlockAction(dev.url, dev.secret, {
+      actionId: 'medic.mitigation.approve',
+      value: approvalId,
+      userId: REQUESTER,
+      channelId: channel,
+      messageTs: message.ts,
+    });
+    const final = await waitUntil(
+      () => {
+        const x = dev.slack.message(channel, message.ts);
+        return x && /dry run: the bot runs in/.test(json(x)) ? x : undefined;
+      },
+      () =>
+        `the dry-run result: ${JSON.stringify(dev.slack.ephemeralsFor())} ${json(dev.slack.message(channel, message.ts))}`,
+    );
+    assert.ok(!hasButtons(final));
+    assert.match(json(final), /Approved by <@U0ONCALL>/);
+    assert.equal(sim.requests({ service: 'glue' }).length, before, 'no AWS request');
+  } finally {
+    await dev.stop();
   }
 });

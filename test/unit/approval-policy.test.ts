@@ -6,6 +6,7 @@ import {
   checkRejection,
   describeCall,
   eligibleApprovers,
+  executesDry,
   expiryFrom,
   mention,
   planMitigation,
@@ -101,25 +102,21 @@ test('mentions, eligible users and who may approve', () => {
   assert.match(whoMayApprove([], {}), /no approvers are configured/);
 });
 
-const outcomeCases: [
-  string,
-  { medicEnv: string; dryRunChosen: boolean; kind: MitigationParams['kind'] },
-  string,
-][] = [
-  ['prod needs an approval', { medicEnv: 'prod', dryRunChosen: false, kind: 'scale' }, 'approval'],
-  ['staging needs an approval', { medicEnv: 'staging', dryRunChosen: false, kind: 'compaction' }, 'approval'],
-  ['dev is always a dry run', { medicEnv: 'dev', dryRunChosen: false, kind: 'scale' }, 'dry-run'],
-  ['the dry-run choice in prod', { medicEnv: 'prod', dryRunChosen: true, kind: 'bookmark-reset' }, 'dry-run'],
-  [
-    'a code fix is recorded (no cloud call)',
-    { medicEnv: 'prod', dryRunChosen: false, kind: 'code-fix' },
-    'record',
-  ],
+const outcomeCases: [string, { dryRunChosen: boolean; kind: MitigationParams['kind'] }, string][] = [
+  ['a change needs an approval', { dryRunChosen: false, kind: 'scale' }, 'approval'],
+  ['the dry-run choice shows the calls at once', { dryRunChosen: true, kind: 'bookmark-reset' }, 'dry-run'],
+  ['a code fix is recorded (no cloud call)', { dryRunChosen: false, kind: 'code-fix' }, 'record'],
 ];
 
 for (const [name, input, expected] of outcomeCases) {
   test(`submissionOutcome: ${name}`, () => assert.equal(submissionOutcome(input), expected));
 }
+
+test('only dev executes dry; prod and staging make the calls once approved', () => {
+  assert.equal(executesDry('dev'), true);
+  assert.equal(executesDry('staging'), false);
+  assert.equal(executesDry('prod'), false);
+});
 
 const planCases: [string, MitigationParams, string[]][] = [
   [

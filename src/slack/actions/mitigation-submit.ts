@@ -12,6 +12,7 @@ import { errorId } from '../../logger.js';
 import {
   approverPrincipals,
   describeCall,
+  executesDry,
   expiryFrom,
   planMitigation,
   submissionOutcome,
@@ -71,7 +72,7 @@ export async function submitMitigation(
 ): Promise<{ outcome: 'dry-run' | 'record' | 'approval'; approvalId?: string }> {
   const now = nowOf(deps);
   const medicEnv = deps.config.env.MEDIC_ENV;
-  const outcome = submissionOutcome({ medicEnv, dryRunChosen: s.dryRunChosen, kind: ctx.kind });
+  const outcome = submissionOutcome({ dryRunChosen: s.dryRunChosen, kind: ctx.kind });
   const calls = planMitigation(ctx.job, s.params);
   const incident = ctx.incidentId
     ? await deps.incidents.get(ctx.incidentId)
@@ -89,7 +90,7 @@ export async function submitMitigation(
       calls,
       requester: user,
       reason: s.reason,
-      ...(outcome === 'dry-run' ? { why: medicEnv === 'dev' ? 'the bot runs in dev' : 'asked for' } : {}),
+      ...(outcome === 'dry-run' ? { why: 'asked for' } : {}),
     });
     await deps.slack.chat.postMessage({
       channel,
@@ -130,6 +131,7 @@ export async function submitMitigation(
     approvers: approverPrincipals(cfg.slack.approvers, cfg.jobs[ctx.job]?.approvers),
     createdAt: now,
     expiresAt: expiryFrom(now, cfg.defaults.approvalExpiryMinutes),
+    dryRun: executesDry(medicEnv),
   });
   const msg = renderApproval(approval);
   const res = await deps.slack.chat.postMessage({

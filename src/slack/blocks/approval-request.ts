@@ -152,6 +152,8 @@ function statusLine(a: Approval): string {
     }
     case 'failed':
       return `:x: *${approved}* — failed:${run} ended ${escapeMrkdwn(ex.runState ?? 'FAILED')}${ex.error ? ` — _${escapeMrkdwn(truncate(ex.error.message, 500))}_` : ''}`;
+    case 'dry-run':
+      return `:test_tube: *${approved}* — dry run: the bot runs in \`dev\`, so no call was made.`;
     case 'error':
       return `:x: *${approved}* — could not run: ${escapeMrkdwn(ex.error?.message ?? 'unknown error')}${ex.error?.action ? `\nThe bot's role lacks ${code(ex.error.action)}: grant it (README, IAM policy) and ask again.` : ''}`;
   }
@@ -177,10 +179,16 @@ function requestBlocks(a: Approval): Block[] {
 export function renderApproval(a: Approval): { text: string; blocks: Block[] } {
   const title = `${KIND_TITLE[a.params.kind]}: ${a.job}`;
   const blocks: Block[] = [header(`Approval: ${title}`), ...requestBlocks(a), section(statusLine(a))];
+  if (a.dryRun && a.state === 'pending')
+    blocks.push(
+      context(':test_tube: Dry run: the bot runs in `dev`; approving shows these calls without making them.'),
+    );
   if (a.state === 'pending') {
-    const calls = a.calls.length
-      ? `${a.calls.length === 1 ? 'This call' : 'These calls'} will be made in ${a.env}.`
-      : '';
+    const calls = a.dryRun
+      ? 'Dry run: no call will be made.'
+      : a.calls.length
+        ? `${a.calls.length === 1 ? 'This call' : 'These calls'} will be made in ${a.env}.`
+        : '';
     blocks.push(
       actions(
         [
@@ -192,7 +200,7 @@ export function renderApproval(a: Approval): { text: string; blocks: Block[] } {
             confirm: {
               title: 'Approve this mitigation?',
               text: truncate(`${KIND_TITLE[a.params.kind]} on ${escapeMrkdwn(a.job)}. ${calls}`, 300),
-              confirm: 'Approve and run',
+              confirm: a.dryRun ? 'Approve (dry run)' : 'Approve and run',
               deny: 'Cancel',
             },
           }),

@@ -248,7 +248,7 @@ export function mitigationModal(
             elements: [
               {
                 type: 'mrkdwn',
-                text: ':test_tube: This bot runs in `dev`: it will show the exact calls without making them.',
+                text: ':test_tube: This bot runs in `dev`: once approved, it shows the exact calls without making them.',
               },
             ],
           }
