@@ -20,6 +20,7 @@ import { startMedic, type Medic } from '../src/bootstrap.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { FakeSlack } from '../test/support/fake-slack/index.js';
+import { setMitigationPollMs } from '../jobs/mitigation.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_CONFIG = join(root, 'sandbox', 'medic.yml');
@@ -34,6 +35,11 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Simulated seconds a compaction run of MyJob takes (default 20: it finishes while you watch). */
   compactionSec?: number;
+  /**
+   * The medic.yml overlay. Default `staging`: approved mitigations run (against the simulator);
+   * in `dev` the bot only shows the calls it would make.
+   */
+  medicEnv?: 'dev' | 'staging' | 'prod';
 }
 
 export interface Sandbox {
@@ -204,7 +210,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       HOST: '127.0.0.1',
       REDIS_URL: redis.url,
       MEDIC_PREFIX: prefix,
-      MEDIC_ENV: 'dev',
+      MEDIC_ENV: opts.medicEnv ?? 'staging',
       MEDIC_ROLE: 'all',
       MEDIC_CONFIG: SANDBOX_CONFIG,
       LOG_LEVEL: logLevel,
@@ -217,6 +223,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       source: file.source,
       parityWarnings: file.parityWarnings,
     };
+    // Follow a mitigation's run every 2 s, not production's 30 s: the simulated runs are short.
+    setMitigationPollMs(2000, 3600);
     const medic = await startMedic(config, { logger });
     stops.push(() => dropPrefix(redis.url, prefix));
     stops.push(() => medic.close());
@@ -241,6 +249,7 @@ async function main(): Promise<void> {
       ...(port !== undefined ? { port } : {}),
       redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       logLevel: process.env.LOG_LEVEL ?? 'warn',
+      ...(process.env.SANDBOX_ENV ? { medicEnv: process.env.SANDBOX_ENV as 'dev' | 'staging' | 'prod' } : {}),
     });
   } catch (err) {
     console.error(err instanceof SandboxError ? err.message : err);

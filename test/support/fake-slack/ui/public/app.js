@@ -85,6 +85,8 @@ const ctx = {
   group: (id) => app.data?.usergroups.find((g) => g.id === id),
   channel: (id) => app.data?.channels.find((c) => c.id === id),
   openChannel: (id) => openChannel(id),
+  users: () => app.data?.users ?? [],
+  channels: () => app.data?.channels ?? [],
 };
 
 function channelLabel(c) {
@@ -260,6 +262,25 @@ function renderFile(f) {
         { href: f.url_private, target: '_blank', rel: 'noopener' },
         h('img', { src: f.url_private, alt: f.alt_txt ?? f.title ?? f.name }),
       ),
+    );
+  }
+  if (/^text\/|json$/.test(f.mimetype ?? '') && f.url_private?.startsWith(location.origin)) {
+    // A text snippet (markdown, log, CSV): its content shown as text, fetched from the fake.
+    const pre = h('pre', { className: 'md-pre snippet' }, 'Loading…');
+    fetch(f.url_private)
+      .then((r) => r.text())
+      .then((t) => (pre.textContent = t))
+      .catch(() => (pre.textContent = '(could not load the file)'));
+    return h(
+      'details',
+      { className: 'snippet-file', open: true },
+      h(
+        'summary',
+        {},
+        `📄 ${f.title ?? f.name}`,
+        h('span', { className: 'file-type' }, ` ${f.pretty_type ?? ''}`),
+      ),
+      pre,
     );
   }
   return h(

@@ -253,6 +253,39 @@ function renderElement(e, blockId, ctx, surface, opts = {}) {
       });
       return sel;
     }
+    case 'users_select':
+    case 'conversations_select':
+    case 'channels_select': {
+      // The workspace's people (or channels), like Slack's pickers.
+      const users = e.type === 'users_select';
+      const items = users
+        ? ctx
+            .users()
+            .filter((u) => !u.isBot && !u.deleted)
+            .map((u) => [u.id, `${u.realName} (@${u.name})`])
+        : ctx
+            .channels()
+            .filter((c) => !c.isIm)
+            .map((c) => [c.id, `#${c.name}`]);
+      const initial = users ? e.initial_user : (e.initial_conversation ?? e.initial_channel);
+      const sel = h('select', { className: 'select', dataset: { actionId: e.action_id ?? '' } });
+      sel.append(
+        h(
+          'option',
+          { value: '', disabled: true, selected: !initial },
+          e.placeholder?.text ?? (users ? 'Select a person' : 'Select a channel'),
+        ),
+      );
+      for (const [id, label] of items)
+        sel.append(h('option', { value: id, selected: id === initial }, label));
+      const key = users
+        ? 'selected_user'
+        : e.type === 'channels_select'
+          ? 'selected_channel'
+          : 'selected_conversation';
+      track(surface, blockId, e.action_id, () => ({ type: e.type, [key]: sel.value || null }));
+      return sel;
+    }
     case 'multi_static_select': {
       const all = (e.option_groups ?? [{ options: e.options ?? [] }]).flatMap((g) => g.options ?? []);
       const sel = h('select', { className: 'select', multiple: true, size: Math.min(6, all.length) });
