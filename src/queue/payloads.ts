@@ -39,10 +39,13 @@ export const SmallFilesPayload = z.object({
 export type SmallFilesPayload = z.infer<typeof SmallFilesPayload>;
 
 export const MitigationPayload = z.object({
+  /** Also the BullMQ job id of the execution (`<id>-expire` for the expiry timer). */
   approvalId: z.string().min(1),
-  step: z.string().default('start'),
+  /** start: make the call; poll: follow the started run (GetJobRun); expire: close an unanswered request. */
+  step: z.enum(['start', 'poll', 'expire']).default('start'),
   runId: z.string().optional(),
-  polls: z.number().int().default(0),
+  /** GetJobRun checks so far. */
+  polls: z.number().int().min(0).default(0),
 });
 export type MitigationPayload = z.infer<typeof MitigationPayload>;
 
