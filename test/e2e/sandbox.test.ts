@@ -97,20 +97,42 @@ async function actAs(page: Page, userId: string): Promise<void> {
   }, userId);
 }
 
-/** The whole report in one picture: a viewport tall enough for it, the page cropped around it. */
-async function reportPicture(page: Page, report: Locator): Promise<void> {
+/**
+ * The README's picture: the whole report, and beside it its thread scrolled to the chart. The
+ * viewport is made tall enough for the report, then the page is cropped around it.
+ */
+async function reportPicture(page: Page, report: Locator, chart: Locator): Promise<void> {
   const size = page.viewportSize()!;
+  const width = 1240;
+  // A little smaller than life, so the picture stays under 300 KB.
+  await page.evaluate(
+    () =>
+      ((
+        globalThis as unknown as { document: { body: { style: { zoom: string } } } }
+      ).document.body.style.zoom = '0.9'),
+  );
   const height = Math.ceil((await report.boundingBox())!.height);
-  await page.setViewportSize({ width: 1100, height: Math.min(height + 260, 2400) });
+  await page.setViewportSize({ width, height: Math.min(height + 340, 2400) });
   await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await chart.evaluate((el) => el.closest('.message')?.scrollIntoView({ block: 'start' }));
+  await page.mouse.move(0, 0);
   const box = (await report.boundingBox())!;
   const file = join(ARTIFACTS, 'report.png');
   await page.screenshot({
     path: file,
-    clip: { x: 0, y: 0, width: 1100, height: Math.min(box.y + box.height + 8, 2400) },
+    clip: { x: 0, y: 0, width, height: Math.min(box.y + box.height, 2400) },
   });
+  await page.evaluate(
+    () =>
+      ((
+        globalThis as unknown as { document: { body: { style: { zoom: string } } } }
+      ).document.body.style.zoom = ''),
+  );
   await page.setViewportSize(size);
-  if (process.env.SANDBOX_DOCS === '1') copyFileSync(file, join(root, 'docs', 'sandbox-report.png'));
+  if (process.env.SANDBOX_DOCS === '1') {
+    mkdirSync(join(root, 'docs'), { recursive: true });
+    copyFileSync(file, join(root, 'docs', 'sandbox-report.png'));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,7 +183,6 @@ const triageMyJob: Step = {
     );
     await final.scrollIntoViewIfNeeded();
     await shot(page, 'triage-report');
-    await reportPicture(page, final);
   },
 };
 
@@ -182,6 +203,7 @@ const chartInThread: Step = {
     );
     await chart.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot(page, 'thread-chart');
+    await reportPicture(page, report, chart);
     await page.locator('#thread-close').click();
   },
 };
@@ -260,6 +282,15 @@ const approveAsApprover: Step = {
   name: 'switch to the approver and approve: four eyes',
   async run(s) {
     const { page } = s;
+    // The requester cannot approve their own request: the bot answers only them.
+    const asRequester = botMessage(page, /Approval/).last();
+    await asRequester.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('alertdialog').locator('.btn-primary, .btn-danger').click();
+    await page
+      .locator('#messages .message.ephemeral')
+      .filter({ hasText: /someone else|not an approver|cannot approve/i })
+      .waitFor();
+    await shot(page, 'self-approval-refused');
     await actAs(page, 'U0APPROVER');
     const approval = botMessage(page, /Approval/).last();
     await approval.getByRole('button', { name: 'Approve' }).click();
@@ -298,6 +329,7 @@ const incidentTimeline: Step = {
     const text = await timeline.innerText();
     assert.match(text, /triage/i);
     assert.match(text, /approv/i);
+    assert.match(text, /Pinned message/, 'the :pushpin: of the report is on the timeline');
     await timeline.scrollIntoViewIfNeeded();
     await shot(page, 'incident-timeline');
   },
@@ -349,4 +381,54 @@ test('the newcomer story in the sandbox page', async (t) => {
       }
     });
   }
+});
+
+test('untrusted text is shown as text, and mrkdwn becomes formatting, never markup', async () => {
+  const { page } = story;
+  const channel = sandbox.slack.addChannel({ id: 'C0RENDER', name: 'render-check', members: ['U0ONCALL'] });
+  const hostile = '<img src=x onerror="globalThis.pwned=1"><script>globalThis.pwned=1</script>';
+  // As Slack sends it: &, < and > escaped in text that came from people or clouds.
+  const escaped = hostile.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  sandbox.slack.postMessage({
+    channel: channel.id,
+    user: sandbox.slack.botUserId,
+    botId: sandbox.slack.botId,
+    text: 'fallback',
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'Render check :warning:' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `*bold* _italic_ ~strike~ \`code\` <https://example.com/a?b=1|a link> <@U0APPROVER> <!subteam^S0ONCALL> <#C0DATAOPS> :red_circle:\n&gt; quoted ${escaped}\n\`\`\`${escaped}\`\`\``,
+        },
+      },
+      { type: 'section', text: { type: 'plain_text', text: hostile } },
+      { type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'outside image' },
+    ],
+  });
+  await actAs(page, 'U0ONCALL');
+  await page.locator('.channel-link-item[data-channel="C0RENDER"]').click();
+  const m = page.locator('#messages .message').filter({ hasText: 'Render check' });
+  await m.waitFor();
+  const section = m.locator('.block-section').first();
+  assert.equal(await section.locator('b').first().innerText(), 'bold');
+  assert.equal(await section.locator('i').first().innerText(), 'italic');
+  assert.equal(await section.locator('s').first().innerText(), 'strike');
+  assert.equal(await section.locator('code').first().innerText(), 'code');
+  assert.equal(await section.locator('a[href="https://example.com/a?b=1"]').innerText(), 'a link');
+  assert.equal(await section.locator('.mention').nth(0).innerText(), '@approver');
+  assert.equal(await section.locator('.mention').nth(1).innerText(), '@oncall-sre');
+  assert.equal(await section.locator('.mention').nth(2).innerText(), '#data-ops');
+  assert.equal(await section.locator('.emoji').first().innerText(), '🔴');
+  assert.match(await section.locator('blockquote').innerText(), /quoted <img src=x/);
+  assert.equal(await section.locator('pre').innerText(), hostile);
+  assert.equal(await m.locator('.block-section').nth(1).innerText(), hostile);
+  assert.equal(
+    await m.locator('img').count(),
+    0,
+    'no element was made from message text, and no outside image',
+  );
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
+  await shot(page, 'render-check');
 });

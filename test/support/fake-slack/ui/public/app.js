@@ -407,7 +407,9 @@ function renderChannel() {
   const members = c.members.filter((u) => !ctx.user(u)?.isBot).length;
   $('channel-topic').replaceChildren(
     c.topic.value ? renderMrkdwn(c.topic.value, ctx) : '',
-    c.isIm ? '' : ` · ${c.members.length} members (${members} people)`,
+    c.isIm
+      ? ''
+      : `${c.topic.value ? ' · ' : ''}${c.members.length} ${c.members.length === 1 ? 'member' : 'members'} (${members} ${members === 1 ? 'person' : 'people'})`,
   );
   const input = $('composer-input');
   input.placeholder = `Message ${c.isIm ? channelLabel(c) : `#${c.name}`} — try /triage MyJob`;
