@@ -8,8 +8,8 @@
 //   - "flat" cursors list every key of a prefix in the range (lo, hi]: StartAfter = lo, and the
 //     listing stops at the first key > hi. When workers are idle, a flat cursor splits the rest of
 //     its range at boundaries guessed from the keys of its last page (S3 only: Blob has no StartAfter);
-//   - a folder cursor whose page holds only objects (no sub-folders) and is truncated continues as a
-//     flat cursor after its last key, so a huge partition without sub-folders is split too.
+//   - a folder cursor whose truncated page ends on an object (not a sub-folder) continues as a flat
+//     cursor after that key, so a huge partition is split even when it was found as a folder.
 // Each page is one task on a LIFO work list, so pending work stays bounded by depth × page size
 // instead of growing with the number of partitions.
 import { ProviderError } from './ports.js';
@@ -266,8 +266,9 @@ export async function scanLocation(
       // Continuation first, children on top: depth-first keeps the work list short.
       const last = page.objects[page.objects.length - 1];
       if (page.nextToken) {
-        if (splitRanges && page.prefixes.length === 0 && last) {
-          // Only objects so far on this page: every key ≤ last is counted, the rest can go flat.
+        if (splitRanges && last && page.prefixes.every((p) => compareKeys(p, last.key) < 0)) {
+          // The page ends on an object: every key ≤ it is counted (a sub-folder listed before it
+          // holds only smaller keys), so the rest can be listed flat after it, and split.
           work.push({ mode: 'flat', prefix: c.prefix, depth: c.depth, lo: last.key });
         } else {
           work.push({ ...c, token: page.nextToken });
