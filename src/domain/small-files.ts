@@ -10,6 +10,8 @@
 //   - per-date buckets for the K most recent dates of a date-partitioned layout (exact: a date
 //     older than every retained one is never needed again, so it is dropped on sight).
 
+import { z } from 'zod';
+
 /** The little the aggregator needs of a listed object. */
 export interface ScannedObject {
   key: string;
@@ -124,6 +126,54 @@ export interface SmallFileSummary extends FileCounts {
   /** Objects whose key carries a partition date. */
   datedFiles: number;
   limits: { topPartitions: number; newestPartitions: number; datePartitions: number };
+}
+
+const Counts = { files: z.number(), bytes: z.number(), smallFiles: z.number(), smallBytes: z.number() };
+const PartitionStatsSchema = z.object({
+  ...Counts,
+  partition: z.string(),
+  objects: z.number(),
+  zeroByteFiles: z.number(),
+  leftovers: z.number(),
+  date: z.string().optional(),
+  newestModified: z.string().optional(),
+  oldestModified: z.string().optional(),
+});
+
+/** A summary read back from storage (a baseline): validated, so an older or foreign shape is refused. */
+export const SmallFileSummary = z.object({
+  ...Counts,
+  thresholdBytes: z.number(),
+  objects: z.number(),
+  objectBytes: z.number(),
+  zeroByteFiles: z.number(),
+  folderMarkers: z.number(),
+  leftovers: z.object({
+    objects: z.number(),
+    bytes: z.number(),
+    temporary: z.number(),
+    success: z.number(),
+    crc: z.number(),
+    commitMarkers: z.number(),
+    folderSuffix: z.number(),
+  }),
+  formats: z.array(z.object({ format: z.string(), files: z.number(), bytes: z.number() })),
+  sizeHistogram: z.array(z.number()),
+  oldestModified: z.string().optional(),
+  newestModified: z.string().optional(),
+  partitionsSeen: z.number(),
+  partitionStatsApproximate: z.boolean(),
+  topPartitions: z.array(PartitionStatsSchema),
+  newestPartitions: z.array(PartitionStatsSchema),
+  dateBuckets: z.array(z.object({ ...Counts, date: z.string(), partitions: z.number() })),
+  datedFiles: z.number(),
+  limits: z.object({ topPartitions: z.number(), newestPartitions: z.number(), datePartitions: z.number() }),
+});
+
+/** Parses a stored summary (e.g. a baseline in Redis); undefined when it is not one. */
+export function parseSmallFileSummary(json: unknown): SmallFileSummary | undefined {
+  const r = SmallFileSummary.safeParse(json);
+  return r.success ? r.data : undefined;
 }
 
 export const HISTOGRAM_BUCKETS = 50;

@@ -7,6 +7,7 @@ import {
   histogramBucketFloor,
   leftoverKind,
   partitionDate,
+  parseSmallFileSummary,
   partitionOf,
 } from '../../src/domain/small-files.js';
 
@@ -263,4 +264,14 @@ test('memory is bounded: 200,000 objects over 20,000 partitions retain at most N
   assert.equal(s.dateBuckets.at(-1)?.date, '2026-07-19');
   assert.ok(s.dateBuckets.every((b) => b.files === 1000 && b.partitions === 100));
   assert.ok(s.newestPartitions.every((p) => p.partition.includes('dt=2026-07-19/')));
+});
+
+test('a summary survives JSON storage and is validated when read back', () => {
+  const agg = new SmallFileAggregator();
+  agg.add({ key: 'ev/dt=2026-11-20/a.parquet', size: 10, lastModified: new Date('2026-11-20T00:00:00Z') });
+  agg.add({ key: 'ev/_SUCCESS', size: 0 });
+  const s = agg.summary();
+  assert.deepEqual(parseSmallFileSummary(JSON.parse(JSON.stringify(s))), s);
+  assert.equal(parseSmallFileSummary({ objects: 1 }), undefined);
+  assert.equal(parseSmallFileSummary('nope'), undefined);
 });
