@@ -25,7 +25,12 @@ let store: S3ObjectStore;
 /** The adapter with the SDK's own retries off, so every throttled request reaches the scanner. */
 let bareStore: S3ObjectStore;
 let keySpace: SyntheticKeySpace;
-const objects = fixtureObjects();
+// plus keys XML 1.0 cannot carry unencoded (listed with EncodingType=url)
+const objects = [
+  ...fixtureObjects(),
+  { key: 'lake/odd/ctrl\u0001char.txt', size: 11 },
+  { key: 'lake/odd/tab\tand\u001fus/x.csv', size: 13 },
+];
 
 before(async () => {
   sim = await startSimulator({

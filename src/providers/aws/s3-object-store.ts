@@ -103,6 +103,15 @@ export function mapS3Error(err: unknown, action: string, what: string): Provider
   );
 }
 
+/** Keys of a listing made with EncodingType=url are percent-encoded (UTF-8). */
+function decodeListedKey(k: string): string {
+  try {
+    return decodeURIComponent(k);
+  } catch {
+    return k;
+  }
+}
+
 /** A listed page; `retries` counts attempts the SDK repeated itself (throttling or 5xx). */
 export interface S3ListPage extends ListPage {
   retries: number;
@@ -124,18 +133,22 @@ export class S3ObjectStore implements ObjectStore {
           StartAfter: req.token ? undefined : req.startAfter,
           ContinuationToken: req.token,
           MaxKeys: req.maxKeys,
+          // XML 1.0 cannot carry some characters keys may contain (0x01–0x1F): ask for them encoded
+          EncodingType: 'url',
         }),
         { abortSignal: req.signal },
       );
+      // Decode only when the service says it encoded (s3rver ignores the parameter).
+      const decode = out.EncodingType === 'url' ? decodeListedKey : (k: string) => k;
       const objects: ObjectInfo[] = (out.Contents ?? []).map((o) => {
-        const info: ObjectInfo = { key: o.Key ?? '', size: o.Size ?? 0 };
+        const info: ObjectInfo = { key: decode(o.Key ?? ''), size: o.Size ?? 0 };
         if (o.LastModified) info.lastModified = o.LastModified;
         if (o.ETag) info.etag = o.ETag;
         return info;
       });
       const page: S3ListPage = {
         objects,
-        prefixes: (out.CommonPrefixes ?? []).map((p) => p.Prefix ?? '').filter((p) => p !== ''),
+        prefixes: (out.CommonPrefixes ?? []).map((p) => decode(p.Prefix ?? '')).filter((p) => p !== ''),
         retries: Math.max(0, (out.$metadata.attempts ?? 1) - 1),
       };
       if (out.IsTruncated && out.NextContinuationToken) page.nextToken = out.NextContinuationToken;
