@@ -191,6 +191,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const slack = await startFakeSlack(opts.port);
     stops.push(() => slack.stop());
+    // A second channel, where `/incident declare` can open a new incident channel.
+    slack.addChannel({
+      id: 'C0GENERAL',
+      name: 'general',
+      topic: 'Everything else',
+      members: ['U0ONCALL', 'U0APPROVER', 'U0OWNER', 'U0SRE1', 'U0SRE2', slack.botUserId],
+    });
 
     // The AWS SDK's default chain reads credentials from the environment: point it at the
     // simulator's, so nothing real is ever sent (the endpoints are the simulator anyway).

@@ -383,6 +383,30 @@ test('the newcomer story in the sandbox page', async (t) => {
   }
 });
 
+test('/incident declare in #general: the channel the bot creates appears in the sidebar', async () => {
+  const { page } = story;
+  await actAs(page, 'U0ONCALL');
+  await page.locator('.channel-link-item[data-channel="C0GENERAL"]').click();
+  const before = await page.locator('#channels .channel-link-item').count();
+  await send(page, '/incident declare Orders are late --job OomJob');
+  await page.waitForFunction(
+    (n) =>
+      (
+        globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }
+      ).document.querySelectorAll('#channels .channel-link-item').length > n,
+    before,
+  );
+  const created = page.locator('#channels .channel-link-item.unread').first();
+  await shot(page, 'incident-declared');
+  await created.click();
+  await page
+    .locator('#messages .message[data-bot="true"] .block-header', { hasText: /INC-/ })
+    .first()
+    .waitFor();
+  assert.match(await page.locator('#channel-title').innerText(), /oomjob|orders/i);
+  await shot(page, 'incident-channel');
+});
+
 test('untrusted text is shown as text, and mrkdwn becomes formatting, never markup', async () => {
   const { page } = story;
   const channel = sandbox.slack.addChannel({ id: 'C0RENDER', name: 'render-check', members: ['U0ONCALL'] });

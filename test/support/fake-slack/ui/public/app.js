@@ -424,9 +424,9 @@ function renderChannel() {
       .filter((e) => e.channel === c.id && !e.thread_ts)
       .map((m) => ({ m, ephemeral: true })),
   ].sort((a, b) => Number(a.m.ts) - Number(b.m.ts));
-  reconcile(
-    $('messages'),
-    items.map(({ m, ephemeral }) => {
+  reconcile($('messages'), [
+    { key: `intro${c.id}`, sig: JSON.stringify([c.name, app.me]), render: () => channelIntro(c) },
+    ...items.map(({ m, ephemeral }) => {
       const replies = ephemeral ? [] : repliesOf(m.ts);
       return {
         key: `${ephemeral ? 'e' : 'm'}${m.ts}`,
@@ -434,13 +434,51 @@ function renderChannel() {
         render: () => renderMessage(m, { channel: c.id, ephemeral, replies }),
       };
     }),
+  ]);
+}
+
+/** Things to try, each a chip that fills the composer. */
+const SUGGESTIONS = [
+  ['/triage MyJob', 'degraded by small files'],
+  ['/triage OomJob', 'failing: out of memory'],
+  ['/triage DriftJob', 'failing: schema drift'],
+  ['/smallfiles s3://lake-raw/events/', 'a small-file scan'],
+  ['/incident declare Orders are late --job OomJob', 'a new incident channel'],
+];
+
+/** The top of a channel's history, like Slack's: what it is and what to try here. */
+function channelIntro(c) {
+  const me = ctx.user(app.me);
+  const chips = SUGGESTIONS.map(([cmd, what]) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'suggestion',
+        title: what,
+        onclick: () => {
+          const input = $('composer-input');
+          input.value = cmd;
+          input.focus();
+        },
+      },
+      h('code', {}, cmd),
+      h('span', { className: 'suggestion-what' }, what),
+    ),
   );
-  const empty = $('messages').querySelector('.empty');
-  if (items.length) empty?.remove();
-  else if (!empty)
-    $('messages').append(
-      h('div', { className: 'empty' }, 'No messages yet. Type /triage MyJob below to start.'),
-    );
+  return h(
+    'div',
+    { className: 'channel-intro' },
+    h('div', { className: 'intro-title' }, c.isIm ? channelLabel(c) : `#${c.name}`),
+    h(
+      'div',
+      { className: 'intro-text' },
+      c.isIm
+        ? `Your direct messages with ${channelLabel(c)}.`
+        : `This is the very beginning of #${c.name}. You are ${me?.realName ?? app.me}; every command goes to the real bot.`,
+    ),
+    c.isIm ? null : h('div', { className: 'suggestions' }, chips),
+  );
 }
 
 function openThread(channel, ts) {

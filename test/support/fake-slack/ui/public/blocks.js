@@ -345,7 +345,7 @@ function renderElement(e, blockId, ctx, surface, opts = {}) {
             h(
               'span',
               { className: 'option-text' },
-              renderText(o.text, ctx),
+              h('span', { className: 'option-label' }, renderText(o.text, ctx)),
               o.description ? h('span', { className: 'option-desc' }, renderText(o.description, ctx)) : null,
             ),
           ),
