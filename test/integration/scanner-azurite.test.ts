@@ -156,3 +156,29 @@ test('the adapter reads ranges, copies odd keys and deletes', async () => {
     (e: unknown) => e instanceof ProviderError && e.code === 'NOT_FOUND',
   );
 });
+
+test('a wrong account key is ACCESS_DENIED with the RBAC data action', async () => {
+  const wrong = azurite.connectionString.replace(
+    /AccountKey=[^;]+/,
+    `AccountKey=${Buffer.alloc(64, 1).toString('base64')}`,
+  );
+  const denied = new BlobObjectStore(await createBlobServiceClient({ connectionString: wrong }));
+  await assert.rejects(
+    scanLocation(denied, at('')),
+    (e: unknown) =>
+      e instanceof ProviderError &&
+      e.code === 'ACCESS_DENIED' &&
+      e.action === 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
+  );
+});
+
+test('an account URL uses DefaultAzureCredential, or its SAS when it has one', async () => {
+  // @azure/identity is installed here (through Azurite); without it the factory says to set
+  // AZURE_STORAGE_CONNECTION_STRING or add a SAS
+  const client = await createBlobServiceClient({ accountUrl: 'https://acct01.blob.core.windows.net' });
+  assert.equal(client.accountName, 'acct01');
+  assert.equal(client.credential.constructor.name, 'DefaultAzureCredential');
+  const sas = await createBlobServiceClient({ accountUrl: `${azurite.url}?sv=2024-01-01&sig=x` });
+  assert.equal(sas.accountName, 'devstoreaccount1');
+  assert.equal(sas.credential.constructor.name, 'AnonymousCredential');
+});
