@@ -123,16 +123,22 @@ test('every key is counted exactly once, whatever the key set and the settings',
       fc.integer({ min: 1, max: 12 }),
       fc.integer({ min: 1, max: 8 }),
       fc.constantFrom(0, 1, 2, 16),
-      async (keys, prefix, pageSize, concurrency, maxDepth) => {
+      fc.boolean(),
+      async (keys, prefix, pageSize, concurrency, maxDepth, splitRanges) => {
         const store = new MemoryStore(keys);
-        const { seen, result } = await countedKeys(store, prefix, { pageSize, concurrency, maxDepth });
+        const { seen, result } = await countedKeys(store, prefix, {
+          pageSize,
+          concurrency,
+          maxDepth,
+          splitRanges,
+        });
         const expected = store.keys.filter((k) => k.startsWith(prefix));
         assert.deepEqual(seen, expected);
         assert.equal(result.summary.objects, expected.length);
         assert.equal(result.requests, store.requests);
       },
     ),
-    { numRuns: 150 },
+    { numRuns: 200 },
   );
 });
 
