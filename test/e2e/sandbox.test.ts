@@ -147,6 +147,11 @@ const openPage: Step = {
     await page.locator('#live.live-on').waitFor();
     assert.equal(await page.locator('#channel-title').innerText(), '# data-ops');
     assert.equal(await page.locator('#user-switcher').inputValue(), 'U0ONCALL');
+    // The composer suggests the app's slash commands.
+    await page.locator('#composer-input').fill('/tri');
+    await page.locator('.command-hint', { hasText: '/triage' }).click();
+    assert.equal(await page.locator('#composer-input').inputValue(), '/triage ');
+    await page.locator('#composer-input').fill('');
     // A marker that a reload would wipe: every later update must happen in place.
     await page.evaluate(() => ((globalThis as unknown as { storyMarker: number }).storyMarker = 1));
     await shot(page, 'open');

@@ -761,6 +761,8 @@ document.addEventListener('keydown', (e) => {
       '.modal-backdrop[data-kind="confirm"] .btn:not(.btn-primary):not(.btn-danger)',
     );
     if (confirm) confirm.click();
+    else if (app.data?.modal) post('close', { viewId: app.data.modal.id });
+    else for (const el of document.querySelectorAll('.reaction-picker, .overflow-menu')) el.hidden = true;
   }
 });
 connect();
