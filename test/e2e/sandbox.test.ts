@@ -28,6 +28,9 @@ let sandbox: Sandbox;
 let browser: Browser;
 let story: Story;
 let shots = 0;
+/** Requests the page tried to make outside the sandbox (aborted), and script errors in the page. */
+const outside: string[] = [];
+const pageErrors: string[] = [];
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -54,16 +57,14 @@ before(async () => {
   const page = await context.newPage();
   // Nothing may leave the machine: any request that is not to the sandbox fails the story.
   const origin = new URL(sandbox.url).origin;
-  const outside: string[] = [];
   await page.route('**/*', (route) => {
     const url = route.request().url();
     if (url.startsWith(origin) || url.startsWith('data:')) return route.continue();
     outside.push(url);
     return route.abort();
   });
-  page.on('pageerror', (err) => console.error('page error:', err));
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
   story = { page, sandbox };
-  after(() => assert.deepEqual(outside, [], 'the page requested nothing outside the sandbox'));
 });
 
 after(async () => {
@@ -460,4 +461,9 @@ test('untrusted text is shown as text, and mrkdwn becomes formatting, never mark
   );
   assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
   await shot(page, 'render-check');
+});
+
+test('the page reached nothing outside the sandbox and threw no error', () => {
+  assert.deepEqual(outside, []);
+  assert.deepEqual(pageErrors, []);
 });
