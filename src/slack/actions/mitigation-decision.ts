@@ -22,6 +22,7 @@ import {
   updateApprovalMessage,
 } from './mitigation-shared.js';
 import { tickDecision } from './mitigation-submit.js';
+import { code } from '../mrkdwn.js';
 
 type Verb = 'approve' | 'reject';
 
@@ -200,8 +201,8 @@ async function refuse(
     reason === 'four-eyes'
       ? `You requested this mitigation, so someone else must ${verb} it (four-eyes).`
       : reason === 'no-approvers'
-        ? `No approvers are configured for \`${a.job}\`.`
-        : `You are not among the approvers of \`${a.job}\`.`;
+        ? `No approvers are configured for ${code(a.job)}.`
+        : `You are not among the approvers of ${code(a.job)}.`;
   await ephemeral(deps, channel, user, `:no_entry: ${why} May ${verb}: ${who}.`);
   if (a.incidentId)
     await deps.timeline.append(a.incidentId, {

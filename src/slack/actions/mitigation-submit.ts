@@ -27,6 +27,7 @@ import {
 } from '../views/mitigation-modal.js';
 import { approvalStore, ephemeral, nowOf } from './mitigation-shared.js';
 import { stableId } from '../../queue/payloads.js';
+import { code } from '../mrkdwn.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 
 export function registerMitigationSubmit(app: App, deps: CommandDeps): void {
@@ -58,7 +59,7 @@ export function registerMitigationSubmit(app: App, deps: CommandDeps): void {
         deps,
         ctx.channel,
         user,
-        `:warning: Your ${KIND_TITLE[ctx.kind].toLowerCase()} request for \`${ctx.job}\` could not be recorded (error id \`${id}\`); nothing will run. Try again.`,
+        `:warning: Your ${KIND_TITLE[ctx.kind].toLowerCase()} request for ${code(ctx.job)} could not be recorded (error id \`${id}\`); nothing will run. Try again.`,
       );
     }
   });

@@ -149,7 +149,7 @@ export function mitigationModal(
           max: 255,
         }),
         textInput('input_location', 'Input location', {
-          ...((jobCfg?.input ?? v.in) ? { initial: (jobCfg?.input ?? v.in)! } : {}),
+          ...((v.in ?? jobCfg?.input) ? { initial: (v.in ?? jobCfg?.input)! } : {}),
           placeholder: 's3://bucket/prefix/',
           max: 1024,
         }),
