@@ -336,6 +336,9 @@ const incidentTimeline: Step = {
     assert.match(text, /triage/i);
     assert.match(text, /approv/i);
     assert.match(text, /Pinned message/, 'the :pushpin: of the report is on the timeline');
+    // Its permalink opens the report here, not on slack.com.
+    await timeline.getByRole('link', { name: 'link', exact: true }).first().click();
+    await page.locator(`#messages .message.flash[data-ts="${s.reportTs}"]`).waitFor();
     await timeline.scrollIntoViewIfNeeded();
     await shot(page, 'incident-timeline');
   },

@@ -85,6 +85,7 @@ const ctx = {
   group: (id) => app.data?.usergroups.find((g) => g.id === id),
   channel: (id) => app.data?.channels.find((c) => c.id === id),
   openChannel: (id) => openChannel(id),
+  openMessage: (channel, ts) => openMessage(channel, ts),
   users: () => app.data?.users ?? [],
   channels: () => app.data?.channels ?? [],
 };
@@ -171,6 +172,20 @@ function openChannel(id) {
   }
   render();
   $('composer-input').focus();
+}
+
+/** A permalink: the message's channel, scrolled to the message, which flashes. */
+function openMessage(channel, ts) {
+  if (channel !== app.channel) openChannel(channel);
+  const el = $('messages').querySelector(`.message[data-ts="${CSS.escape(ts)}"]`);
+  if (!el) {
+    toast('That message is in a thread or no longer exists.');
+    return;
+  }
+  el.scrollIntoView({ block: 'center' });
+  el.classList.remove('flash');
+  void el.offsetWidth;
+  el.classList.add('flash');
 }
 
 function fmtTime(ts) {

@@ -184,6 +184,20 @@ function special(body, ctx) {
   const href = safeHref(url);
   const text = unescapeText(label ?? url.replace(/^mailto:/, ''));
   if (!href) return document.createTextNode(text);
+  // A permalink to a message of this workspace opens it here instead of on slack.com.
+  const permalink = /^https:\/\/[a-z0-9-]+\.slack\.com\/archives\/([A-Z0-9]+)\/p(\d{10})(\d{6})/.exec(href);
+  if (permalink && ctx.channel(permalink[1])) {
+    const [, channel, sec, micro] = permalink;
+    return h(
+      'a',
+      {
+        href,
+        title: 'Open the message',
+        onclick: (e) => (e.preventDefault(), ctx.openMessage(channel, `${sec}.${micro}`)),
+      },
+      text,
+    );
+  }
   return h('a', { href, target: '_blank', rel: 'noopener noreferrer', title: href }, text);
 }
 
