@@ -1,11 +1,16 @@
-// /backfill <job> --from DATE --to DATE: the safe backfill flow.
+// /backfill <job> --from DATE --to DATE [--env E] [--dry-run]: the runbook's safe backfill. The
+// command validates, acks at once, and opens the plan modal (views.open within the trigger's 3 s:
+// nothing slow comes before it — the plan is built from config alone). Submitting the modal
+// (src/slack/actions/backfill-submit.ts) starts the flow.
 import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { BACKFILL } from './specs.js';
-import { invalidReply, notYetReply, usageReply, type Ack } from './reply.js';
+import { invalidReply, usageReply, type Ack } from './reply.js';
 import type { CommandDeps } from './deps.js';
+import { BackfillPlanError, windowDates } from '../src/domain/backfill-plan.js';
+import { backfillModal } from '../src/slack/views/backfill-modal.js';
 
-export async function handleBackfill(_deps: CommandDeps, command: SlashCommand, ack: Ack): Promise<string> {
+export async function handleBackfill(deps: CommandDeps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(BACKFILL, command.text);
   if (parsed.kind === 'help') {
     await ack(usageReply(BACKFILL));
@@ -15,15 +20,51 @@ export async function handleBackfill(_deps: CommandDeps, command: SlashCommand, 
     await ack(invalidReply(BACKFILL, parsed.message));
     return 'invalid';
   }
-  const { from, to } = parsed.flags as { from?: string; to?: string };
+  const { from, to, env } = parsed.flags as { from?: string; to?: string; env?: string };
+  const dryRun = Boolean((parsed.flags as Record<string, unknown>)['dry-run']);
   if (!from || !to) {
     await ack(invalidReply(BACKFILL, 'both --from and --to are required'));
     return 'invalid';
   }
-  if (from > to) {
-    await ack(invalidReply(BACKFILL, `--from ${from} is after --to ${to}`));
+  try {
+    windowDates(from, to);
+  } catch (err) {
+    if (!(err instanceof BackfillPlanError)) throw err;
+    await ack(invalidReply(BACKFILL, err.message));
     return 'invalid';
   }
-  await ack(notYetReply(BACKFILL));
-  return 'unavailable';
+  const job = parsed.positional[0] ?? '';
+  const jobCfg = deps.config.medic.jobs[job];
+  const missing = !jobCfg
+    ? ['the job is not in medic.yml `jobs:`']
+    : [
+        ...(!jobCfg.input ? ['`input`'] : []),
+        ...(!jobCfg.output ? ['`output`'] : []),
+        ...(!jobCfg.stagingJob ? ['`stagingJob`'] : []),
+      ];
+  if (missing.length) {
+    await ack(
+      invalidReply(
+        BACKFILL,
+        `a backfill of \`${job.replace(/[`<>&]/g, '')}\` needs ${missing.join(', ')}${jobCfg ? ` under jobs.${job}` : ''}`,
+      ),
+    );
+    return 'invalid';
+  }
+  await ack();
+  const incident = await deps.incidents.forChannel(command.channel_id).catch(() => undefined);
+  const view = backfillModal({
+    ctx: {
+      job,
+      channel: command.channel_id,
+      env: env ?? deps.config.env.MEDIC_ENV,
+      ...(incident ? { incidentId: incident.id } : {}),
+    },
+    job: jobCfg!,
+    from,
+    to,
+    dryRun,
+  });
+  await deps.slack.views.open({ trigger_id: command.trigger_id, view: view as never });
+  return 'modal';
 }

@@ -14,6 +14,7 @@ import { triageProcessor } from './triage.js';
 import { smallFilesProcessor } from './smallfiles.js';
 import { createEscalationProcessor } from './escalation.js';
 import { createMitigationProcessor } from './mitigation.js';
+import { createBackfillProcessor } from './backfill.js';
 
 export interface JobDeps {
   config: AppConfig;
@@ -37,5 +38,6 @@ export function buildProcessors(deps: JobDeps): Processors {
     smallfiles: smallFilesProcessor(deps),
     escalation: createEscalationProcessor(deps),
     mitigation: createMitigationProcessor(deps),
+    backfill: createBackfillProcessor(deps),
   };
 }

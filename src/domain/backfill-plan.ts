@@ -148,6 +148,10 @@ export interface BackfillRecord {
   consumerRuns?: Record<string, string>;
   diff?: DiffRow[];
   qualityFindings?: string[];
+  /** Production and staging figures of the window (quality step), for the validation. */
+  stats?: { production: DatasetStats; staging: DatasetStats };
+  /** Data Quality run in flight (quality step). */
+  dqRunId?: string;
   promoted?: PromotedPartition[];
   promoteMode?: 'catalog' | 'copy';
   abortedBy?: string;
@@ -233,7 +237,7 @@ export function buildPlan(p: PlanInput): BackfillPlan {
   const ts = stamp(p.now);
   const snapshot: Location = {
     ...p.input,
-    prefix: `_backfill/snapshots/${p.job}/${ts}/${withSlash(p.input.prefix)}`,
+    prefix: `_backfill/snapshots/${p.job}/${ts}-${p.id}/${withSlash(p.input.prefix)}`,
   };
   const stagingOutput: Location = { ...p.stagingRoot, prefix: `${withSlash(p.stagingRoot.prefix)}${p.id}/` };
   const backup: Location = { ...p.production, prefix: `_backfill/backups/${p.job}/${p.id}/` };

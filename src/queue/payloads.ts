@@ -58,7 +58,12 @@ export type EscalationPayload = z.infer<typeof EscalationPayload>;
 
 export const BackfillPayload = z.object({
   backfillId: z.string().min(1),
+  /** A step of domain/backfill-plan (or 'rollback'). */
   step: z.string().default('snapshot'),
+  /** Polls of a cloud run so far (the step re-queues itself delayed while it waits). */
+  polls: z.number().int().min(0).default(0),
+  /** Who asked (rollback). */
+  actor: z.string().optional(),
 });
 export type BackfillPayload = z.infer<typeof BackfillPayload>;
 

@@ -7,6 +7,7 @@ import { registerTimelinePage } from './timeline-page.js';
 import { registerEvents } from '../events/index.js';
 import { registerMitigationActions } from './mitigation.js';
 import { registerSmallFilesCancel } from './smallfiles-cancel.js';
+import { registerBackfillActions } from './backfill.js';
 
 export function registerActions(app: App, deps: CommandDeps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -17,6 +18,7 @@ export function registerActions(app: App, deps: CommandDeps): void {
   registerTimelinePage(app, deps);
   registerMitigationActions(app, deps);
   registerSmallFilesCancel(app, deps);
+  registerBackfillActions(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }

@@ -1,0 +1,56 @@
+// Parquet footers through ranged reads: the last 64 KiB of a file (one GET with a Range), and a
+// second ranged GET only when the footer is longer. Never the whole file.
+import type { ObjectInfo, ObjectStore } from './ports.js';
+import { footerLength, parseFooter, type ParquetFooter } from '../domain/backfill-parquet.js';
+import type { FileFacts } from '../domain/backfill-plan.js';
+
+const TAIL_BYTES = 64 * 1024;
+
+export async function readFooter(
+  store: ObjectStore,
+  container: string,
+  o: ObjectInfo,
+): Promise<ParquetFooter> {
+  if (o.size < 12) throw new Error(`${o.key} is too small to be Parquet`);
+  const tailLen = Math.min(o.size, TAIL_BYTES);
+  let tail = await store.getObject(container, o.key, { start: o.size - tailLen, end: o.size - 1 });
+  const need = footerLength(tail.subarray(tail.length - 8)) + 8;
+  if (need > tail.length)
+    tail = await store.getObject(container, o.key, { start: o.size - need, end: o.size - 1 });
+  return parseFooter(tail);
+}
+
+/** Footers of many files, `concurrency` ranged reads at a time; an unreadable file has no footer. */
+export async function readFacts(
+  store: ObjectStore,
+  container: string,
+  objects: ObjectInfo[],
+  concurrency = 16,
+): Promise<FileFacts[]> {
+  const out: FileFacts[] = new Array<FileFacts>(objects.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < objects.length) {
+      const i = next++;
+      const o = objects[i]!;
+      if (!o.key.endsWith('.parquet')) {
+        out[i] = { key: o.key, size: o.size };
+        continue;
+      }
+      try {
+        out[i] = { key: o.key, size: o.size, footer: await readFooter(store, container, o) };
+      } catch {
+        out[i] = { key: o.key, size: o.size };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, objects.length) }, lane));
+  return out;
+}
+
+/** Data files of a listing: Spark's markers and temporary files are not data. */
+export function dataFiles(objects: ObjectInfo[]): ObjectInfo[] {
+  return objects.filter(
+    (o) => !/(^|\/)(_SUCCESS|_temporary\/|[^/]*\.crc$|_committed_|_started_)/.test(o.key),
+  );
+}

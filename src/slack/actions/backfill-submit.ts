@@ -1,0 +1,148 @@
+// medic.backfill.submit: the /backfill modal was submitted. Field errors go back into the modal;
+// otherwise it closes, the plan is built (the staging job's --output_path read from Glue), the
+// record created (one backfill at a time per job), the progress message posted in the channel,
+// the request put on the incident timeline, and the first step (snapshot) enqueued.
+import type { App } from '@slack/bolt';
+import type { CommandDeps } from '../../../commands/deps.js';
+import { errorId } from '../../logger.js';
+import { parseObjectUri } from '../../providers/object-uri.js';
+import type { ProviderSet } from '../../providers/ports.js';
+import { buildPlan, newRecord, withSlash, type Location } from '../../domain/backfill-plan.js';
+import {
+  BACKFILL_CALLBACK,
+  BackfillModalContext,
+  readBackfillSubmission,
+  type BackfillSubmission,
+} from '../views/backfill-modal.js';
+import { renderBackfillProgress } from '../blocks/backfill-progress.js';
+import { slackBlocks } from '../blocks/kit.js';
+import { backfillStore, backfillTimeline } from './backfill-shared.js';
+import { ephemeral, nowOf } from './mitigation-shared.js';
+
+export function registerBackfillSubmit(app: App, deps: CommandDeps): void {
+  app.view(BACKFILL_CALLBACK, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    let ctx: BackfillModalContext;
+    try {
+      ctx = BackfillModalContext.parse(JSON.parse(view.private_metadata));
+    } catch (err) {
+      await ack();
+      deps.logger.error({ err, user }, 'backfill modal with unreadable metadata');
+      return;
+    }
+    const read = readBackfillSubmission(view.state.values as never);
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack();
+    try {
+      await submitBackfill(deps, ctx, read.submission, user);
+    } catch (err) {
+      const id = errorId();
+      deps.logger.error({ err, errorId: id, user, job: ctx.job }, 'backfill request failed');
+      await ephemeral(
+        deps,
+        ctx.channel,
+        user,
+        `:warning: The backfill of \`${ctx.job}\` could not be started (error id \`${id}\`); nothing was copied. Try again.`,
+      );
+    }
+  });
+}
+
+function location(uri: string): Location {
+  const l = parseObjectUri(uri);
+  return { ...l, prefix: withSlash(l.prefix) };
+}
+
+export async function submitBackfill(
+  deps: CommandDeps,
+  ctx: BackfillModalContext,
+  s: BackfillSubmission,
+  user: string,
+): Promise<string | undefined> {
+  const jobCfg = deps.config.medic.jobs[ctx.job];
+  if (!jobCfg?.input || !jobCfg.output || !jobCfg.stagingJob) {
+    await ephemeral(
+      deps,
+      ctx.channel,
+      user,
+      `:warning: \`${ctx.job}\` needs input, output and stagingJob in medic.yml.`,
+    );
+    return undefined;
+  }
+  const now = nowOf(deps);
+  const input = location(jobCfg.input);
+  const production = location(jobCfg.output);
+  // The staging job's own output (its --output_path); without one, a staging area beside production.
+  let stagingRoot: Location = { ...production, prefix: `_backfill/staging/${ctx.job}/` };
+  const providers = (deps as CommandDeps & { providers?: ProviderSet }).providers;
+  try {
+    const def = await providers?.jobPlatform(jobCfg.provider).getJob(jobCfg.stagingJob);
+    const out = def?.defaultArguments['--output_path'];
+    if (out) stagingRoot = location(out);
+  } catch (err) {
+    deps.logger.warn(
+      { err, job: jobCfg.stagingJob },
+      'staging job unreadable; staging output beside production',
+    );
+  }
+  const incident = await deps.incidents.forChannel(ctx.channel);
+  const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
+  const id = await store.newId(now);
+  const plan = buildPlan({
+    id,
+    job: ctx.job,
+    provider: jobCfg.provider,
+    env: ctx.env,
+    dryRun: s.dryRun,
+    from: s.from,
+    to: s.to,
+    input,
+    production,
+    stagingJob: jobCfg.stagingJob,
+    stagingRoot,
+    ...(jobCfg.table ? { table: jobCfg.table } : {}),
+    consumers: s.consumers,
+    checks: s.checks,
+    tolerances: s.tolerances,
+    smallFileBytes: deps.config.medic.defaults.smallFileBytes,
+    requester: user,
+    channel: ctx.channel,
+    ...(incident ? { incidentId: incident.id } : {}),
+    now,
+  });
+  const record = newRecord(plan, now);
+  const created = await store.create(record);
+  if (!created.ok) {
+    await ephemeral(
+      deps,
+      ctx.channel,
+      user,
+      `:information_source: \`${ctx.job}\` already has a backfill in progress (\`${created.activeId}\`); one at a time.`,
+    );
+    return undefined;
+  }
+  const msg = renderBackfillProgress(record, now);
+  const posted = await deps.slack.chat.postMessage({
+    channel: ctx.channel,
+    text: msg.text,
+    blocks: slackBlocks(msg.blocks),
+  });
+  const withTs =
+    (await store.update(id, (r) => ({ ...r, ...(posted.ts ? { messageTs: posted.ts } : {}) }))) ?? record;
+  await backfillTimeline(
+    { slack: deps.slack, logger: deps.logger, timeline: deps.timeline, now: () => nowOf(deps) },
+    withTs,
+    'requested',
+    `requested by <@${user}> for ${s.from} → ${s.to}${s.dryRun ? ' (dry run)' : ''}`,
+    user,
+  );
+  await deps.producers.enqueue(
+    'backfill',
+    { backfillId: id, step: 'snapshot', polls: 0 },
+    { jobId: `backfill-${id}-snapshot` },
+  );
+  return id;
+}

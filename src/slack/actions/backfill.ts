@@ -1,0 +1,228 @@
+// The backfill buttons: medic.backfill.abort (until promotion), medic.backfill.approve / reject
+// (the four-eyes gate, with the mitigations' policy and approval store), medic.backfill.rollback
+// (after promotion). Each acks first; the state change is one atomic update of the record (or the
+// approval's Lua transition), so double clicks and two processes decide once.
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { CommandDeps } from '../../../commands/deps.js';
+import { errorId } from '../../logger.js';
+import { abortRecord, applyStep, canAbort, canRollback } from '../../domain/backfill-plan.js';
+import { checkApproval, checkRejection, whoMayApprove } from '../../domain/approval-policy.js';
+import { BACKFILL_ACTIONS, renderBackfillApproval } from '../blocks/backfill-progress.js';
+import { slackBlocks } from '../blocks/kit.js';
+import { backfillApprovals, backfillStore, backfillTimeline, refreshProgress } from './backfill-shared.js';
+import { ephemeral, nowOf, resolveGroups } from './mitigation-shared.js';
+import { registerBackfillSubmit } from './backfill-submit.js';
+
+const VALID_ID = /^bf-\d{8}-\d{1,9}$/;
+
+export function registerBackfillActions(app: App, deps: CommandDeps): void {
+  registerBackfillSubmit(app, deps);
+  const handlers: [string, (id: string, user: string, channel: string | undefined) => Promise<unknown>][] = [
+    [BACKFILL_ACTIONS.abort, (id, user, ch) => abort(deps, id, user, ch)],
+    [BACKFILL_ACTIONS.rollback, (id, user, ch) => rollback(deps, id, user, ch)],
+    [BACKFILL_ACTIONS.approve, (id, user, ch) => decide(deps, 'approve', id, user, ch)],
+    [BACKFILL_ACTIONS.reject, (id, user, ch) => decide(deps, 'reject', id, user, ch)],
+  ];
+  for (const [actionId, fn] of handlers) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const user = body.user.id;
+      const channel = body.channel?.id;
+      const id = action.value ?? '';
+      if (!VALID_ID.test(id)) return;
+      try {
+        await fn(id, user, channel);
+      } catch (err) {
+        const eid = errorId();
+        deps.logger.error({ err, errorId: eid, user, backfillId: id, actionId }, 'backfill action failed');
+        await ephemeral(
+          deps,
+          channel,
+          user,
+          `:warning: That did not work (error id \`${eid}\`). Click again.`,
+        );
+      }
+    });
+  }
+}
+
+const progress = (deps: CommandDeps) => ({
+  slack: deps.slack,
+  logger: deps.logger,
+  timeline: deps.timeline,
+  now: () => nowOf(deps),
+});
+
+export async function abort(deps: CommandDeps, id: string, user: string, channel?: string): Promise<boolean> {
+  const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
+  const now = nowOf(deps);
+  let refused: string | undefined;
+  const r = await store.update(id, (cur) => {
+    if (!canAbort(cur)) {
+      refused = cur.status;
+      return undefined;
+    }
+    return abortRecord(cur, user, now);
+  });
+  if (!r) return false;
+  if (refused) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:information_source: This backfill is ${refused === 'running' ? 'promoting' : refused}; it cannot be aborted now${canRollback(r) ? ' (Rollback is available)' : ''}.`,
+    );
+    return false;
+  }
+  await refreshProgress(progress(deps), r);
+  await backfillTimeline(progress(deps), r, 'aborted', `aborted by <@${user}>; production untouched`, user);
+  if (r.approvalId)
+    await backfillApprovals(deps.state, deps.config.env.MEDIC_PREFIX).transition(
+      r.approvalId,
+      'rejected',
+      user,
+      now,
+    );
+  // Wake the flow so a running staging run is stopped and the job is released.
+  await deps.producers.enqueue(
+    'backfill',
+    { backfillId: id, step: 'staging-run', polls: 0 },
+    { jobId: `backfill-${id}-abort` },
+  );
+  return true;
+}
+
+export async function rollback(
+  deps: CommandDeps,
+  id: string,
+  user: string,
+  channel?: string,
+): Promise<boolean> {
+  const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
+  const r = await store.get(id);
+  if (!r) return false;
+  if (!canRollback(r)) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:information_source: Nothing to roll back: this backfill is ${r.status}.`,
+    );
+    return false;
+  }
+  await deps.producers.enqueue(
+    'backfill',
+    { backfillId: id, step: 'rollback', polls: 0, actor: user },
+    { jobId: `backfill-${id}-rollback` },
+  );
+  await ephemeral(deps, channel, user, `:rewind: Rolling back backfill \`${id}\`…`);
+  return true;
+}
+
+export async function decide(
+  deps: CommandDeps,
+  verb: 'approve' | 'reject',
+  id: string,
+  user: string,
+  channel?: string,
+): Promise<'approved' | 'rejected' | 'refused'> {
+  const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
+  const approvals = backfillApprovals(deps.state, deps.config.env.MEDIC_PREFIX);
+  const r = await store.get(id);
+  const a = r?.approvalId ? await approvals.get(r.approvalId) : undefined;
+  if (!r || !a) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      ':warning: This approval request is unknown or too old; nothing was promoted.',
+    );
+    return 'refused';
+  }
+  const now = nowOf(deps);
+  const groupMembers = await resolveGroups(deps.slack, a.approvers, deps.logger);
+  const ctx = {
+    actor: user,
+    requester: a.requester,
+    principals: a.approvers,
+    groupMembers,
+    env: deps.config.env.MEDIC_ENV,
+    allowSelfApproval: deps.config.medic.slack.allowSelfApproval,
+    state: a.state,
+    expiresAt: a.expiresAt,
+    now,
+  };
+  const decision = verb === 'approve' ? checkApproval(ctx) : checkRejection(ctx);
+  if (!decision.allowed) {
+    const who = whoMayApprove(a.approvers, groupMembers, a.requester);
+    const why =
+      decision.reason === 'four-eyes'
+        ? `You requested this backfill, so someone else must ${verb} it (four-eyes).`
+        : decision.reason === 'not-pending'
+          ? `This request was already ${a.state}.`
+          : decision.reason === 'expired'
+            ? 'This request expired; start the backfill again.'
+            : decision.reason === 'no-approvers'
+              ? `No approvers are configured for \`${r.plan.job}\`.`
+              : `You are not among the approvers of \`${r.plan.job}\`.`;
+    await ephemeral(deps, channel ?? r.plan.channel, user, `:no_entry: ${why} May ${verb}: ${who}.`);
+    return 'refused';
+  }
+  const res = await approvals.transition(a.id, verb === 'approve' ? 'approved' : 'rejected', user, now);
+  if (!res.ok) {
+    await ephemeral(
+      deps,
+      channel ?? r.plan.channel,
+      user,
+      `:information_source: This request was already ${res.state}.`,
+    );
+    return 'refused';
+  }
+  const decided = res.approval;
+  if (decided.messageTs) {
+    const msg = renderBackfillApproval(r, {
+      approvalId: a.id,
+      state: decided.state,
+      whoMayApprove: whoMayApprove(a.approvers, groupMembers, a.requester),
+      ...(decided.decidedBy ? { decidedBy: decided.decidedBy } : {}),
+      expiresAt: a.expiresAt,
+    });
+    await deps.slack.chat.update({
+      channel: r.plan.channel,
+      ts: decided.messageTs,
+      text: msg.text,
+      blocks: slackBlocks(msg.blocks),
+    });
+  }
+  if (verb === 'reject') {
+    const failed = await store.update(id, (cur) => ({
+      ...cur,
+      status: 'failed',
+      failure: `rejected by <@${user}>; nothing promoted`,
+      steps: {
+        ...cur.steps,
+        approval: { ...cur.steps.approval, state: 'failed', finishedAt: now, error: 'rejected' },
+      },
+      updatedAt: now,
+    }));
+    if (failed) {
+      await refreshProgress(progress(deps), failed);
+      await backfillTimeline(progress(deps), failed, 'rejected', `promotion rejected by <@${user}>`, user);
+      await store.release(failed.plan.job, id);
+    }
+    return 'rejected';
+  }
+  const approved = await store.update(id, (cur) =>
+    cur.steps.approval.state === 'waiting'
+      ? applyStep(cur, 'approval', { type: 'done', at: now, summary: `approved by <@${user}>` })
+      : undefined,
+  );
+  if (approved) await refreshProgress(progress(deps), approved);
+  await backfillTimeline(progress(deps), r, 'approved', `promotion approved by <@${user}>`, user);
+  await deps.producers.enqueue(
+    'backfill',
+    { backfillId: id, step: 'promote', polls: 0 },
+    { jobId: `backfill-${id}-promote` },
+  );
+  return 'approved';
+}

@@ -1,0 +1,180 @@
+// The backfill progress message (pure: record in, blocks out): every step with its state, timing,
+// summary and links, updated in place; Abort until promotion, Rollback after it. And the approval
+// request of step 5, with the validation diff table. Everything from a user or a cloud is escaped.
+import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
+import { actions, button, context, header, section, type Block } from './kit.js';
+import {
+  BACKFILL_STEPS,
+  STEP_TITLE,
+  canAbort,
+  canRollback,
+  formatLoc,
+  type BackfillRecord,
+  type DiffRow,
+  type StepRecord,
+} from '../../domain/backfill-plan.js';
+import { formatDuration } from '../../domain/format.js';
+import { mention } from '../../domain/approval-policy.js';
+
+export const BACKFILL_ACTIONS = {
+  abort: 'medic.backfill.abort',
+  rollback: 'medic.backfill.rollback',
+  approve: 'medic.backfill.approve',
+  reject: 'medic.backfill.reject',
+} as const;
+
+const ICON: Record<StepRecord['state'], string> = {
+  pending: ':white_circle:',
+  running: ':arrows_counterclockwise:',
+  waiting: ':hourglass_flowing_sand:',
+  done: ':white_check_mark:',
+  failed: ':x:',
+  skipped: ':heavy_minus_sign:',
+};
+
+const STATUS: Record<BackfillRecord['status'], string> = {
+  running: ':arrows_counterclockwise: running',
+  'awaiting-approval': ':hourglass_flowing_sand: waiting for approval',
+  succeeded: ':white_check_mark: succeeded',
+  failed: ':x: failed',
+  aborted: ':octagonal_sign: aborted',
+  'rolled-back': ':rewind: rolled back',
+};
+
+function timing(s: StepRecord, now: number): string {
+  if (!s.startedAt) return '';
+  const end = s.finishedAt ?? now;
+  return ` · ${formatDuration(Math.max(0, (end - s.startedAt) / 1000))}`;
+}
+
+function linkText(link: string): string {
+  return /^https?:\/\//.test(link) ? `<${link.replace(/[<>|]/g, encodeURIComponent)}|open>` : code(link);
+}
+
+export function diffTable(rows: DiffRow[]): string {
+  const head = ['metric', 'production', 'staging', 'diff', 'tolerance', ''];
+  const body = rows.map((r) => [
+    r.metric,
+    r.production,
+    r.staging,
+    r.diff,
+    r.tolerance,
+    r.ok ? 'ok' : 'BREACH',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return '```' + escapeMrkdwn([line(head), ...body.map(line)].join('\n')) + '```';
+}
+
+export function renderBackfillProgress(r: BackfillRecord, now: number): { text: string; blocks: Block[] } {
+  const p = r.plan;
+  const title = `Backfill ${p.job} ${p.from} → ${p.to}${p.dryRun ? ' (dry run)' : ''}`;
+  const blocks: Block[] = [header(title)];
+  blocks.push(
+    section(
+      [
+        `*Status:* ${STATUS[r.status]}${r.abortedBy ? ` by ${mention(r.abortedBy)}` : ''}${r.rolledBackBy ? ` by ${mention(r.rolledBackBy)}` : ''}`,
+        `*Requested by* ${mention(p.requester)} · id ${code(p.id)} · ${p.dates.length} day(s), ${p.inputPartitions.length} input partition(s)`,
+        `*Snapshot* ${code(formatLoc(p.snapshot))}`,
+        `*Staging* ${code(p.stagingJob)} → ${code(formatLoc(p.stagingOutput))}`,
+        `*Production* ${code(formatLoc(p.production))}${p.table ? ` (table ${code(`${p.table.database}.${p.table.name}`)})` : ''}`,
+        ...(r.failure ? [`*Failed:* ${escapeMrkdwn(truncate(r.failure, 1500))}`] : []),
+      ].join('\n'),
+    ),
+  );
+  for (const step of BACKFILL_STEPS) {
+    const s = r.steps[step];
+    const parts = [`${ICON[s.state]} *${STEP_TITLE[step]}*${timing(s, now)}`];
+    if (s.summary) parts.push(escapeMrkdwn(truncate(s.summary, 1200)));
+    if (s.error) parts.push(`:warning: ${escapeMrkdwn(truncate(s.error, 1200))}`);
+    if (s.link) parts.push(linkText(s.link));
+    blocks.push(section(parts.join('\n')));
+  }
+  if (r.diff?.length) blocks.push(section(`*Staging against production (the window)*\n${diffTable(r.diff)}`));
+  if (r.qualityFindings?.length)
+    blocks.push(
+      section(
+        `*Quality findings*\n${r.qualityFindings
+          .slice(0, 15)
+          .map((f) => `• ${escapeMrkdwn(truncate(f, 180))}`)
+          .join('\n')}`,
+      ),
+    );
+  const buttons: Block[] = [];
+  if (canAbort(r))
+    buttons.push(
+      button({
+        text: 'Abort',
+        actionId: BACKFILL_ACTIONS.abort,
+        value: p.id,
+        style: 'danger',
+        confirm: {
+          title: 'Abort the backfill?',
+          text: 'The flow stops where it is; production is untouched. The snapshot is kept.',
+          confirm: 'Abort',
+          deny: 'Keep going',
+        },
+      }),
+    );
+  if (canRollback(r))
+    buttons.push(
+      button({
+        text: 'Rollback',
+        actionId: BACKFILL_ACTIONS.rollback,
+        value: p.id,
+        style: 'danger',
+        confirm: {
+          title: 'Roll back the promotion?',
+          text: 'The replaced partitions are restored from the backup.',
+          confirm: 'Roll back',
+          deny: 'Cancel',
+        },
+      }),
+    );
+  if (buttons.length) blocks.push(actions(buttons, `backfill-${p.id}`));
+  blocks.push(context(`Updated ${new Date(now).toISOString().replace(/\.\d+Z$/, 'Z')}`));
+  return { text: `${title}: ${r.status}`, blocks };
+}
+
+export function renderBackfillApproval(
+  r: BackfillRecord,
+  o: { approvalId: string; state: string; whoMayApprove: string; decidedBy?: string; expiresAt: number },
+): { text: string; blocks: Block[] } {
+  const p = r.plan;
+  const title = `Approve promoting backfill ${p.id} of ${p.job}?`;
+  const blocks: Block[] = [
+    header(title),
+    section(
+      [
+        `${mention(p.requester)} asks to promote the staging output of ${code(p.job)} for ${p.from} → ${p.to} into production.`,
+        p.table
+          ? `*What runs:* \`glue:BatchUpdatePartition\` on ${code(`${p.table.database}.${p.table.name}`)} for ${p.dates.length} partition(s) → ${code(formatLoc(p.stagingOutput))}; the replaced objects are copied to ${code(formatLoc(p.backup))}`
+          : `*What runs:* the window's production objects are copied to ${code(formatLoc(p.backup))}, then replaced by the staging output (copy)`,
+        `*Then:* re-run ${p.consumers.length ? p.consumers.map(code).join(', ') : 'no consumers'}`,
+        `*May approve:* ${o.whoMayApprove} (not the requester: four-eyes)`,
+      ].join('\n'),
+    ),
+  ];
+  if (r.diff?.length) blocks.push(section(diffTable(r.diff)));
+  if (o.state === 'pending')
+    blocks.push(
+      actions(
+        [
+          button({ text: 'Approve', actionId: BACKFILL_ACTIONS.approve, value: p.id, style: 'primary' }),
+          button({ text: 'Reject', actionId: BACKFILL_ACTIONS.reject, value: p.id, style: 'danger' }),
+        ],
+        `backfill-approval-${p.id}`,
+      ),
+    );
+  else blocks.push(section(`*${escapeMrkdwn(o.state)}*${o.decidedBy ? ` by ${mention(o.decidedBy)}` : ''}`));
+  blocks.push(
+    context(
+      `Approval ${code(o.approvalId)} · expires <!date^${Math.floor(o.expiresAt / 1000)}^{date_short_pretty} {time}|${new Date(o.expiresAt).toISOString()}>`,
+    ),
+  );
+  return { text: title, blocks };
+}

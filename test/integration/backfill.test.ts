@@ -1,0 +1,371 @@
+// /backfill end to end on the simulator with real Redis and the fake Slack: signed command → modal
+// → submission → snapshot (copy counts from the simulator) → staging run writing real Parquet →
+// quality from footers → validation → four-eyes approval → promotion (BatchUpdatePartition or
+// copy, with backup) → consumers; a quality failure never touches production; Abort; Rollback.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../../sim/index.js';
+import { DAY } from '../../sim/scenarios.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../support/slack-requests.js';
+import type { FakeMessage } from '../support/fake-slack/types.js';
+import { IncidentStore } from '../../src/store/incidents.js';
+import { BackfillStore } from '../../src/store/backfills.js';
+import { Timeline } from '../../src/store/timeline.js';
+import { ChecklistStore } from '../../src/store/checklist-store.js';
+import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
+import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
+
+export const BACKFILL_YAML = `
+slack:
+  approvers: [U0APPROVER]
+jobs:
+  MyJob:
+    input: s3://lake-raw/events/
+    output: s3://lake-curated/events/
+    stagingJob: MyJob-staging
+    consumers: [DownstreamJob]
+    table: { database: lake, name: events }
+  MyJobCopy:
+    input: s3://lake-raw/events/
+    output: s3://lake-curated/events/
+    stagingJob: MyJob-staging
+    consumers: []
+`;
+
+let sim: Simulator;
+let t: TestMedic;
+let store: BackfillStore;
+let simStart: number;
+
+before(async () => {
+  sim = await startSimulator({ speed: 1000 });
+  simStart = sim.state.now();
+  for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
+  t = await startTestMedic({
+    env: sim.env(),
+    yaml: BACKFILL_YAML,
+    start: { jobDeps: { backfill: { pollMs: 200, maxPollMs: 1000 } } as never },
+  });
+  store = new BackfillStore(t.medic.state, t.prefix);
+});
+
+after(async () => {
+  await t.stop();
+  await sim.stop();
+});
+
+const text = (m: FakeMessage | undefined) =>
+  m ? JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '') : '';
+
+async function waitFor<T>(
+  fn: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The simulator's start minus n days, YYYY-MM-DD (scenario partitions are relative to it; its clock runs fast). */
+const daysAgo = (n: number) => new Date(simStart - n * DAY).toISOString().slice(0, 10);
+
+type ViewBlock = {
+  block_id?: string;
+  element?: { action_id: string; initial_value?: string; initial_options?: unknown[] };
+};
+
+/** Slash command → modal → submission with the prefilled values; returns the backfill id. */
+async function startBackfill(
+  channel: string,
+  args: string,
+  opts: { dryRun?: boolean } = {},
+): Promise<string> {
+  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL', 'U0APPROVER'] });
+  const triggerId = t.slack.newTriggerId('U0ONCALL');
+  const before = t.slack.callsTo('views.open').length;
+  const res = await sendSlashCommand(t.url, t.secret, {
+    command: '/backfill',
+    text: args,
+    channelId: channel,
+    triggerId,
+  });
+  assert.equal(res.status, 200);
+  const open = await waitFor(() => t.slack.callsTo('views.open')[before], 'views.open');
+  const view = (typeof open.args.view === 'string' ? JSON.parse(open.args.view) : open.args.view) as {
+    callback_id: string;
+    private_metadata: string;
+    blocks: ViewBlock[];
+  };
+  assert.equal(view.callback_id, 'medic.backfill.submit');
+  const values: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const b of view.blocks) {
+    if (!b.block_id || !b.element) continue;
+    const el = b.element;
+    values[b.block_id] = {
+      [el.action_id]:
+        el.initial_options !== undefined || b.block_id === 'checks' || b.block_id === 'dry_run'
+          ? { type: 'checkboxes', selected_options: el.initial_options ?? [] }
+          : { type: 'plain_text_input', value: el.initial_value ?? null },
+    };
+  }
+  if (opts.dryRun)
+    values.dry_run = { dry_run_input: { type: 'checkboxes', selected_options: [{ value: 'dry-run' }] } };
+  const before2 = t.slack.topLevel(channel).length;
+  const sub = await sendViewSubmission(t.url, t.secret, {
+    callbackId: view.callback_id,
+    userId: 'U0ONCALL',
+    values,
+    privateMetadata: view.private_metadata,
+  });
+  assert.equal(sub.status, 200);
+  const msg = await waitFor(() => t.slack.topLevel(channel)[before2], 'progress message');
+  const id = /bf-\d{8}-\d+/.exec(text(msg))?.[0];
+  assert.ok(id, 'progress message names the backfill id');
+  return id;
+}
+
+async function waitStatus(
+  id: string,
+  statuses: BackfillRecord['status'][],
+  timeoutMs = 60_000,
+): Promise<BackfillRecord> {
+  try {
+    return await waitFor(
+      async () => {
+        const r = await store.get(id);
+        return r && statuses.includes(r.status) ? r : undefined;
+      },
+      `backfill ${id} ${statuses.join('|')}`,
+      timeoutMs,
+    );
+  } catch (err) {
+    const r = await store.get(id);
+    throw new Error(`${(err as Error).message}; now ${r?.status}: ${JSON.stringify(r?.steps)}`, {
+      cause: err,
+    });
+  }
+}
+
+function progressMessage(channel: string, r: BackfillRecord): FakeMessage {
+  return t.slack.message(channel, r.messageTs!)!;
+}
+
+function click(channel: string, actionId: string, id: string, user: string, ts?: string) {
+  return sendBlockAction(t.url, t.secret, {
+    actionId,
+    value: id,
+    userId: user,
+    channelId: channel,
+    ...(ts ? { messageTs: ts } : {}),
+  });
+}
+
+test('happy path: snapshot once per object, staging Parquet checked, approval, partitions switched with backup, consumers re-run, checklist ticked', async () => {
+  const channel = 'C0BF1';
+  t.slack.addChannel({ id: channel, name: 'c0bf1', members: ['U0ONCALL', 'U0APPROVER'] });
+  const incidents = new IncidentStore(t.medic.state, t.prefix);
+  const { incident } = await incidents.openForChannel(channel, {
+    title: 'MyJob degraded',
+    job: 'MyJob',
+    env: 'dev',
+    commander: 'U0ONCALL',
+  });
+  const from = daysAgo(4);
+  const to = daysAgo(3);
+  const id = await startBackfill(channel, `MyJob --from ${from} --to ${to}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  // Snapshot: every input object of the window copied exactly once, under the snapshot prefix.
+  const sources = [from, to].flatMap((d) =>
+    Array.from({ length: 50 }, (_, i) => `events/dt=${d}/part-${String(i).padStart(5, '0')}.snappy.parquet`),
+  );
+  for (const k of sources) assert.equal(sim.state.s3.copyCount('lake-raw', k), 1, k);
+  const snapCopies = sim.state.s3.copies.filter((c) => c.dstKey.includes(`-${id}/`));
+  assert.equal(snapCopies.length, 100);
+  const manifest = sim.state.s3
+    .bucket('lake-raw')!
+    .get(waiting.plan.snapshot.prefix.replace(/events\/$/, 'manifest.json'));
+  assert.ok(manifest?.body, 'manifest.json beside the snapshot');
+  assert.equal((JSON.parse(manifest.body.toString()) as { count: number }).count, 100);
+  // Quality and validation ran on real footers, and nothing touched production yet.
+  assert.ok(waiting.diff?.every((d) => d.ok));
+  assert.ok(
+    waiting.stats!.staging.rows > 0 && waiting.stats!.staging.rows === waiting.stats!.production.rows,
+  );
+  assert.equal(sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length, 0);
+  const ranged = sim
+    .requests({ service: 's3', operation: 'GetObject' })
+    .filter((r) => String(r.params.key).includes(`/${id}/`));
+  assert.ok(
+    ranged.length > 0 && ranged.every((r) => typeof r.params.range === 'string'),
+    'footers by ranged reads only',
+  );
+  const checklist = await new ChecklistStore(t.medic.state, t.prefix, RUNBOOK_CHECKLIST).get(incident.id);
+  assert.equal(checklist.items.find((i) => i.id === 'backfill-staging')?.done, true);
+
+  // Four-eyes: the requester cannot approve; the approver can.
+  const approvalMsg = t.slack.topLevel(channel).find((m) => /Approve promoting backfill/.test(text(m)))!;
+  assert.ok(approvalMsg);
+  await click(channel, 'medic.backfill.approve', id, 'U0ONCALL', approvalMsg.ts);
+  await waitFor(
+    () => t.slack.ephemeralsFor('U0ONCALL', channel).find((e) => /four-eyes/.test(e.text ?? '')),
+    'four-eyes refusal',
+  );
+  assert.equal((await store.get(id))!.status, 'awaiting-approval');
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER', approvalMsg.ts);
+  const done = await waitStatus(id, ['succeeded', 'failed', 'rolled-back']);
+  assert.equal(done.status, 'succeeded', done.failure);
+  assert.equal(done.promoteMode, 'catalog');
+  const parts = sim.state.lake.tablePartitions('lake', 'events');
+  assert.equal(parts.get(from)!.Location, `s3://lake-staging/events/${id}/dt=${from}/`);
+  assert.equal(
+    parts.get(daysAgo(5))!.Location,
+    `s3://lake-curated/events/dt=${daysAgo(5)}/`,
+    'outside the window untouched',
+  );
+  // The replaced objects are kept under the backup prefix.
+  const backup = sim.state.s3
+    .bucket('lake-curated')!
+    .storedObjects()
+    .filter((o) => o.key.startsWith(done.plan.backup.prefix));
+  assert.ok(backup.some((o) => o.key.endsWith(`dt=${from}/part-00000.snappy.parquet`)));
+  assert.ok(done.consumerRuns?.DownstreamJob);
+  assert.equal(
+    sim.state.glue.findRun('DownstreamJob', done.consumerRuns.DownstreamJob)?.JobName,
+    'DownstreamJob',
+  );
+  const msg = text(progressMessage(channel, done));
+  assert.match(msg, /succeeded/);
+  assert.match(msg, /medic\.backfill\.rollback/);
+  assert.doesNotMatch(msg, /medic\.backfill\.abort/);
+  const entries = await new Timeline(t.medic.state, t.prefix).list(incident.id);
+  for (const s of [
+    'Snapshot inputs',
+    'Isolated run',
+    'Quality suite',
+    'Validate against baseline',
+    'approved',
+    'Promote',
+    'Re-run consumers',
+  ])
+    assert.ok(
+      entries.some((e) => e.kind === 'backfill' && e.text.includes(s)),
+      `timeline: ${s}`,
+    );
+});
+
+test('a quality failure stops before promotion and never touches production', async () => {
+  const channel = 'C0BF2';
+  const day = daysAgo(5);
+  const prodBefore = sim.state.s3
+    .bucket('lake-curated')!
+    .storedObjects()
+    .filter((o) => o.key.startsWith(`events/dt=${day}/`))
+    .map((o) => `${o.key} ${o.etag}`);
+  sim.state.lake.configureOutput('MyJob-staging', { dropColumn: 'amount' });
+  sim.clearRequests();
+  const copiesBefore = sim.state.s3.copies.length;
+  try {
+    const id = await startBackfill(channel, `MyJob --from ${day} --to ${day}`);
+    const r = await waitStatus(id, ['failed', 'awaiting-approval', 'succeeded']);
+    assert.equal(r.status, 'failed');
+    assert.equal(r.steps.quality.state, 'failed');
+    assert.match(r.failure ?? '', /amount/);
+    assert.match(text(progressMessage(channel, r)), /column `amount`|amount/);
+  } finally {
+    sim.state.lake.configureOutput('MyJob-staging', { dropColumn: undefined });
+  }
+  assert.equal(sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length, 0);
+  const touched = sim.state.s3.copies.slice(copiesBefore).filter((c) => c.dstBucket === 'lake-curated');
+  assert.equal(touched.length, 0, 'no copy into production');
+  assert.equal(sim.requests({ service: 's3', operation: 'DeleteObjects' }).length, 0);
+  const prodAfter = sim.state.s3
+    .bucket('lake-curated')!
+    .storedObjects()
+    .filter((o) => o.key.startsWith(`events/dt=${day}/`))
+    .map((o) => `${o.key} ${o.etag}`);
+  assert.deepEqual(prodAfter, prodBefore);
+});
+
+test('Abort during the staging run stops it cleanly; production untouched', async () => {
+  const channel = 'C0BF3';
+  sim.state.glue.configureRuns('MyJob-staging', { durationSec: 30_000 });
+  try {
+    const id = await startBackfill(channel, `MyJob --from ${daysAgo(2)} --to ${daysAgo(2)}`);
+    const r = await waitFor(async () => {
+      const x = await store.get(id);
+      return x?.stagingRunId ? x : undefined;
+    }, 'staging run started');
+    await click(channel, 'medic.backfill.abort', id, 'U0ONCALL', r.messageTs);
+    const aborted = await waitStatus(id, ['aborted']);
+    assert.equal(aborted.abortedBy, 'U0ONCALL');
+    const run = await waitFor(() => {
+      const x = sim.state.glue.findRun('MyJob-staging', r.stagingRunId!);
+      return x?.stopRequestedAt !== undefined ? x : undefined;
+    }, 'staging run stopped');
+    assert.ok(run);
+    await waitFor(
+      () => /aborted/.test(text(progressMessage(channel, aborted))) || undefined,
+      'message says aborted',
+    );
+    assert.doesNotMatch(text(progressMessage(channel, aborted)), /medic\.backfill\.abort/);
+    assert.equal(sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length, 0);
+  } finally {
+    sim.state.glue.configureRuns('MyJob-staging', { durationSec: 1250 });
+  }
+});
+
+test('Rollback restores the exact previous objects (promotion by copy)', async () => {
+  const channel = 'C0BF4';
+  const day = daysAgo(1);
+  const bucket = sim.state.s3.bucket('lake-curated')!;
+  const snapshotOf = () =>
+    bucket
+      .storedObjects()
+      .filter((o) => o.key.startsWith(`events/dt=${day}/`))
+      .map((o) => ({ key: o.key, etag: o.etag, body: o.body.toString('base64') }));
+  const before = snapshotOf();
+  assert.ok(before.length >= 2);
+  // Staging writes 0.5% more rows (within the tolerances), so promotion visibly changes production.
+  sim.state.lake.configureOutput('MyJob-staging', { rowsFactor: 1.005 });
+  const original = before;
+  const id = await startBackfill(channel, `MyJobCopy --from ${day} --to ${day}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
+  const done = await waitStatus(id, ['succeeded', 'failed', 'rolled-back']);
+  assert.equal(done.status, 'succeeded', done.failure);
+  assert.equal(done.promoteMode, 'copy');
+  const promoted = snapshotOf();
+  sim.state.lake.configureOutput('MyJob-staging', { rowsFactor: 1 });
+  assert.notDeepEqual(promoted, original);
+  assert.deepEqual(
+    promoted.map((o) => o.key),
+    original.map((o) => o.key),
+  );
+  await click(channel, 'medic.backfill.rollback', id, 'U0ONCALL', done.messageTs);
+  const back = await waitStatus(id, ['rolled-back']);
+  assert.equal(back.rolledBackBy, 'U0ONCALL');
+  assert.deepEqual(snapshotOf(), original);
+});
+
+test('bad input never opens a modal: unknown job, reversed window', async () => {
+  const res = await sendSlashCommand(t.url, t.secret, {
+    command: '/backfill',
+    text: 'NoSuchJob --from 2026-01-01 --to 2026-01-02',
+    channelId: 'C0DATAOPS',
+  });
+  assert.match((res.body as { text: string }).text, /not in medic\.yml/);
+  const res2 = await sendSlashCommand(t.url, t.secret, {
+    command: '/backfill',
+    text: 'MyJob --from 2026-01-05 --to 2026-01-02',
+    channelId: 'C0DATAOPS',
+  });
+  assert.match((res2.body as { text: string }).text, /after/);
+});
