@@ -182,12 +182,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const sim = await startSimulator({ port: 0 });
     stops.push(() => sim.stop());
-    // Mitigations finish while you watch (the real ones take minutes).
+    // Runs started from the sandbox finish while you watch (real ones take minutes) and succeed,
+    // as if the mitigation worked, so a rerun gets its verdict against the baseline.
     sim.state.glue.configureRuns('MyJob-compaction', {
       durationSec: opts.compactionSec ?? 20,
       startingSec: 3,
     });
     sim.state.glue.configureRuns('MyJob-staging', { durationSec: 30, startingSec: 3 });
+    for (const job of ['MyJob', 'OomJob', 'SkewJob', 'DriftJob', 'HealthyJob', 'DownstreamJob']) {
+      sim.state.glue.configureRuns(job, {
+        durationSec: 25,
+        startingSec: 3,
+        outcome: 'SUCCEEDED',
+        errorMessage: undefined,
+      });
+    }
 
     const slack = await startFakeSlack(opts.port);
     stops.push(() => slack.stop());

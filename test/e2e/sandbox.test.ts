@@ -28,6 +28,8 @@ let sandbox: Sandbox;
 let browser: Browser;
 let story: Story;
 let shots = 0;
+/** The channel `/incident declare` created (set by that test). */
+let incidentChannel: string | undefined;
 /** Requests the page tried to make outside the sandbox (aborted), and script errors in the page. */
 const outside: string[] = [];
 const pageErrors: string[] = [];
@@ -407,13 +409,46 @@ test('/incident declare in #general: the channel the bot creates appears in the 
   );
   const created = page.locator('#channels .channel-link-item.unread').first();
   await shot(page, 'incident-declared');
-  await created.click();
+  incidentChannel = (await created.getAttribute('data-channel')) ?? undefined;
+  await page.locator(`.channel-link-item[data-channel="${incidentChannel}"]`).click();
   await page
     .locator('#messages .message[data-bot="true"] .block-header', { hasText: /INC-/ })
     .first()
     .waitFor();
   assert.match(await page.locator('#channel-title').innerText(), /oomjob|orders/i);
   await shot(page, 'incident-channel');
+});
+
+test('in the new incident channel: OomJob triaged, scaled (a select and radio buttons in the modal), recovered', async () => {
+  const { page } = story;
+  assert.ok(incidentChannel, 'the declared incident channel');
+  await actAs(page, 'U0ONCALL');
+  await page.locator(`.channel-link-item[data-channel="${incidentChannel}"]`).click();
+  await send(page, '/triage OomJob');
+  const report = botMessage(page, /FAILING: OomJob/).first();
+  await report.filter({ hasText: /triage took/ }).waitFor({ timeout: 60_000 });
+  await report
+    .getByRole('button', { name: /scale|workers/i })
+    .first()
+    .click();
+  const modal = page.getByRole('dialog');
+  await modal.waitFor();
+  await modal.locator('[data-block-id="worker_type"] select').selectOption('G.2X');
+  await modal.getByRole('radio', { name: /PERSISTENT/ }).check();
+  await modal.getByRole('radio', { name: /Rerun once/ }).check();
+  await modal.locator('[data-block-id="reason"] textarea').fill('Out of memory: twice the memory per worker');
+  await shot(page, 'scale-modal');
+  await modal.getByRole('button', { name: 'Request approval' }).click();
+  await modal.waitFor({ state: 'detached' });
+  const approval = botMessage(page, /Approval: .*OomJob/).last();
+  await approval.waitFor();
+  assert.match(await approval.innerText(), /G\.2X/);
+  await actAs(page, 'U0APPROVER');
+  await approval.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('alertdialog').locator('.btn-primary, .btn-danger').click();
+  await approval.filter({ hasText: /Recovered|Not recovered/ }).waitFor({ timeout: 90_000 });
+  await approval.scrollIntoViewIfNeeded();
+  await shot(page, 'scale-outcome');
 });
 
 test('untrusted text is shown as text, and mrkdwn becomes formatting, never markup', async () => {

@@ -750,6 +750,7 @@ function wireComposer(form, input, target) {
 // --- start ------------------------------------------------------------------------------------
 
 $('user-switcher').addEventListener('change', (e) => {
+  if (e.target.value === app.me) return;
   app.me = e.target.value;
   localStorage.setItem('sandbox.user', app.me);
   app.modalKey = null;
