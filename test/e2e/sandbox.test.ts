@@ -381,6 +381,18 @@ const STORY: Step[] = [
   incidentPostmortem,
 ];
 
+/** A test on the story's page that leaves a screenshot when it fails. */
+function pageTest(name: string, fn: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      await shot(story.page, `failed-${name.slice(0, 24).replace(/\W+/g, '-')}`).catch(() => {});
+      throw err;
+    }
+  });
+}
+
 test('the newcomer story in the sandbox page', async (t) => {
   for (const step of STORY) {
     await t.test(step.name, async () => {
@@ -394,7 +406,7 @@ test('the newcomer story in the sandbox page', async (t) => {
   }
 });
 
-test('/incident declare in #general: the channel the bot creates appears in the sidebar', async () => {
+pageTest('/incident declare in #general: the channel the bot creates appears in the sidebar', async () => {
   const { page } = story;
   await actAs(page, 'U0ONCALL');
   await page.locator('.channel-link-item[data-channel="C0GENERAL"]').click();
@@ -419,39 +431,44 @@ test('/incident declare in #general: the channel the bot creates appears in the 
   await shot(page, 'incident-channel');
 });
 
-test('in the new incident channel: OomJob triaged, scaled (a select and radio buttons in the modal), recovered', async () => {
-  const { page } = story;
-  assert.ok(incidentChannel, 'the declared incident channel');
-  await actAs(page, 'U0ONCALL');
-  await page.locator(`.channel-link-item[data-channel="${incidentChannel}"]`).click();
-  await send(page, '/triage OomJob');
-  const report = botMessage(page, /FAILING: OomJob/).first();
-  await report.filter({ hasText: /triage took/ }).waitFor({ timeout: 60_000 });
-  await report
-    .getByRole('button', { name: /scale|workers/i })
-    .first()
-    .click();
-  const modal = page.getByRole('dialog');
-  await modal.waitFor();
-  await modal.locator('[data-block-id="worker_type"] select').selectOption('G.2X');
-  await modal.getByRole('radio', { name: /PERSISTENT/ }).check();
-  await modal.getByRole('radio', { name: /Rerun once/ }).check();
-  await modal.locator('[data-block-id="reason"] textarea').fill('Out of memory: twice the memory per worker');
-  await shot(page, 'scale-modal');
-  await modal.getByRole('button', { name: 'Request approval' }).click();
-  await modal.waitFor({ state: 'detached' });
-  const approval = botMessage(page, /Approval: .*OomJob/).last();
-  await approval.waitFor();
-  assert.match(await approval.innerText(), /G\.2X/);
-  await actAs(page, 'U0APPROVER');
-  await approval.getByRole('button', { name: 'Approve' }).click();
-  await page.getByRole('alertdialog').locator('.btn-primary, .btn-danger').click();
-  await approval.filter({ hasText: /Recovered|Not recovered/ }).waitFor({ timeout: 90_000 });
-  await approval.scrollIntoViewIfNeeded();
-  await shot(page, 'scale-outcome');
-});
+pageTest(
+  'in the new incident channel: OomJob triaged, scaled (a select and radio buttons in the modal), recovered',
+  async () => {
+    const { page } = story;
+    assert.ok(incidentChannel, 'the declared incident channel');
+    await actAs(page, 'U0ONCALL');
+    await page.locator(`.channel-link-item[data-channel="${incidentChannel}"]`).click();
+    await send(page, '/triage OomJob');
+    const report = botMessage(page, /FAILING: OomJob/).first();
+    await report.filter({ hasText: /triage took/ }).waitFor({ timeout: 60_000 });
+    await report
+      .getByRole('button', { name: /scale|workers/i })
+      .first()
+      .click();
+    const modal = page.getByRole('dialog');
+    await modal.waitFor();
+    await modal.locator('[data-block-id="worker_type"] select').selectOption('G.2X');
+    await modal.getByRole('radio', { name: /PERSISTENT/ }).check();
+    await modal.getByRole('radio', { name: /Rerun once/ }).check();
+    await modal
+      .locator('[data-block-id="reason"] textarea')
+      .fill('Out of memory: twice the memory per worker');
+    await shot(page, 'scale-modal');
+    await modal.getByRole('button', { name: 'Request approval' }).click();
+    await modal.waitFor({ state: 'detached' });
+    const approval = botMessage(page, /Approval: .*OomJob/).last();
+    await approval.waitFor();
+    assert.match(await approval.innerText(), /G\.2X/);
+    await actAs(page, 'U0APPROVER');
+    await approval.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('alertdialog').locator('.btn-primary, .btn-danger').click();
+    await approval.filter({ hasText: /Recovered|Not recovered/ }).waitFor({ timeout: 90_000 });
+    await approval.scrollIntoViewIfNeeded();
+    await shot(page, 'scale-outcome');
+  },
+);
 
-test('untrusted text is shown as text, and mrkdwn becomes formatting, never markup', async () => {
+pageTest('untrusted text is shown as text, and mrkdwn becomes formatting, never markup', async () => {
   const { page } = story;
   const channel = sandbox.slack.addChannel({ id: 'C0RENDER', name: 'render-check', members: ['U0ONCALL'] });
   const hostile = '<img src=x onerror="globalThis.pwned=1"><script>globalThis.pwned=1</script>';
