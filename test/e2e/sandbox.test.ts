@@ -189,6 +189,10 @@ const triageMyJob: Step = {
       await page.evaluate(() => (globalThis as unknown as { storyMarker?: number }).storyMarker),
       1,
     );
+    // The ack was for Olivia only; she can dismiss it.
+    const ack = page.locator('#messages .message.ephemeral').filter({ hasText: /Triage of MyJob queued/ });
+    await ack.getByRole('button', { name: 'Dismiss message' }).click();
+    await ack.waitFor({ state: 'detached' });
     await final.scrollIntoViewIfNeeded();
     await shot(page, 'triage-report');
   },

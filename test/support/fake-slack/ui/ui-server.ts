@@ -123,7 +123,9 @@ export class SandboxUi {
                 ? await this.close(user, body)
                 : route === 'reaction'
                   ? await this.reaction(user, body)
-                  : undefined;
+                  : route === 'dismiss'
+                    ? this.dismiss(user, body)
+                    : undefined;
       if (answer === undefined) sendJson(res, 404, { ok: false, error: 'unknown_route' });
       else sendJson(res, 200, answer);
     } catch (err) {
@@ -446,6 +448,15 @@ export class SandboxUi {
         is_cleared: false,
       });
     }
+    return { ok: true };
+  }
+
+  /** "Dismiss message" on an ephemeral: gone for that person (Slack tells the app nothing). */
+  private dismiss(user: string, body: Json): Json {
+    const channel = str(body.channel);
+    const ts = str(body.ts);
+    if (!channel || !ts) throw new SlackApiError('invalid_arguments');
+    this.fake.deleteEphemeral(channel, user, ts);
     return { ok: true };
   }
 

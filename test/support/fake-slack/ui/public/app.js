@@ -250,7 +250,22 @@ function renderMessage(m, { channel, ephemeral = false, inThread = false, replie
         m.edited ? h('span', { className: 'edited' }, '(edited)') : null,
       ),
       body,
-      ephemeral ? h('div', { className: 'ephemeral-note' }, '👁 Only visible to you') : null,
+      ephemeral
+        ? h(
+            'div',
+            { className: 'ephemeral-note' },
+            '👁 Only visible to you · ',
+            h(
+              'button',
+              {
+                type: 'button',
+                className: 'link-btn',
+                onclick: () => post('dismiss', { channel, ts: m.ts }),
+              },
+              'Dismiss message',
+            ),
+          )
+        : null,
       renderReactions(m, channel),
       !inThread && replies.length
         ? h(
