@@ -27,7 +27,7 @@ export function triageProcessor(deps: JobDeps) {
   return async (
     job: Job,
     log: Logger,
-  ): Promise<{ verdict: string; findings: string[]; reportTs: string }> => {
+  ): Promise<{ verdict: string; findings: string[]; reportTs: string; phasesMs?: Record<string, number> }> => {
     const p = TriagePayload.parse(job.data);
     return new Triage(deps, job, p, log).run();
   };
@@ -111,6 +111,7 @@ class Triage {
       verdict: outcome.verdict.verdict,
       findings: outcome.findings.map((f) => f.id),
       reportTs: this.reportTs ?? '',
+      phasesMs: outcome.phasesMs,
     };
   }
 
