@@ -114,8 +114,14 @@ async function reportPicture(page: Page, report: Locator, chart: Locator): Promi
         globalThis as unknown as { document: { body: { style: { zoom: string } } } }
       ).document.body.style.zoom = '0.9'),
   );
-  const height = Math.ceil((await report.boundingBox())!.height);
-  await page.setViewportSize({ width, height: Math.min(height + 340, 2400) });
+  // Make the message list exactly as tall as the report, so the report fills it top to bottom.
+  await page.setViewportSize({ width, height: 1200 });
+  const reportHeight = (await report.boundingBox())!.height;
+  const listHeight = (await page.locator('#messages').boundingBox())!.height;
+  await page.setViewportSize({
+    width,
+    height: Math.min(Math.ceil(1200 + reportHeight - listHeight + 16), 2400),
+  });
   await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await chart.evaluate((el) => el.closest('.message')?.scrollIntoView({ block: 'start' }));
   await page.mouse.move(0, 0);
