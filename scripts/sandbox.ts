@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
+import pretty from 'pino-pretty';
 import { parseConfigText, parseEnv, type AppConfig } from '../src/config/index.js';
 import { startMedic, type Medic } from '../src/bootstrap.js';
 import { createLogger, type Logger } from '../src/logger.js';
@@ -160,7 +161,13 @@ async function startFakeSlack(port: number | undefined): Promise<FakeSlack> {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const logLevel = opts.logLevel ?? 'warn';
-  const logger = opts.logger ?? createLogger({ level: logLevel, name: 'sandbox' });
+  // Readable lines in the terminal (the sandbox is for people, not log collectors).
+  const logger =
+    opts.logger ??
+    createLogger(
+      { level: logLevel, name: 'medic' },
+      pretty({ colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }),
+    );
   const stops: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => {});
