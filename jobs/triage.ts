@@ -22,12 +22,21 @@ import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
 import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
+import { scheduleEscalation } from './escalation.js';
+import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
+import { glueRunUrl, logStreamUrl } from '../src/slack/blocks/triage-report.js';
+import { median } from '../src/domain/degradation.js';
 
 export function triageProcessor(deps: JobDeps) {
   return async (
     job: Job,
     log: Logger,
-  ): Promise<{ verdict: string; findings: string[]; reportTs: string; phasesMs?: Record<string, number> }> => {
+  ): Promise<{
+    verdict: string;
+    findings: string[];
+    reportTs: string;
+    phasesMs?: Record<string, number>;
+  }> => {
     const p = TriagePayload.parse(job.data);
     return new Triage(deps, job, p, log).run();
   };
@@ -116,7 +125,10 @@ class Triage {
   }
 
   /** Hook for the incident lifecycle (escalation timer); a no-op until incidents are wired. */
-  private async onIncidentOpened(_incidentId: string): Promise<void> {}
+  private async onIncidentOpened(incidentId: string): Promise<void> {
+    const incident = await this.deps.incidents.get(incidentId);
+    if (incident) await scheduleEscalation(this.deps, incident);
+  }
 
   /** Post the report the first time, update it in place afterwards. */
   private async publish(findings?: Finding[]): Promise<void> {
@@ -268,8 +280,30 @@ class Triage {
         findings: findings.map((f) => ({ id: f.id, cause: f.cause, confidence: f.confidence })),
         problematicRunIds: verdict.problematicRunIds,
         at: now,
+        signatures: (this.model.signatures ?? []).slice(0, 5).map((s) => ({
+          category: s.label,
+          count: s.count,
+          ...(s.excerpts[0] ? { excerpt: s.excerpts[0] } : {}),
+        })),
+        links: verdict.problematicRunIds
+          .slice(0, 5)
+          .flatMap((id) => [
+            { label: `run ${id} (Glue console)`, url: glueRunUrl(this.model.region, this.p.job, id) },
+            ...(this.model.logGroups?.[0]
+              ? [
+                  {
+                    label: `run ${id} (logs)`,
+                    url: logStreamUrl(this.model.region, this.model.logGroups[0], id),
+                  },
+                ]
+              : []),
+          ]),
+        metrics: latestMetrics(verdict),
       },
     }));
+    await refreshChecklistMessage(deps, incidentId).catch((err: unknown) =>
+      this.log.warn({ err }, 'could not refresh the checklist message'),
+    );
   }
 
   private async tick(item: string, note: string) {
@@ -292,4 +326,26 @@ class Triage {
 
 function safeFile(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80) || 'job';
+}
+
+/** The verdict's figures as the incident keeps them for escalation and the post-mortem. */
+function latestMetrics(v: DegradationVerdict) {
+  const recent = v.runs.filter((r) => r.role === 'recent');
+  const base = v.runs.filter((r) => r.role === 'baseline');
+  const med = (xs: (number | undefined)[]) => {
+    const ys = xs.filter((x): x is number => x !== undefined);
+    return ys.length ? median(ys) : undefined;
+  };
+  const m = {
+    baselineSeconds: v.baselineDurationSec,
+    recentSeconds: recent.map((r) => r.durationSec),
+    dpuHoursPerRun: v.dpuHours.recentMedian,
+    baselineDpuHoursPerRun: v.dpuHours.baselineMedian,
+    costPerRunUsd: med(recent.map((r) => r.costUsd)),
+    baselineCostPerRunUsd: med(base.map((r) => r.costUsd)),
+    extraCostUsd: v.extraCost?.extraUsd,
+    failedRuns: v.failedRuns.length,
+    lateRuns: v.degradedRuns.length,
+  };
+  return Object.fromEntries(Object.entries(m).filter(([, x]) => x !== undefined));
 }

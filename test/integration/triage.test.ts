@@ -106,6 +106,16 @@ test('MyJob: DEGRADED, the 3 slow runs listed, small files the top finding, chec
   const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(incident.id);
   const done = checklist.items.filter((i) => i.done).map((i) => i.id);
   assert.deepEqual(done.sort(), ['input-vs-baseline', 'run-ids-logs']);
+  // The checklist message sits under the report, the two evidence items ticked by the bot.
+  const checklistMsg = t.slack.message('C0MYJOB', incident.checklistTs ?? '');
+  assert.ok(checklistMsg, 'checklist message posted');
+  assert.match(JSON.stringify(checklistMsg.blocks), /run_id/);
+  // The escalation timer is set for the incident (delayed job on the escalation queue).
+  const escalation = await t.medic.producers.queue('escalation').getJob(`escalation-${incident.id}`);
+  assert.ok(escalation, 'escalation scheduled');
+  assert.equal(await escalation.getState(), 'delayed');
+  assert.ok(incident.latest?.metrics?.baselineSeconds, 'metrics kept for escalation');
+  assert.ok(incident.latest?.links?.length, 'run links kept for escalation');
   const timeline = await new Timeline(t.medic.state, t.prefix).list(incident.id);
   const kinds = timeline.map((e) => e.kind);
   assert.ok(kinds.includes('command') && kinds.includes('report') && kinds.includes('finding'));
