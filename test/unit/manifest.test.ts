@@ -40,6 +40,7 @@ test('events and scopes', () => {
     'chat:write.public',
     'channels:manage',
     'channels:read',
+    'channels:join',
     'groups:write',
     'users:read',
     'usergroups:read',
