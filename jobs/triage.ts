@@ -285,19 +285,17 @@ class Triage {
           count: s.count,
           ...(s.excerpts[0] ? { excerpt: s.excerpts[0] } : {}),
         })),
-        links: verdict.problematicRunIds
-          .slice(0, 5)
-          .flatMap((id) => [
-            { label: `run ${id} (Glue console)`, url: glueRunUrl(this.model.region, this.p.job, id) },
-            ...(this.model.logGroups?.[0]
-              ? [
-                  {
-                    label: `run ${id} (logs)`,
-                    url: logStreamUrl(this.model.region, this.model.logGroups[0], id),
-                  },
-                ]
-              : []),
-          ]),
+        links: verdict.problematicRunIds.slice(0, 5).flatMap((id) => [
+          { label: `run ${id} (Glue console)`, url: glueRunUrl(this.model.region, this.p.job, id) },
+          ...(this.model.logGroups?.[0]
+            ? [
+                {
+                  label: `run ${id} (logs)`,
+                  url: logStreamUrl(this.model.region, this.model.logGroups[0], id),
+                },
+              ]
+            : []),
+        ]),
         metrics: latestMetrics(verdict),
       },
     }));
