@@ -12,6 +12,7 @@
 //     cursor after that key, so a huge partition is split even when it was found as a folder.
 // Each page is one task on a LIFO work list, so pending work stays bounded by depth × page size
 // instead of growing with the number of partitions.
+import { setMaxListeners } from 'node:events';
 import { ProviderError } from './ports.js';
 import type { ListPage, ListPageRequest, ObjectInfo, ObjectLocation, ObjectStore } from './ports.js';
 import { SmallFileAggregator } from '../domain/small-files.js';
@@ -210,6 +211,9 @@ export async function scanLocation(
 
   // One controller stops every listing: the caller's signal, or the first failure.
   const stop = new AbortController();
+  // Every request in flight listens on this one signal (the SDK adds a listener per call), so more
+  // than Node's default 10 listeners is expected, not a leak.
+  setMaxListeners(Math.max(64, (opts.concurrency ?? 32) * 4), stop.signal);
   const onCallerAbort = (): void => stop.abort(cancelled(loc, opts.signal?.reason));
   if (opts.signal?.aborted) throw cancelled(loc, opts.signal.reason);
   opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
