@@ -132,6 +132,18 @@ export class TriageGatherer {
    * can help; other provider failures end in a failed outcome with model.failure set.
    */
   async run(): Promise<TriageOutcome> {
+    // Throttling the SDK retried successfully leaves no error behind; the adapters' counters do.
+    // They are per process, so a concurrent triage's throttling can show here too: the note says
+    // requests were slowed, which stays true.
+    const throttledBefore = this.deps.providers.stats?.().throttled ?? 0;
+    try {
+      return await this.gather();
+    } finally {
+      if ((this.deps.providers.stats?.().throttled ?? 0) > throttledBefore) this.model.throttled = true;
+    }
+  }
+
+  private async gather(): Promise<TriageOutcome> {
     const { deps, p } = this;
     const cfg = deps.config.medic;
     const jobCfg = cfg.jobs[p.job];

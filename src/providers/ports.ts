@@ -219,4 +219,6 @@ export interface ProviderSet {
   jobPlatform(name: ProviderName): JobPlatform;
   logSource(name: ProviderName): LogSource;
   objectStore(scheme: ObjectLocation['scheme']): ObjectStore;
+  /** Calls and throttled attempts so far, summed over every adapter (registry.ts counts them). */
+  stats?(): { calls: number; throttled: number };
 }
