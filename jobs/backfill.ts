@@ -272,8 +272,24 @@ async function snapshot(ctx: Ctx, r0: BackfillRecord): Promise<string> {
     await ctx.store.setUpload(p.id, srcKey, undefined);
   }
   const done = await ctx.store.copied(p.id);
-  let lastUpdate = 0;
   const dstKey = (k: string) => snapshotKey(p, k);
+  // Copies that completed but were not recorded (in flight when a worker died) are found at the
+  // destination with the source's size and ETag, recorded, and not copied again.
+  const existing = new Map(
+    (await listPrefixes(storeFor(ctx, p.snapshot), p.snapshot.container, [p.snapshot.prefix])).map((o) => [
+      o.key,
+      o,
+    ]),
+  );
+  for (const src of sources) {
+    if (done.has(src.key)) continue;
+    const there = existing.get(dstKey(src.key));
+    if (there && there.size === src.size && there.etag && there.etag === src.etag) {
+      done.set(src.key, there.etag);
+      await ctx.store.markCopied(p.id, src.key, there.etag);
+    }
+  }
+  let lastUpdate = 0;
   const res = await copyObjects({
     backend,
     objects: sources,
