@@ -358,7 +358,14 @@ async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   const platform = ctx.deps.providers.jobPlatform(p.provider);
   if (!r.stagingRunId) {
     r = await start(ctx, r, 'staging-run', `starting ${p.stagingJob}`);
-    const runId = await platform.startRun(p.stagingJob, { arguments: p.stagingArguments });
+    // A worker that died between StartJobRun and recording its id left a run writing to this
+    // backfill's own output: adopt it instead of starting a second one.
+    const recent = await platform.listRuns(p.stagingJob, {
+      maxRuns: 50,
+      since: new Date(p.createdAt - 60_000),
+    });
+    const adopted = recent.find((x) => x.arguments['--output_path'] === p.stagingArguments['--output_path']);
+    const runId = adopted?.id ?? (await platform.startRun(p.stagingJob, { arguments: p.stagingArguments }));
     const next = await ctx.store.update(p.id, (cur) =>
       cur.stagingRunId ? undefined : { ...cur, stagingRunId: runId },
     );
@@ -727,7 +734,11 @@ async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   const platform = ctx.deps.providers.jobPlatform(p.provider);
   for (const c of p.consumers) {
     if (r.consumerRuns?.[c]) continue;
-    const id = await platform.startRun(c);
+    // Tagged with the backfill id, so a retry after a crash adopts the run instead of starting another.
+    const recent = await platform.listRuns(c, { maxRuns: 50, since: new Date(p.createdAt - 60_000) });
+    const id =
+      recent.find((x) => x.arguments['--medic_backfill'] === p.id)?.id ??
+      (await platform.startRun(c, { arguments: { '--medic_backfill': p.id } }));
     r =
       (await ctx.store.update(p.id, (cur) =>
         cur.consumerRuns?.[c] ? undefined : { ...cur, consumerRuns: { ...cur.consumerRuns, [c]: id } },

@@ -20,6 +20,9 @@ import { ProviderError, type ObjectInfo, type ObjectStore } from './ports.js';
 import { S3ObjectStore, mapS3Error } from './aws/s3-object-store.js';
 import { AdaptiveLimit, COPY_OBJECT_MAX_BYTES, partRanges } from '../domain/backfill-plan.js';
 
+/** Most copies in flight by default: the AWS SDK's HTTP agent keeps 50 sockets per client. */
+export const MAX_COPY_CONCURRENCY = 50;
+
 export interface ObjectRef {
   container: string;
   key: string;
@@ -212,7 +215,8 @@ export interface SnapshotResult extends SnapshotProgress {
 /** Copies every object not yet done; resolves when all are copied (or stopped); throws on a hard failure. */
 export async function copyObjects(o: SnapshotOptions): Promise<SnapshotResult> {
   const started = Date.now();
-  const limit = o.limit ?? new AdaptiveLimit(32, 1, 512);
+  // Up to 50: the AWS SDK's HTTP agent keeps 50 sockets; more would only queue inside the client.
+  const limit = o.limit ?? new AdaptiveLimit(32, 1, MAX_COPY_CONCURRENCY);
   const fixed = o.fixedConcurrency;
   const todo = o.objects.filter((x) => !o.done.has(x.key));
   const res: SnapshotResult = {
