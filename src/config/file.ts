@@ -12,6 +12,8 @@ const slackId = (what: string, first: string) =>
 /** A user (U…/W…) or a user group (S…). */
 const SlackPrincipal = slackId('user or user group', 'UWS');
 const SlackUser = slackId('user', 'UW');
+/** A public (C…) or private (G…) channel. */
+const SlackChannel = slackId('channel', 'CG');
 
 const Uri = z.string().regex(/^(s3:\/\/|https:\/\/|abfss:\/\/|az:\/\/)/, {
   message: 'must be an s3://, https://, abfss:// or az:// URI',
@@ -76,6 +78,10 @@ export const JobConfig = z
     degradation: Degradation.partial().optional(),
     escalateAfterMinutes: z.number().int().min(1).max(1440).optional(),
     approvers: z.array(SlackPrincipal).optional(),
+    /** Cost controls: alert when a completed run costs more than this (USD). */
+    budgetUsdPerRun: z.number().positive().optional(),
+    /** Where this job's monitor alerts go (else monitor.channel). */
+    monitorChannel: SlackChannel.optional(),
   })
   .strict();
 export type JobConfig = z.infer<typeof JobConfig>;
@@ -89,6 +95,17 @@ export const SlackConfig = z
     runbookUrl: z.url().optional(),
   })
   .strict();
+
+/** The scheduled monitor: the runbook's alert rule evaluated every few minutes, per job. */
+export const MonitorConfig = z
+  .object({
+    everyMinutes: z.number().int().min(5).max(1440).default(60),
+    channel: SlackChannel,
+    /** Jobs evaluated on the schedule; default every job in `jobs:` with provider glue. */
+    jobs: z.array(z.string().min(1).max(255)).optional(),
+  })
+  .strict();
+export type MonitorConfig = z.infer<typeof MonitorConfig>;
 
 export const MedicFile = z
   .object({
@@ -109,8 +126,20 @@ export const MedicFile = z
       .strict()
       .optional(),
     postmortem: z.object({ s3Uri: Uri.optional() }).strict().optional(),
+    monitor: MonitorConfig.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((cfg, ctx) => {
+    // The monitor reads Glue runs only; saying so at start beats an hourly failing job.
+    cfg.monitor?.jobs?.forEach((job, i) => {
+      if (cfg.jobs[job]?.provider === 'synapse')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['monitor', 'jobs', i],
+          message: `${job} is a synapse job; the monitor supports glue jobs only`,
+        });
+    });
+  });
 export type MedicConfig = z.infer<typeof MedicFile>;
 
 type Plain = Record<string, unknown>;
@@ -197,4 +226,20 @@ export function degradationFor(config: MedicConfig, job: string): Degradation {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Jobs the monitor evaluates on its schedule: monitor.jobs, else every glue job in `jobs:`. */
+export function monitoredJobs(config: MedicConfig): string[] {
+  if (!config.monitor) return [];
+  const jobs =
+    config.monitor.jobs ??
+    Object.entries(config.jobs)
+      .filter(([, job]) => job.provider === 'glue')
+      .map(([name]) => name);
+  return [...new Set(jobs)];
+}
+
+/** Where a job's monitor alerts go: its monitorChannel, else monitor.channel. */
+export function monitorChannelFor(config: MedicConfig, job: string): string | undefined {
+  return config.jobs[job]?.monitorChannel ?? config.monitor?.channel;
 }

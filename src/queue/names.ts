@@ -1,5 +1,12 @@
 // Queue names: one queue per kind of work. Every queue and key lives under MEDIC_PREFIX.
-export const QUEUE_NAMES = ['triage', 'smallfiles', 'mitigation', 'escalation', 'backfill'] as const;
+export const QUEUE_NAMES = [
+  'triage',
+  'smallfiles',
+  'mitigation',
+  'escalation',
+  'backfill',
+  'monitor',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Concurrency per worker process: triage and scans wait on cloud APIs, so they overlap well. */
@@ -9,4 +16,5 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   mitigation: 8,
   escalation: 8,
   backfill: 4,
+  monitor: 4,
 };

@@ -67,12 +67,19 @@ export const BackfillPayload = z.object({
 });
 export type BackfillPayload = z.infer<typeof BackfillPayload>;
 
+export const MonitorPayload = z.object({
+  /** The job whose recent runs the scheduled monitor evaluates. */
+  job: z.string().min(1).max(255),
+});
+export type MonitorPayload = z.infer<typeof MonitorPayload>;
+
 export const PAYLOADS = {
   triage: TriagePayload,
   smallfiles: SmallFilesPayload,
   mitigation: MitigationPayload,
   escalation: EscalationPayload,
   backfill: BackfillPayload,
+  monitor: MonitorPayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;
