@@ -15,6 +15,7 @@ import { smallFilesProcessor } from './smallfiles.js';
 import { createEscalationProcessor } from './escalation.js';
 import { createMitigationProcessor } from './mitigation.js';
 import { createBackfillProcessor } from './backfill.js';
+import { createMonitorProcessor } from './monitor.js';
 
 export interface JobDeps {
   config: AppConfig;
@@ -39,5 +40,6 @@ export function buildProcessors(deps: JobDeps): Processors {
     escalation: createEscalationProcessor(deps),
     mitigation: createMitigationProcessor(deps),
     backfill: createBackfillProcessor(deps),
+    monitor: createMonitorProcessor(deps),
   };
 }

@@ -17,6 +17,7 @@ import { serveRoutes } from './http/server.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
 import { buildProcessors, type JobDeps } from '../jobs/index.js';
+import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
 import { createProviders } from './providers/registry.js';
 import { IncidentStore } from './store/incidents.js';
@@ -101,6 +102,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
         ...opts.jobDeps,
       } as JobDeps);
     workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
+    await scheduleMonitors({ config, producers, logger });
   }
 
   const routes = healthRoutes({

@@ -70,7 +70,6 @@ export function nextMemory(
   current: Pick<DegradationVerdict, 'verdict' | 'problematicRunIds'>,
   decision: MonitorDecision,
   now: number,
-  budgetAlertedRunId?: string,
 ): MonitorMemory {
   let alert = previous?.alert;
   if (decision.kind === 'alert') {
@@ -85,15 +84,18 @@ export function nextMemory(
       at: decision.reason === 'became' || !alert ? now : alert.at,
     };
   } else if (decision.kind === 'recovered') alert = undefined;
-  const budget = [...(previous?.budgetAlertedRunIds ?? [])];
-  if (budgetAlertedRunId !== undefined && !budget.includes(budgetAlertedRunId))
-    budget.push(budgetAlertedRunId);
   return {
     verdict: current.verdict,
     evaluatedAt: now,
     ...(alert ? { alert } : {}),
-    budgetAlertedRunIds: budget.slice(-REMEMBERED_RUN_IDS),
+    budgetAlertedRunIds: [...(previous?.budgetAlertedRunIds ?? [])],
   };
+}
+
+/** The memory once a budget alert for `runId` has been posted. */
+export function withBudgetAlerted(memory: MonitorMemory, runId: string): MonitorMemory {
+  const ids = memory.budgetAlertedRunIds.filter((id) => id !== runId);
+  return { ...memory, budgetAlertedRunIds: [...ids, runId].slice(-REMEMBERED_RUN_IDS) };
 }
 
 export interface BudgetBreach {

@@ -8,6 +8,7 @@ import { registerEvents } from '../events/index.js';
 import { registerMitigationActions } from './mitigation.js';
 import { registerSmallFilesCancel } from './smallfiles-cancel.js';
 import { registerBackfillActions } from './backfill.js';
+import { registerMonitorTriage } from './monitor-triage.js';
 
 export function registerActions(app: App, deps: CommandDeps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -19,6 +20,7 @@ export function registerActions(app: App, deps: CommandDeps): void {
   registerMitigationActions(app, deps);
   registerSmallFilesCancel(app, deps);
   registerBackfillActions(app, deps);
+  registerMonitorTriage(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }

@@ -1,0 +1,249 @@
+// The scheduled monitor (runbook "Síntoma de alerta" and "5.4 Cost Controls"): every
+// monitor.everyMinutes, per monitored job, read the recent runs, apply the degradation rule and
+// the budget, and tell the channel only what is new (src/domain/monitor.ts decides what that is).
+//
+// Each job has one BullMQ job scheduler (`monitor-<job>`), upserted by scheduleMonitors when a
+// process with workers starts; schedulers of jobs no longer configured are removed there. What was
+// last said about a job lives in Redis (`<prefix>:monitor:<job>`), so an alert is posted once
+// whatever process evaluates next; a short per-job lock keeps two evaluations of one job (the
+// schedule and a manual run, or two workers) from both posting.
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { AppConfig } from '../src/config/index.js';
+import { degradationFor, monitorChannelFor, monitoredJobs } from '../src/config/file.js';
+import type { Logger } from '../src/logger.js';
+import type { Producers } from '../src/queue/producers.js';
+import type { Processor } from '../src/queue/workers.js';
+import { stableId, type MonitorPayload } from '../src/queue/payloads.js';
+import { ProviderError } from '../src/providers/ports.js';
+import { evaluateDegradation, type DegradationVerdict } from '../src/domain/degradation.js';
+import {
+  budgetBreach,
+  isAlerting,
+  nextMemory,
+  shouldAlert,
+  withBudgetAlerted,
+  type MonitorDecision,
+  type MonitorMemory,
+} from '../src/domain/monitor.js';
+import {
+  renderBudgetAlert,
+  renderMonitorAlert,
+  renderMonitorRecovered,
+  type RenderedMessage,
+} from '../src/slack/blocks/monitor-alert.js';
+import { slackBlocks } from '../src/slack/blocks/kit.js';
+import type { JobDeps } from './index.js';
+
+/** Runs read beyond the rule's window and baseline: room for in-progress and stopped runs. */
+const EXTRA_RUNS = 5;
+/** Longest an evaluation may hold a job's lock (a slow Glue answer, Slack retries). */
+const LOCK_MS = 120_000;
+
+export function monitorStateKey(prefix: string, job: string): string {
+  return `${prefix}:monitor:${job}`;
+}
+
+/** The scheduler id of a job: `monitor-<job>`, sanitised like every job id (no ':'). */
+export function monitorSchedulerId(job: string): string {
+  return stableId('monitor', job);
+}
+
+export interface MonitorOutcome {
+  job: string;
+  verdict?: DegradationVerdict['verdict'];
+  posted: ('alert' | 'recovered' | 'budget')[];
+  skipped?: string;
+}
+
+export function createMonitorProcessor(deps: JobDeps): Processor<'monitor'> {
+  return async (job: Job<MonitorPayload>, log) => await runMonitor(deps, job.data.job, log);
+}
+
+/** One evaluation of one job: what the processor does, callable directly. */
+export async function runMonitor(deps: JobDeps, jobName: string, log: Logger): Promise<MonitorOutcome> {
+  const cfg = deps.config.medic;
+  const prefix = deps.config.env.MEDIC_PREFIX;
+  const channel = monitorChannelFor(cfg, jobName);
+  if (!cfg.monitor || !channel) {
+    log.info({ job: jobName }, 'monitor not configured; nothing to evaluate');
+    return { job: jobName, posted: [], skipped: 'not configured' };
+  }
+  if ((cfg.jobs[jobName]?.provider ?? 'glue') !== 'glue') {
+    return { job: jobName, posted: [], skipped: 'not a glue job' };
+  }
+  const lockKey = `${prefix}:monitor-lock:${jobName}`;
+  const token = `${process.pid}-${deps.now()}-${Math.random()}`;
+  if ((await deps.state.set(lockKey, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+    log.info({ job: jobName }, 'another evaluation of this job is running; skipped');
+    return { job: jobName, posted: [], skipped: 'locked' };
+  }
+  try {
+    return await evaluate(deps, jobName, channel, log);
+  } finally {
+    // Release only our own lock (it may have expired and been taken by another evaluation).
+    await deps.state
+      .eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        lockKey,
+        token,
+      )
+      .catch((err: unknown) => log.warn({ err }, 'could not release the monitor lock'));
+  }
+}
+
+async function evaluate(
+  deps: JobDeps,
+  jobName: string,
+  channel: string,
+  log: Logger,
+): Promise<MonitorOutcome> {
+  const cfg = deps.config.medic;
+  const region = cfg.region ?? deps.config.env.AWS_REGION ?? 'us-east-1';
+  const rule = degradationFor(cfg, jobName);
+  const maxRuns = rule.baselineRuns + rule.consecutiveRuns + EXTRA_RUNS;
+  let runs;
+  try {
+    runs = await deps.providers.jobPlatform('glue').listRuns(jobName, { maxRuns });
+  } catch (err) {
+    // Throttling and outages: retry with backoff; unknown job or access denied: retrying cannot
+    // help, and the next scheduled evaluation tries again anyway.
+    if (err instanceof ProviderError && !err.retryable)
+      throw new UnrecoverableError(`monitor ${jobName}: ${err.code} ${err.message}`);
+    throw err;
+  }
+  const verdict = evaluateDegradation(runs, { ...rule, pricing: cfg.defaults.pricing });
+  const key = monitorStateKey(deps.config.env.MEDIC_PREFIX, jobName);
+  const raw = await deps.state.get(key);
+  const previous = raw ? (JSON.parse(raw) as MonitorMemory) : undefined;
+  const decision = shouldAlert(previous, verdict);
+  const breach = budgetBreach(
+    verdict.runs,
+    cfg.jobs[jobName]?.budgetUsdPerRun,
+    previous?.budgetAlertedRunIds ?? [],
+  );
+  const posted: MonitorOutcome['posted'] = [];
+  const post = async (m: RenderedMessage) => {
+    await deps.slack.chat.postMessage({
+      channel,
+      text: m.text,
+      blocks: slackBlocks(m.blocks),
+      unfurl_links: false,
+    });
+  };
+  const message = messageFor(decision, jobName, region, verdict, cfg.monitor?.everyMinutes ?? 60);
+  // Memory is written after each post, so a retry after a failed post repeats only what failed.
+  if (message) {
+    await post(message);
+    posted.push(decision.kind === 'alert' ? 'alert' : 'recovered');
+  }
+  const memory = nextMemory(previous, verdict, decision, deps.now());
+  await deps.state.set(key, JSON.stringify(memory));
+  if (breach) {
+    await post(renderBudgetAlert({ job: jobName, region, breach }));
+    posted.push('budget');
+    await deps.state.set(key, JSON.stringify(withBudgetAlerted(memory, breach.run.id)));
+  }
+  log.info({ job: jobName, verdict: verdict.verdict, decision: decision.kind, posted }, 'monitor evaluated');
+  return { job: jobName, verdict: verdict.verdict, posted };
+}
+
+function messageFor(
+  decision: MonitorDecision,
+  job: string,
+  region: string,
+  verdict: DegradationVerdict,
+  everyMinutes: number,
+): RenderedMessage | undefined {
+  if (decision.kind === 'alert' && isAlerting(verdict.verdict))
+    return renderMonitorAlert({
+      job,
+      region,
+      verdict: verdict as DegradationVerdict & { verdict: 'DEGRADED' | 'FAILING' },
+      newRunIds: decision.newRunIds,
+      reason: decision.reason,
+      everyMinutes,
+    });
+  if (decision.kind === 'recovered')
+    return renderMonitorRecovered({ job, previous: decision.previous, verdict });
+  return undefined;
+}
+
+export interface ScheduleMonitorsDeps {
+  config: AppConfig;
+  producers: Producers;
+  logger: Logger;
+}
+
+/** How long a starting process waits for Redis before scheduling in the background. */
+const READY_WAIT_MS = 5000;
+
+/**
+ * One job scheduler per monitored job (upsert: restarts and several workers are harmless), and
+ * schedulers of jobs that left the config removed. Never throws and never holds a start up for
+ * long: when Redis is not there yet, the schedule is applied once it is, and failures are logged.
+ */
+export async function scheduleMonitors(deps: ScheduleMonitorsDeps): Promise<ScheduleResult> {
+  const queue = deps.producers.queue('monitor');
+  const ready = queue.waitUntilReady().then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const inTime = await Promise.race([
+    ready,
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), READY_WAIT_MS);
+      timer.unref();
+    }),
+  ]).catch(() => false);
+  clearTimeout(timer);
+  const apply = () =>
+    applySchedule(deps).catch((err: unknown) => {
+      deps.logger.error({ err }, 'could not schedule the monitor');
+      return { scheduled: [], removed: [] };
+    });
+  if (inTime) return await apply();
+  deps.logger.warn('redis not ready; the monitor will be scheduled when it is');
+  void ready.then(apply, (err: unknown) => deps.logger.error({ err }, 'could not schedule the monitor'));
+  return { scheduled: [], removed: [] };
+}
+
+export interface ScheduleResult {
+  /** Jobs whose scheduler was upserted. */
+  scheduled: string[];
+  /** Scheduler ids removed (their job left the config). */
+  removed: string[];
+}
+
+async function applySchedule(deps: ScheduleMonitorsDeps): Promise<ScheduleResult> {
+  const cfg = deps.config.medic;
+  const jobs = monitoredJobs(cfg);
+  const every = (cfg.monitor?.everyMinutes ?? 60) * 60_000;
+  const queue = deps.producers.queue('monitor');
+  const scheduled: string[] = [];
+  const removed: string[] = [];
+  const wanted = new Map(jobs.map((job) => [monitorSchedulerId(job), job]));
+  for (const [id, job] of wanted) {
+    await queue.upsertJobScheduler(
+      id,
+      { every },
+      {
+        name: 'monitor',
+        data: { job } satisfies MonitorPayload,
+        opts: {
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 5000 },
+          removeOnComplete: { count: 100 },
+          removeOnFail: { count: 500 },
+        },
+      },
+    );
+    scheduled.push(job);
+  }
+  for (const s of await queue.getJobSchedulers(0, -1)) {
+    if (s.key.startsWith('monitor-') && !wanted.has(s.key)) {
+      await queue.removeJobScheduler(s.key);
+      removed.push(s.key);
+    }
+  }
+  deps.logger.info({ jobs: scheduled, removed, everyMinutes: every / 60_000 }, 'monitor scheduled');
+  return { scheduled, removed };
+}
