@@ -1,0 +1,250 @@
+// The monitor's pure decisions (src/domain/monitor.ts), its messages, and its medic.yml keys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  budgetBreach,
+  nextMemory,
+  shouldAlert,
+  withBudgetAlerted,
+  type MonitorMemory,
+} from '../../src/domain/monitor.js';
+import { evaluateDegradation, type RunFigures } from '../../src/domain/degradation.js';
+import type { RunRecord } from '../../src/domain/run-record.js';
+import { ConfigError, parseConfigText } from '../../src/config/index.js';
+import { monitorChannelFor, monitoredJobs } from '../../src/config/file.js';
+import {
+  MONITOR_TRIAGE_ACTION_ID,
+  renderBudgetAlert,
+  renderMonitorAlert,
+  renderMonitorRecovered,
+} from '../../src/slack/blocks/monitor-alert.js';
+
+const NOW = 1_000_000_000;
+const v = (verdict: 'DEGRADED' | 'FAILING' | 'HEALTHY' | 'INSUFFICIENT_HISTORY', ids: string[] = []) => ({
+  verdict,
+  problematicRunIds: ids,
+});
+
+function afterActing(previous: MonitorMemory | undefined, current: ReturnType<typeof v>): MonitorMemory {
+  return nextMemory(previous, current, shouldAlert(previous, current), NOW);
+}
+
+test('shouldAlert: first DEGRADED or FAILING verdict alerts, with every problematic run new', () => {
+  assert.deepEqual(shouldAlert(undefined, v('DEGRADED', ['a', 'b', 'c'])), {
+    kind: 'alert',
+    verdict: 'DEGRADED',
+    reason: 'became',
+    newRunIds: ['a', 'b', 'c'],
+  });
+  const healthy = afterActing(undefined, v('HEALTHY'));
+  assert.equal(shouldAlert(healthy, v('FAILING', ['x'])).kind, 'alert');
+  const insufficient = afterActing(undefined, v('INSUFFICIENT_HISTORY'));
+  assert.equal(shouldAlert(insufficient, v('DEGRADED', ['x'])).kind, 'alert');
+});
+
+test('shouldAlert: the same degradation an hour later says nothing; a new problematic run alerts again', () => {
+  const alerted = afterActing(undefined, v('DEGRADED', ['a', 'b', 'c']));
+  assert.deepEqual(shouldAlert(alerted, v('DEGRADED', ['a', 'b', 'c'])), { kind: 'none' });
+  // The window slid: 'd' is new, 'c' left it.
+  assert.deepEqual(shouldAlert(alerted, v('DEGRADED', ['d', 'a', 'b'])), {
+    kind: 'alert',
+    verdict: 'DEGRADED',
+    reason: 'new-runs',
+    newRunIds: ['d'],
+  });
+  // DEGRADED → FAILING comes with failed runs nobody was told about.
+  const failing = shouldAlert(alerted, v('FAILING', ['e', 'a']));
+  assert.equal(failing.kind, 'alert');
+  assert.deepEqual(failing.kind === 'alert' ? failing.newRunIds : [], ['e']);
+});
+
+test('shouldAlert: a run told once is not news when it re-enters the window', () => {
+  let m = afterActing(undefined, v('DEGRADED', ['a', 'b', 'c']));
+  m = afterActing(m, v('DEGRADED', ['d', 'a', 'b']));
+  assert.deepEqual(m.alert?.problematicRunIds, ['a', 'b', 'c', 'd']);
+  assert.deepEqual(shouldAlert(m, v('DEGRADED', ['c', 'd'])), { kind: 'none' });
+});
+
+test('shouldAlert: HEALTHY after an alert is "recovered" once; INSUFFICIENT_HISTORY keeps the alert standing', () => {
+  const alerted = afterActing(undefined, v('FAILING', ['a', 'b']));
+  assert.deepEqual(shouldAlert(alerted, v('INSUFFICIENT_HISTORY')), { kind: 'none' });
+  const unsure = afterActing(alerted, v('INSUFFICIENT_HISTORY'));
+  assert.ok(unsure.alert, 'still alerted');
+  assert.deepEqual(shouldAlert(unsure, v('FAILING', ['a', 'b'])), { kind: 'none' });
+  assert.deepEqual(shouldAlert(unsure, v('HEALTHY')), { kind: 'recovered', previous: 'FAILING' });
+  const recovered = afterActing(unsure, v('HEALTHY'));
+  assert.equal(recovered.alert, undefined);
+  assert.deepEqual(shouldAlert(recovered, v('HEALTHY')), { kind: 'none' });
+  assert.deepEqual(shouldAlert(undefined, v('HEALTHY')), { kind: 'none' }, 'no note without an alert');
+  // After recovering, the same runs degrading again is a new alert.
+  assert.equal(shouldAlert(recovered, v('DEGRADED', ['a'])).kind, 'alert');
+});
+
+test('nextMemory keeps budget-alerted runs; withBudgetAlerted adds one, bounded, without duplicates', () => {
+  let m = afterActing(undefined, v('HEALTHY'));
+  m = withBudgetAlerted(m, 'r1');
+  m = withBudgetAlerted(m, 'r1');
+  assert.deepEqual(m.budgetAlertedRunIds, ['r1']);
+  m = afterActing(m, v('DEGRADED', ['x']));
+  assert.deepEqual(m.budgetAlertedRunIds, ['r1']);
+  for (let i = 0; i < 80; i++) m = withBudgetAlerted(m, `r${i + 2}`);
+  assert.equal(m.budgetAlertedRunIds.length, 50);
+  assert.equal(m.budgetAlertedRunIds.at(-1), 'r81');
+});
+
+function figures(
+  id: string,
+  startedMin: number,
+  costUsd: number | undefined,
+  stateClass: RunFigures['stateClass'] = 'succeeded',
+): RunFigures {
+  return {
+    id,
+    state: stateClass === 'succeeded' ? 'SUCCEEDED' : stateClass === 'failed' ? 'FAILED' : 'RUNNING',
+    stateClass,
+    role: 'recent',
+    startedOn: new Date(startedMin * 60_000),
+    durationSec: 600,
+    dpuHours: costUsd === undefined ? undefined : costUsd / 0.44,
+    costUsd,
+    costBasis: 'workers',
+    pctOverBaseline: undefined,
+    overThreshold: false,
+  };
+}
+
+test('budgetBreach: the newest completed run over budget, once per run', () => {
+  const runs = [
+    figures('old', 1, 9),
+    figures('new', 3, 2.5),
+    figures('running', 5, undefined, 'in-progress'),
+  ];
+  assert.equal(budgetBreach(runs, undefined, []), undefined, 'no budget, no alert');
+  const b = budgetBreach(runs, 2, []);
+  assert.equal(b?.run.id, 'new', 'the run in progress is skipped; the older expensive run is not newest');
+  assert.equal(b?.overUsd, 0.5);
+  assert.equal(budgetBreach(runs, 2, ['new']), undefined, 'already alerted');
+  assert.equal(budgetBreach(runs, 2.5, []), undefined, 'exactly the budget is within it');
+  assert.equal(budgetBreach([figures('f', 1, 3, 'failed')], 2, [])?.run.id, 'f', 'failed runs cost too');
+  assert.equal(budgetBreach([figures('u', 1, undefined)], 2, []), undefined, 'unknown cost');
+});
+
+function run(i: number, durationSec: number, state: RunRecord['state'] = 'SUCCEEDED'): RunRecord {
+  const startedOn = new Date(Date.UTC(2026, 10, 1) + i * 86_400_000);
+  return {
+    id: `jr_${String(i).padStart(2, '0')}`,
+    state,
+    startedOn,
+    completedOn: new Date(startedOn.getTime() + durationSec * 1000),
+    executionTimeSec: durationSec,
+    workerType: 'G.1X',
+    numberOfWorkers: 10,
+  };
+}
+
+test('renderMonitorAlert: numbers, run links to the Glue console, the Triage now button, text escaped', () => {
+  const runs = [
+    ...Array.from({ length: 10 }, (_, i) => run(i, 1200)),
+    run(10, 2160),
+    run(11, 2160),
+    run(12, 2160),
+  ];
+  const verdict = evaluateDegradation(runs, { thresholdPct: 30, consecutiveRuns: 3, baselineRuns: 10 });
+  assert.equal(verdict.verdict, 'DEGRADED');
+  const m = renderMonitorAlert({
+    job: 'Job<&>',
+    region: 'eu-west-1',
+    verdict: verdict as typeof verdict & { verdict: 'DEGRADED' },
+    newRunIds: verdict.problematicRunIds,
+    reason: 'became',
+    everyMinutes: 60,
+  });
+  const json = JSON.stringify(m.blocks);
+  assert.match(json, /DEGRADED: Job&lt;&amp;&gt;/);
+  assert.ok(
+    !JSON.stringify(m.blocks.filter((b) => b.type !== 'actions')).includes('Job<&>'),
+    'job name escaped in mrkdwn (the button value is plain text)',
+  );
+  assert.match(json, /\+80% over baseline/);
+  assert.match(json, /6\.00 DPU-h/);
+  assert.match(json, /baseline 3\.33 DPU-h/);
+  for (const id of ['jr_10', 'jr_11', 'jr_12'])
+    assert.ok(json.includes(`/job/Job%3C%26%3E/run/${id}|${id}>`), `run ${id} linked`);
+  const button = (m.blocks.find((b) => b.type === 'actions') as { elements: Record<string, unknown>[] })
+    .elements[0]!;
+  assert.equal(button.action_id, MONITOR_TRIAGE_ACTION_ID);
+  assert.equal(button.value, 'Job<&>');
+  assert.match(m.text, /^DEGRADED: Job<&> — \+80% over baseline$/);
+
+  const note = renderMonitorRecovered({ job: 'J', previous: 'DEGRADED', verdict });
+  assert.match(note.text, /Recovered: J is HEALTHY again \(was DEGRADED\)/);
+});
+
+test('renderBudgetAlert: cost, budget, DPU-hours and the run link', () => {
+  const r = figures('jr_x', 1, 2.64);
+  const m = renderBudgetAlert({
+    job: 'MyJob',
+    region: 'us-east-1',
+    breach: { run: r, budgetUsd: 2, overUsd: 0.64 },
+  });
+  const json = JSON.stringify(m.blocks);
+  assert.match(json, /\$2\.64/);
+  assert.match(json, /\$2\.00 budget/);
+  assert.match(json, /\+32%/);
+  assert.match(json, /6\.00 DPU-h/);
+  assert.match(json, /gluestudio.*\/run\/jr_x\|jr_x>/);
+  assert.match(m.text, /Budget exceeded: MyJob run cost \$2\.64, budget \$2\.00/);
+});
+
+test('config: monitor section, per-job budget and channel; defaults and validation', () => {
+  const { config } = parseConfigText(
+    `
+monitor: { channel: C0ALERTS }
+jobs:
+  MyJob: { budgetUsdPerRun: 2.5, monitorChannel: G0PRIVATE }
+  Other: {}
+  Syn: { provider: synapse }
+`,
+    'dev',
+  );
+  assert.equal(config.monitor?.everyMinutes, 60);
+  assert.deepEqual(monitoredJobs(config), ['MyJob', 'Other'], 'every glue job by default');
+  assert.equal(monitorChannelFor(config, 'MyJob'), 'G0PRIVATE');
+  assert.equal(monitorChannelFor(config, 'Other'), 'C0ALERTS');
+  assert.equal(monitorChannelFor(config, 'Unlisted'), 'C0ALERTS');
+  assert.equal(config.jobs.MyJob?.budgetUsdPerRun, 2.5);
+
+  const none = parseConfigText('jobs: { MyJob: {} }', 'dev').config;
+  assert.deepEqual(monitoredJobs(none), [], 'no monitor section, nothing scheduled');
+  assert.equal(monitorChannelFor(none, 'MyJob'), undefined);
+
+  const listed = parseConfigText('monitor: { channel: C0ALERTS, everyMinutes: 15, jobs: [A, A, B] }', 'dev');
+  assert.deepEqual(monitoredJobs(listed.config), ['A', 'B']);
+
+  assert.throws(
+    () =>
+      parseConfigText(
+        `
+monitor: { channel: U0NOTACHANNEL, everyMinutes: 1, jobs: [Syn] }
+jobs:
+  Syn: { provider: synapse }
+  Bad: { budgetUsdPerRun: -1, monitorChannel: general }
+`,
+        'dev',
+      ),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      const text = err.message;
+      assert.match(text, /monitor\.channel: must be a Slack channel id/);
+      assert.match(text, /monitor\.everyMinutes/);
+      assert.match(text, /jobs\.Bad\.budgetUsdPerRun/);
+      assert.match(text, /jobs\.Bad\.monitorChannel: must be a Slack channel id/);
+      return true;
+    },
+  );
+  assert.throws(
+    () =>
+      parseConfigText('monitor: { channel: C0A, jobs: [Syn] }\njobs: { Syn: { provider: synapse } }', 'dev'),
+    /monitor\.jobs\.0: Syn is a synapse job; the monitor supports glue jobs only/,
+  );
+});
