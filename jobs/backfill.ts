@@ -119,6 +119,7 @@ export function createBackfillProcessor(
     const r = await store.get(backfillId);
     if (!r) throw new UnrecoverableError(`backfill ${backfillId} is unknown`);
     if (step === 'rollback') return rollback(ctx, r, job.data.actor ?? 'medic', 'requested');
+    if (step === 'expire') return expireApproval(ctx, r);
     if (!isBackfillStep(step)) throw new UnrecoverableError(`unknown backfill step ${step}`);
     if (r.status === 'aborted') return stopAfterAbort(ctx, r);
     if (isTerminal(r)) return 'ended';
@@ -580,6 +581,12 @@ async function approval(ctx: Ctx, r0: BackfillRecord): Promise<string> {
     summary: `waiting for ${whoMayApprove(principals, groups, p.requester)}`,
   });
   await backfillTimeline(progressDeps(ctx), waiting ?? r, 'approval-requested', `approval ${id} requested`);
+  // Marks the request expired when nobody decided in time (the Lua transition refuses it otherwise).
+  await ctx.deps.producers.enqueue(
+    'backfill',
+    { backfillId: p.id, step: 'expire', polls: 0 },
+    { jobId: `backfill-${p.id}-expire`, delayMs: Math.max(0, a.expiresAt - now) + 1000 },
+  );
   return 'waiting for approval';
 }
 
@@ -840,6 +847,42 @@ async function rollback(ctx: Ctx, r: BackfillRecord, actor: string, why: string)
   }
   await ctx.store.release(p.job, p.id);
   return 'rolled back';
+}
+
+/** The approval's expiry: a request still pending is expired, the backfill ends unpromoted. */
+async function expireApproval(ctx: Ctx, r: BackfillRecord): Promise<string> {
+  const p = r.plan;
+  if (!r.approvalId || r.status !== 'awaiting-approval') return 'nothing to expire';
+  const approvals = backfillApprovals(ctx.deps.state, ctx.deps.config.env.MEDIC_PREFIX);
+  const now = ctx.deps.now();
+  const res = await approvals.transition(r.approvalId, 'expired', 'medic', now);
+  if (!res.ok) return res.state === 'not-yet' ? requeue(ctx) : 'already decided';
+  const a = res.approval;
+  if (a.messageTs) {
+    const msg = renderBackfillApproval(r, {
+      approvalId: a.id,
+      state: 'expired',
+      whoMayApprove: whoMayApprove(a.approvers, {}, a.requester),
+      expiresAt: a.expiresAt,
+    });
+    await ctx.deps.slack.chat
+      .update({ channel: p.channel, ts: a.messageTs, text: msg.text, blocks: slackBlocks(msg.blocks) })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'could not update the expired approval'));
+  }
+  const failed = await event(ctx, p.id, 'approval', {
+    type: 'fail',
+    at: now,
+    error: 'the approval expired; nothing promoted',
+  });
+  if (failed)
+    await backfillTimeline(
+      progressDeps(ctx),
+      failed,
+      'approval-expired',
+      `approval ${a.id} expired; nothing promoted`,
+    );
+  await ctx.store.release(p.job, p.id);
+  return 'expired';
 }
 
 /** After an Abort: stop the staging run if one is running, and say so. */

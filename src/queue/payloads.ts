@@ -58,7 +58,7 @@ export type EscalationPayload = z.infer<typeof EscalationPayload>;
 
 export const BackfillPayload = z.object({
   backfillId: z.string().min(1),
-  /** A step of domain/backfill-plan (or 'rollback'). */
+  /** A step of domain/backfill-plan (or 'rollback', 'expire'). */
   step: z.string().default('snapshot'),
   /** Polls of a cloud run so far (the step re-queues itself delayed while it waits). */
   polls: z.number().int().min(0).default(0),
