@@ -168,6 +168,7 @@ test('renderMonitorAlert: numbers, run links to the Glue console, the Triage now
   assert.match(json, /\+80% over baseline/);
   assert.match(json, /6\.00 DPU-h/);
   assert.match(json, /baseline 3\.33 DPU-h/);
+  assert.match(json, /Cost \/ run\*\\n\$2\.64 \(baseline \$1\.47\)/);
   for (const id of ['jr_10', 'jr_11', 'jr_12'])
     assert.ok(json.includes(`/job/Job%3C%26%3E/run/${id}|${id}>`), `run ${id} linked`);
   const button = (m.blocks.find((b) => b.type === 'actions') as { elements: Record<string, unknown>[] })
