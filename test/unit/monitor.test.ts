@@ -18,6 +18,9 @@ import {
   renderMonitorAlert,
   renderMonitorRecovered,
 } from '../../src/slack/blocks/monitor-alert.js';
+import { handleMonitorTriage } from '../../src/slack/actions/monitor-triage.js';
+import type { CommandDeps } from '../../commands/deps.js';
+import type { BlockAction } from '@slack/bolt';
 
 const NOW = 1_000_000_000;
 const v = (verdict: 'DEGRADED' | 'FAILING' | 'HEALTHY' | 'INSUFFICIENT_HISTORY', ids: string[] = []) => ({
@@ -248,4 +251,51 @@ jobs:
       parseConfigText('monitor: { channel: C0A, jobs: [Syn] }\njobs: { Syn: { provider: synapse } }', 'dev'),
     /monitor\.jobs\.0: Syn is a synapse job; the monitor supports glue jobs only/,
   );
+});
+
+test('Triage now handler: enqueues /triage with its dedup id; a bad value or no channel enqueues nothing', async () => {
+  const enqueued: unknown[][] = [];
+  const ephemeral: string[] = [];
+  const deps = {
+    producers: {
+      enqueue: async (...args: unknown[]) => {
+        enqueued.push(args);
+        return { jobId: 'j1', created: enqueued.length === 1 };
+      },
+    },
+    slack: {
+      chat: {
+        postEphemeral: async (a: { text: string }) => {
+          ephemeral.push(a.text);
+          return { ok: true };
+        },
+      },
+    },
+    logger: { warn: () => {}, error: () => {} },
+    now: () => 42,
+  } as unknown as CommandDeps;
+  const body = (value: string | undefined, channel?: string) =>
+    ({
+      user: { id: 'U0ONCALL' },
+      team: { id: 'T0MEDIC' },
+      ...(channel ? { channel: { id: channel } } : {}),
+      actions: [{ type: 'button', action_id: MONITOR_TRIAGE_ACTION_ID, value }],
+    }) as unknown as BlockAction;
+
+  assert.equal(await handleMonitorTriage(deps, body('My Job', 'C0ALERTS')), 'queued');
+  assert.deepEqual(enqueued[0], [
+    'triage',
+    {
+      job: 'My Job',
+      requester: { userId: 'U0ONCALL', channelId: 'C0ALERTS', teamId: 'T0MEDIC' },
+      requestedAt: 42,
+    },
+    { dedupId: 'triage-C0ALERTS-My_20Job', dedupTtlMs: 60_000 },
+  ]);
+  assert.equal(await handleMonitorTriage(deps, body('My Job', 'C0ALERTS')), 'duplicate');
+  assert.match(ephemeral[1]!, /already running/);
+  assert.equal(await handleMonitorTriage(deps, body('', 'C0ALERTS')), 'invalid');
+  assert.equal(await handleMonitorTriage(deps, body('x'.repeat(256), 'C0ALERTS')), 'invalid');
+  assert.equal(await handleMonitorTriage(deps, body('MyJob')), 'invalid');
+  assert.equal(enqueued.length, 2);
 });
