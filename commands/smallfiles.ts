@@ -22,6 +22,17 @@ export async function handleSmallFiles(deps: CommandDeps, command: SlashCommand,
   const uri = parsed.positional[0]!;
   const compare = parsed.flags.compare as string | undefined;
   for (const u of compare ? [uri, compare] : [uri]) {
+    if (/[?#]/.test(u)) {
+      // A query string on a storage URL is usually a SAS token: a credential that must not land in
+      // job data or in the channel. The bot reads with its own credentials.
+      await ack(
+        invalidReply(
+          SMALLFILES,
+          'give the location without a query string (a SAS token is a credential; the bot uses its own access)',
+        ),
+      );
+      return 'invalid';
+    }
     try {
       parseObjectUri(u);
     } catch (err) {

@@ -37,6 +37,15 @@ export function validateTriage(
       problem: `--input must be an s3://, https://, abfss:// or az:// location`,
     };
   }
+  if (typeof f.input === 'string' && /[?#]/.test(f.input)) {
+    // Usually a SAS token: a credential that must not reach job data or the channel.
+    return {
+      ok: false,
+      help: false,
+      problem:
+        '--input must be a location without a query string (a SAS token is a credential; the bot uses its own access)',
+    };
+  }
   return {
     ok: true,
     request: {

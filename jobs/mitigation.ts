@@ -6,6 +6,7 @@
 //            the baseline says whether the job recovered
 // and, on its own job id, `expire`: marks a request nobody decided as expired when its time is up.
 // The approval message is updated at every change of state and every step goes on the timeline.
+import { redactSecrets } from '../src/domain/redact.js';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { JobDeps } from './index.js';
 import type { Logger } from '../src/logger.js';
@@ -241,7 +242,7 @@ class Mitigation {
         runState: run.state,
         durationSec,
         finishedAt: this.now(),
-        ...(run.errorMessage ? { error: { code: run.state, message: run.errorMessage } } : {}),
+        ...(run.errorMessage ? { error: { code: run.state, message: redactSecrets(run.errorMessage) } } : {}),
         polls,
       });
       return { state: 'failed' };

@@ -18,6 +18,7 @@ import {
 } from '../src/slack/blocks/smallfiles-report.js';
 import { renderSizeHistogram } from '../src/slack/charts/index.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
+import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 
 export function cancelKey(prefix: string, jobId: string): string {
   return `${prefix}:smallfiles-cancel:${jobId}`;
@@ -73,7 +74,7 @@ export function smallFilesProcessor(deps: JobDeps) {
       elapsedMs: 0,
       throttledRequests: 0,
     };
-    await show(renderScanProgress(progress, jobId), `Scanning ${p.uri} for small files`);
+    await show(renderScanProgress(progress, jobId), `Scanning ${escapeMrkdwn(p.uri)} for small files`);
 
     const controller = new AbortController();
     let cancelledBy: string | undefined;
@@ -106,7 +107,7 @@ export function smallFilesProcessor(deps: JobDeps) {
             if (now - lastUpdate < 1000) return;
             lastUpdate = now;
             updating = updating
-              .then(() => show(renderScanProgress(progress, jobId), `Scanning ${p.uri}`))
+              .then(() => show(renderScanProgress(progress, jobId), `Scanning ${escapeMrkdwn(p.uri)}`))
               .catch((err: unknown) => log.warn({ err }, 'progress update failed'));
           },
         },
@@ -121,11 +122,11 @@ export function smallFilesProcessor(deps: JobDeps) {
             'Nothing there',
             'The location exists but holds no objects under this prefix. Check the prefix (a trailing slash matters).',
           ),
-          `No objects under ${p.uri}`,
+          `No objects under ${escapeMrkdwn(p.uri)}`,
         );
         return { objects: 0 };
       }
-      await show(renderSmallFilesReport(model), smallFilesHeadline(model));
+      await show(renderSmallFilesReport(model), escapeMrkdwn(smallFilesHeadline(model)));
       const buckets = histogramBuckets(result.scan.summary);
       if (buckets.length) {
         try {
@@ -182,7 +183,7 @@ export function smallFilesProcessor(deps: JobDeps) {
             'Scan interrupted, retrying',
             `${e.message}. The scan starts again shortly (${attemptsLeft} attempts left).`,
           ),
-          `Scan of ${p.uri} interrupted; retrying`,
+          `Scan of ${escapeMrkdwn(p.uri)} interrupted; retrying`,
         ).catch(() => {});
         throw err;
       }
@@ -195,7 +196,7 @@ export function smallFilesProcessor(deps: JobDeps) {
         : describeFailure(err, p.uri);
       await show(
         renderScanFailure(p.uri, title, detail, cancelled ? cancelledBy : undefined),
-        `${title}: ${p.uri}`,
+        `${title}: ${escapeMrkdwn(p.uri)}`,
       );
       if (e) throw new UnrecoverableError(`${e.code}: ${e.message}`);
       throw err;

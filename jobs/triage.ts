@@ -23,6 +23,7 @@ import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
 import { scheduleEscalation } from './escalation.js';
+import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { glueRunUrl, logStreamUrl } from '../src/slack/blocks/triage-report.js';
 import { median } from '../src/domain/degradation.js';
@@ -235,7 +236,7 @@ class Triage {
         await deps.slack.chat.postMessage({
           channel: this.channel,
           thread_ts: ts,
-          text: `Details of the triage of ${this.p.job}`,
+          text: `Details of the triage of ${escapeMrkdwn(this.p.job)}`,
           blocks: slackBlocks(blocks),
           unfurl_links: false,
         });

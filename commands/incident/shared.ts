@@ -1,5 +1,6 @@
 // What every /incident action shares: its context, answers after the ack, timeline entries for
 // commands, and the "do the Slack work after the ack, log and answer failures" wrapper.
+import { decodeSlackText } from '../args.js';
 import type { SlashCommand } from '@slack/bolt';
 import type { CommandDeps } from '../deps.js';
 import type { Ack } from '../reply.js';
@@ -93,7 +94,8 @@ export async function recordCommand(ctx: IncidentContext, incident: Incident, te
     at: clock(ctx.deps),
     kind: 'command',
     actor: ctx.command.user_id,
-    text: text ?? `/incident ${ctx.command.text.trim()}`.slice(0, 500),
+    // Slack sends command text entity-encoded; the timeline escapes once when it renders.
+    text: text ?? `/incident ${decodeSlackText(ctx.command.text).trim()}`.slice(0, 500),
   };
   await ctx.deps.timeline.append(incident.id, entry);
 }

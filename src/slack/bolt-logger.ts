@@ -1,6 +1,7 @@
 // Bolt's Logger interface over pino, so Bolt's own messages carry our redaction and format.
 import { LogLevel, type Logger as BoltLogger } from '@slack/logger';
 import type { Logger } from '../logger.js';
+import { redactSecrets } from '../domain/redact.js';
 
 const TO_PINO: Record<LogLevel, string> = {
   [LogLevel.ERROR]: 'error',
@@ -11,7 +12,13 @@ const TO_PINO: Record<LogLevel, string> = {
 
 export function boltLogger(base: Logger): BoltLogger {
   let log = base.child({ component: 'bolt' });
-  const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  // Bolt and the Socket Mode client log whole envelopes as strings at debug, where pino's path
+  // redaction cannot reach: tokens and response_urls are redacted from the text itself.
+  const fmt = (msg: unknown[]) =>
+    redactSecrets(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')).replace(
+      /https:\/\/hooks\.slack\.com\/[^\s"]+/g,
+      '[redacted]',
+    );
   return {
     debug: (...msg: unknown[]) => log.debug(fmt(msg)),
     info: (...msg: unknown[]) => log.info(fmt(msg)),

@@ -174,3 +174,21 @@ test('Redis down at a slash command → "the queue is unavailable, nothing was s
     await down.stop().catch(() => {});
   }
 });
+
+test('a storage URL with a query string (a SAS token) is refused, never queued', async () => {
+  const sas = 'https://acct.blob.core.windows.net/c/p?sv=2024&sig=SECRETSIG';
+  const r1 = await sendSlashCommand(t.url, t.secret, {
+    command: '/triage',
+    text: `MyJob --input ${sas}`,
+    channelId: 'C0SAS',
+  });
+  assert.match(ephemeralText(r1.body), /without a query string/);
+  const r2 = await sendSlashCommand(t.url, t.secret, {
+    command: '/smallfiles',
+    text: sas,
+    channelId: 'C0SAS',
+  });
+  assert.match(ephemeralText(r2.body), /without a query string/);
+  const jobs = await triageQueue.getJobs(['waiting']);
+  assert.ok(!jobs.some((j) => JSON.stringify(j.data).includes('SECRETSIG')));
+});

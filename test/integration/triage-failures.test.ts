@@ -73,3 +73,41 @@ test('a job attempt that fails after posting: the retry updates the same message
   const failedUpdates = t.slack.calls.filter((c) => c.method === 'chat.update' && c.response?.ok === false);
   assert.ok(failedUpdates.length >= 1, 'the injected failure happened');
 });
+
+test('a job name that tries to ping the channel is shown, never sent as a mention', async () => {
+  const channel = 'C0FORGE';
+  t.slack.addChannel({ id: channel, name: 'c0forge', members: ['U0ONCALL'] });
+  // Slack sends what the user typed entity-encoded.
+  await sendSlashCommand(t.url, t.secret, {
+    command: '/triage',
+    text: '&lt;!channel&gt;',
+    channelId: channel,
+  });
+  const deadline = Date.now() + 60_000;
+  let body = '';
+  while (Date.now() < deadline) {
+    body = t.slack.topLevel(channel).map(text).join('\n');
+    if (/No Glue job named/.test(body)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.match(body, /No Glue job named/);
+  // Every mrkdwn string and the top-level text (plain_text never renders mentions).
+  const mrkdwn: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'mrkdwn' && typeof o.text === 'string') mrkdwn.push(o.text);
+      Object.values(o).forEach(walk);
+    }
+  };
+  const calls = t.slack.calls.filter(
+    (c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.args.channel === channel,
+  );
+  assert.ok(calls.length > 0);
+  for (const c of calls) {
+    mrkdwn.push(String(c.args.text ?? ''));
+    walk(typeof c.args.blocks === 'string' ? JSON.parse(c.args.blocks) : c.args.blocks);
+  }
+  for (const s of mrkdwn) assert.ok(!s.includes('<!channel>'), `no raw mention in ${s.slice(0, 200)}`);
+});

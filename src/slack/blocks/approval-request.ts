@@ -228,7 +228,7 @@ export function renderApproval(a: Approval): { text: string; blocks: Block[] } {
       : a.state === 'pending'
         ? 'waiting for approval'
         : a.state;
-  return { text: truncate(`Approval ${state}: ${title} (${a.env})`, 300), blocks };
+  return { text: truncate(escapeMrkdwn(`Approval ${state}: ${title} (${a.env})`), 300), blocks };
 }
 
 /** A dry run (the calls, none made) or a recorded code fix: no buttons, nothing to approve. */
@@ -255,5 +255,5 @@ export function renderNotice(n: {
   ];
   if (n.kind === 'dry-run')
     blocks.push(context(`:test_tube: Dry run${n.why ? ` (${escapeMrkdwn(n.why)})` : ''}: no call was made.`));
-  return { text: truncate(`${head} (${n.env})`, 300), blocks };
+  return { text: truncate(escapeMrkdwn(`${head} (${n.env})`), 300), blocks };
 }

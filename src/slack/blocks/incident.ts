@@ -103,7 +103,7 @@ export function renderIncidentSummary(
   notes.push('`/incident status` · `note` · `timeline` · `escalate` · `resolve --cause …` · `postmortem`');
   blocks.push(context(notes.join(' · ')));
   return {
-    text: `${incident.id} (${incident.severity.toUpperCase()}, ${incident.status}): ${incident.title}`,
+    text: `${incident.id} (${incident.severity.toUpperCase()}, ${incident.status}): ${escapeMrkdwn(incident.title)}`,
     blocks: capBlocks(blocks),
   };
 }
@@ -257,7 +257,7 @@ export function renderEscalation(
     ),
   );
   return {
-    text: `Escalation: ${incident.id} (${incident.severity.toUpperCase()}) ${incident.title} — ${why}`,
+    text: `Escalation: ${incident.id} (${incident.severity.toUpperCase()}) ${escapeMrkdwn(incident.title)} — ${why}`,
     blocks: capBlocks(blocks),
   };
 }

@@ -113,7 +113,7 @@ export function renderMonitorAlert(opts: {
       `Scheduled monitor, every ${plural(opts.everyMinutes, 'minute')}. The next alert for ${escapeMrkdwn(job)} comes only with a new problematic run; a note follows when it is healthy again.`,
     ),
   ];
-  return { text: truncate(`${label}: ${job} — ${size(v)}${again}`, 300), blocks };
+  return { text: truncate(`${label}: ${escapeMrkdwn(job)} — ${size(v)}${again}`, 300), blocks };
 }
 
 export function renderMonitorRecovered(opts: {
@@ -127,7 +127,7 @@ export function renderMonitorRecovered(opts: {
       ? ` Recent runs: ${formatDuration(v.recentMedianDurationSec)} median against a ${formatDuration(v.baselineDurationSec)} baseline.`
       : '';
   return {
-    text: truncate(`Recovered: ${job} is HEALTHY again (was ${opts.previous})`, 300),
+    text: truncate(`Recovered: ${escapeMrkdwn(job)} is HEALTHY again (was ${opts.previous})`, 300),
     blocks: [
       section(
         `:large_green_circle: *Recovered: ${escapeMrkdwn(job)}* is HEALTHY again (was ${opts.previous}).${recent}`,
@@ -151,7 +151,10 @@ export function renderBudgetAlert(opts: {
     `*Run*\n${link(glueRunUrl(region, job, r.id), r.id)} ${escapeMrkdwn(r.state)} · ${formatDuration(r.durationSec)}`,
   ];
   return {
-    text: truncate(`Budget exceeded: ${job} run cost ${cost}, budget ${formatUsd(breach.budgetUsd)}`, 300),
+    text: truncate(
+      `Budget exceeded: ${escapeMrkdwn(job)} run cost ${cost}, budget ${formatUsd(breach.budgetUsd)}`,
+      300,
+    ),
     blocks: [
       section(
         `:money_with_wings: *Budget exceeded: ${escapeMrkdwn(job)}* — the newest run cost ${cost}, over the ${formatUsd(breach.budgetUsd)} budget per run by ${formatUsd(breach.overUsd)}.`,

@@ -109,7 +109,8 @@ export function headline(model: TriageReportModel): string {
 
 /** Notification text (the top-level `text` every message should carry). */
 export function fallbackText(model: TriageReportModel): string {
-  return truncate(headline(model).replace(/:[a-z_]+: /, ''), 300);
+  // The top-level text is mrkdwn too (and all a phone notification shows): escape the job name.
+  return truncate(escapeMrkdwn(headline(model).replace(/:[a-z_]+: /, '')), 300);
 }
 
 function runLine(model: TriageReportModel, r: RunFigures): string {

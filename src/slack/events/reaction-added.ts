@@ -4,6 +4,7 @@
 import type { App } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { truncate } from '../mrkdwn.js';
+import { decodeSlackText } from '../../../commands/args.js';
 
 export const PIN_REACTIONS = new Set(['pushpin', 'round_pushpin']);
 
@@ -32,7 +33,8 @@ export async function recordPin(deps: CommandDeps, event: PinEvent): Promise<boo
       .catch(() => undefined),
   ]);
   const author = event.item_user ? `<@${event.item_user}>` : 'a message';
-  const quoted = text ? `: "${truncate(text.replace(/\s+/g, ' '), 300)}"` : '';
+  // Message text is Slack mrkdwn already (entities encoded); decode so the timeline escapes it once.
+  const quoted = text ? `: "${truncate(decodeSlackText(text).replace(/\s+/g, ' '), 300)}"` : '';
   return await deps.timeline.append(
     incident.id,
     {
