@@ -285,6 +285,8 @@ async function snapshot(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   for (const src of sources) {
     if (done.has(src.key)) continue;
     const there = existing.get(dstKey(src.key));
+    // (S3 keeps the source's ETag on a copy; Azure gives the copy its own, so there an unrecorded
+    // copy is made again — the one case a blob can be copied twice.)
     if (there && there.size === src.size && there.etag && there.etag === src.etag) {
       done.set(src.key, there.etag);
       await ctx.store.markCopied(p.id, src.key, there.etag);

@@ -309,6 +309,10 @@ export async function copyObjects(o: SnapshotOptions): Promise<SnapshotResult> {
   return res;
 }
 
+/** ETags come quoted from some calls and bare from others (Blob listings). */
+const unquote = (e: string) => e.replace(/^"|"$/g, '');
+const isMd5Etag = (e: string) => /^"?[0-9a-f]{32}"?$/.test(e);
+
 export interface VerifyResult {
   ok: boolean;
   count: number;
@@ -335,9 +339,20 @@ export function verifySnapshot(
     bytes += c.size;
     if (c.size !== s.size) problems.push(`size differs: ${s.key} (${s.size} → ${c.size})`);
     const recorded = copiedEtags.get(s.key);
-    // A single CopyObject keeps the source's ETag; a multipart copy has its own, as returned.
-    const want = recorded && /-\d+"?$/.test(recorded) ? recorded : s.etag;
-    if (want && c.etag && want !== c.etag) problems.push(`ETag differs: ${s.key} (${s.etag} → ${c.etag})`);
+    // The copy must be what the copy call produced: its recorded ETag (Azure gives every blob a
+    // new ETag; S3 multipart copies have their own). An S3 single-part CopyObject also keeps the
+    // source's ETag (an MD5 of the content), so there the source must match too.
+    const want = recorded || s.etag;
+    if (want && c.etag && unquote(want) !== unquote(c.etag))
+      problems.push(`ETag differs: ${s.key} (${want} → ${c.etag})`);
+    else if (
+      recorded &&
+      isMd5Etag(recorded) &&
+      s.etag &&
+      isMd5Etag(s.etag) &&
+      unquote(recorded) !== unquote(s.etag)
+    )
+      problems.push(`ETag differs from the source: ${s.key} (${s.etag} → ${recorded})`);
   }
   if (copies.length !== sources.length)
     problems.push(`the snapshot holds ${copies.length} objects for ${sources.length} sources`);
