@@ -12,6 +12,7 @@
 // Waiting on a cloud run never holds a worker: the job re-queues itself delayed (moveToDelayed +
 // DelayedError) with its poll count in job data. The approval step parks (no job) until the
 // Approve button enqueues `promote`.
+import { redactSecrets } from '../src/domain/redact.js';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { JobDeps } from './index.js';
 import type { Logger } from '../src/logger.js';
@@ -391,7 +392,7 @@ async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   if (ACTIVE.includes(run.state)) return requeue(ctx);
   if (run.state !== 'SUCCEEDED')
     throw new StepFailure(
-      `staging run ${runId} ended ${run.state}${run.errorMessage ? `: ${run.errorMessage}` : ''}`,
+      `staging run ${runId} ended ${run.state}${run.errorMessage ? `: ${redactSecrets(run.errorMessage)}` : ''}`,
     );
   return finish(ctx, r, 'staging-run', `${p.stagingJob} succeeded in ${run.executionTimeSec} s`, {
     link: runId,
@@ -774,7 +775,7 @@ async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   const bad = runs.filter(([, run]) => run.state !== 'SUCCEEDED');
   if (bad.length)
     throw new StepFailure(
-      `${bad.map(([c, run]) => `${c} ${run.state}${run.errorMessage ? ` (${run.errorMessage})` : ''}`).join(', ')}; the promoted data stays (Rollback is available)`,
+      `${bad.map(([c, run]) => `${c} ${run.state}${run.errorMessage ? ` (${redactSecrets(run.errorMessage)})` : ''}`).join(', ')}; the promoted data stays (Rollback is available)`,
     );
   return finish(
     ctx,

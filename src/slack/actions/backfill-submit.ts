@@ -2,6 +2,7 @@
 // otherwise it closes, the plan is built (the staging job's --output_path read from Glue), the
 // record created (one backfill at a time per job), the progress message posted in the channel,
 // the request put on the incident timeline, and the first step (snapshot) enqueued.
+import { code } from '../mrkdwn.js';
 import type { App } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { errorId } from '../../logger.js';
@@ -45,7 +46,7 @@ export function registerBackfillSubmit(app: App, deps: CommandDeps): void {
         deps,
         ctx.channel,
         user,
-        `:warning: The backfill of \`${ctx.job}\` could not be started (error id \`${id}\`); nothing was copied. Try again.`,
+        `:warning: The backfill of ${code(ctx.job)} could not be started (error id \`${id}\`); nothing was copied. Try again.`,
       );
     }
   });
@@ -68,7 +69,7 @@ export async function submitBackfill(
       deps,
       ctx.channel,
       user,
-      `:warning: \`${ctx.job}\` needs input, output and stagingJob in medic.yml.`,
+      `:warning: ${code(ctx.job)} needs input, output and stagingJob in medic.yml.`,
     );
     return undefined;
   }
@@ -120,7 +121,7 @@ export async function submitBackfill(
       deps,
       ctx.channel,
       user,
-      `:information_source: \`${ctx.job}\` already has a backfill in progress (\`${created.activeId}\`); one at a time.`,
+      `:information_source: ${code(ctx.job)} already has a backfill in progress (\`${created.activeId}\`); one at a time.`,
     );
     return undefined;
   }

@@ -2,6 +2,7 @@
 // (the four-eyes gate, with the mitigations' policy and approval store), medic.backfill.rollback
 // (after promotion). Each acks first; the state change is one atomic update of the record (or the
 // approval's Lua transition), so double clicks and two processes decide once.
+import { code } from '../mrkdwn.js';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { errorId } from '../../logger.js';
@@ -163,8 +164,8 @@ export async function decide(
           : decision.reason === 'expired'
             ? 'This request expired; start the backfill again.'
             : decision.reason === 'no-approvers'
-              ? `No approvers are configured for \`${r.plan.job}\`.`
-              : `You are not among the approvers of \`${r.plan.job}\`.`;
+              ? `No approvers are configured for ${code(r.plan.job)}.`
+              : `You are not among the approvers of ${code(r.plan.job)}.`;
     await ephemeral(deps, channel ?? r.plan.channel, user, `:no_entry: ${why} May ${verb}: ${who}.`);
     return 'refused';
   }

@@ -82,15 +82,15 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
         `*Snapshot* ${code(formatLoc(p.snapshot))}`,
         `*Staging* ${code(p.stagingJob)} → ${code(formatLoc(p.stagingOutput))}`,
         `*Production* ${code(formatLoc(p.production))}${p.table ? ` (table ${code(`${p.table.database}.${p.table.name}`)})` : ''}`,
-        ...(r.failure ? [`*Failed:* ${escapeMrkdwn(truncate(r.failure, 1500))}`] : []),
+        ...(r.failure ? [`*Failed:* ${keepMentions(escapeMrkdwn(truncate(r.failure, 1500)))}`] : []),
       ].join('\n'),
     ),
   );
   for (const step of BACKFILL_STEPS) {
     const s = r.steps[step];
     const parts = [`${ICON[s.state]} *${STEP_TITLE[step]}*${timing(s, now)}`];
-    if (s.summary) parts.push(escapeMrkdwn(truncate(s.summary, 1200)));
-    if (s.error) parts.push(`:warning: ${escapeMrkdwn(truncate(s.error, 1200))}`);
+    if (s.summary) parts.push(keepMentions(escapeMrkdwn(truncate(s.summary, 1200))));
+    if (s.error) parts.push(`:warning: ${keepMentions(escapeMrkdwn(truncate(s.error, 1200)))}`);
     if (s.link) parts.push(linkText(s.link));
     blocks.push(section(parts.join('\n')));
   }
@@ -137,7 +137,7 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
     );
   if (buttons.length) blocks.push(actions(buttons, `backfill-${p.id}`));
   blocks.push(context(`Updated ${new Date(now).toISOString().replace(/\.\d+Z$/, 'Z')}`));
-  return { text: `${title}: ${r.status}`, blocks };
+  return { text: escapeMrkdwn(`${title}: ${r.status}`), blocks };
 }
 
 export function renderBackfillApproval(
@@ -176,5 +176,13 @@ export function renderBackfillApproval(
       `Approval ${code(o.approvalId)} · expires <!date^${Math.floor(o.expiresAt / 1000)}^{date_short_pretty} {time}|${new Date(o.expiresAt).toISOString()}>`,
     ),
   );
-  return { text: title, blocks };
+  return { text: escapeMrkdwn(title), blocks };
+}
+
+/**
+ * Summaries carry the bot's own mentions (approved by <@U…>, waiting for <!subteam^S…>); after
+ * escaping, only those exact forms are restored — a user id or group id cannot carry text.
+ */
+function keepMentions(escaped: string): string {
+  return escaped.replace(/&lt;(@[UW][A-Z0-9]{2,}|!subteam\^S[A-Z0-9]{2,})&gt;/g, '<$1>');
 }
