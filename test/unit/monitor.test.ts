@@ -178,7 +178,8 @@ test('renderMonitorAlert: numbers, run links to the Glue console, the Triage now
     .elements[0]!;
   assert.equal(button.action_id, MONITOR_TRIAGE_ACTION_ID);
   assert.equal(button.value, 'Job<&>');
-  assert.match(m.text, /^DEGRADED: Job<&> — \+80% over baseline$/);
+  // The notification text is mrkdwn too: the job name is escaped there as everywhere.
+  assert.match(m.text, /^DEGRADED: Job&lt;&amp;&gt; — \+80% over baseline$/);
 
   const note = renderMonitorRecovered({ job: 'J', previous: 'DEGRADED', verdict });
   assert.match(note.text, /Recovered: J is HEALTHY again \(was DEGRADED\)/);
