@@ -5,16 +5,12 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
 import { degradationFor } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
-import {
-  ProviderError,
-  type JobDefinition,
-  type JobRun,
-  type ObjectLocation,
-  type ProviderSet,
-} from '../src/providers/ports.js';
-import { parseObjectUri, formatLocation } from '../src/providers/object-uri.js';
-import { scanLocation, type ScanResult } from '../src/providers/scanner.js';
-import { evaluateDegradation, median, type DegradationVerdict } from '../src/domain/degradation.js';
+import { ProviderError, type JobDefinition, type JobRun, type ProviderSet } from '../src/providers/ports.js';
+import { ObjectUriError } from '../src/providers/object-uri.js';
+import { runSmallFilesScan, type SmallFilesResult } from './smallfiles-core.js';
+import { describeSummary } from '../src/domain/small-file-compare.js';
+import { code, escapeMrkdwn } from '../src/slack/mrkdwn.js';
+import { evaluateDegradation, type DegradationVerdict } from '../src/domain/degradation.js';
 import { LogClassifier } from '../src/domain/log-signatures.js';
 import { analyzeSkew } from '../src/domain/skew.js';
 import {
@@ -24,7 +20,7 @@ import {
   type Finding,
 } from '../src/domain/diagnosis.js';
 import { suggestNames } from '../src/domain/suggest.js';
-import { formatBytes, formatInt, formatRatio, formatShare, plural } from '../src/domain/format.js';
+import { formatInt, plural } from '../src/domain/format.js';
 import type { TriageReportModel } from '../src/slack/blocks/triage-report.js';
 
 const DEFAULT_LOG_GROUPS = ['/aws-glue/jobs/error', '/aws-glue/jobs/output'];
@@ -149,7 +145,7 @@ export class TriageGatherer {
     const jobCfg = cfg.jobs[p.job];
     if (this.model.provider !== 'glue') {
       return this.fail('Synapse triage is not available yet', [
-        `\`${escape(p.job)}\` is configured as a Synapse pipeline; this version triages AWS Glue jobs only.`,
+        `${code(p.job)} is configured as a Synapse pipeline; this version triages AWS Glue jobs only.`,
       ]);
     }
     // 1. Job definition and runs, in parallel.
@@ -254,15 +250,15 @@ export class TriageGatherer {
         this.log.warn({ err: e }, 'could not list jobs for suggestions');
       }
       return this.fail(`No Glue job named ${this.p.job}`, [
-        `Glue answered that \`${escape(this.p.job)}\` does not exist in ${escape(this.model.region)}.`,
+        `Glue answered that ${code(this.p.job)} does not exist in ${escapeMrkdwn(this.model.region)}.`,
         suggestions.length
-          ? `Did you mean ${suggestions.map((s) => `\`${escape(s)}\``).join(', ')}?`
+          ? `Did you mean ${suggestions.map((s) => code(s)).join(', ')}?`
           : 'No job with a similar name was found.',
       ]);
     }
     if (err.code === 'ACCESS_DENIED') {
       return this.fail('Access denied', [
-        `AWS refused \`${escape(err.action ?? 'an action')}\`. Grant it to the bot's role (the README has the least-privilege IAM policy), then run \`/triage ${escape(this.p.job)}\` again.`,
+        `AWS refused ${code(err.action ?? 'an action')}. Grant it to the bot's role (the README has the least-privilege IAM policy), then run ${code(`/triage ${this.p.job}`)} again.`,
       ]);
     }
     if (err.code === 'THROTTLED' || err.code === 'UNAVAILABLE') {
@@ -270,7 +266,7 @@ export class TriageGatherer {
       this.model.throttled = err.code === 'THROTTLED';
       throw err;
     }
-    return this.fail('Glue refused the request', [escape(err.message)]);
+    return this.fail('Glue refused the request', [escapeMrkdwn(err.message)]);
   }
 
   private async gatherLogs(runs: JobRun[], verdict: DegradationVerdict, groups: string[]) {
@@ -330,48 +326,39 @@ export class TriageGatherer {
     return result;
   }
 
-  private async gatherVolume(
-    uri: string,
-  ): Promise<{ scan: ScanResult; comparison?: VolumeComparison } | undefined> {
+  /**
+   * The runbook's step 4 through the same scan as /smallfiles (runSmallFilesScan): listing or S3
+   * Inventory, the location's previous scan as its baseline (one Redis key for both commands), and
+   * the newest date partition against the median of the earlier ones.
+   */
+  private async gatherVolume(uri: string): Promise<{ comparison?: VolumeComparison } | undefined> {
     const step = 'Input volume and small files';
-    let loc: ObjectLocation;
     try {
-      loc = parseObjectUri(uri);
-    } catch (err) {
-      this.model.missing.push(`input: ${(err as Error).message}`);
-      this.setStep(step, 'failed', (err as Error).message);
-      return undefined;
-    }
-    const cfg = this.deps.config.medic.defaults;
-    try {
-      const scan = await scanLocation(this.deps.providers.objectStore(loc.scheme), loc, {
-        thresholdBytes: cfg.smallFileBytes,
-        concurrency: cfg.scanConcurrency,
-      });
-      if (scan.slowed) this.model.throttled = true;
-      const previousKey = `${this.deps.config.env.MEDIC_PREFIX}:scan-baseline:${formatLocation(loc)}`;
-      const comparison = volumeComparison(scan);
+      const result = await runSmallFilesScan(this.deps, { uri });
+      if (result.scan.slowed) this.model.throttled = true;
+      const comparison = volumeComparison(result);
       this.model.volume = {
-        lines: volumeLines(scan, comparison),
-        source: `${formatLocation(loc)}, listed in ${(scan.durationMs / 1000).toFixed(1)} s`,
+        lines: [
+          describeSummary(result.scan.summary),
+          ...(result.trend?.sentences ?? []),
+          ...(result.previous?.comparison.sentences ?? []),
+          result.recommendation.reason,
+        ],
+        source: `${result.location}, ${result.scan.source === 'inventory' ? 'from S3 Inventory' : `listed in ${(result.scan.durationMs / 1000).toFixed(1)} s`}`,
       };
-      await this.deps.state?.set(
-        previousKey,
-        JSON.stringify({ at: this.deps.now(), summary: scan.summary }),
-        'EX',
-        90 * 86_400,
-      );
-      this.setStep(step, 'done', `${formatInt(scan.summary.objects)} objects`);
+      this.setStep(step, 'done', `${formatInt(result.scan.summary.objects)} objects`);
       await this.publish();
-      return { scan, ...(comparison ? { comparison } : {}) };
+      return comparison ? { comparison } : {};
     } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
+      if (!(err instanceof ProviderError) && !(err instanceof ObjectUriError)) throw err;
       const what =
-        err.code === 'ACCESS_DENIED'
-          ? `input: access denied (${err.action ?? 's3:ListBucket'})`
-          : err.code === 'NOT_FOUND'
-            ? `input: ${uri} not found`
-            : `input: ${err.message}`;
+        err instanceof ObjectUriError
+          ? `input: ${err.message}`
+          : err.code === 'ACCESS_DENIED'
+            ? `input: access denied (${err.action ?? 's3:ListBucket'})`
+            : err.code === 'NOT_FOUND'
+              ? `input: ${uri} not found`
+              : `input: ${err.message}`;
       this.model.missing.push(what);
       this.setStep(step, 'failed', what);
       return undefined;
@@ -414,60 +401,39 @@ export class TriageGatherer {
   }
 }
 
-function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'");
-}
-
-/** Newest date partition against the median of the earlier ones (date-partitioned inputs). */
-export function volumeComparison(scan: ScanResult): VolumeComparison | undefined {
-  const buckets = scan.summary.dateBuckets;
-  const thresholdBytes = scan.summary.thresholdBytes;
-  if (buckets.length >= 2) {
-    const newest = buckets[buckets.length - 1]!;
-    const earlier = buckets.slice(0, -1);
+/**
+ * The diagnosis's view of a scan: the newest date partition against the median of the earlier
+ * ones when the layout is date-partitioned, else the location against its previous scan.
+ */
+export function volumeComparison(r: SmallFilesResult): VolumeComparison | undefined {
+  const thresholdBytes = r.scan.summary.thresholdBytes;
+  const newest = r.trend?.newest[r.trend.newest.length - 1];
+  if (r.trend && newest) {
     return {
       now: { files: newest.files, bytes: newest.bytes, smallFiles: newest.smallFiles },
       baseline: {
-        files: median(earlier.map((b) => b.files)),
-        bytes: median(earlier.map((b) => b.bytes)),
-        smallFiles: median(earlier.map((b) => b.smallFiles)),
+        files: r.trend.median.files,
+        bytes: r.trend.median.bytes,
+        smallFiles: r.trend.median.smallFiles,
       },
       scope: `newest partition (${newest.date})`,
-      baselineLabel: `median of the ${earlier.length} earlier ones`,
+      baselineLabel: `median of the ${r.trend.earlierDates} earlier ones`,
       smallFileBytes: thresholdBytes,
     };
   }
-  if (scan.summary.files > 0) {
-    return {
-      now: { files: scan.summary.files, bytes: scan.summary.bytes, smallFiles: scan.summary.smallFiles },
-      scope: 'input',
-      smallFileBytes: thresholdBytes,
-    };
-  }
-  return undefined;
-}
-
-function volumeLines(scan: ScanResult, c: VolumeComparison | undefined): string[] {
-  const s = scan.summary;
-  const lines = [
-    `${formatInt(s.files)} files, ${formatBytes(s.bytes)}; ${formatInt(s.smallFiles)} small (< ${formatBytes(s.thresholdBytes)}) = ${formatShare(s.files ? s.smallFiles / s.files : 0)} of files`,
-  ];
-  if (c?.baseline) {
-    const fr = c.baseline.files ? c.now.files / c.baseline.files : undefined;
-    const br = c.baseline.bytes ? c.now.bytes / c.baseline.bytes : undefined;
-    const avgNow = c.now.files ? c.now.bytes / c.now.files : 0;
-    const avgBase = c.baseline.files ? c.baseline.bytes / c.baseline.files : 0;
-    if (fr !== undefined && br !== undefined) {
-      lines.push(
-        `${c.scope}: ${formatInt(c.now.files)} files, ${formatBytes(c.now.bytes)} — ${formatRatio(fr)} the files and ${formatRatio(br)} the bytes of the ${c.baselineLabel} (avg file ${formatBytes(avgNow)}, was ${formatBytes(avgBase)})`,
-      );
-    }
-  }
-  if (s.leftovers.objects)
-    lines.push(`${formatInt(s.leftovers.objects)} job leftovers (_temporary/, _SUCCESS, .crc)`);
-  if (scan.throttledRequests)
-    lines.push(`${formatInt(scan.throttledRequests)} listing requests were throttled and retried`);
-  return lines;
+  const s = r.scan.summary;
+  if (s.files === 0) return undefined;
+  const now = { files: s.files, bytes: s.bytes, smallFiles: s.smallFiles };
+  const prev = r.previous?.comparison.previous;
+  return prev
+    ? {
+        now,
+        baseline: { files: prev.files, bytes: prev.bytes, smallFiles: prev.smallFiles },
+        scope: 'input',
+        baselineLabel: 'previous scan',
+        smallFileBytes: thresholdBytes,
+      }
+    : { now, scope: 'input', smallFileBytes: thresholdBytes };
 }
 
 /** Run async tasks with at most `limit` in flight. */
