@@ -26,7 +26,7 @@ import { scheduleEscalation } from './escalation.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { glueRunUrl, logStreamUrl } from '../src/slack/blocks/triage-report.js';
-import { median } from '../src/domain/degradation.js';
+import { medianCostUsd } from '../src/domain/degradation.js';
 
 export function triageProcessor(deps: JobDeps) {
   return async (
@@ -330,18 +330,13 @@ function safeFile(s: string): string {
 /** The verdict's figures as the incident keeps them for escalation and the post-mortem. */
 function latestMetrics(v: DegradationVerdict) {
   const recent = v.runs.filter((r) => r.role === 'recent');
-  const base = v.runs.filter((r) => r.role === 'baseline');
-  const med = (xs: (number | undefined)[]) => {
-    const ys = xs.filter((x): x is number => x !== undefined);
-    return ys.length ? median(ys) : undefined;
-  };
   const m = {
     baselineSeconds: v.baselineDurationSec,
     recentSeconds: recent.map((r) => r.durationSec),
     dpuHoursPerRun: v.dpuHours.recentMedian,
     baselineDpuHoursPerRun: v.dpuHours.baselineMedian,
-    costPerRunUsd: med(recent.map((r) => r.costUsd)),
-    baselineCostPerRunUsd: med(base.map((r) => r.costUsd)),
+    costPerRunUsd: medianCostUsd(v, 'recent'),
+    baselineCostPerRunUsd: medianCostUsd(v, 'baseline'),
     extraCostUsd: v.extraCost?.extraUsd,
     failedRuns: v.failedRuns.length,
     lateRuns: v.degradedRuns.length,

@@ -329,3 +329,11 @@ function summarize(v: DegradationVerdict): string {
     }
   }
 }
+
+/** Median cost of the runs in one role (the window or the baseline); undefined when none is known. */
+export function medianCostUsd(verdict: Pick<DegradationVerdict, 'runs'>, role: RunRole): number | undefined {
+  const costs = verdict.runs
+    .filter((r) => r.role === role && r.costUsd !== undefined)
+    .map((r) => r.costUsd as number);
+  return costs.length ? median(costs) : undefined;
+}

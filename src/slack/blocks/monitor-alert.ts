@@ -13,7 +13,7 @@ import {
   formatUsd,
   plural,
 } from '../../domain/format.js';
-import { median, type DegradationVerdict, type RunFigures } from '../../domain/degradation.js';
+import { medianCostUsd, type DegradationVerdict, type RunFigures } from '../../domain/degradation.js';
 import type { AlertingVerdict, BudgetBreach } from '../../domain/monitor.js';
 
 export const MONITOR_TRIAGE_ACTION_ID = 'medic.monitor.triage';
@@ -41,11 +41,6 @@ function runLine(region: string, job: string, r: RunFigures, isNew: boolean): st
     ? ` — _${escapeMrkdwn(truncate(r.errorMessage.replace(/\s+/g, ' '), 120))}_`
     : '';
   return `• ${link(glueRunUrl(region, job, r.id), r.id)}${isNew ? ' *new*' : ''} ${escapeMrkdwn(r.state)} · ${formatDuration(r.durationSec)}${over}${dpu}${cost}${err}`;
-}
-
-function medianOf(xs: (number | undefined)[]): number | undefined {
-  const known = xs.filter((x): x is number => x !== undefined);
-  return known.length > 0 ? median(known) : undefined;
 }
 
 /** The size of the problem in a few words, for the headline and the notification text. */
@@ -85,8 +80,8 @@ export function renderMonitorAlert(opts: {
     f.push(
       `*DPU-hours / run*\n${formatDpuHours(recentMedian)}${baselineMedian !== undefined ? ` (baseline ${formatDpuHours(baselineMedian)})` : ''}`,
     );
-  const costRecent = medianOf(v.runs.filter((r) => r.role === 'recent').map((r) => r.costUsd));
-  const costBase = medianOf(v.runs.filter((r) => r.role === 'baseline').map((r) => r.costUsd));
+  const costRecent = medianCostUsd(v, 'recent');
+  const costBase = medianCostUsd(v, 'baseline');
   if (costRecent !== undefined)
     f.push(
       `*Cost / run*\n${formatUsd(costRecent)}${costBase !== undefined ? ` (baseline ${formatUsd(costBase)})` : ''}`,

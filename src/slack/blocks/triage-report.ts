@@ -22,7 +22,7 @@ import {
   formatUsd,
   plural,
 } from '../../domain/format.js';
-import type { DegradationVerdict, RunFigures } from '../../domain/degradation.js';
+import { medianCostUsd, type DegradationVerdict, type RunFigures } from '../../domain/degradation.js';
 import type { LogSignature } from '../../domain/log-signatures.js';
 
 export interface ReportFinding {
@@ -142,22 +142,14 @@ function verdictBlocks(model: TriageReportModel, v: DegradationVerdict): Block[]
     f.push(
       `*Threshold*\n${formatDuration(v.thresholdDurationSec)} (+${formatInt(v.rule.thresholdPct)}%, ${v.rule.consecutiveRuns} runs)`,
     );
-  const recent = v.runs.filter((r) => r.role === 'recent');
-  const base = v.runs.filter((r) => r.role === 'baseline');
-  const med = (xs: (number | undefined)[]) => {
-    const ys = xs.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
-    if (!ys.length) return undefined;
-    const m = Math.floor(ys.length / 2);
-    return ys.length % 2 ? ys[m]! : (ys[m - 1]! + ys[m]!) / 2;
-  };
   const dpuRecent = v.dpuHours.recentMedian;
   const dpuBase = v.dpuHours.baselineMedian;
   if (dpuRecent !== undefined)
     f.push(
       `*DPU-hours / run*\n${formatDpuHours(dpuRecent)}${dpuBase !== undefined ? ` (baseline ${formatDpuHours(dpuBase)})` : ''}`,
     );
-  const costRecent = med(recent.map((r) => r.costUsd));
-  const costBase = med(base.map((r) => r.costUsd));
+  const costRecent = medianCostUsd(v, 'recent');
+  const costBase = medianCostUsd(v, 'baseline');
   if (costRecent !== undefined)
     f.push(
       `*Cost / run*\n${formatUsd(costRecent)}${costBase !== undefined ? ` (baseline ${formatUsd(costBase)})` : ''}`,
