@@ -7,11 +7,11 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { errorId } from '../../logger.js';
 import { abortRecord, applyStep, canAbort, canRollback } from '../../domain/backfill-plan.js';
-import { checkApproval, checkRejection, whoMayApprove } from '../../domain/approval-policy.js';
+import { whoMayApprove } from '../../domain/approval-policy.js';
 import { BACKFILL_ACTIONS, renderBackfillApproval } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { backfillApprovals, backfillStore, backfillTimeline, refreshProgress } from './backfill-shared.js';
-import { ephemeral, nowOf, resolveGroups } from './mitigation-shared.js';
+import { decideClick, ephemeral, nowOf } from './mitigation-shared.js';
 import { registerBackfillSubmit } from './backfill-submit.js';
 
 const VALID_ID = /^bf-\d{8}-\d{1,9}$/;
@@ -141,19 +141,7 @@ export async function decide(
     return 'refused';
   }
   const now = nowOf(deps);
-  const groupMembers = await resolveGroups(deps.slack, a.approvers, deps.logger);
-  const ctx = {
-    actor: user,
-    requester: a.requester,
-    principals: a.approvers,
-    groupMembers,
-    env: deps.config.env.MEDIC_ENV,
-    allowSelfApproval: deps.config.medic.slack.allowSelfApproval,
-    state: a.state,
-    expiresAt: a.expiresAt,
-    now,
-  };
-  const decision = verb === 'approve' ? checkApproval(ctx) : checkRejection(ctx);
+  const { decision, groupMembers } = await decideClick(deps, a, user, verb, now);
   if (!decision.allowed) {
     const who = whoMayApprove(a.approvers, groupMembers, a.requester);
     const why =

@@ -5,22 +5,10 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { errorId } from '../../logger.js';
-import {
-  checkApproval,
-  checkRejection,
-  mention,
-  whoMayApprove,
-  type RefusalReason,
-} from '../../domain/approval-policy.js';
+import { mention, whoMayApprove, type RefusalReason } from '../../domain/approval-policy.js';
 import type { Approval } from '../../store/approvals.js';
 import { APPROVE_ACTION, KIND_TITLE, REJECT_ACTION, slackDate } from '../blocks/approval-request.js';
-import {
-  approvalStore,
-  ephemeral,
-  nowOf,
-  resolveGroups,
-  updateApprovalMessage,
-} from './mitigation-shared.js';
+import { approvalStore, ephemeral, decideClick, nowOf, updateApprovalMessage } from './mitigation-shared.js';
 import { tickDecision } from './mitigation-submit.js';
 import { code } from '../mrkdwn.js';
 
@@ -84,19 +72,7 @@ export async function decide(
   }
   const where = channel ?? a.channel;
   const now = nowOf(deps);
-  const groupMembers = await resolveGroups(deps.slack, a.approvers, deps.logger);
-  const ctx = {
-    actor: user,
-    requester: a.requester,
-    principals: a.approvers,
-    groupMembers,
-    env: deps.config.env.MEDIC_ENV,
-    allowSelfApproval: deps.config.medic.slack.allowSelfApproval,
-    state: a.state,
-    expiresAt: a.expiresAt,
-    now,
-  };
-  const decision = verb === 'approve' ? checkApproval(ctx) : checkRejection(ctx);
+  const { decision, groupMembers } = await decideClick(deps, a, user, verb, now);
   if (!decision.allowed) {
     await refuse(deps, a, decision.reason, user, where, verb, groupMembers, now);
     return 'refused';

@@ -3,7 +3,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { CommandDeps } from '../../../commands/deps.js';
 import { ApprovalStore, type Approval } from '../../store/approvals.js';
-import { isUserGroup } from '../../domain/approval-policy.js';
+import { checkApproval, checkRejection, isUserGroup, type Decision } from '../../domain/approval-policy.js';
 import { renderApproval } from '../blocks/approval-request.js';
 import { slackBlocks } from '../blocks/kit.js';
 import type { Logger } from '../../logger.js';
@@ -78,4 +78,30 @@ export async function ephemeral(
   } catch (err) {
     deps.logger.warn({ err, channel, user }, 'could not answer with an ephemeral message');
   }
+}
+
+/**
+ * The policy's answer to an Approve or Reject click on any approval (mitigation or backfill):
+ * the approvers' groups resolved, four-eyes, expiry and state checked in one place.
+ */
+export async function decideClick(
+  deps: CommandDeps,
+  a: Pick<Approval, 'approvers' | 'requester' | 'state' | 'expiresAt'>,
+  actor: string,
+  verb: 'approve' | 'reject',
+  now: number,
+): Promise<{ decision: Decision; groupMembers: Awaited<ReturnType<typeof resolveGroups>> }> {
+  const groupMembers = await resolveGroups(deps.slack, a.approvers, deps.logger);
+  const ctx = {
+    actor,
+    requester: a.requester,
+    principals: a.approvers,
+    groupMembers,
+    env: deps.config.env.MEDIC_ENV,
+    allowSelfApproval: deps.config.medic.slack.allowSelfApproval,
+    state: a.state,
+    expiresAt: a.expiresAt,
+    now,
+  };
+  return { decision: verb === 'approve' ? checkApproval(ctx) : checkRejection(ctx), groupMembers };
 }
