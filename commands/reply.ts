@@ -23,10 +23,3 @@ export function unavailableReply(spec: CommandSpec): RespondArguments {
     text: `:x: The queue is unavailable, nothing was started. Try \`${spec.name}\` again in a minute; if it persists, Redis is down.`,
   };
 }
-
-export function notYetReply(spec: CommandSpec): RespondArguments {
-  return {
-    response_type: 'ephemeral',
-    text: `:construction: \`${spec.name}\` is not available in this version of Pipeline Medic yet; nothing was started.\n\n${spec.usage}`,
-  };
-}

@@ -19,6 +19,7 @@ import {
 import { renderSizeHistogram } from '../src/slack/charts/index.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
+import { formatInt } from '../src/domain/format.js';
 
 export function cancelKey(prefix: string, jobId: string): string {
   return `${prefix}:smallfiles-cancel:${jobId}`;
@@ -47,8 +48,8 @@ export function smallFilesProcessor(deps: JobDeps) {
     const channel = p.requester.channelId;
     const prefix = deps.config.env.MEDIC_PREFIX;
     const jobId = String(job.id);
-    const tsKey = `${prefix}:smallfiles-message:${jobId}`;
-    let ts = p.messageTs ?? (await deps.state.get(tsKey)) ?? undefined;
+    // job.updateData keeps the posted message's ts with the job, so a retry updates it.
+    let ts = p.messageTs;
 
     const show = async (blocks: Block[], text: string) => {
       if (!ts) {
@@ -59,7 +60,6 @@ export function smallFilesProcessor(deps: JobDeps) {
           unfurl_links: false,
         });
         ts = res.ts as string;
-        await deps.state.set(tsKey, ts, 'EX', 7 * 86_400);
         await job.updateData({ ...job.data, messageTs: ts });
       } else {
         await deps.slack.chat.update({ channel, ts, text, blocks: slackBlocks(blocks) });
@@ -189,10 +189,7 @@ export function smallFilesProcessor(deps: JobDeps) {
       }
       const cancelled = cancelledBy !== undefined && e?.code === 'CANCELLED';
       const [title, detail] = cancelled
-        ? [
-            'Scan cancelled',
-            `Stopped after ${progress.objects.toLocaleString('en-US')} objects; nothing was kept.`,
-          ]
+        ? ['Scan cancelled', `Stopped after ${formatInt(progress.objects)} objects; nothing was kept.`]
         : describeFailure(err, p.uri);
       await show(
         renderScanFailure(p.uri, title, detail, cancelled ? cancelledBy : undefined),

@@ -59,10 +59,6 @@ class Triage {
     this.model = initialModel(deps.config, p);
   }
 
-  private get reportKey() {
-    return `${this.deps.config.env.MEDIC_PREFIX}:triage-report:${this.job.id}`;
-  }
-
   async run() {
     const { deps, p } = this;
     const cfg = deps.config.medic;
@@ -84,7 +80,7 @@ class Triage {
         actor: p.requester.userId,
         text: `Incident ${incident.id} opened by /triage ${p.job} (investigating)`,
       });
-      await this.onIncidentOpened(incident.id);
+      await scheduleEscalation(deps, incident);
     }
     await deps.timeline.append(
       incident.id,
@@ -92,7 +88,8 @@ class Triage {
       `triage-command-${this.job.id}`,
     );
 
-    this.reportTs = p.reportTs ?? (await deps.state.get(this.reportKey)) ?? undefined;
+    // job.updateData keeps the posted message's ts with the job, so a retry updates it.
+    this.reportTs = p.reportTs;
     await this.publish();
     const gatherer = new TriageGatherer(deps, p, () => this.publish(), this.model);
     const outcome = await gatherer.run();
@@ -123,12 +120,6 @@ class Triage {
       reportTs: this.reportTs ?? '',
       phasesMs: outcome.phasesMs,
     };
-  }
-
-  /** Hook for the incident lifecycle (escalation timer); a no-op until incidents are wired. */
-  private async onIncidentOpened(incidentId: string): Promise<void> {
-    const incident = await this.deps.incidents.get(incidentId);
-    if (incident) await scheduleEscalation(this.deps, incident);
   }
 
   /** Post the report the first time, update it in place afterwards. */
@@ -174,7 +165,6 @@ class Triage {
       });
       this.reportTs = res.ts as string;
       // Remember the message before anything else can fail, so a retry updates it.
-      await this.deps.state.set(this.reportKey, this.reportTs, 'EX', 7 * 86_400);
       await this.job.updateData({ ...this.job.data, reportTs: this.reportTs });
       await this.deps.incidents.update(this.incidentId, (i) => ({ ...i, reportTs: this.reportTs }));
     } else {

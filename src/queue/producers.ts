@@ -1,5 +1,6 @@
 // Producers: the only way work gets onto a queue. Adding fails fast (no offline queue, bounded
 // wait) so a slash command can tell the user at once that nothing was started.
+import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type QueueName } from './names.js';
@@ -66,18 +67,19 @@ export class Producers {
       throw new QueueUnavailableError(name, new Error(`redis connection is ${this.connection.status}`));
     }
     const jobOpts: JobsOptions = {};
+    // With a deduplication id, give the job an id of our own: BullMQ answers a taken
+    // deduplication id with the existing job's id, so "created" is one comparison, with no
+    // extra round trip in the ack path (and no race between a check and the add).
     if (opts.jobId) jobOpts.jobId = opts.jobId;
+    else if (opts.dedupId) jobOpts.jobId = `${name}-${randomUUID()}`;
     if (opts.delayMs) jobOpts.delay = opts.delayMs;
     if (opts.dedupId) jobOpts.deduplication = { id: opts.dedupId, ttl: opts.dedupTtlMs ?? 60_000 };
     let timer: NodeJS.Timeout | undefined;
     try {
-      const work = (async () => {
-        // BullMQ answers a taken deduplication id with the existing job's id, so ask first
-        // whether one is there to tell the user "already running" rather than "queued".
-        const existing = opts.dedupId ? await queue.getDeduplicationJobId(opts.dedupId) : null;
-        const job = await queue.add(name, payload, jobOpts);
-        return { jobId: job.id ?? '', created: !existing };
-      })();
+      const work = queue.add(name, payload, jobOpts).then((job) => ({
+        jobId: job.id ?? '',
+        created: !opts.dedupId || job.id === jobOpts.jobId,
+      }));
       return await Promise.race([
         work,
         new Promise<never>((_, reject) => {

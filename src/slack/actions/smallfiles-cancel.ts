@@ -2,17 +2,13 @@
 // in another process), so the scan stops and its message says who cancelled it.
 import type { App } from '@slack/bolt';
 import type { CommandDeps } from '../../../commands/deps.js';
+import { cancelKey } from '../../../jobs/smallfiles.js';
 
 export function registerSmallFilesCancel(app: App, deps: CommandDeps): void {
   app.action('medic.smallfiles.cancel', async ({ ack, body, action }) => {
     await ack();
     const jobId = (action as { value?: string }).value;
     if (!jobId || !/^[A-Za-z0-9._-]{1,200}$/.test(jobId)) return;
-    await deps.state.set(
-      `${deps.config.env.MEDIC_PREFIX}:smallfiles-cancel:${jobId}`,
-      body.user.id,
-      'EX',
-      3600,
-    );
+    await deps.state.set(cancelKey(deps.config.env.MEDIC_PREFIX, jobId), body.user.id, 'EX', 3600);
   });
 }
