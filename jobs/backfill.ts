@@ -682,18 +682,13 @@ async function promote(ctx: Ctx, r0: BackfillRecord): Promise<string> {
       // 1. keep what is there under the backup prefix (each copy recorded)
       const current = await backupPartition(ctx, r, dt);
       // 2. clear the partition (only objects the backup holds), 3. copy the staging files in
-      const phase = `${p.id}-cleared-${dt}`;
-      if (!(await ctx.deps.state.get(`${ctx.deps.config.env.MEDIC_PREFIX}:backfill-phase:${phase}`))) {
+      const cleared = clearedKey(ctx, p.id, dt);
+      if (!(await ctx.deps.state.get(cleared))) {
         await store.deleteObjects(
           p.production.container,
           current.map((o) => o.key),
         );
-        await ctx.deps.state.set(
-          `${ctx.deps.config.env.MEDIC_PREFIX}:backfill-phase:${phase}`,
-          '1',
-          'EX',
-          30 * 86_400,
-        );
+        await ctx.deps.state.set(cleared, '1', 'EX', 30 * 86_400);
       }
       const staged = dataFiles(
         await listPrefixes(storeFor(ctx, p.stagingOutput), p.stagingOutput.container, [
@@ -785,6 +780,11 @@ async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   );
 }
 
+/** Set once promotion has cleared a day of production (after its backup is complete). */
+function clearedKey(ctx: Ctx, backfillId: string, dt: string): string {
+  return `${ctx.deps.config.env.MEDIC_PREFIX}:backfill-phase:${backfillId}-cleared-${dt}`;
+}
+
 async function rollback(ctx: Ctx, r: BackfillRecord, actor: string, why: string): Promise<string> {
   const p = r.plan;
   if (r.status === 'rolled-back') return 'already rolled back';
@@ -801,9 +801,10 @@ async function rollback(ctx: Ctx, r: BackfillRecord, actor: string, why: string)
     for (const dt of p.dates) {
       const prodPrefix = partitionPrefix(p.production, dt);
       const backupPrefix = `${p.backup.prefix}${prodPrefix}`;
+      // A day is only changed once its backup is complete and it was cleared (promotion marks
+      // that); a day never cleared still holds exactly its production objects: leave it alone.
+      if (!(await ctx.deps.state.get(clearedKey(ctx, p.id, dt)))) continue;
       const backup = await listPrefixes(store, p.backup.container, [backupPrefix]);
-      const backedUp = await ctx.store.copied(`${p.id}-backup`);
-      if (!backup.length && !backedUp.size) continue; // nothing was touched for this day
       const current = await listPrefixes(store, p.production.container, [prodPrefix]);
       const keep = new Set(backup.map((b) => prodPrefix + b.key.slice(backupPrefix.length)));
       const extra = current.filter((c) => !keep.has(c.key));

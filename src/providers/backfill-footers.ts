@@ -1,5 +1,6 @@
 // Parquet footers through ranged reads: the last 64 KiB of a file (one GET with a Range), and a
 // second ranged GET only when the footer is longer. Never the whole file.
+import { leftoverKind } from '../domain/small-files.js';
 import type { ObjectInfo, ObjectStore } from './ports.js';
 import { footerLength, parseFooter, type ParquetFooter } from '../domain/backfill-parquet.js';
 import type { FileFacts } from '../domain/backfill-plan.js';
@@ -50,7 +51,5 @@ export async function readFacts(
 
 /** Data files of a listing: Spark's markers and temporary files are not data. */
 export function dataFiles(objects: ObjectInfo[]): ObjectInfo[] {
-  return objects.filter(
-    (o) => !/(^|\/)(_SUCCESS|_temporary\/|[^/]*\.crc$|_committed_|_started_)/.test(o.key),
-  );
+  return objects.filter((o) => leftoverKind(o.key) === undefined && !o.key.endsWith('/'));
 }

@@ -10,7 +10,7 @@ export function createWebClient(opts: {
   logger: Logger;
   metrics?: Metrics;
 }): WebClient {
-  const client = new WebClient(opts.token, {
+  const client = new CountingWebClient(opts.metrics, opts.token, {
     ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
     logLevel: LogLevel.ERROR,
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
@@ -31,4 +31,27 @@ export function countSlackError(metrics: Metrics | undefined, method: string, er
   const code =
     (err as { data?: { error?: string }; code?: string })?.data?.error ?? (err as { code?: string })?.code;
   metrics?.slackApiErrors.inc({ method, error: code ?? 'unknown' });
+}
+
+/**
+ * Counts every failed Web API call by method for /metrics. WebClient binds its methods to
+ * apiCall when it is constructed, so the count lives in an override, not a wrapper set later.
+ * (Bolt builds its own client for listeners; the workers, which make most calls, use this one.)
+ */
+class CountingWebClient extends WebClient {
+  constructor(
+    private readonly medicMetrics: Metrics | undefined,
+    ...args: ConstructorParameters<typeof WebClient>
+  ) {
+    super(...args);
+  }
+
+  override async apiCall(...args: Parameters<WebClient['apiCall']>): ReturnType<WebClient['apiCall']> {
+    try {
+      return await super.apiCall(...args);
+    } catch (err) {
+      countSlackError(this.medicMetrics, args[0], err);
+      throw err;
+    }
+  }
 }

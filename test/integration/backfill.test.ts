@@ -355,7 +355,8 @@ test('Rollback restores the exact previous objects (promotion by copy)', async (
   assert.deepEqual(snapshotOf(), original);
 });
 
-test('bad input never opens a modal: unknown job, reversed window', async () => {
+test('bad input never opens a modal: unknown job, reversed window, missing dates, unknown env', async () => {
+  const modalsBefore = t.slack.callsTo('views.open').length;
   const res = await sendSlashCommand(t.url, t.secret, {
     command: '/backfill',
     text: 'NoSuchJob --from 2026-01-01 --to 2026-01-02',
@@ -367,5 +368,15 @@ test('bad input never opens a modal: unknown job, reversed window', async () => 
     text: 'MyJob --from 2026-01-05 --to 2026-01-02',
     channelId: 'C0DATAOPS',
   });
-  assert.match((res2.body as { text: string }).text, /after/);
+  assert.match((res2.body as { text: string }).text, /--from 2026-01-05 is after --to 2026-01-02/);
+  for (const [text, expected] of [
+    ['MyJob --from 2026-01-05', /both --from and --to are required/],
+    ['MyJob --from 2026-01-01 --to 2026-01-02 --env qa', /--env must be one of dev, staging, prod/],
+    ['--from 2026-01-01 --to 2026-01-02', /missing &lt;job&gt;/],
+  ] as const) {
+    const r = await sendSlashCommand(t.url, t.secret, { command: '/backfill', text, channelId: 'C0DATAOPS' });
+    assert.match((r.body as { text: string }).text, expected);
+    assert.match((r.body as { text: string }).text, /Nothing was started/);
+  }
+  assert.equal(t.slack.callsTo('views.open').length, modalsBefore, 'no modal opened');
 });

@@ -189,6 +189,10 @@ test('a storage URL with a query string (a SAS token) is refused, never queued',
     channelId: 'C0SAS',
   });
   assert.match(ephemeralText(r2.body), /without a query string/);
-  const jobs = await triageQueue.getJobs(['waiting']);
+  const jobs = [
+    ...(await triageQueue.getJobs(['waiting'])),
+    ...(await t.medic.producers.queue('smallfiles').getJobs(['waiting', 'active', 'completed', 'failed'])),
+  ];
   assert.ok(!jobs.some((j) => JSON.stringify(j.data).includes('SECRETSIG')));
+  assert.equal((await t.medic.producers.queue('smallfiles').getJobCounts('waiting')).waiting, 0);
 });

@@ -159,11 +159,22 @@ test('bad input never enqueues: a malformed URI is answered at once', async () =
     text: 's3://Bad_Bucket!/x',
     channelId: 'C0SCAN7',
   });
+  assert.match((res.body as { text: string }).text, /Bad_Bucket!/);
   assert.match((res.body as { text: string }).text, /Nothing was started/);
+  for (const [text, expected] of [
+    ['', /missing &lt;uri&gt;/],
+    ['s3://lake-raw/x --compare ftp://elsewhere/y', /Nothing was started/],
+  ] as const) {
+    const r = await sendSlashCommand(t.url, t.secret, { command: '/smallfiles', text, channelId: 'C0SCAN7' });
+    assert.match((r.body as { text: string }).text, expected);
+  }
   const res2 = await sendSlashCommand(t.url, t.secret, {
     command: '/smallfiles',
     text: 's3://lake-raw/x --threshold 12XB',
     channelId: 'C0SCAN7',
   });
   assert.match((res2.body as { text: string }).text, /--threshold needs a size/);
+  // Nothing reached the channel: no scan was queued for any of these.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(t.slack.topLevel('C0SCAN7').length, 0);
 });

@@ -72,6 +72,9 @@ test('a job attempt that fails after posting: the retry updates the same message
   assert.equal(reports.length, 1, 'one report message');
   const failedUpdates = t.slack.calls.filter((c) => c.method === 'chat.update' && c.response?.ok === false);
   assert.ok(failedUpdates.length >= 1, 'the injected failure happened');
+  // …and /metrics counted it as a Slack API error of that method.
+  const metrics = await t.medic.metrics.registry.metrics();
+  assert.match(metrics, /medic_slack_api_errors_total\{method="chat\.update",error="internal_error"\} [1-9]/);
 });
 
 test('a job name that tries to ping the channel is shown, never sent as a mention', async () => {
