@@ -9,7 +9,7 @@
 //   P:backfill-active:<job>       the id of the job's backfill in progress (one at a time per job)
 //   P:backfill-seq:<day>          counter for ids
 import type { Redis } from 'ioredis';
-import type { BackfillRecord } from '../domain/backfill-plan.js';
+import { isTerminal, type BackfillRecord } from '../domain/backfill-plan.js';
 
 /** Kept for a month: long enough for the post-mortem. */
 const TTL_SEC = 30 * 86_400;
@@ -18,6 +18,12 @@ export class BackfillConflictError extends Error {
   override readonly name = 'BackfillConflictError';
   readonly code = 'CONFLICT';
 }
+
+/** Set KEYS[1] to ARGV[2] (with a TTL of ARGV[3] s) only if it still holds ARGV[1]. */
+const CAS_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1`;
 
 export class BackfillStore {
   constructor(
@@ -47,8 +53,7 @@ export class BackfillStore {
     if (claimed !== 'OK') {
       const other = (await this.redis.get(active)) ?? '?';
       const rec = other !== '?' ? await this.get(other) : undefined;
-      if (rec && !['succeeded', 'failed', 'aborted', 'rolled-back'].includes(rec.status))
-        return { ok: false, activeId: other };
+      if (rec && !isTerminal(rec)) return { ok: false, activeId: other };
       await this.redis.set(active, r.plan.id, 'EX', TTL_SEC);
     }
     await this.redis.set(this.key(r.plan.id), JSON.stringify(r), 'EX', TTL_SEC);
@@ -67,8 +72,10 @@ export class BackfillStore {
   }
 
   /**
-   * Read-modify-write with WATCH: `change` returns the new record, or undefined to leave it.
-   * Retries when another writer got there first; `change` must be pure.
+   * Read-modify-write as a compare-and-set on the stored JSON: `change` returns the new record,
+   * or undefined to leave it; retried when another writer got there first (`change` must be
+   * pure). Not WATCH/MULTI: every caller shares one Redis connection, where one caller's EXEC
+   * or UNWATCH drops the others' watches and an update could be lost (see IncidentStore).
    */
   async update(
     id: string,
@@ -76,20 +83,13 @@ export class BackfillStore {
   ): Promise<BackfillRecord | undefined> {
     const key = this.key(id);
     for (let attempt = 0; attempt < 50; attempt++) {
-      await this.redis.watch(key);
       const raw = await this.redis.get(key);
-      if (!raw) {
-        await this.redis.unwatch();
-        return undefined;
-      }
+      if (!raw) return undefined;
       const cur = JSON.parse(raw) as BackfillRecord;
       const next = change(cur);
-      if (!next) {
-        await this.redis.unwatch();
-        return cur;
-      }
-      const res = await this.redis.multi().set(key, JSON.stringify(next), 'EX', TTL_SEC).exec();
-      if (res) return next;
+      if (!next) return cur;
+      const ok = await this.redis.eval(CAS_SCRIPT, 1, key, raw, JSON.stringify(next), TTL_SEC);
+      if (ok === 1) return next;
     }
     throw new BackfillConflictError(`backfill ${id} is changing too often to update`);
   }
