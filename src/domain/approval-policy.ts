@@ -132,16 +132,6 @@ export function describeCall(c: PlannedCall): string {
   return parts.join(' ');
 }
 
-/** Whether the mitigation starts a run the bot then follows to its end. */
-export function startsRun(p: MitigationParams): boolean {
-  return p.kind === 'compaction' || p.kind === 'shuffle-tuning' || (p.kind === 'scale' && !p.persistent);
-}
-
-/** Whether it changes the job definition for every later run (UpdateJob). */
-export function isPersistentChange(p: MitigationParams): boolean {
-  return p.kind === 'scale' && p.persistent;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Who may approve
 

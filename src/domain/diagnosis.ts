@@ -2,7 +2,7 @@
 // Every part of the evidence is optional: a rule whose evidence is missing stays silent instead of
 // guessing, so a triage with unreachable logs still ranks what it can. Scores are fixed per rule and
 // situation (no learning), so the same evidence always gives the same ranking.
-import type { DegradationVerdict, RunFigures } from './degradation.js';
+import type { DegradationVerdict } from './degradation.js';
 import {
   formatBytes,
   formatDuration,
@@ -596,12 +596,4 @@ function s3Throttling(e: DiagnosisEvidence): Finding | undefined {
     evidence,
     sigs.flatMap((s) => Object.keys(s.countByRun)),
   );
-}
-
-/** Convenience for renderers: the figures of a verdict's problematic runs. */
-export function problematicRunFigures(
-  d: Pick<DegradationVerdict, 'problematicRunIds' | 'runs'>,
-): RunFigures[] {
-  const ids = new Set(d.problematicRunIds);
-  return d.runs.filter((r) => ids.has(r.id));
 }

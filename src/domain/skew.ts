@@ -11,10 +11,6 @@ export type SkewSeverity = 'none' | 'low' | 'moderate' | 'severe' | 'critical';
 
 const SEVERITY_RANK: Record<SkewSeverity, number> = { none: 0, low: 1, moderate: 2, severe: 3, critical: 4 };
 
-export function skewSeverityRank(s: SkewSeverity): number {
-  return SEVERITY_RANK[s];
-}
-
 /** Dr. Elephant's thresholds on max ÷ median task time. */
 export function skewSeverity(ratio: number): SkewSeverity {
   if (ratio >= 16) return 'critical';

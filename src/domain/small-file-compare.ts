@@ -2,6 +2,7 @@
 // runbook's checklist item "comparación de input-size y #files con baseline" and its mitigation
 // "ejecutar job de compactación". Pure.
 import { formatBytes, formatInt, formatNumber } from './format.js';
+import { median } from './degradation.js';
 import type { DateBucketStats, FileCounts, SmallFileSummary } from './small-files.js';
 
 export interface SmallFileFigures {
@@ -172,13 +173,6 @@ export function compareLocations(
   return c;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  if (s.length === 0) return 0;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
 export interface PartitionTrend {
   /** The newest date buckets compared, oldest first. */
   newest: (DateBucketStats & { figures: SmallFileFigures; filesRatio?: number; bytesRatio?: number })[];
@@ -199,7 +193,7 @@ export function compareNewestPartitions(
   opts: { newest?: number; minEarlier?: number } = {},
 ): PartitionTrend | undefined {
   const n = Math.max(1, opts.newest ?? 1);
-  const minEarlier = opts.minEarlier ?? 3;
+  const minEarlier = Math.max(1, opts.minEarlier ?? 3);
   const buckets = summary.dateBuckets;
   if (buckets.length < n + minEarlier) return undefined;
   const earlier = buckets.slice(0, buckets.length - n);

@@ -49,11 +49,6 @@ export async function resolveGroups(
   return out;
 }
 
-/** Forget cached group members (tests that change a group). */
-export function clearGroupCache(): void {
-  groupCache.clear();
-}
-
 /** Re-render the approval message from the stored state. */
 export async function updateApprovalMessage(slack: WebClient, a: Approval): Promise<void> {
   if (!a.messageTs) return;

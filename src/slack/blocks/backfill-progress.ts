@@ -1,6 +1,7 @@
 // The backfill progress message (pure: record in, blocks out): every step with its state, timing,
 // summary and links, updated in place; Abort until promotion, Rollback after it. And the approval
 // request of step 5, with the validation diff table. Everything from a user or a cloud is escaped.
+import { slackDate } from './approval-request.js';
 import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
 import { actions, button, context, header, section, type Block } from './kit.js';
 import {
@@ -171,11 +172,7 @@ export function renderBackfillApproval(
       ),
     );
   else blocks.push(section(`*${escapeMrkdwn(o.state)}*${o.decidedBy ? ` by ${mention(o.decidedBy)}` : ''}`));
-  blocks.push(
-    context(
-      `Approval ${code(o.approvalId)} · expires <!date^${Math.floor(o.expiresAt / 1000)}^{date_short_pretty} {time}|${new Date(o.expiresAt).toISOString()}>`,
-    ),
-  );
+  blocks.push(context(`Approval ${code(o.approvalId)} · expires ${slackDate(o.expiresAt)}`));
   return { text: escapeMrkdwn(title), blocks };
 }
 

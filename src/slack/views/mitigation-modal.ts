@@ -7,7 +7,7 @@ import type { MedicConfig } from '../../config/index.js';
 import type { MitigationKind, MitigationParams } from '../../domain/approval-policy.js';
 import { KIND_TITLE, type RequestValue } from '../blocks/approval-request.js';
 import type { Block } from '../blocks/kit.js';
-import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
+import { code, truncate } from '../mrkdwn.js';
 
 export const MITIGATION_CALLBACK = 'medic.mitigation.submit';
 
@@ -352,11 +352,4 @@ export function readSubmission(
   }
   if (Object.keys(errors).length || !params) return { ok: false, errors };
   return { ok: true, submission: { params, reason, dryRunChosen } };
-}
-
-/** Text for a field error list in logs. */
-export function describeErrors(errors: Record<string, string>): string {
-  return Object.entries(errors)
-    .map(([k, v]) => `${k}: ${escapeMrkdwn(v)}`)
-    .join('; ');
 }
