@@ -248,22 +248,21 @@ const tickChecklist: Step = {
       .filter({ has: page.locator('.checkboxes') })
       .first();
     await checklist.waitFor();
-    const ts = await checklist.getAttribute('data-ts');
+    const ts = (await checklist.getAttribute('data-ts'))!;
     const box = checklist.locator('.checkboxes input[type=checkbox]:not(:checked)').first();
+    const value = (await box.getAttribute('value'))!;
     const label = (await box.locator('xpath=..').innerText()).trim();
-    const before = sandbox.slack.callsTo('chat.update').filter((c) => c.args.ts === ts).length;
     await box.check();
-    await waitUntil(
-      () => sandbox.slack.callsTo('chat.update').filter((c) => c.args.ts === ts).length > before,
-    );
-    const item = page
+    // Wait for the state asserted, not for "some update": the bot may update this message for
+    // other reasons (an item it ticks itself), so the first chat.update after the click can still
+    // show the item unticked. The message as Slack holds it must show the item ticked…
+    await waitUntil(() => tickedItems(sandbox.slack.message('C0DATAOPS', ts)).has(value));
+    // …and the page, re-rendered from that message, shows it ticked too.
+    await page
       .locator(`#messages .message[data-ts="${ts}"] .checkboxes label`)
-      .filter({ hasText: label.slice(0, 30) });
-    assert.equal(
-      await item.locator('input').isChecked(),
-      true,
-      'the ticked item stays ticked after the update',
-    );
+      .filter({ hasText: label.slice(0, 30) })
+      .locator('input:checked')
+      .waitFor();
     await checklist.scrollIntoViewIfNeeded();
     await shot(page, 'checklist-ticked');
   },
@@ -368,6 +367,15 @@ const incidentPostmortem: Step = {
     await shot(page, 'incident-postmortem');
   },
 };
+
+/** Values of the checkbox options a message's blocks show ticked. */
+function tickedItems(message: { blocks?: unknown[] } | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const b of (message?.blocks ?? []) as { elements?: { initial_options?: { value?: string }[] }[] }[])
+    for (const el of b.elements ?? [])
+      for (const o of el.initial_options ?? []) if (o.value) out.add(o.value);
+  return out;
+}
 
 async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
