@@ -222,3 +222,65 @@ export interface ProviderSet {
   /** Calls and throttled attempts so far, summed over every adapter (registry.ts counts them). */
   stats?(): { calls: number; throttled: number };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Per-run metrics (CloudWatch GetMetricData for Glue, Azure Monitor for Synapse)
+
+/**
+ * The runbook's step 3 figures, by neutral name. Adapters map their own metric names onto these
+ * (Glue: glue.driver.aggregate.bytesRead → 'bytesRead', …) and leave out what they do not have.
+ */
+export type RunMetricName =
+  | 'bytesRead'
+  | 'recordsRead'
+  | 'shuffleBytesWritten'
+  | 'shuffleBytesRead'
+  | 'completedTasks'
+  | 'failedTasks'
+  | 'killedTasks'
+  | 'executorsAllocated'
+  | 'executorsNeeded'
+  | 'driverHeapUsage'
+  | 'executorHeapUsage'
+  | 'storageBytesRead'
+  | 'storageBytesWritten'
+  | 'cpuLoad'
+  | 'skewnessStage'
+  | 'skewnessJob'
+  | 'workerUtilization'
+  | 'errors'
+  | 'allocatedCores'
+  | 'allocatedMemoryGb';
+
+export interface MetricPoint {
+  at: Date;
+  value: number;
+}
+
+export interface MetricSeries {
+  name: RunMetricName;
+  /** 'bytes', 'count', 'ratio' (0–1), 'cores', 'GB' … as the adapter knows it. */
+  unit: string;
+  /** Oldest first. */
+  points: MetricPoint[];
+}
+
+export interface RunMetrics {
+  runId: string;
+  series: MetricSeries[];
+}
+
+export interface RunWindow {
+  id: string;
+  startedOn: Date;
+  completedOn?: Date;
+}
+
+export interface MetricsSource {
+  /**
+   * Named series for each run asked for, in the order given. A run the platform kept no metrics
+   * for (metrics not enabled for the job) comes back with no series: the core reports "nothing",
+   * never an error.
+   */
+  runMetrics(job: string, runs: RunWindow[], opts?: { signal?: AbortSignal }): Promise<RunMetrics[]>;
+}
