@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+const SLACK = { group: ['**/slack/**', '@slack/*'], message: 'Providers never import Slack code.' };
+const VENDOR = {
+  group: ['**/providers/aws/**', '**/providers/azure/**', '@aws-sdk/*', '@azure/*'],
+  message:
+    'Only src/providers/registry.ts imports vendor adapters and SDKs: ask the registry for a port (Providers) instead.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -52,6 +59,18 @@ export default tseslint.config(
   },
   {
     files: ['src/providers/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/slack/**', '@slack/*'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [SLACK] }] },
+  },
+  {
+    // DESIGN.md: only providers/registry.ts imports a vendor adapter; core code asks it for a port
+    // by name. Adapters (and their tests and benchmarks) are the only other users of vendor SDKs.
+    files: ['src/providers/**/*.ts'],
+    ignores: ['src/providers/registry.ts', 'src/providers/aws/**', 'src/providers/azure/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [SLACK, VENDOR] }] },
+  },
+  {
+    files: ['src/**/*.ts', 'commands/**/*.ts', 'jobs/**/*.ts', 'scripts/**/*.ts', 'sim/**/*.ts'],
+    ignores: ['src/providers/**', 'src/domain/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [VENDOR] }] },
   },
 );

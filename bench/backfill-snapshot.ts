@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, emptyScenarios } from '../sim/index.js';
 import { createS3Client, S3ObjectStore } from '../src/providers/aws/s3-object-store.js';
-import { copyObjects, listPrefixes, s3CopyBackend, verifySnapshot } from '../src/providers/snapshot.js';
+import { copyObjects, listPrefixes, verifySnapshot } from '../src/providers/snapshot.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const BUCKET = 'bench-src';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       const done = new Map<string, string>();
       const t0 = performance.now();
       const res = await copyObjects({
-        backend: s3CopyBackend(store.client),
+        store,
         objects: sources,
         srcContainer: BUCKET,
         dstContainer: DST,

@@ -6,11 +6,11 @@ import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { BACKFILL } from './specs.js';
 import { invalidReply, usageReply, type Ack } from './reply.js';
-import type { CommandDeps } from './deps.js';
+import type { Deps } from '../src/deps.js';
 import { BackfillPlanError, windowDates } from '../src/domain/backfill-plan.js';
 import { backfillModal } from '../src/slack/views/backfill-modal.js';
 
-export async function handleBackfill(deps: CommandDeps, command: SlashCommand, ack: Ack): Promise<string> {
+export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(BACKFILL, command.text);
   if (parsed.kind === 'help') {
     await ack(usageReply(BACKFILL));

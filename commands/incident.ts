@@ -4,7 +4,7 @@ import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { INCIDENT } from './specs.js';
 import { invalidReply, usageReply, type Ack } from './reply.js';
-import type { CommandDeps } from './deps.js';
+import type { Deps } from '../src/deps.js';
 import type { Incident } from '../src/store/incidents.js';
 import { NO_INCIDENT, ephemeral, type IncidentContext, type IncidentOutcome } from './incident/shared.js';
 import { declare } from './incident/declare.js';
@@ -32,7 +32,7 @@ const ACTIONS = ['declare', ...Object.keys(ON_INCIDENT)];
 /** Flags each action takes; any other is an input error. */
 const FLAGS_OF: Record<string, string[]> = { declare: ['job', 'severity'], resolve: ['cause'] };
 
-export async function handleIncident(deps: CommandDeps, command: SlashCommand, ack: Ack): Promise<string> {
+export async function handleIncident(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(INCIDENT, command.text);
   if (parsed.kind === 'help') {
     await ack(usageReply(INCIDENT));

@@ -1,13 +1,13 @@
 // Registers every slash command; one file per command.
 import type { App } from '@slack/bolt';
-import type { CommandDeps } from './deps.js';
+import type { Deps } from '../src/deps.js';
 import { registerCommand } from './listener.js';
 import { handleTriage } from './triage.js';
 import { handleSmallFiles } from './smallfiles.js';
 import { handleIncident } from './incident.js';
 import { handleBackfill } from './backfill.js';
 
-export function registerCommands(app: App, deps: CommandDeps): void {
+export function registerCommands(app: App, deps: Deps): void {
   // Stamp arrival before any listener runs, for the ack-latency histogram.
   app.use(async ({ context, next }) => {
     context.receivedAt = Date.now();

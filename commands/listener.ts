@@ -2,12 +2,12 @@
 // failure into an ephemeral answer with an error id instead of a Slack "dispatch_failed".
 import type { App, SlashCommand, RespondArguments } from '@slack/bolt';
 import { errorId } from '../src/logger.js';
-import type { CommandDeps } from './deps.js';
+import type { Deps } from '../src/deps.js';
 import type { Ack } from './reply.js';
 
-export type CommandHandler = (deps: CommandDeps, command: SlashCommand, ack: Ack) => Promise<string>;
+export type CommandHandler = (deps: Deps, command: SlashCommand, ack: Ack) => Promise<string>;
 
-export function registerCommand(app: App, deps: CommandDeps, name: string, handler: CommandHandler): void {
+export function registerCommand(app: App, deps: Deps, name: string, handler: CommandHandler): void {
   const label = name.replace(/^\//, '');
   app.command(name, async ({ command, ack, context }) => {
     let acked = false;

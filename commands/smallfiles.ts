@@ -3,13 +3,13 @@ import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { SMALLFILES } from './specs.js';
 import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js';
-import type { CommandDeps } from './deps.js';
+import type { Deps } from '../src/deps.js';
 import { QueueUnavailableError } from '../src/queue/producers.js';
 import { stableId, type SmallFilesPayload } from '../src/queue/payloads.js';
 import { parseObjectUri } from '../src/providers/object-uri.js';
 import { code } from '../src/slack/mrkdwn.js';
 
-export async function handleSmallFiles(deps: CommandDeps, command: SlashCommand, ack: Ack): Promise<string> {
+export async function handleSmallFiles(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(SMALLFILES, command.text);
   if (parsed.kind === 'help') {
     await ack(usageReply(SMALLFILES));
@@ -45,7 +45,7 @@ export async function handleSmallFiles(deps: CommandDeps, command: SlashCommand,
     ...(parsed.flags.threshold !== undefined ? { thresholdBytes: parsed.flags.threshold as number } : {}),
     ...(compare ? { compareUri: compare } : {}),
     requester: { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id },
-    requestedAt: (deps.now ?? Date.now)(),
+    requestedAt: deps.now(),
   };
   try {
     const res = await deps.producers.enqueue('smallfiles', payload, {

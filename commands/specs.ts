@@ -1,11 +1,12 @@
 // Syntax of each slash command (DESIGN.md "Slash commands"); the usage text is what `help` and
 // every input error show.
 import type { CommandSpec } from './args.js';
+import { PROVIDER_NAMES } from '../src/providers/names.js';
 
 export const TRIAGE: CommandSpec = {
   name: '/triage',
   usage: [
-    '*Usage:* `/triage <job> [--provider glue|synapse] [--env dev|staging|prod] [--runs N] [--threshold PCT] [--consecutive N] [--input URI]`',
+    `*Usage:* \`/triage <job> [--provider ${PROVIDER_NAMES.join('|')}] [--env dev|staging|prod] [--runs N] [--threshold PCT] [--consecutive N] [--input URI]\``,
     '• `<job>` the Glue job or Synapse pipeline name',
     '• `--runs N` how many recent runs to read (5–2000, default from config)',
     '• `--threshold PCT` degraded when runs are more than PCT% over the baseline (1–1000, default 30)',
@@ -16,7 +17,7 @@ export const TRIAGE: CommandSpec = {
   positional: ['job'],
   required: 1,
   flags: {
-    provider: { type: 'string', choices: ['glue', 'synapse'] },
+    provider: { type: 'string', choices: [...PROVIDER_NAMES] },
     env: { type: 'string', choices: ['dev', 'staging', 'prod'] },
     runs: { type: 'int', min: 5, max: 2000, what: 'how many runs' },
     threshold: { type: 'number', min: 1, max: 1000, what: 'a percentage over the baseline' },

@@ -3,10 +3,11 @@ import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { TRIAGE } from './specs.js';
 import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js';
-import type { CommandDeps } from './deps.js';
+import type { Deps } from '../src/deps.js';
 import { QueueUnavailableError } from '../src/queue/producers.js';
 import { stableId, type TriagePayload } from '../src/queue/payloads.js';
 import { code } from '../src/slack/mrkdwn.js';
+import type { ProviderName } from '../src/providers/names.js';
 
 const MAX_JOB_NAME = 255;
 
@@ -50,7 +51,7 @@ export function validateTriage(
     ok: true,
     request: {
       job,
-      ...(f.provider ? { provider: f.provider as 'glue' | 'synapse' } : {}),
+      ...(f.provider ? { provider: f.provider as ProviderName } : {}),
       ...(f.env ? { env: f.env as 'dev' | 'staging' | 'prod' } : {}),
       ...(f.runs !== undefined ? { runs: f.runs as number } : {}),
       ...(f.threshold !== undefined ? { thresholdPct: f.threshold as number } : {}),
@@ -60,11 +61,7 @@ export function validateTriage(
   };
 }
 
-export async function handleTriage(
-  deps: CommandDeps,
-  command: SlashCommand,
-  ack: Ack,
-): Promise<CommandOutcome> {
+export async function handleTriage(deps: Deps, command: SlashCommand, ack: Ack): Promise<CommandOutcome> {
   const v = validateTriage(command.text);
   if (!v.ok) {
     await ack(v.help ? usageReply(TRIAGE) : invalidReply(TRIAGE, v.problem ?? 'invalid input'));
@@ -73,7 +70,7 @@ export async function handleTriage(
   const payload: TriagePayload = {
     ...v.request,
     requester: { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id },
-    requestedAt: (deps.now ?? Date.now)(),
+    requestedAt: deps.now(),
   };
   try {
     // The same job triaged in the same channel within 60 s is one triage (double submits and

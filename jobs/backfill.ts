@@ -14,18 +14,26 @@
 // Approve button enqueues `promote`.
 import { redactSecrets } from '../src/domain/redact.js';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { JobDeps } from './index.js';
+import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import type { Processor } from '../src/queue/workers.js';
 import type { PayloadOf } from '../src/queue/payloads.js';
-import { ProviderError, type ObjectInfo, type ObjectStore, type RunState } from '../src/providers/ports.js';
+import {
+  ProviderError,
+  isProviderName,
+  type Catalog,
+  type DataQuality,
+  type JobPlatform,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../src/providers/ports.js';
+import { isActive, stateLabel } from '../src/domain/run-record.js';
 import {
   BACKFILL_STEPS,
   STEP_TITLE,
   applyStep,
   baselineDiff,
   datasetStats,
-  dqdlRuleset,
   formatLoc,
   isBackfillStep,
   isTerminal,
@@ -40,12 +48,8 @@ import {
   type PromotedPartition,
   type StepEvent,
 } from '../src/domain/backfill-plan.js';
-import { copyBackendFor, copyObjects, listPrefixes, verifySnapshot } from '../src/providers/snapshot.js';
+import { copyObjects, listPrefixes, verifySnapshot } from '../src/providers/snapshot.js';
 import { dataFiles, readFacts } from '../src/providers/backfill-footers.js';
-import type { BackfillCatalog } from '../src/providers/backfill-ports.js';
-import { createGlueBackfillCatalog } from '../src/providers/aws/glue-backfill-catalog.js';
-import { createGlueClient } from '../src/providers/aws/glue-platform.js';
-import { awsEndpoint } from '../src/config/index.js';
 import type { BackfillStore } from '../src/store/backfills.js';
 import {
   backfillApprovalParams,
@@ -61,9 +65,8 @@ import { resolveGroups } from '../src/slack/actions/mitigation-shared.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { formatBytes } from '../src/domain/format.js';
 
-/** Extra dependencies a test may inject (JobDeps stays as it is). */
+/** Extra dependencies a test may inject (Deps stays as it is). */
 export interface BackfillJobOptions {
-  catalog?: BackfillCatalog;
   /** First poll delay of a cloud run; it grows ×1.5 per poll up to maxPollMs. */
   pollMs?: number;
   maxPollMs?: number;
@@ -71,7 +74,12 @@ export interface BackfillJobOptions {
 
 type BackfillJob = Job<PayloadOf<'backfill'>>;
 
-const ACTIVE: readonly RunState[] = ['STARTING', 'RUNNING', 'STOPPING', 'WAITING'];
+/** The backfilled job's platform; a record naming no known platform cannot go on. */
+function platformOf(deps: Deps, r: BackfillRecord): JobPlatform {
+  const name = r.plan.provider;
+  if (!isProviderName(name)) throw new UnrecoverableError(`backfill ${r.plan.id}: unknown platform ${name}`);
+  return deps.providers.jobPlatform(name);
+}
 
 /** Thrown inside a step: the step fails with this message (no retry can fix it). */
 class StepFailure extends Error {
@@ -80,34 +88,27 @@ class StepFailure extends Error {
 }
 
 interface Ctx {
-  deps: JobDeps;
+  deps: Deps;
   store: BackfillStore;
   job: BackfillJob;
   token: string | undefined;
   log: Logger;
   opts: Required<Pick<BackfillJobOptions, 'pollMs' | 'maxPollMs'>>;
-  catalog(): BackfillCatalog;
+  /** The job platform's catalog (promotion by partition location), when it has one. */
+  catalog(): Catalog;
+  /** The job platform's data-quality engine, when it has one. */
+  dataQuality(): DataQuality;
 }
 
-export function createBackfillProcessor(
-  deps: JobDeps,
-  options: BackfillJobOptions = {},
-): Processor<'backfill'> {
-  const extra = deps as JobDeps & { backfill?: BackfillJobOptions };
+export function createBackfillProcessor(deps: Deps, options: BackfillJobOptions = {}): Processor<'backfill'> {
+  const extra = deps as Deps & { backfill?: BackfillJobOptions };
   const o = { ...extra.backfill, ...options };
   const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
-  let catalog = o.catalog;
-  const getCatalog = () => {
-    catalog ??= createGlueBackfillCatalog(
-      createGlueClient({
-        region: deps.config.medic.region ?? deps.config.env.AWS_REGION ?? 'us-east-1',
-        ...(awsEndpoint(deps.config.env, 'glue') ? { endpoint: awsEndpoint(deps.config.env, 'glue')! } : {}),
-      }),
-    );
-    return catalog;
-  };
   return async (job, log, token) => {
     const { backfillId, step } = job.data;
+    const r = await store.get(backfillId);
+    if (!r) throw new UnrecoverableError(`backfill ${backfillId} is unknown`);
+    const platform = () => platformOf(deps, r);
     const ctx: Ctx = {
       deps,
       store,
@@ -115,10 +116,17 @@ export function createBackfillProcessor(
       token,
       log: log.child({ backfillId, step }),
       opts: { pollMs: o.pollMs ?? 1000, maxPollMs: o.maxPollMs ?? 30_000 },
-      catalog: getCatalog,
+      catalog: () => {
+        const c = platform().catalog;
+        if (!c) throw new StepFailure(`${platform().terms.platform} has no table catalog to promote with`);
+        return c;
+      },
+      dataQuality: () => {
+        const q = platform().dataQuality;
+        if (!q) throw new StepFailure(`${platform().terms.platform} has no data-quality engine`);
+        return q;
+      },
     };
-    const r = await store.get(backfillId);
-    if (!r) throw new UnrecoverableError(`backfill ${backfillId} is unknown`);
     if (step === 'rollback') return rollback(ctx, r, job.data.actor ?? 'medic', 'requested');
     if (step === 'expire') return expireApproval(ctx, r);
     if (!isBackfillStep(step)) throw new UnrecoverableError(`unknown backfill step ${step}`);
@@ -267,10 +275,9 @@ async function snapshot(ctx: Ctx, r0: BackfillRecord): Promise<string> {
     throw new StepFailure(
       `no input objects under ${p.inputPartitions.map((x) => uri(p.input, x)).join(', ')}`,
     );
-  const backend = copyBackendFor(store);
   // Multipart uploads left by a killed worker are aborted; their objects are copied again whole.
   for (const [srcKey, uploadId] of await ctx.store.uploads(p.id)) {
-    await backend.abortUpload?.({ container: p.snapshot.container, key: snapshotKey(p, srcKey) }, uploadId);
+    await store.abortUpload?.({ container: p.snapshot.container, key: snapshotKey(p, srcKey) }, uploadId);
     await ctx.store.setUpload(p.id, srcKey, undefined);
   }
   const done = await ctx.store.copied(p.id);
@@ -295,7 +302,7 @@ async function snapshot(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   }
   let lastUpdate = 0;
   const res = await copyObjects({
-    backend,
+    store,
     objects: sources,
     srcContainer: p.input.container,
     dstContainer: p.snapshot.container,
@@ -359,7 +366,7 @@ async function snapshot(ctx: Ctx, r0: BackfillRecord): Promise<string> {
 async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   let r = r0;
   const p = r.plan;
-  const platform = ctx.deps.providers.jobPlatform(p.provider);
+  const platform = platformOf(ctx.deps, r);
   if (!r.stagingRunId) {
     r = await start(ctx, r, 'staging-run', `starting ${p.stagingJob}`);
     // A worker that died between StartJobRun and recording its id left a run writing to this
@@ -368,8 +375,10 @@ async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> {
       maxRuns: 50,
       since: new Date(p.createdAt - 60_000),
     });
-    const adopted = recent.find((x) => x.arguments['--output_path'] === p.stagingArguments['--output_path']);
-    const runId = adopted?.id ?? (await platform.startRun(p.stagingJob, { arguments: p.stagingArguments }));
+    const adopted = recent.find((x) => x.parameters.output_path === p.stagingParameters.output_path);
+    const runId =
+      adopted?.id ??
+      (await platform.startRun(p.stagingJob, { parameters: p.stagingParameters, isolated: true }));
     const next = await ctx.store.update(p.id, (cur) =>
       cur.stagingRunId ? undefined : { ...cur, stagingRunId: runId },
     );
@@ -389,12 +398,12 @@ async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   }
   const runId = r.stagingRunId!;
   const run = await platform.getRun(p.stagingJob, runId);
-  if (ACTIVE.includes(run.state)) return requeue(ctx);
-  if (run.state !== 'SUCCEEDED')
+  if (isActive(run.state)) return requeue(ctx);
+  if (run.state !== 'succeeded')
     throw new StepFailure(
-      `staging run ${runId} ended ${run.state}${run.errorMessage ? `: ${redactSecrets(run.errorMessage)}` : ''}`,
+      `staging run ${runId} ended ${stateLabel(run)}${run.errorMessage ? `: ${redactSecrets(run.errorMessage)}` : ''}`,
     );
-  return finish(ctx, r, 'staging-run', `${p.stagingJob} succeeded in ${run.executionTimeSec} s`, {
+  return finish(ctx, r, 'staging-run', `${p.stagingJob} succeeded in ${run.durationSec} s`, {
     link: runId,
   });
 }
@@ -442,7 +451,7 @@ async function quality(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   );
 }
 
-/** Glue Data Quality on the staging output: returns the failed rules (empty when all pass). */
+/** The platform's data-quality engine on the staging output: the failed rules (empty when all pass). */
 async function dataQuality(
   ctx: Ctx,
   r: BackfillRecord,
@@ -450,34 +459,29 @@ async function dataQuality(
   prodRows: number,
 ): Promise<string[]> {
   const p = r.plan;
-  const cat = ctx.catalog();
+  const dq = ctx.dataQuality();
   let runId = r.dqRunId;
   if (!runId) {
-    const name = `medic-backfill-${p.id}`;
-    await cat.createRuleset(
-      name,
-      dqdlRuleset(columns, p.checks, prodRows * (1 - p.tolerances.rowsPct / 100) - 1),
-      p.table!.database,
-      p.table!.name,
-    );
-    const role = await cat.jobRole(p.stagingJob);
-    const started = await cat.startDataQuality({
+    const started = await dq.start({
+      name: `medic-backfill-${p.id}`,
       database: p.table!.database,
       table: p.table!.name,
-      rulesets: [name],
-      role,
+      columns,
+      checks: p.checks,
+      minRows: prodRows * (1 - p.tolerances.rowsPct / 100) - 1,
+      runAsJob: p.stagingJob,
       location: formatLoc(p.stagingOutput),
     });
     await ctx.store.update(p.id, (cur) => (cur.dqRunId ? undefined : { ...cur, dqRunId: started }));
     runId = (await ctx.store.get(p.id))?.dqRunId ?? started;
   }
-  const run = await cat.getDataQualityRun(runId);
-  if (run.state === 'RUNNING' || run.state === 'STARTING' || run.state === 'STOPPING') return requeue(ctx);
-  if (run.state !== 'SUCCEEDED')
-    return [`Glue Data Quality run ${runId} ended ${run.state}${run.error ? `: ${run.error}` : ''}`];
+  const run = await dq.getRun(runId);
+  if (isActive(run.state)) return requeue(ctx);
+  if (run.state !== 'succeeded')
+    return [`${dq.name} run ${runId} ended ${run.platformState}${run.error ? `: ${run.error}` : ''}`];
   const failed: string[] = [];
   for (const id of run.resultIds) {
-    const res = await cat.getDataQualityResult(id);
+    const res = await dq.getResult(id);
     for (const rule of res.rules)
       if (rule.result !== 'PASS')
         failed.push(`Data Quality: ${rule.name} → ${rule.result}${rule.message ? ` (${rule.message})` : ''}`);
@@ -607,7 +611,7 @@ async function backupPartition(ctx: Ctx, r: BackfillRecord, dt: string): Promise
   const setId = `${p.id}-backup`;
   const done = await ctx.store.copied(setId);
   await copyObjects({
-    backend: copyBackendFor(store),
+    store,
     objects: current,
     srcContainer: p.production.container,
     dstContainer: p.backup.container,
@@ -634,7 +638,8 @@ async function promote(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   let mode = r.promoteMode;
   if (!mode) {
     let catalogued = false;
-    if (p.table) {
+    // Without a catalog on the platform, promotion goes by copy.
+    if (p.table && platformOf(ctx.deps, r).catalog) {
       const parts = await ctx.catalog().getPartitions(
         p.table.database,
         p.table.name,
@@ -698,7 +703,7 @@ async function promote(ctx: Ctx, r0: BackfillRecord): Promise<string> {
       const setId = `${p.id}-promote`;
       const done = await ctx.store.copied(setId);
       await copyObjects({
-        backend: copyBackendFor(store),
+        store,
         objects: staged,
         srcContainer: p.stagingOutput.container,
         dstContainer: p.production.container,
@@ -736,14 +741,14 @@ async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   let r = await start(ctx, r0, 'consumers');
   const p = r.plan;
   if (!p.consumers.length) return finish(ctx, r, 'consumers', 'no consumers configured');
-  const platform = ctx.deps.providers.jobPlatform(p.provider);
+  const platform = platformOf(ctx.deps, r);
   for (const c of p.consumers) {
     if (r.consumerRuns?.[c]) continue;
     // Tagged with the backfill id, so a retry after a crash adopts the run instead of starting another.
     const recent = await platform.listRuns(c, { maxRuns: 50, since: new Date(p.createdAt - 60_000) });
     const id =
-      recent.find((x) => x.arguments['--medic_backfill'] === p.id)?.id ??
-      (await platform.startRun(c, { arguments: { '--medic_backfill': p.id } }));
+      recent.find((x) => x.parameters.medic_backfill === p.id)?.id ??
+      (await platform.startRun(c, { parameters: { medic_backfill: p.id } }));
     r =
       (await ctx.store.update(p.id, (cur) =>
         cur.consumerRuns?.[c] ? undefined : { ...cur, consumerRuns: { ...cur.consumerRuns, [c]: id } },
@@ -758,7 +763,7 @@ async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   const runs = await Promise.all(
     p.consumers.map(async (c) => [c, await platform.getRun(c, r.consumerRuns![c]!)] as const),
   );
-  if (runs.some(([, run]) => ACTIVE.includes(run.state))) {
+  if (runs.some(([, run]) => isActive(run.state))) {
     if (r.steps.consumers.state !== 'waiting')
       await event(ctx, p.id, 'consumers', {
         type: 'wait',
@@ -767,16 +772,16 @@ async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
       });
     return requeue(ctx);
   }
-  const bad = runs.filter(([, run]) => run.state !== 'SUCCEEDED');
+  const bad = runs.filter(([, run]) => run.state !== 'succeeded');
   if (bad.length)
     throw new StepFailure(
-      `${bad.map(([c, run]) => `${c} ${run.state}${run.errorMessage ? ` (${redactSecrets(run.errorMessage)})` : ''}`).join(', ')}; the promoted data stays (Rollback is available)`,
+      `${bad.map(([c, run]) => `${c} ${stateLabel(run)}${run.errorMessage ? ` (${redactSecrets(run.errorMessage)})` : ''}`).join(', ')}; the promoted data stays (Rollback is available)`,
     );
   return finish(
     ctx,
     r,
     'consumers',
-    runs.map(([c, run]) => `${c} SUCCEEDED in ${run.executionTimeSec} s`).join(', '),
+    runs.map(([c, run]) => `${c} ${stateLabel(run)} in ${run.durationSec} s`).join(', '),
   );
 }
 
@@ -814,7 +819,7 @@ async function rollback(ctx: Ctx, r: BackfillRecord, actor: string, why: string)
           extra.map((c) => c.key),
         );
       await copyObjects({
-        backend: copyBackendFor(store),
+        store,
         objects: backup,
         srcContainer: p.backup.container,
         dstContainer: p.production.container,
@@ -894,10 +899,9 @@ async function stopAfterAbort(ctx: Ctx, r: BackfillRecord): Promise<string> {
   const p = r.plan;
   if (r.stagingRunId) {
     try {
-      const platform = ctx.deps.providers.jobPlatform(p.provider);
+      const platform = platformOf(ctx.deps, r);
       const run = await platform.getRun(p.stagingJob, r.stagingRunId);
-      if (run.state === 'STARTING' || run.state === 'RUNNING')
-        await platform.stopRun(p.stagingJob, r.stagingRunId);
+      if (isActive(run.state)) await platform.stopRun(p.stagingJob, r.stagingRunId);
     } catch (err) {
       ctx.log.warn({ err }, 'could not stop the staging run after an abort');
     }

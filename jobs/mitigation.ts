@@ -8,14 +8,15 @@
 // The approval message is updated at every change of state and every step goes on the timeline.
 import { redactSecrets } from '../src/domain/redact.js';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { JobDeps } from './index.js';
+import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { MitigationPayload } from '../src/queue/payloads.js';
-import { ProviderError, type JobPlatform, type JobRun } from '../src/providers/ports.js';
+import { ProviderError, type JobPlatform, type JobRun, type PlannedAction } from '../src/providers/ports.js';
 import { ApprovalStore, type Approval, type Execution } from '../src/store/approvals.js';
-import { describeCall, recoveryVerdict, type PlannedCall } from '../src/domain/approval-policy.js';
+import { recoveryVerdict } from '../src/domain/approval-policy.js';
 import { evaluateDegradation } from '../src/domain/degradation.js';
-import { degradationFor } from '../src/config/index.js';
+import { isActive, stateLabel } from '../src/domain/run-record.js';
+import { degradationFor, jobProvider } from '../src/config/index.js';
 import { KIND_TITLE, renderApproval } from '../src/slack/blocks/approval-request.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import { formatDuration } from '../src/domain/format.js';
@@ -34,9 +35,7 @@ export function setMitigationPollMs(ms: number, polls = maxPolls): void {
   maxPolls = polls;
 }
 
-const ACTIVE = new Set(['STARTING', 'RUNNING', 'STOPPING', 'WAITING']);
-
-export function createMitigationProcessor(deps: JobDeps) {
+export function createMitigationProcessor(deps: Deps) {
   return async (job: Job, log: Logger, token?: string): Promise<{ state: string }> => {
     const p = MitigationPayload.parse(job.data);
     const store = new ApprovalStore(deps.state, deps.config.env.MEDIC_PREFIX);
@@ -45,7 +44,7 @@ export function createMitigationProcessor(deps: JobDeps) {
       log.warn({ approvalId: p.approvalId }, 'mitigation for an unknown approval');
       return { state: 'missing' };
     }
-    const run = new Mitigation(deps, store, job, p, log, token);
+    const run = new Mitigation(deps, store, job, p, log, token, a);
     if (p.step === 'expire') return run.expire(a);
     // Never execute what is not approved, whatever put the job on the queue.
     if (a.state !== 'approved') throw new UnrecoverableError(`approval ${a.id} is ${a.state}, not approved`);
@@ -56,16 +55,18 @@ export function createMitigationProcessor(deps: JobDeps) {
 
 class Mitigation {
   constructor(
-    private readonly deps: JobDeps,
+    private readonly deps: Deps,
     private readonly store: ApprovalStore,
     private readonly job: Job,
     private readonly p: MitigationPayload,
     private readonly log: Logger,
     private readonly token: string | undefined,
+    private readonly approval: Approval,
   ) {}
 
   private get platform(): JobPlatform {
-    return this.deps.providers.jobPlatform('glue');
+    const a = this.approval;
+    return this.deps.providers.jobPlatform(jobProvider(this.deps.config.medic, a.job, a.provider));
   }
 
   private now(): number {
@@ -119,7 +120,7 @@ class Mitigation {
       });
       return { state: 'dry-run' };
     }
-    if (ex?.state === 'starting' && call.action === 'glue:StartJobRun') {
+    if (ex?.state === 'starting' && call.effect === 'run') {
       // The previous attempt died during StartJobRun: adopt the run it may have started.
       const adopted = await this.adoptRun(call.jobName, startedAt);
       if (adopted) return this.running(a, call, adopted, startedAt);
@@ -132,53 +133,29 @@ class Mitigation {
           at: this.now(),
           kind: 'mitigation-start',
           actor: 'medic',
-          text: `Executing approval ${a.id}: ${describeCall(call)}`,
+          text: `Executing approval ${a.id}: ${call.description}`,
         },
         `mitigation-start-${a.id}`,
       );
     try {
-      switch (call.action) {
-        case 'glue:StartJobRun': {
-          const runId = await this.platform.startRun(call.jobName, {
-            ...(call.arguments ? { arguments: call.arguments } : {}),
-            ...(call.workerType ? { workerType: call.workerType } : {}),
-            ...(call.numberOfWorkers !== undefined ? { numberOfWorkers: call.numberOfWorkers } : {}),
-          });
-          return await this.running(a, call, runId, startedAt);
-        }
-        case 'glue:UpdateJob':
-          await this.platform.updateJob(call.jobName, {
-            workerType: call.workerType,
-            numberOfWorkers: call.numberOfWorkers,
-          });
-          await this.finish(a, {
-            state: 'succeeded',
-            jobName: call.jobName,
-            startedAt,
-            finishedAt: this.now(),
-            note: `UpdateJob applied: every later run of ${call.jobName} uses ${call.numberOfWorkers} × ${call.workerType} workers.`,
-            polls: 0,
-          });
-          return { state: 'succeeded' };
-        case 'glue:ResetJobBookmark': {
-          await this.platform.resetBookmark(call.jobName, call.runId);
-          await this.finish(a, {
-            state: 'succeeded',
-            jobName: call.jobName,
-            startedAt,
-            finishedAt: this.now(),
-            note: call.runId
-              ? `Job bookmark of ${call.jobName} reset to run ${call.runId}.`
-              : `Job bookmark of ${call.jobName} reset.`,
-            polls: 0,
-          });
-          return { state: 'succeeded' };
-        }
+      const out = await this.platform.execute(call);
+      if (call.effect === 'run') {
+        if (!out.runId) throw new ProviderError('UNAVAILABLE', `${call.operation} returned no run id`);
+        return await this.running(a, call, out.runId, startedAt);
       }
+      await this.finish(a, {
+        state: 'succeeded',
+        jobName: call.jobName,
+        startedAt,
+        finishedAt: this.now(),
+        ...(call.doneNote ? { note: call.doneNote } : {}),
+        polls: 0,
+      });
+      return { state: 'succeeded' };
     } catch (err) {
       if (err instanceof DelayedError) throw err;
-      const error = describeFailure(err, call);
-      this.log.warn({ err, approvalId: a.id, call: call.action }, 'mitigation could not run');
+      const error = describeFailure(err, call, this.platform.terms.short);
+      this.log.warn({ err, approvalId: a.id, call: call.operation }, 'mitigation could not run');
       await this.finish(a, {
         state: 'error',
         jobName: call.jobName,
@@ -207,15 +184,16 @@ class Mitigation {
       await this.finish(a, {
         ...ex,
         state: 'error',
-        error: describeFailure(err, undefined),
+        error: describeFailure(err, undefined, this.platform.terms.short),
         finishedAt: this.now(),
         polls,
       });
       return { state: 'error' };
     }
-    if (ACTIVE.has(run.state)) {
-      if (run.state !== ex.runState) {
-        const next: Execution = { ...ex, runState: run.state, polls };
+    const runState = stateLabel(run);
+    if (isActive(run.state)) {
+      if (runState !== ex.runState) {
+        const next: Execution = { ...ex, runState, polls };
         await this.store.setExecution(a.id, next);
         await this.publish({ ...a, execution: next });
       }
@@ -223,10 +201,10 @@ class Mitigation {
         await this.finish(a, {
           ...ex,
           state: 'error',
-          runState: run.state,
+          runState,
           error: {
             code: 'STILL_RUNNING',
-            message: `Run ${run.id} is still ${run.state} after ${polls} checks; the bot stopped following it. Look at it in the Glue console.`,
+            message: `Run ${run.id} is still ${runState} after ${polls} checks; the bot stopped following it. Look at it in the ${this.platform.terms.platform} console.`,
           },
           polls,
         });
@@ -234,15 +212,15 @@ class Mitigation {
       }
       return this.later({ ...this.p, step: 'poll', polls });
     }
-    const durationSec = run.executionTimeSec;
-    if (run.state !== 'SUCCEEDED') {
+    const durationSec = run.durationSec;
+    if (run.state !== 'succeeded') {
       await this.finish(a, {
         ...ex,
         state: 'failed',
-        runState: run.state,
+        runState,
         durationSec,
         finishedAt: this.now(),
-        ...(run.errorMessage ? { error: { code: run.state, message: redactSecrets(run.errorMessage) } } : {}),
+        ...(run.errorMessage ? { error: { code: runState, message: redactSecrets(run.errorMessage) } } : {}),
         polls,
       });
       return { state: 'failed' };
@@ -251,7 +229,7 @@ class Mitigation {
     await this.finish(a, {
       ...ex,
       state: 'succeeded',
-      runState: run.state,
+      runState,
       durationSec,
       finishedAt: this.now(),
       ...(verdict ?? {}),
@@ -276,12 +254,9 @@ class Mitigation {
       const runs = (await this.platform.listRuns(a.job, { maxRuns: cfg.defaults.maxRuns })).filter(
         (r) => r.id !== run.id,
       );
-      const baselineSec = evaluateDegradation(runs, {
-        ...rule,
-        pricing: cfg.defaults.pricing,
-      }).baselineDurationSec;
+      const baselineSec = evaluateDegradation(runs, rule).baselineDurationSec;
       if (baselineSec === undefined || baselineSec <= 0) return undefined;
-      const v = recoveryVerdict(run.executionTimeSec, baselineSec, rule.thresholdPct);
+      const v = recoveryVerdict(run.durationSec, baselineSec, rule.thresholdPct);
       return { baselineSec, recovered: v.recovered, pctVsBaseline: v.pctVsBaseline };
     } catch (err) {
       this.log.warn({ err, approvalId: a.id }, 'could not read the baseline to judge recovery');
@@ -289,12 +264,12 @@ class Mitigation {
     }
   }
 
-  private async running(a: Approval, call: PlannedCall, runId: string, startedAt: number) {
+  private async running(a: Approval, call: PlannedAction, runId: string, startedAt: number) {
     const execution: Execution = {
       state: 'running',
       jobName: call.jobName,
       runId,
-      runState: 'STARTING',
+      runState: 'starting',
       startedAt,
       polls: 0,
     };
@@ -373,18 +348,19 @@ function resultText(a: Approval, ex: Execution): string {
       return `${what} succeeded${run}${d}${rec}${ex.note ? `. ${ex.note}` : ''}`;
     }
     case 'failed':
-      return `${what} failed:${run} ended ${ex.runState ?? 'FAILED'}${ex.error ? ` — ${ex.error.message}` : ''}`;
+      return `${what} failed:${run} ended ${ex.runState ?? 'failed'}${ex.error ? ` — ${ex.error.message}` : ''}`;
     case 'dry-run':
-      return `${what} approved as a dry run (dev): no call was made (${a.calls.map(describeCall).join('; ')})`;
+      return `${what} approved as a dry run (dev): no call was made (${a.calls.map((c) => c.description).join('; ')})`;
     default:
       return `${what} could not run: ${ex.error?.message ?? 'unknown error'}`;
   }
 }
 
-/** A failure in words that name the vendor code and, for access, the IAM action to grant. */
+/** A failure in words that name the vendor code and, for access, the permission to grant. */
 export function describeFailure(
   err: unknown,
-  call: PlannedCall | undefined,
+  call: PlannedAction | undefined,
+  platform: string,
 ): NonNullable<Execution['error']> {
   const target = call ? ` on ${call.jobName}` : '';
   if (err instanceof ProviderError) {
@@ -393,13 +369,13 @@ export function describeFailure(
       case 'CONCURRENT_RUNS':
         return {
           code: vendor ?? 'ConcurrentRunsExceededException',
-          message: `Glue refused ${call?.action ?? 'the call'}${target}: ${vendor ?? 'ConcurrentRunsExceededException'} — ${err.message}. Wait for the running run to end (or raise MaxConcurrentRuns), then request again.`,
+          message: `${platform} refused ${call?.operation ?? 'the call'}${target}: ${vendor ?? 'ConcurrentRunsExceededException'} — ${err.message}. Wait for the running run to end (or raise MaxConcurrentRuns), then request again.`,
         };
       case 'ACCESS_DENIED':
         return {
           code: vendor ?? 'AccessDeniedException',
-          message: `Access denied: the bot's role may not call ${err.action ?? call?.action ?? 'this action'}${target} (${vendor ?? 'AccessDeniedException'}).`,
-          ...(err.action ? { action: err.action } : call ? { action: call.action } : {}),
+          message: `Access denied: the bot's role may not call ${err.action ?? call?.operation ?? 'this action'}${target} (${vendor ?? 'AccessDeniedException'}).`,
+          ...(err.action ? { action: err.action } : call ? { action: call.operation } : {}),
         };
       case 'NOT_FOUND':
         return { code: vendor ?? 'EntityNotFoundException', message: err.message };

@@ -9,12 +9,12 @@
 // schedule and a manual run, or two workers) from both posting.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { AppConfig } from '../src/config/index.js';
-import { degradationFor, monitorChannelFor, monitoredJobs } from '../src/config/file.js';
+import { degradationFor, jobProvider, monitorChannelFor, monitoredJobs } from '../src/config/file.js';
 import type { Logger } from '../src/logger.js';
 import type { Producers } from '../src/queue/producers.js';
 import type { Processor } from '../src/queue/workers.js';
 import { stableId, type MonitorPayload } from '../src/queue/payloads.js';
-import { ProviderError } from '../src/providers/ports.js';
+import { ProviderError, type JobPlatform } from '../src/providers/ports.js';
 import { evaluateDegradation, type DegradationVerdict } from '../src/domain/degradation.js';
 import {
   budgetBreach,
@@ -32,7 +32,7 @@ import {
   type RenderedMessage,
 } from '../src/slack/blocks/monitor-alert.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
-import type { JobDeps } from './index.js';
+import type { Deps } from '../src/deps.js';
 
 /** Runs read beyond the rule's window and baseline: room for in-progress and stopped runs. */
 const EXTRA_RUNS = 5;
@@ -55,12 +55,12 @@ export interface MonitorOutcome {
   skipped?: string;
 }
 
-export function createMonitorProcessor(deps: JobDeps): Processor<'monitor'> {
+export function createMonitorProcessor(deps: Deps): Processor<'monitor'> {
   return async (job: Job<MonitorPayload>, log) => await runMonitor(deps, job.data.job, log);
 }
 
 /** One evaluation of one job: what the processor does, callable directly. */
-export async function runMonitor(deps: JobDeps, jobName: string, log: Logger): Promise<MonitorOutcome> {
+export async function runMonitor(deps: Deps, jobName: string, log: Logger): Promise<MonitorOutcome> {
   const cfg = deps.config.medic;
   const prefix = deps.config.env.MEDIC_PREFIX;
   const channel = monitorChannelFor(cfg, jobName);
@@ -68,8 +68,13 @@ export async function runMonitor(deps: JobDeps, jobName: string, log: Logger): P
     log.info({ job: jobName }, 'monitor not configured; nothing to evaluate');
     return { job: jobName, posted: [], skipped: 'not configured' };
   }
-  if ((cfg.jobs[jobName]?.provider ?? 'glue') !== 'glue') {
-    return { job: jobName, posted: [], skipped: 'not a glue job' };
+  let platform: JobPlatform;
+  try {
+    platform = deps.providers.jobPlatform(jobProvider(cfg, jobName));
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    log.warn({ job: jobName, err }, 'no adapter for this job’s platform; not evaluated');
+    return { job: jobName, posted: [], skipped: err.message };
   }
   const lockKey = `${prefix}:monitor-lock:${jobName}`;
   const token = `${process.pid}-${deps.now()}-${Math.random()}`;
@@ -78,7 +83,7 @@ export async function runMonitor(deps: JobDeps, jobName: string, log: Logger): P
     return { job: jobName, posted: [], skipped: 'locked' };
   }
   try {
-    return await evaluate(deps, jobName, channel, log);
+    return await evaluate(deps, platform, jobName, channel, log);
   } finally {
     // Release only our own lock (it may have expired and been taken by another evaluation).
     await deps.state
@@ -93,18 +98,18 @@ export async function runMonitor(deps: JobDeps, jobName: string, log: Logger): P
 }
 
 async function evaluate(
-  deps: JobDeps,
+  deps: Deps,
+  platform: JobPlatform,
   jobName: string,
   channel: string,
   log: Logger,
 ): Promise<MonitorOutcome> {
   const cfg = deps.config.medic;
-  const region = cfg.region ?? deps.config.env.AWS_REGION ?? 'us-east-1';
   const rule = degradationFor(cfg, jobName);
   const maxRuns = rule.baselineRuns + rule.consecutiveRuns + EXTRA_RUNS;
   let runs;
   try {
-    runs = await deps.providers.jobPlatform('glue').listRuns(jobName, { maxRuns });
+    runs = await platform.listRuns(jobName, { maxRuns });
   } catch (err) {
     // Throttling and outages: retry with backoff; unknown job or access denied: retrying cannot
     // help, and the next scheduled evaluation tries again anyway.
@@ -112,7 +117,7 @@ async function evaluate(
       throw new UnrecoverableError(`monitor ${jobName}: ${err.code} ${err.message}`);
     throw err;
   }
-  const verdict = evaluateDegradation(runs, { ...rule, pricing: cfg.defaults.pricing });
+  const verdict = evaluateDegradation(runs, rule);
   const key = monitorStateKey(deps.config.env.MEDIC_PREFIX, jobName);
   const raw = await deps.state.get(key);
   const previous = raw ? (JSON.parse(raw) as MonitorMemory) : undefined;
@@ -131,7 +136,7 @@ async function evaluate(
       unfurl_links: false,
     });
   };
-  const message = messageFor(decision, jobName, region, verdict, cfg.monitor?.everyMinutes ?? 60);
+  const message = messageFor(decision, jobName, verdict, cfg.monitor?.everyMinutes ?? 60);
   // Memory is written after each post, so a retry after a failed post repeats only what failed.
   if (message) {
     await post(message);
@@ -140,7 +145,7 @@ async function evaluate(
   const memory = nextMemory(previous, verdict, decision, deps.now());
   await deps.state.set(key, JSON.stringify(memory));
   if (breach) {
-    await post(renderBudgetAlert({ job: jobName, region, breach }));
+    await post(renderBudgetAlert({ job: jobName, breach, unit: verdict.usage.unit }));
     posted.push('budget');
     await deps.state.set(key, JSON.stringify(withBudgetAlerted(memory, breach.run.id)));
   }
@@ -151,14 +156,12 @@ async function evaluate(
 function messageFor(
   decision: MonitorDecision,
   job: string,
-  region: string,
   verdict: DegradationVerdict,
   everyMinutes: number,
 ): RenderedMessage | undefined {
   if (decision.kind === 'alert' && isAlerting(verdict.verdict))
     return renderMonitorAlert({
       job,
-      region,
       verdict: verdict as DegradationVerdict & { verdict: 'DEGRADED' | 'FAILING' },
       newRunIds: decision.newRunIds,
       reason: decision.reason,

@@ -4,10 +4,10 @@
 // second location, the compaction recommendation and the cost of the scan itself.
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
-import type { ObjectLocation, ProviderSet } from '../src/providers/ports.js';
+import type { ObjectLocation, Providers } from '../src/providers/ports.js';
 import { formatLocation, parseObjectUri } from '../src/providers/object-uri.js';
 import { scanLocation, type ScanProgress, type ScanResult } from '../src/providers/scanner.js';
-import { scanInventory } from '../src/providers/aws/s3-inventory.js';
+
 import type { SmallFileSummary } from '../src/domain/small-files.js';
 import {
   compareLocations,
@@ -40,7 +40,7 @@ export interface SmallFilesResult {
 
 export interface SmallFilesDeps {
   config: AppConfig;
-  providers: ProviderSet;
+  providers: Providers;
   /** Where scan baselines are kept; without it (CLI without Redis) there is no previous scan. */
   state?: Redis;
   now?: () => number;
@@ -61,8 +61,8 @@ async function scanOne(
   const cfg = deps.config.medic;
   const store = deps.providers.objectStore(loc.scheme);
   const inventory = loc.scheme === 's3' ? cfg.s3Inventory[loc.container] : undefined;
-  if (inventory) {
-    return scanInventory(deps.providers.objectStore('s3'), parseObjectUri(inventory.destination), loc, {
+  if (inventory && store.scanInventory) {
+    return store.scanInventory(parseObjectUri(inventory.destination), loc, {
       thresholdBytes,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

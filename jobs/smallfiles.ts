@@ -3,7 +3,7 @@
 // size histogram. Whatever happens, the message never stays at "scanning…".
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
-import type { JobDeps } from './index.js';
+import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { SmallFilesPayload } from '../src/queue/payloads.js';
 import { ProviderError } from '../src/providers/ports.js';
@@ -42,7 +42,7 @@ export function reportModel(r: SmallFilesResult): SmallFilesReportModel {
   };
 }
 
-export function smallFilesProcessor(deps: JobDeps) {
+export function smallFilesProcessor(deps: Deps) {
   return async (job: Job, log: Logger) => {
     const p = SmallFilesPayload.parse(job.data);
     const channel = p.requester.channelId;

@@ -3,9 +3,16 @@
 // triage` CLI and the benchmark all run this; `onUpdate` is called as parts arrive.
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
-import { degradationFor } from '../src/config/index.js';
+import { degradationFor, jobProvider } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
-import { ProviderError, type JobDefinition, type JobRun, type ProviderSet } from '../src/providers/ports.js';
+import {
+  ProviderError,
+  type JobDefinition,
+  type JobPlatform,
+  type JobRun,
+  type ProviderName,
+  type Providers,
+} from '../src/providers/ports.js';
 import { ObjectUriError } from '../src/providers/object-uri.js';
 import { runSmallFilesScan, type SmallFilesResult } from './smallfiles-core.js';
 import { describeSummary } from '../src/domain/small-file-compare.js';
@@ -23,8 +30,6 @@ import { suggestNames } from '../src/domain/suggest.js';
 import { formatInt, plural } from '../src/domain/format.js';
 import type { TriageReportModel } from '../src/slack/blocks/triage-report.js';
 
-const DEFAULT_LOG_GROUPS = ['/aws-glue/jobs/error', '/aws-glue/jobs/output'];
-const INPUT_ARGS = ['--input_path', '--source_path', '--input'];
 const HISTORY_DAYS = 90;
 /** Log events read per run and group: enough for signatures, bounded for huge logs. */
 const MAX_EVENTS_PER_STREAM = 20_000;
@@ -36,14 +41,14 @@ export interface GatherDeps {
   config: AppConfig;
   /** Where each scan's summary is kept as the location's baseline (optional: the CLI has none). */
   state?: Redis;
-  providers: ProviderSet;
+  providers: Providers;
   logger: Logger;
   now: () => number;
 }
 
 export interface TriageRequest {
   job: string;
-  provider?: 'glue' | 'synapse';
+  provider?: ProviderName;
   env?: 'dev' | 'staging' | 'prod';
   runs?: number;
   thresholdPct?: number;
@@ -70,7 +75,7 @@ export function initialModel(config: AppConfig, req: TriageRequest): TriageRepor
   const cfg = config.medic;
   return {
     job: req.job,
-    provider: req.provider ?? cfg.jobs[req.job]?.provider ?? 'glue',
+    provider: jobProvider(cfg, req.job, req.provider),
     region: cfg.region ?? config.env.AWS_REGION ?? 'us-east-1',
     env: req.env ?? config.env.MEDIC_ENV,
     phase: 'gathering',
@@ -83,6 +88,8 @@ export function initialModel(config: AppConfig, req: TriageRequest): TriageRepor
 export class TriageGatherer {
   readonly model: TriageReportModel;
   private readonly phasesMs: Record<string, number> = {};
+  /** The job's platform, once the registry gave it. */
+  private platform: JobPlatform | undefined;
 
   constructor(
     private readonly deps: GatherDeps,
@@ -131,11 +138,11 @@ export class TriageGatherer {
     // Throttling the SDK retried successfully leaves no error behind; the adapters' counters do.
     // They are per process, so a concurrent triage's throttling can show here too: the note says
     // requests were slowed, which stays true.
-    const throttledBefore = this.deps.providers.stats?.().throttled ?? 0;
+    const throttledBefore = this.deps.providers.stats().throttled;
     try {
       return await this.gather();
     } finally {
-      if ((this.deps.providers.stats?.().throttled ?? 0) > throttledBefore) this.model.throttled = true;
+      if (this.deps.providers.stats().throttled > throttledBefore) this.model.throttled = true;
     }
   }
 
@@ -143,13 +150,18 @@ export class TriageGatherer {
     const { deps, p } = this;
     const cfg = deps.config.medic;
     const jobCfg = cfg.jobs[p.job];
-    if (this.model.provider !== 'glue') {
-      return this.fail('Synapse triage is not available yet', [
-        `${code(p.job)} is configured as a Synapse pipeline; this version triages AWS Glue jobs only.`,
-      ]);
+    let platform: JobPlatform;
+    try {
+      platform = deps.providers.jobPlatform(this.model.provider);
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      return this.fail(`${this.model.provider} triage is not available`, [escapeMrkdwn(err.message)]);
     }
+    this.platform = platform;
+    this.model.platform = platform.terms.platform;
+    this.model.cloud = platform.terms.cloud;
+
     // 1. Job definition and runs, in parallel.
-    const platform = deps.providers.jobPlatform('glue');
     const maxRuns = p.runs ?? cfg.defaults.maxRuns;
     const since = new Date(deps.now() - HISTORY_DAYS * 86_400_000);
     const [defRes, runsRes] = await this.timed('runs', () =>
@@ -164,10 +176,7 @@ export class TriageGatherer {
     const def = defRes.value;
     const runs = runsRes.value;
     this.model.jobDefinition = {
-      ...(def.workerType ? { workerType: def.workerType } : {}),
-      ...(def.numberOfWorkers ? { numberOfWorkers: def.numberOfWorkers } : {}),
-      ...(def.glueVersion ? { glueVersion: def.glueVersion } : {}),
-      ...(def.executionClass ? { executionClass: def.executionClass } : {}),
+      ...(def.capacity ? { capacity: def.capacity } : {}),
       ...(def.lastModifiedOn ? { lastModifiedOn: def.lastModifiedOn } : {}),
     };
     const rule = {
@@ -175,21 +184,20 @@ export class TriageGatherer {
       ...(p.thresholdPct !== undefined ? { thresholdPct: p.thresholdPct } : {}),
       ...(p.consecutiveRuns !== undefined ? { consecutiveRuns: p.consecutiveRuns } : {}),
     };
-    const verdict = evaluateDegradation(runs, { ...rule, pricing: cfg.defaults.pricing });
+    const verdict = evaluateDegradation(runs, rule);
     this.model.verdict = verdict;
     this.setStep('Job definition and recent runs', 'done', `${plural(runs.length, 'run')} read`);
 
     // 2. Evidence, in parallel.
-    const logGroups = jobCfg?.logGroups ?? DEFAULT_LOG_GROUPS;
-    this.model.logGroups = logGroups;
-    const inputUri = p.input ?? jobCfg?.input ?? INPUT_ARGS.map((a) => def.defaultArguments[a]).find(Boolean);
+    const logLocations = jobCfg?.logGroups ?? def.logLocations;
+    const inputUri = p.input ?? jobCfg?.input ?? def.inputLocation;
     this.model.steps.push(
       { name: 'Logs of the problematic runs', state: 'running' },
       { name: 'Input volume and small files', state: inputUri ? 'running' : 'skipped' },
     );
     await this.publish();
     const [logs, volume, tables, bookmark] = await Promise.all([
-      this.timed('logs', () => this.gatherLogs(runs, verdict, logGroups)),
+      this.timed('logs', () => this.gatherLogs(runs, verdict, logLocations)),
       inputUri ? this.timed('volume', () => this.gatherVolume(inputUri)) : Promise.resolve(undefined),
       jobCfg?.table
         ? this.timed('catalog', () => this.gatherTables(jobCfg.table!.database, jobCfg.table!.name))
@@ -203,6 +211,9 @@ export class TriageGatherer {
     const evidence: DiagnosisEvidence = {
       degradation: verdict,
       runs,
+      perRunParameters: platform.perRunParameters,
+      parameterPrefix: platform.terms.parameterPrefix,
+
       ...(logs ? { signatures: logs.signatures } : {}),
       ...(skew ? { skew } : {}),
       ...(def.lastModifiedOn ? { jobLastModifiedOn: def.lastModifiedOn } : {}),
@@ -242,15 +253,16 @@ export class TriageGatherer {
 
   private async failFromProvider(err: unknown): Promise<TriageOutcome> {
     if (!(err instanceof ProviderError)) throw err;
+    const terms = this.platform!.terms;
     if (err.code === 'NOT_FOUND') {
       let suggestions: string[] = [];
       try {
-        suggestions = suggestNames(this.p.job, await this.deps.providers.jobPlatform('glue').listJobNames());
+        suggestions = suggestNames(this.p.job, await this.platform!.listJobNames());
       } catch (e) {
         this.log.warn({ err: e }, 'could not list jobs for suggestions');
       }
-      return this.fail(`No Glue job named ${this.p.job}`, [
-        `Glue answered that ${code(this.p.job)} does not exist in ${escapeMrkdwn(this.model.region)}.`,
+      return this.fail(`No ${terms.job} named ${this.p.job}`, [
+        `${terms.short} answered that ${code(this.p.job)} does not exist in ${escapeMrkdwn(this.model.region)}.`,
         suggestions.length
           ? `Did you mean ${suggestions.map((s) => code(s)).join(', ')}?`
           : 'No job with a similar name was found.',
@@ -258,7 +270,7 @@ export class TriageGatherer {
     }
     if (err.code === 'ACCESS_DENIED') {
       return this.fail('Access denied', [
-        `AWS refused ${code(err.action ?? 'an action')}. Grant it to the bot's role (the README has the least-privilege IAM policy), then run ${code(`/triage ${this.p.job}`)} again.`,
+        `${terms.short} refused ${code(err.action ?? 'an action')}. Grant it to the bot's identity (the README has the least-privilege ${terms.permissions}), then run ${code(`/triage ${this.p.job}`)} again.`,
       ]);
     }
     if (err.code === 'THROTTLED' || err.code === 'UNAVAILABLE') {
@@ -266,61 +278,53 @@ export class TriageGatherer {
       this.model.throttled = err.code === 'THROTTLED';
       throw err;
     }
-    return this.fail('Glue refused the request', [escapeMrkdwn(err.message)]);
+    return this.fail(`${terms.short} refused the request`, [escapeMrkdwn(err.message)]);
   }
 
-  private async gatherLogs(runs: JobRun[], verdict: DegradationVerdict, groups: string[]) {
-    const source = this.deps.providers.logSource('glue');
+  private async gatherLogs(runs: JobRun[], verdict: DegradationVerdict, locations: string[] | undefined) {
     const byId = new Map(runs.map((r) => [r.id, r]));
     const wanted = (verdict.problematicRunIds.length ? verdict.problematicRunIds : verdict.recentRunIds)
       .slice(0, MAX_RUNS_FOR_LOGS)
       .map((id) => byId.get(id))
       .filter((r): r is JobRun => r !== undefined);
     const classifier = new LogClassifier();
-    let events = 0;
-    const streams = new Set<string>();
-    const problems = new Set<string>();
-    const tasks = wanted.flatMap((run) =>
-      groups.map((group) => async () => {
-        try {
-          for await (const e of source.events({
-            group,
-            streamNamePrefix: run.id,
-            start: new Date(run.startedOn.getTime() - 60_000),
-            ...(run.completedOn ? { end: new Date(run.completedOn.getTime() + 5 * 60_000) } : {}),
-            maxEvents: MAX_EVENTS_PER_STREAM,
-          })) {
-            events++;
-            streams.add(`${group}/${e.stream}`);
-            classifier.add({ timestamp: e.timestamp, message: e.message, stream: e.stream, runId: run.id });
-          }
-        } catch (err) {
-          if (!(err instanceof ProviderError)) throw err;
-          if (err.code === 'THROTTLED') this.model.throttled = true;
-          problems.add(
-            err.code === 'ACCESS_DENIED'
-              ? `logs: access denied (${err.action ?? 'logs:FilterLogEvents'})`
-              : err.code === 'NOT_FOUND'
-                ? `logs: log group ${group} not found`
-                : `logs: ${err.message}`,
-          );
-        }
-      }),
-    );
-    await runLimited(tasks, 6);
+    let read;
+    try {
+      read = await this.deps.providers.logSource(this.model.provider).readRunLogs(
+        {
+          job: this.p.job,
+          runs: wanted,
+          ...(locations ? { locations } : {}),
+          maxEventsPerRun: MAX_EVENTS_PER_STREAM,
+        },
+        (e) =>
+          classifier.add({ timestamp: e.timestamp, message: e.message, stream: e.source, runId: e.runId }),
+      );
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      read = {
+        events: 0,
+        sources: 0,
+        locations: [],
+        problems: [{ code: err.code, message: err.message }],
+        throttled: err.code === 'THROTTLED',
+      };
+    }
+    if (read.throttled) this.model.throttled = true;
+    const problems = [...new Set(read.problems.map((p) => `logs: ${p.message}`))];
     this.model.missing.push(...problems);
-    if (problems.size && events === 0) {
-      this.setStep('Logs of the problematic runs', 'failed', [...problems].join('; '));
+    if (problems.length && read.events === 0) {
+      this.setStep('Logs of the problematic runs', 'failed', problems.join('; '));
       await this.publish();
       return undefined;
     }
     const result = classifier.result();
     this.model.signatures = result.signatures;
-    this.model.logsRead = { events, streams: streams.size };
+    this.model.logsRead = { events: read.events, streams: read.sources };
     this.setStep(
       'Logs of the problematic runs',
       'done',
-      `${plural(events, 'event')} from ${plural(streams.size, 'stream')} of ${plural(wanted.length, 'run')}`,
+      `${plural(read.events, 'event')} from ${plural(read.sources, 'stream')} of ${plural(wanted.length, 'run')}`,
     );
     await this.publish();
     return result;
@@ -366,8 +370,13 @@ export class TriageGatherer {
   }
 
   private async gatherTables(database: string, table: string) {
+    const catalog = this.platform?.catalog;
+    if (!catalog) {
+      this.model.missing.push(`catalog: ${this.model.platform ?? this.model.provider} has no table catalog`);
+      return undefined;
+    }
     try {
-      const versions = await this.deps.providers.jobPlatform('glue').getTableVersions(database, table, 20);
+      const versions = await catalog.tableVersions(database, table, 20);
       return versions.map((v) => ({
         table: `${database}.${table}`,
         versionId: v.versionId,
@@ -383,13 +392,17 @@ export class TriageGatherer {
   }
 
   private async gatherBookmark(def: JobDefinition, runs: JobRun[]) {
-    const option = def.defaultArguments['--job-bookmark-option'];
-    if (option !== 'job-bookmark-enable') return option ? { option } : undefined;
+    const bookmarks = this.platform?.bookmarks;
+    const setting = bookmarks?.setting(def);
+    if (!bookmarks || !setting) return undefined;
+    const { option } = setting;
+    if (!setting.enabled) return { option };
     try {
-      const b = await this.deps.providers.jobPlatform('glue').getBookmark(def.name);
-      const latestOk = runs.find((r) => r.state === 'SUCCEEDED');
+      const b = await bookmarks.position(def.name);
+      const latestOk = runs.find((r) => r.state === 'succeeded');
       return {
         option,
+
         ...(b?.runId ? { bookmarkRunId: b.runId } : {}),
         ...(latestOk ? { latestSuccessfulRunId: latestOk.id } : {}),
       };
@@ -434,13 +447,4 @@ export function volumeComparison(r: SmallFilesResult): VolumeComparison | undefi
         smallFileBytes: thresholdBytes,
       }
     : { now, scope: 'input', smallFileBytes: thresholdBytes };
-}
-
-/** Run async tasks with at most `limit` in flight. */
-async function runLimited(thunks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, thunks.length) }, async () => {
-    while (next < thunks.length) await thunks[next++]!();
-  });
-  await Promise.all(workers);
 }

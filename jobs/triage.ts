@@ -4,7 +4,7 @@
 // A retry (the worker died, Slack failed) finds the message it already posted and updates it, so
 // there is never a second report.
 import type { Job } from 'bullmq';
-import type { JobDeps } from './index.js';
+import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { TriagePayload } from '../src/queue/payloads.js';
 import type { JobRun } from '../src/providers/ports.js';
@@ -25,10 +25,9 @@ import { TriageGatherer, initialModel } from './triage-gather.js';
 import { scheduleEscalation } from './escalation.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
-import { glueRunUrl, logStreamUrl } from '../src/slack/blocks/triage-report.js';
 import { medianCostUsd } from '../src/domain/degradation.js';
 
-export function triageProcessor(deps: JobDeps) {
+export function triageProcessor(deps: Deps) {
   return async (
     job: Job,
     log: Logger,
@@ -50,7 +49,7 @@ class Triage {
   private incidentId = '';
 
   constructor(
-    private readonly deps: JobDeps,
+    private readonly deps: Deps,
     private readonly job: Job,
     private readonly p: TriagePayload,
     private readonly log: Logger,
@@ -135,10 +134,12 @@ class Triage {
             encodeRequestValue({
               i: this.incidentId || undefined,
               j: this.p.job,
+              p: this.model.provider,
               f: f.id,
+
               e: this.model.env,
-              w: this.model.jobDefinition?.numberOfWorkers,
-              t: this.model.jobDefinition?.workerType,
+              w: this.model.jobDefinition?.capacity?.count,
+              t: this.model.jobDefinition?.capacity?.size,
               in:
                 this.p.input ??
                 this.deps.config.medic.jobs[this.p.job]?.input ??
@@ -200,7 +201,13 @@ class Triage {
             id: r.id,
             startedOn: r.startedOn,
             durationSec: r.durationSec,
-            state: r.state,
+            // The chart marks by state class: failed (timed out too) as red X marks.
+            state:
+              r.stateClass === 'failed'
+                ? 'FAILED'
+                : r.stateClass === 'succeeded'
+                  ? 'SUCCEEDED'
+                  : r.stateLabel,
             degraded: r.overThreshold && r.role === 'recent',
           }));
         const png = renderDurationsChart({
@@ -276,17 +283,14 @@ class Triage {
           count: s.count,
           ...(s.excerpts[0] ? { excerpt: s.excerpts[0] } : {}),
         })),
-        links: verdict.problematicRunIds.slice(0, 5).flatMap((id) => [
-          { label: `run ${id} (Glue console)`, url: glueRunUrl(this.model.region, this.p.job, id) },
-          ...(this.model.logGroups?.[0]
-            ? [
-                {
-                  label: `run ${id} (logs)`,
-                  url: logStreamUrl(this.model.region, this.model.logGroups[0], id),
-                },
-              ]
-            : []),
-        ]),
+        links: verdict.runs
+          .filter((r) => verdict.problematicRunIds.slice(0, 5).includes(r.id))
+          .flatMap((r) => [
+            ...(r.links?.consoleUrl
+              ? [{ label: `run ${r.id} (${this.model.platform ?? 'console'})`, url: r.links.consoleUrl }]
+              : []),
+            ...(r.links?.logsUrl ? [{ label: `run ${r.id} (logs)`, url: r.links.logsUrl }] : []),
+          ]),
         metrics: latestMetrics(verdict),
       },
     }));
@@ -323,8 +327,10 @@ function latestMetrics(v: DegradationVerdict) {
   const m = {
     baselineSeconds: v.baselineDurationSec,
     recentSeconds: recent.map((r) => r.durationSec),
-    dpuHoursPerRun: v.dpuHours.recentMedian,
-    baselineDpuHoursPerRun: v.dpuHours.baselineMedian,
+    usageUnit: v.usage.unit,
+    usageHoursPerRun: v.usage.recentMedian,
+    baselineUsageHoursPerRun: v.usage.baselineMedian,
+
     costPerRunUsd: medianCostUsd(v, 'recent'),
     baselineCostPerRunUsd: medianCostUsd(v, 'baseline'),
     extraCostUsd: v.extraCost?.extraUsd,

@@ -16,7 +16,8 @@ import { healthRoutes } from './http/routes.js';
 import { serveRoutes } from './http/server.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
-import { buildProcessors, type JobDeps } from '../jobs/index.js';
+import { buildProcessors } from '../jobs/index.js';
+import type { Deps } from './deps.js';
 import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
 import { createProviders } from './providers/registry.js';
@@ -24,7 +25,7 @@ import { IncidentStore } from './store/incidents.js';
 import { Timeline } from './store/timeline.js';
 import { ChecklistStore } from './store/checklist-store.js';
 import { RUNBOOK_CHECKLIST } from './domain/checklist.js';
-import type { ProviderSet } from './providers/ports.js';
+import type { Providers } from './providers/ports.js';
 
 export interface Medic {
   config: AppConfig;
@@ -46,7 +47,7 @@ export interface StartOptions {
   /** Replace or add processors (tests). Defaults to jobs/. */
   processors?: Processors;
   /** Extra dependencies for processors (tests inject providers). */
-  jobDeps?: Partial<JobDeps>;
+  jobDeps?: Partial<Deps>;
 }
 
 export async function startMedic(config: AppConfig, opts: StartOptions = {}): Promise<Medic> {
@@ -66,9 +67,15 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     logger,
     metrics,
   });
-  const providers: ProviderSet =
+  // Providers a test injects are the test's to close; the ones built here are closed at shutdown.
+  const ownProviders = opts.jobDeps?.providers === undefined;
+  const providers: Providers =
     opts.jobDeps?.providers ??
-    createProviders({ env, ...(config.medic.region ? { region: config.medic.region } : {}) });
+    createProviders({
+      env,
+      ...(config.medic.region ? { region: config.medic.region } : {}),
+      pricing: config.medic.defaults.pricing,
+    });
   const incidents = new IncidentStore(state, prefix);
   const timeline = new Timeline(state, prefix);
   const checklistItems = config.medic.checklist
@@ -100,7 +107,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
         checklists,
         now,
         ...opts.jobDeps,
-      } as JobDeps);
+      } as Deps);
     workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
     await scheduleMonitors({ config, producers, logger });
   }
@@ -160,6 +167,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
         else if (server) await new Promise<void>((r) => server.close(() => r()));
         if (workers) await workers.close();
         await producers.close();
+        if (ownProviders) providers.close();
         await Promise.all(
           [producerRedis, state, workerRedis].map((r) => r?.quit().catch(() => r.disconnect())),
         );

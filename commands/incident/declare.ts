@@ -6,6 +6,7 @@
 //
 // The ack goes first (well inside Slack's 3 s) and says what is happening; the Slack calls (a dozen,
 // several Tier 2) run after it, here in the listener.
+import { jobProvider } from '../../src/config/index.js';
 import type { Incident } from '../../src/store/incidents.js';
 import { channelTopic, renderIncidentSummary } from '../../src/slack/blocks/incident.js';
 import { refreshChecklistMessage } from '../../src/slack/checklist-message.js';
@@ -14,7 +15,6 @@ import { code, escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { scheduleEscalation } from '../../jobs/escalation.js';
 import {
   afterAck,
-  clock,
   describeSlackError,
   ephemeral,
   recordCommand,
@@ -279,13 +279,13 @@ export async function declare(ctx: IncidentContext): Promise<IncidentOutcome> {
   );
   await afterAck(ctx, 'declare', async () => {
     try {
-      const now = clock(deps);
+      const now = deps.now();
       const created = await createChannel(deps, now, job ?? title);
       const { incident: opened } = await deps.incidents.openForChannel(
         created.id,
         {
           title,
-          ...(job ? { job, provider: jobCfg?.provider ?? 'glue' } : {}),
+          ...(job ? { job, provider: jobProvider(deps.config.medic, job) } : {}),
           env: deps.config.env.MEDIC_ENV,
           commander: command.user_id,
           ...(severity ? { severity } : {}),

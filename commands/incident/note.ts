@@ -1,7 +1,7 @@
 // /incident note <text>: a free-text entry on the timeline, by whoever wrote it.
 import type { Incident } from '../../src/store/incidents.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
-import { clock, ephemeral, type IncidentContext, type IncidentOutcome } from './shared.js';
+import { ephemeral, type IncidentContext, type IncidentOutcome } from './shared.js';
 
 const MAX_NOTE = 3000;
 
@@ -24,7 +24,7 @@ export async function note(ctx: IncidentContext, incident: Incident): Promise<In
     );
     return 'invalid';
   }
-  await deps.timeline.append(incident.id, { at: clock(deps), kind: 'note', actor: command.user_id, text });
+  await deps.timeline.append(incident.id, { at: deps.now(), kind: 'note', actor: command.user_id, text });
   await ack(ephemeral(`:memo: Added to the timeline of *${escapeMrkdwn(incident.id)}*.`));
   return 'done';
 }

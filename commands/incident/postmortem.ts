@@ -10,7 +10,6 @@ import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { parseObjectUri } from '../../src/providers/object-uri.js';
 import {
   afterAck,
-  clock,
   ephemeral,
   recordCommand,
   reply,
@@ -32,7 +31,7 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
     ephemeral(`:memo: Drafting the post-mortem of *${escapeMrkdwn(incident.id)}* from its timeline…`),
   );
   await afterAck(ctx, 'postmortem', async () => {
-    const now = clock(deps);
+    const now = deps.now();
     await recordCommand(ctx, incident);
     if (deps.checklists.has(POSTMORTEM_ITEM)) {
       const changed = await deps.checklists.set(incident.id, POSTMORTEM_ITEM, true, command.user_id, {
@@ -77,7 +76,7 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
         await deps.providers.objectStore(loc.scheme).putObject(loc.container, key, markdown);
         note = `:floppy_disk: Post-mortem also written to \`${escapeMrkdwn(`${s3Uri.replace(/\/+$/, '')}/${incident.id}.md`)}\`.`;
         await deps.timeline.append(incident.id, {
-          at: clock(deps),
+          at: deps.now(),
           kind: 'report',
           actor: 'medic',
           text: `Post-mortem written to ${s3Uri}`,

@@ -6,14 +6,7 @@ import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { formatDuration } from '../../src/domain/format.js';
 import { cancelEscalation } from '../../jobs/escalation.js';
-import {
-  afterAck,
-  clock,
-  ephemeral,
-  recordCommand,
-  type IncidentContext,
-  type IncidentOutcome,
-} from './shared.js';
+import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
 import { slackBlocks } from '../../src/slack/blocks/kit.js';
 
 const MAX_CAUSE = 2000;
@@ -33,7 +26,7 @@ export async function resolve(ctx: IncidentContext, incident: Incident): Promise
     );
     return 'invalid';
   }
-  const now = clock(deps);
+  const now = deps.now();
   const before = incident.status;
   const resolved =
     (await deps.incidents.update(incident.id, (i) =>

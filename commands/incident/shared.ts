@@ -2,17 +2,17 @@
 // commands, and the "do the Slack work after the ack, log and answer failures" wrapper.
 import { decodeSlackText } from '../args.js';
 import type { SlashCommand } from '@slack/bolt';
-import type { CommandDeps } from '../deps.js';
+import type { Deps } from '../../src/deps.js';
 import type { Ack } from '../reply.js';
 import type { FlagValue } from '../args.js';
-import type { ProviderSet } from '../../src/providers/ports.js';
+import type { Providers } from '../../src/providers/ports.js';
 import type { Incident } from '../../src/store/incidents.js';
 import type { TimelineEntry } from '../../src/store/timeline.js';
 import { errorId } from '../../src/logger.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 
 /** Listener deps; `providers` is there when bootstrap passes it (the post-mortem's S3 copy needs it). */
-export type IncidentDeps = CommandDeps & { providers?: ProviderSet };
+export type IncidentDeps = Deps & { providers?: Providers };
 
 export interface IncidentContext {
   deps: IncidentDeps;
@@ -24,10 +24,6 @@ export interface IncidentContext {
 }
 
 export type IncidentOutcome = 'done' | 'queued' | 'invalid' | 'no-incident' | 'unavailable' | 'duplicate';
-
-export function clock(deps: CommandDeps): number {
-  return (deps.now ?? Date.now)();
-}
 
 export function ephemeral(text: string) {
   return { response_type: 'ephemeral' as const, text };
@@ -91,7 +87,7 @@ export async function afterAck(ctx: IncidentContext, what: string, work: () => P
 /** The command itself as a timeline entry. */
 export async function recordCommand(ctx: IncidentContext, incident: Incident, text?: string): Promise<void> {
   const entry: TimelineEntry = {
-    at: clock(ctx.deps),
+    at: ctx.deps.now(),
     kind: 'command',
     actor: ctx.command.user_id,
     // Slack sends command text entity-encoded; the timeline escapes once when it renders.

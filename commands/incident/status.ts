@@ -6,14 +6,7 @@ import { channelTopic, renderIncidentSummary } from '../../src/slack/blocks/inci
 import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { cancelEscalation, scheduleEscalation } from '../../jobs/escalation.js';
-import {
-  afterAck,
-  clock,
-  ephemeral,
-  recordCommand,
-  type IncidentContext,
-  type IncidentOutcome,
-} from './shared.js';
+import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
 import { slackBlocks } from '../../src/slack/blocks/kit.js';
 
 const SETTABLE: readonly IncidentStatus[] = ['investigating', 'mitigating', 'monitoring'];
@@ -51,7 +44,7 @@ export async function status(ctx: IncidentContext, incident: Incident): Promise<
     return 'invalid';
   }
   const next = wanted as IncidentStatus;
-  const now = clock(deps);
+  const now = deps.now();
   const before = incident.status;
   const updated =
     (await deps.incidents.update(incident.id, (i) =>

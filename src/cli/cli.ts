@@ -51,6 +51,7 @@ export async function cli(
   const providers = createProviders({
     env: config.env,
     ...(config.medic.region ? { region: config.medic.region } : {}),
+    pricing: config.medic.defaults.pricing,
   });
   const { json, rest } = stripJson(args);
   try {

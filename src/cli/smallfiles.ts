@@ -1,6 +1,6 @@
 // `medic smallfiles <uri>`: the /smallfiles scan from a terminal, as text or JSON.
 import type { AppConfig } from '../config/index.js';
-import type { ProviderSet } from '../providers/ports.js';
+import type { Providers } from '../providers/ports.js';
 import { ProviderError } from '../providers/ports.js';
 import { ObjectUriError } from '../providers/object-uri.js';
 import { runSmallFilesScan, type SmallFilesRequest } from '../../jobs/smallfiles-core.js';
@@ -12,7 +12,7 @@ interface Io {
 }
 
 export async function runSmallFilesCli(
-  ctx: { config: AppConfig; providers: ProviderSet; json: boolean; io: Io },
+  ctx: { config: AppConfig; providers: Providers; json: boolean; io: Io },
   req: SmallFilesRequest,
 ): Promise<number> {
   const { io } = ctx;

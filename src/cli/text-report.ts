@@ -1,7 +1,7 @@
 // The triage report as plain text for a terminal (`medic triage`).
 import type { TriageReportModel } from '../slack/blocks/triage-report.js';
 import { headline } from '../slack/blocks/triage-report.js';
-import { formatDpuHours, formatDuration, formatInt, formatPctChange, formatUsd } from '../domain/format.js';
+import { formatUnitHours, formatDuration, formatInt, formatPctChange, formatUsd } from '../domain/format.js';
 
 export function triageText(model: TriageReportModel): string {
   const out: string[] = [];
@@ -18,8 +18,10 @@ export function triageText(model: TriageReportModel): string {
       out.push(
         `  recent        ${formatDuration(v.recentMedianDurationSec)} (median of ${v.recentRunIds.length})`,
       );
-    if (v.dpuHours.recentMedian !== undefined)
-      out.push(`  DPU-h / run   ${formatDpuHours(v.dpuHours.recentMedian)}`);
+    if (v.usage.recentMedian !== undefined)
+      out.push(
+        `  ${`${v.usage.unit}-h / run`.padEnd(14)}${formatUnitHours(v.usage.recentMedian, v.usage.unit)}`,
+      );
     if (v.extraCost && v.extraCost.extraUsd > 0)
       out.push(`  extra cost    ${formatUsd(v.extraCost.extraUsd)}`);
     const problematic = new Set(v.problematicRunIds);
@@ -32,7 +34,7 @@ export function triageText(model: TriageReportModel): string {
             ? ` ${formatPctChange(r.pctOverBaseline, 0)}`
             : '';
         const cost = r.costUsd !== undefined ? ` ${formatUsd(r.costUsd)}` : '';
-        out.push(`  ${r.id}  ${r.state}  ${formatDuration(r.durationSec)}${over}${cost}`);
+        out.push(`  ${r.id}  ${r.stateLabel}  ${formatDuration(r.durationSec)}${over}${cost}`);
       }
     }
   }

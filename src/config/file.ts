@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './errors.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/names.js';
 
 const MIB = 1024 * 1024;
 
@@ -63,7 +64,7 @@ export type Defaults = z.infer<typeof Defaults>;
 
 export const JobConfig = z
   .object({
-    provider: z.enum(['glue', 'synapse']).default('glue'),
+    provider: z.enum(PROVIDER_NAMES).default('glue'),
     input: Uri.optional(),
     output: Uri.optional(),
     dataOwner: SlackUser.optional(),
@@ -101,7 +102,8 @@ export const MonitorConfig = z
   .object({
     everyMinutes: z.number().int().min(5).max(1440).default(60),
     channel: SlackChannel,
-    /** Jobs evaluated on the schedule; default every job in `jobs:` with provider glue. */
+    /** Jobs evaluated on the schedule; default every job in `jobs:`. */
+
     jobs: z.array(z.string().min(1).max(255)).optional(),
   })
   .strict();
@@ -128,18 +130,7 @@ export const MedicFile = z
     postmortem: z.object({ s3Uri: Uri.optional() }).strict().optional(),
     monitor: MonitorConfig.optional(),
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    // The monitor reads Glue runs only; saying so at start beats an hourly failing job.
-    cfg.monitor?.jobs?.forEach((job, i) => {
-      if (cfg.jobs[job]?.provider === 'synapse')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['monitor', 'jobs', i],
-          message: `${job} is a synapse job; the monitor supports glue jobs only`,
-        });
-    });
-  });
+  .strict();
 export type MedicConfig = z.infer<typeof MedicFile>;
 
 type Plain = Record<string, unknown>;
@@ -219,7 +210,13 @@ export function loadConfigFile(path: string | undefined, env: string): LoadedCon
   return parseConfigText(text, env, file);
 }
 
+/** The platform a job runs on: the request's choice, else its `jobs:` entry, else Glue. */
+export function jobProvider(config: MedicConfig, job: string, requested?: ProviderName): ProviderName {
+  return requested ?? config.jobs[job]?.provider ?? 'glue';
+}
+
 /** The degradation rule for a job: defaults, then the job's overrides. */
+
 export function degradationFor(config: MedicConfig, job: string): Degradation {
   return { ...config.defaults.degradation, ...stripUndefined(config.jobs[job]?.degradation ?? {}) };
 }
@@ -228,15 +225,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Jobs the monitor evaluates on its schedule: monitor.jobs, else every glue job in `jobs:`. */
+/** Jobs the monitor evaluates on its schedule: monitor.jobs, else every job in `jobs:`. */
 export function monitoredJobs(config: MedicConfig): string[] {
   if (!config.monitor) return [];
-  const jobs =
-    config.monitor.jobs ??
-    Object.entries(config.jobs)
-      .filter(([, job]) => job.provider === 'glue')
-      .map(([name]) => name);
-  return [...new Set(jobs)];
+  return [...new Set(config.monitor.jobs ?? Object.keys(config.jobs))];
 }
 
 /** Where a job's monitor alerts go: its monitorChannel, else monitor.channel. */

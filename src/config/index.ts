@@ -9,6 +9,7 @@ export {
   parseConfigText,
   loadConfigFile,
   degradationFor,
+  jobProvider,
   type MedicConfig,
   type JobConfig,
   type Degradation,

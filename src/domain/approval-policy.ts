@@ -23,113 +23,28 @@ export type MitigationParams =
   | { kind: 'compaction'; compactionJob: string; inputLocation: string; targetFileBytes: number }
   | {
       kind: 'scale';
-      workerType: string;
-      numberOfWorkers: number;
-      /** UpdateJob (every later run) instead of one rerun with overrides. */
+      /** Worker type / executor size, as the platform names it. */
+      size: string;
+      /** Workers / executors. */
+      count: number;
+      /** Change the job for every later run instead of one rerun with overrides. */
       persistent: boolean;
-      fromWorkerType?: string;
-      fromWorkers?: number;
+      fromSize?: string;
+      fromCount?: number;
     }
   | { kind: 'shuffle-tuning'; shufflePartitions: number; skewJoin: boolean }
   | { kind: 'bookmark-reset'; runId?: string }
   | { kind: 'code-fix'; owner: string; description: string };
 
-export type PlannedCall =
-  | {
-      action: 'glue:StartJobRun';
-      jobName: string;
-      arguments?: Record<string, string>;
-      workerType?: string;
-      numberOfWorkers?: number;
-    }
-  | { action: 'glue:UpdateJob'; jobName: string; workerType: string; numberOfWorkers: number }
-  | { action: 'glue:ResetJobBookmark'; jobName: string; runId?: string };
+/** Compaction's parameter names, as the compaction job reads them (without any platform prefix). */
+export const COMPACTION_PARAMS = { input: 'input_path', targetSize: 'target_file_size' } as const;
 
-/** Compaction's argument names, as the compaction job reads them. */
-export const COMPACTION_ARGS = { input: '--input_path', targetSize: '--target_file_size' } as const;
-
-/**
- * Glue takes one value per argument key, so several Spark settings go into the single `--conf`
- * argument joined by ` --conf ` (the documented workaround: `a=1 --conf b=2`).
- */
-export function sparkConfArgument(settings: readonly (readonly [string, string])[]): string {
-  return settings.map(([k, v]) => `${k}=${v}`).join(' --conf ');
-}
-
+/** The Spark settings of a shuffle/skew rerun, in order. */
 export function shuffleSettings(p: { shufflePartitions: number; skewJoin: boolean }): [string, string][] {
   const s: [string, string][] = [['spark.sql.shuffle.partitions', String(p.shufflePartitions)]];
   if (p.skewJoin)
     s.push(['spark.sql.adaptive.enabled', 'true'], ['spark.sql.adaptive.skewJoin.enabled', 'true']);
   return s;
-}
-
-/** The exact calls a mitigation makes, in order (none for a code fix: it records a follow-up). */
-export function planMitigation(job: string, p: MitigationParams): PlannedCall[] {
-  switch (p.kind) {
-    case 'compaction':
-      return [
-        {
-          action: 'glue:StartJobRun',
-          jobName: p.compactionJob,
-          arguments: {
-            [COMPACTION_ARGS.input]: p.inputLocation,
-            [COMPACTION_ARGS.targetSize]: String(p.targetFileBytes),
-          },
-        },
-      ];
-    case 'scale':
-      return p.persistent
-        ? [
-            {
-              action: 'glue:UpdateJob',
-              jobName: job,
-              workerType: p.workerType,
-              numberOfWorkers: p.numberOfWorkers,
-            },
-          ]
-        : [
-            {
-              action: 'glue:StartJobRun',
-              jobName: job,
-              workerType: p.workerType,
-              numberOfWorkers: p.numberOfWorkers,
-            },
-          ];
-    case 'shuffle-tuning':
-      return [
-        {
-          action: 'glue:StartJobRun',
-          jobName: job,
-          arguments: { '--conf': sparkConfArgument(shuffleSettings(p)) },
-        },
-      ];
-    case 'bookmark-reset':
-      return [{ action: 'glue:ResetJobBookmark', jobName: job, ...(p.runId ? { runId: p.runId } : {}) }];
-    case 'code-fix':
-      return [];
-  }
-}
-
-/** `glue:StartJobRun JobName=X Arguments={--a=1, --b=2} WorkerType=G.2X NumberOfWorkers=20`. */
-export function describeCall(c: PlannedCall): string {
-  const parts: string[] = [c.action, `JobName=${c.jobName}`];
-  if (c.action === 'glue:StartJobRun') {
-    if (c.arguments && Object.keys(c.arguments).length)
-      parts.push(
-        `Arguments={${Object.entries(c.arguments)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ')}}`,
-      );
-    if (c.workerType) parts.push(`WorkerType=${c.workerType}`);
-    if (c.numberOfWorkers !== undefined) parts.push(`NumberOfWorkers=${c.numberOfWorkers}`);
-  } else if (c.action === 'glue:UpdateJob') {
-    parts.push(
-      `JobUpdate={WorkerType=${c.workerType}, NumberOfWorkers=${c.numberOfWorkers}, …every other field kept}`,
-    );
-  } else if (c.runId) {
-    parts.push(`RunId=${c.runId}`);
-  }
-  return parts.join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -84,7 +84,8 @@ export interface QualityChecks {
 export interface BackfillPlan {
   id: string;
   job: string;
-  provider: 'glue' | 'synapse';
+  /** The job's platform (a provider name; the domain does not need to know which). */
+  provider: string;
   env: string;
   dryRun: boolean;
   from: string;
@@ -95,8 +96,11 @@ export interface BackfillPlan {
   inputPartitions: string[];
   snapshot: Location;
   stagingJob: string;
-  /** Arguments given to the staging run (input = snapshot, output = stagingOutput, window). */
-  stagingArguments: Record<string, string>;
+  /**
+   * Parameters of the staging run (input = snapshot, output = stagingOutput, window), named
+   * without a platform prefix; the run is started isolated (no incremental state moved).
+   */
+  stagingParameters: Record<string, string>;
   stagingOutput: Location;
   production: Location;
   table?: { database: string; name: string };
@@ -211,7 +215,7 @@ export function snapshotKey(plan: Pick<BackfillPlan, 'input' | 'snapshot'>, srcK
 export interface PlanInput {
   id: string;
   job: string;
-  provider?: 'glue' | 'synapse';
+  provider: string;
   env: string;
   dryRun: boolean;
   from: string;
@@ -244,7 +248,7 @@ export function buildPlan(p: PlanInput): BackfillPlan {
   return {
     id: p.id,
     job: p.job,
-    provider: p.provider ?? 'glue',
+    provider: p.provider,
     env: p.env,
     dryRun: p.dryRun,
     from: p.from,
@@ -254,13 +258,13 @@ export function buildPlan(p: PlanInput): BackfillPlan {
     inputPartitions: dates.map((d) => partitionPrefix(p.input, d)),
     snapshot,
     stagingJob: p.stagingJob,
-    stagingArguments: {
-      '--input_path': formatLoc(snapshot),
-      '--output_path': formatLoc(stagingOutput),
-      '--backfill_from': p.from,
-      '--backfill_to': p.to,
-      '--job-bookmark-option': 'job-bookmark-disable',
+    stagingParameters: {
+      input_path: formatLoc(snapshot),
+      output_path: formatLoc(stagingOutput),
+      backfill_from: p.from,
+      backfill_to: p.to,
     },
+
     stagingOutput,
     production: p.production,
     ...(p.table ? { table: p.table } : {}),
@@ -570,73 +574,4 @@ export function baselineDiff(prod: DatasetStats, staging: DatasetStats, tol: Tol
       ok: schemaP === schemaS,
     },
   ];
-}
-
-/** DQDL built from the plan: row count, completeness of the key, primary key, columns present. */
-export function dqdlRuleset(columns: string[], checks: QualityChecks, minRows: number): string {
-  const rules = [
-    `RowCount > ${Math.max(0, Math.floor(minRows))}`,
-    ...columns.map((c) => `ColumnExists "${c}"`),
-  ];
-  if (checks.primaryKey)
-    rules.push(`IsComplete "${checks.primaryKey}"`, `IsPrimaryKey "${checks.primaryKey}"`);
-  return `Rules = [ ${rules.join(', ')} ]`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Copying: CopyObject's limit and multipart part ranges.
-
-/** CopyObject copies up to 5 GB; larger objects need multipart UploadPartCopy. */
-export const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
-/** Part size of multipart copies: 512 MiB (a 5 TB object stays under 10,000 parts). */
-export const COPY_PART_BYTES = 512 * 1024 ** 2;
-
-export function partRanges(size: number, partBytes = COPY_PART_BYTES): { start: number; end: number }[] {
-  const parts = Math.max(1, Math.ceil(size / partBytes));
-  const per = Math.max(partBytes, Math.ceil(size / Math.min(parts, 10_000)));
-  const out: { start: number; end: number }[] = [];
-  for (let start = 0; start < size; start += per) out.push({ start, end: Math.min(size, start + per) - 1 });
-  return out;
-}
-
-/**
- * Adaptive concurrency (AIMD, like TCP): grows while requests come back clean — doubling until
- * the first throttle, then by one every `limit` clean completions — and halves on a throttle
- * (at most once per `limit` completions, so one burst of SlowDowns is one decrease).
- */
-export class AdaptiveLimit {
-  limit: number;
-  private clean = 0;
-  private sinceDecrease = Infinity;
-  private slowStart = true;
-  throttles = 0;
-  peak: number;
-
-  constructor(
-    start = 32,
-    readonly min = 1,
-    readonly max = 512,
-  ) {
-    this.limit = Math.max(min, Math.min(max, start));
-    this.peak = this.limit;
-  }
-
-  onSuccess(): void {
-    this.clean++;
-    this.sinceDecrease++;
-    if (this.clean >= this.limit) {
-      this.clean = 0;
-      this.limit = Math.min(this.max, this.slowStart ? this.limit * 2 : this.limit + 1);
-      this.peak = Math.max(this.peak, this.limit);
-    }
-  }
-
-  onThrottle(): void {
-    this.throttles++;
-    this.slowStart = false;
-    this.clean = 0;
-    if (this.sinceDecrease < this.limit) return;
-    this.sinceDecrease = 0;
-    this.limit = Math.max(this.min, Math.floor(this.limit / 2));
-  }
 }

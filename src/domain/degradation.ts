@@ -16,20 +16,15 @@
 //   comparable.
 // - INSUFFICIENT_HISTORY when the window is not full or fewer than `minBaselineRuns` successful runs
 //   precede it; the verdict says how many were found and needed.
-import {
-  DEFAULT_PRICING,
-  degradationExtraCost,
-  runCost,
-  type DegradationExtraCost,
-  type DpuHoursBasis,
-  type Pricing,
-} from './cost.js';
+import { degradationExtraCost, runCost, type DegradationExtraCost, type UsageBasis } from './cost.js';
 import { formatDuration, formatPct, plural } from './format.js';
 import { redactSecrets } from './redact.js';
 import {
   runDurationSec,
   runStateClass,
   sortNewestFirst,
+  stateLabel,
+  type RunLinks,
   type RunRecord,
   type RunState,
   type RunStateClass,
@@ -55,9 +50,7 @@ export const DEFAULT_DEGRADATION_RULE: Readonly<DegradationRule> = Object.freeze
   baselineRuns: 10,
 });
 
-export interface DegradationOptions extends DegradationRule {
-  pricing?: Pricing;
-}
+export type DegradationOptions = DegradationRule;
 
 /** Where a run sits for the rule. */
 export type RunRole = 'recent' | 'baseline' | 'older' | 'excluded';
@@ -65,19 +58,23 @@ export type RunRole = 'recent' | 'baseline' | 'older' | 'excluded';
 export interface RunFigures {
   id: string;
   state: RunState;
+  /** The platform's own state name, for display. */
+  stateLabel: string;
   stateClass: RunStateClass;
   role: RunRole;
   startedOn: Date;
   durationSec: number;
-  dpuHours: number | undefined;
+  /** Unit-hours of the platform's capacity unit (DPU-hours, vCore-hours). */
+  unitHours: number | undefined;
   costUsd: number | undefined;
-  costBasis: DpuHoursBasis;
+  costBasis: UsageBasis;
   /** (duration − baseline) / baseline × 100; undefined without a baseline. */
   pctOverBaseline: number | undefined;
   /** Successful and more than thresholdPct over the baseline. */
   overThreshold: boolean;
   /** Redacted. */
   errorMessage?: string;
+  links?: RunLinks;
 }
 
 export interface DegradationVerdict {
@@ -104,8 +101,8 @@ export interface DegradationVerdict {
   recentMedianDurationSec: number | undefined;
   /** recent median ÷ baseline. */
   durationRatio: number | undefined;
-  /** Median DPU-hours per run: the runbook's "incremento en DPUs". */
-  dpuHours: { baselineMedian: number | undefined; recentMedian: number | undefined };
+  /** Median unit-hours per run (DPU-hours, vCore-hours): the runbook's "incremento en DPUs". */
+  usage: { unit: string; baselineMedian: number | undefined; recentMedian: number | undefined };
   failureShare: { failed: number; considered: number };
   history: {
     runsFound: number;
@@ -167,7 +164,6 @@ export function evaluateDegradation(
   options: DegradationOptions,
 ): DegradationVerdict {
   const rule = resolveRule(options);
-  const pricing = options.pricing ?? DEFAULT_PRICING;
   const ordered = sortNewestFirst(runs);
 
   const inProgressRuns: string[] = [];
@@ -181,14 +177,14 @@ export function evaluateDegradation(
   }
 
   const window = completed.slice(0, rule.consecutiveRuns);
-  const baselineCandidates = completed.slice(window.length).filter((r) => r.state === 'SUCCEEDED');
+  const baselineCandidates = completed.slice(window.length).filter((r) => r.state === 'succeeded');
   const baselineSet = baselineCandidates.slice(0, rule.baselineRuns);
   const baselineDurationSec = baselineSet.length > 0 ? median(baselineSet.map(runDurationSec)) : undefined;
 
-  const windowSucceeded = window.filter((r) => r.state === 'SUCCEEDED');
+  const windowSucceeded = window.filter((r) => r.state === 'succeeded');
   const windowFailed = window.filter((r) => runStateClass(r.state) === 'failed');
   const over = (r: RunRecord): boolean =>
-    r.state === 'SUCCEEDED' &&
+    r.state === 'succeeded' &&
     baselineDurationSec !== undefined &&
     baselineDurationSec > 0 &&
     isOverThreshold(runDurationSec(r), baselineDurationSec, rule.thresholdPct);
@@ -228,28 +224,30 @@ export function evaluateDegradation(
   for (const r of baselineSet) if (!roleOf.has(r.id)) roleOf.set(r.id, 'baseline');
   const figures: RunFigures[] = ordered.map((r) => {
     const cls = runStateClass(r.state);
-    const cost = runCost(r, pricing);
+    const cost = runCost(r);
     const role: RunRole =
       roleOf.get(r.id) ?? (cls === 'in-progress' || cls === 'stopped' ? 'excluded' : 'older');
     return {
       id: r.id,
       state: r.state,
+      stateLabel: stateLabel(r),
       stateClass: cls,
       role,
       startedOn: r.startedOn,
       durationSec: runDurationSec(r),
-      dpuHours: cost.dpuHours,
+      unitHours: cost.unitHours,
       costUsd: cost.costUsd,
       costBasis: cost.basis,
       pctOverBaseline: cls === 'in-progress' ? undefined : pctOf(r),
       overThreshold: role === 'recent' && over(r),
-      // Glue error messages can quote connection strings and arguments.
+      // Platform error messages can quote connection strings and arguments.
       ...(r.errorMessage !== undefined ? { errorMessage: redactSecrets(r.errorMessage) } : {}),
+      ...(r.links ? { links: r.links } : {}),
     };
   });
   const figureById = new Map(figures.map((f) => [f.id, f]));
-  const medianDpu = (rs: RunRecord[]): number | undefined => {
-    const xs = rs.map((r) => figureById.get(r.id)?.dpuHours).filter((x): x is number => x !== undefined);
+  const medianUsage = (rs: RunRecord[]): number | undefined => {
+    const xs = rs.map((r) => figureById.get(r.id)?.unitHours).filter((x): x is number => x !== undefined);
     return xs.length > 0 ? median(xs) : undefined;
   };
 
@@ -275,7 +273,11 @@ export function evaluateDegradation(
     overBaseline,
     recentMedianDurationSec,
     durationRatio,
-    dpuHours: { baselineMedian: medianDpu(baselineSet), recentMedian: medianDpu(windowSucceeded) },
+    usage: {
+      unit: ordered.find((r) => r.capacity)?.capacity?.unit ?? 'unit',
+      baselineMedian: medianUsage(baselineSet),
+      recentMedian: medianUsage(windowSucceeded),
+    },
     failureShare: { failed: windowFailed.length, considered: window.length },
     history: {
       runsFound: ordered.length,
@@ -288,7 +290,7 @@ export function evaluateDegradation(
     lastBaselineRunStartedOn: baselineSet[0]?.startedOn,
     extraCost:
       baselineDurationSec !== undefined && degradedRecords.length > 0
-        ? degradationExtraCost(degradedRecords, baselineDurationSec, pricing)
+        ? degradationExtraCost(degradedRecords, baselineDurationSec)
         : undefined,
     runs: figures,
   };

@@ -102,13 +102,17 @@ export interface DiagnosisEvidence {
       | 'runs'
     >
   >;
-  /** The runs themselves, to compare their configuration (workers, Glue version, arguments) across the window. */
+  /** The runs themselves, to compare their configuration (capacity, runtime, parameters) across the window. */
   runs?: readonly RunRecord[];
+  /** Parameters the platform sets on every run itself (ignored when comparing runs). */
+  perRunParameters?: ReadonlySet<string>;
+  /** How the platform writes a parameter name ('--' for Glue), for the evidence. */
+  parameterPrefix?: string;
   signatures?: readonly Pick<
     LogSignature,
     'id' | 'category' | 'label' | 'count' | 'countByRun' | 'excerpts'
   >[];
-  skew?: Partial<Pick<SkewResult, 'flaggedStages' | 'glueSkewnessJob' | 'skewed'>>;
+  skew?: Partial<Pick<SkewResult, 'flaggedStages' | 'skewnessMetric' | 'skewed'>>;
   /** GetJob's LastModifiedOn. */
   jobLastModifiedOn?: Date;
   /** Where the degradation began: defaults to the newest baseline run's start, else the window's first run. */
@@ -275,16 +279,12 @@ function touchesProblemRuns(e: DiagnosisEvidence, countByRun: Record<string, num
 
 // --- job changed -------------------------------------------------------------------------------
 
-type ConfigField = 'workerType' | 'numberOfWorkers' | 'maxCapacity' | 'glueVersion' | 'executionClass';
-const CONFIG_FIELDS: readonly ConfigField[] = [
-  'workerType',
-  'numberOfWorkers',
-  'maxCapacity',
-  'glueVersion',
-  'executionClass',
-];
-// Arguments Glue sets per run; a difference there is not a change to the job.
-const PER_RUN_ARGUMENTS = new Set(['--JOB_ID', '--JOB_RUN_ID', '--JOB_NAME', '--job-bookmark-option']);
+/** What a run held: a different shape, runtime or tier across the window is a change to the job. */
+const CAPACITY_FIELDS = [
+  ['shape', 'capacity'],
+  ['runtime', 'runtime'],
+  ['tier', 'execution tier'],
+] as const;
 
 /** The value every run of a group shares, or undefined when they differ (or the group is empty). */
 function shared<T>(values: readonly T[]): { value: T } | undefined {
@@ -307,33 +307,25 @@ export function configChanges(e: DiagnosisEvidence): string[] {
   const recent = d.recentRunIds.map((id) => byId.get(id)).filter((r): r is RunRecord => r !== undefined);
   if (baseline.length === 0 || recent.length === 0) return [];
   const out: string[] = [];
-  for (const field of CONFIG_FIELDS) {
-    const a = shared(baseline.map((r) => r[field]));
-    const b = shared(recent.map((r) => r[field]));
-    // Glue derives MaxCapacity from the workers for worker-type jobs: reporting both says it twice.
-    if (
-      field === 'maxCapacity' &&
-      out.some((c) => c.startsWith('numberOfWorkers ') || c.startsWith('workerType '))
-    )
-      continue;
-    if (a && b && a.value !== b.value) {
-      out.push(`${field} ${String(a.value ?? '(unset)')} → ${String(b.value ?? '(unset)')}`);
-    }
+  for (const [field, label] of CAPACITY_FIELDS) {
+    const a = shared(baseline.map((r) => r.capacity?.[field]));
+    const b = shared(recent.map((r) => r.capacity?.[field]));
+    if (a && b && a.value !== b.value) out.push(`${label} ${a.value ?? '(unset)'} → ${b.value ?? '(unset)'}`);
   }
   const keys = new Set<string>();
-  for (const r of [...baseline, ...recent]) for (const k of Object.keys(r.arguments ?? {})) keys.add(k);
+  for (const r of [...baseline, ...recent]) for (const k of Object.keys(r.parameters ?? {})) keys.add(k);
   for (const key of [...keys].sort()) {
-    if (PER_RUN_ARGUMENTS.has(key)) continue;
-    const a = shared(baseline.map((r) => r.arguments?.[key]));
-    const b = shared(recent.map((r) => r.arguments?.[key]));
+    if (e.perRunParameters?.has(key)) continue;
+    const a = shared(baseline.map((r) => r.parameters?.[key]));
+    const b = shared(recent.map((r) => r.parameters?.[key]));
     if (a && b && a.value !== b.value) {
       const show = (v: string | undefined): string =>
         v === undefined ? '(unset)' : clip(redactSecrets(`${key}=${v}`).slice(key.length + 1), 80);
       const secretKey = redactSecrets(`${key}=x`) !== `${key}=x`;
       out.push(
         secretKey
-          ? `argument ${key} changed (${REDACTED})`
-          : `argument ${key} ${show(a.value)} → ${show(b.value)}`,
+          ? `parameter ${e.parameterPrefix ?? ''}${key} changed (${REDACTED})`
+          : `parameter ${e.parameterPrefix ?? ''}${key} ${show(a.value)} → ${show(b.value)}`,
       );
     }
   }
@@ -358,16 +350,23 @@ function jobChanged(e: DiagnosisEvidence): Finding | undefined {
     );
   }
   if (changes.length > 0) evidence.push(`Recent runs differ from the baseline runs: ${changes.join('; ')}.`);
-  const capacityCut = changes.some((c) => /^numberOfWorkers (\d+) → (\d+)$/.test(c) && lessAfter(c));
+  const capacityCut = capacityShrank(e);
   let score = isDegradedOrFailing(e) ? 0.85 : 0.5;
   if (modifiedInside && changes.length > 0) score += 0.05;
   if (capacityCut) score += 0.05;
   return finding('job-changed', score, evidence, e.degradation?.problematicRunIds ?? []);
 }
 
-function lessAfter(change: string): boolean {
-  const m = /(\d+) → (\d+)$/.exec(change);
-  return m !== null && Number(m[2]) < Number(m[1]);
+/** Every recent run held fewer capacity units than every baseline run did (a consistent cut). */
+function capacityShrank(e: DiagnosisEvidence): boolean {
+  const runs = e.runs;
+  const d = e.degradation;
+  if (!runs || !d?.baselineRunIds?.length || !d.recentRunIds?.length) return false;
+  const units = (ids: readonly string[]) =>
+    shared(ids.map((id) => runs.find((r) => r.id === id)?.capacity?.units));
+  const a = units(d.baselineRunIds);
+  const b = units(d.recentRunIds);
+  return a?.value !== undefined && b?.value !== undefined && b.value < a.value;
 }
 
 // --- schema drift ------------------------------------------------------------------------------
@@ -509,19 +508,19 @@ function stageSentence(s: StageSkew): string {
 
 function dataSkew(e: DiagnosisEvidence): Finding | undefined {
   const stages = e.skew?.flaggedStages ?? [];
-  const glue = e.skew?.glueSkewnessJob;
-  if (stages.length === 0 && !glue?.flagged) return undefined;
+  const metric = e.skew?.skewnessMetric;
+  if (stages.length === 0 && !metric?.flagged) return undefined;
   const evidence = stages.slice(0, 3).map(stageSentence);
-  if (glue?.flagged) {
+  if (metric?.flagged) {
     const est =
-      glue.estimatedRatio !== undefined
-        ? ` (max ÷ median task time ≈ ${formatRatio(glue.estimatedRatio, 0)})`
+      metric.estimatedRatio !== undefined
+        ? ` (max ÷ median task time ≈ ${formatRatio(metric.estimatedRatio, 0)})`
         : '';
-    evidence.push(`Glue reports glue.driver.skewness.job = ${glue.value}${est}.`);
+    evidence.push(`The platform reports ${metric.name} = ${metric.value}${est}.`);
   }
   const worst = stages[0]?.severity;
   let score = worst === 'critical' || worst === 'severe' ? 0.75 : stages.length > 0 ? 0.6 : 0.55;
-  if (stages.length > 0 && glue?.flagged) score += 0.05;
+  if (stages.length > 0 && metric?.flagged) score += 0.05;
   const runIds = stages.map((s) => s.runId);
   if (runIds.length > 0 && !touchesProblemRuns(e, Object.fromEntries(runIds.map((id) => [id, 1]))))
     score -= 0.2;

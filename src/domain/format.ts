@@ -88,9 +88,9 @@ export function formatUsd(usd: number): string {
   return usd < 0 && Number(abs.toFixed(decimals)) !== 0 ? `-$${text}` : `$${text}`;
 }
 
-/** DPU-hours with two decimals: 1.234 → "1.23 DPU-h". */
-export function formatDpuHours(dpuHours: number): string {
-  return `${formatInt(dpuHours, 2)} DPU-h`;
+/** Unit-hours with two decimals: (1.234, 'DPU') → "1.23 DPU-h", (8, 'vCore') → "8.00 vCore-h". */
+export function formatUnitHours(unitHours: number, unit: string): string {
+  return `${formatInt(unitHours, 2)} ${unit}-h`;
 }
 
 /** "1 run", "3 runs". */

@@ -38,8 +38,11 @@ export interface PostmortemIncident {
     metrics?: {
       baselineSeconds?: number;
       recentSeconds?: number[];
-      dpuHoursPerRun?: number;
-      baselineDpuHoursPerRun?: number;
+      /** The platform's capacity unit ('DPU', 'vCore'). */
+      usageUnit?: string;
+      usageHoursPerRun?: number;
+      baselineUsageHoursPerRun?: number;
+
       costPerRunUsd?: number;
       baselineCostPerRunUsd?: number;
       extraCostUsd?: number;

@@ -4,7 +4,7 @@
 // - Dr. Elephant: skew = max ÷ median task time; severity at 2/4/8/16; only counted when the max
 //   task is over 150 s (short stages cannot hurt a run however uneven they are).
 // - Spark AQE: a partition is skewed past 5× the median.
-// - Glue observability metric glue.driver.skewness.job (Glue 4.0+): 0 while max ÷ median is under
+// - A platform skewness metric such as Glue's glue.driver.skewness.job (Glue 4.0+): 0 while max ÷ median is under
 //   the skewness factor (default 5) and 1 when it is twice the factor, i.e. ratio ≈ (value + 1) × 5.
 
 export type SkewSeverity = 'none' | 'low' | 'moderate' | 'severe' | 'critical';
@@ -150,7 +150,10 @@ export interface StageSkew extends StageTaskTimes {
   flagged: boolean;
 }
 
-export interface GlueSkewness {
+/** A job-level skewness metric the platform reports (Glue: glue.driver.skewness.job). */
+export interface SkewnessMetric {
+  /** The platform's metric name, quoted in the evidence. */
+  name: string;
   value: number;
   /** Estimated max ÷ median ratio: (value + 1) × skewness factor when value > 0. */
   estimatedRatio: number | undefined;
@@ -162,20 +165,22 @@ export interface SkewResult {
   stages: StageSkew[];
   flaggedStages: StageSkew[];
   worst: StageSkew | undefined;
-  /** Worst severity over the counted stages, or from the Glue metric when higher. */
+  /** Worst severity over the counted stages, or from the platform's metric when higher. */
   severity: SkewSeverity;
-  glueSkewnessJob: GlueSkewness | undefined;
-  /** Some stage is flagged or the Glue metric says the job is skewed. */
+  skewnessMetric: SkewnessMetric | undefined;
+  /** Some stage is flagged or the platform's metric says the job is skewed. */
   skewed: boolean;
 }
 
 export interface SkewOptions {
   /** Max task time below which a stage is not counted; default 150,000 ms (Dr. Elephant). */
   minMaxTaskMs?: number;
-  /** glue.driver.skewness.job (Maximum over the run), when observability metrics are enabled. */
-  glueSkewnessJob?: number;
-  /** Glue's skewness factor (spark.metrics.conf.driver.source.glue.jobPerformance.skewnessFactor); default 5. */
-  glueSkewnessFactor?: number;
+  /**
+   * The platform's job skewness metric (maximum over the run) when it reports one: Glue's
+   * glue.driver.skewness.job with observability metrics on. `factor` is the platform's skewness
+   * factor (Glue: spark.metrics.conf.driver.source.glue.jobPerformance.skewnessFactor); default 5.
+   */
+  skewnessMetric?: { name: string; value: number; factor?: number };
 }
 
 export const DR_ELEPHANT_MIN_MAX_TASK_MS = 150_000;
@@ -207,11 +212,13 @@ export function analyzeSkew(stageTaskTimes: readonly StageTaskTimes[], opts: Ske
     );
   const flaggedStages = stages.filter((s) => s.flagged);
 
-  let glueSkewnessJob: GlueSkewness | undefined;
-  if (opts.glueSkewnessJob !== undefined && Number.isFinite(opts.glueSkewnessJob)) {
-    const factor = opts.glueSkewnessFactor ?? AQE_SKEW_FACTOR;
-    const value = opts.glueSkewnessJob;
-    glueSkewnessJob = {
+  let skewnessMetric: SkewnessMetric | undefined;
+  const m = opts.skewnessMetric;
+  if (m !== undefined && Number.isFinite(m.value)) {
+    const factor = m.factor ?? AQE_SKEW_FACTOR;
+    const value = m.value;
+    skewnessMetric = {
+      name: m.name,
       value,
       estimatedRatio: value > 0 ? (value + 1) * factor : undefined,
       flagged: value > 0,
@@ -221,8 +228,8 @@ export function analyzeSkew(stageTaskTimes: readonly StageTaskTimes[], opts: Ske
   let severity: SkewSeverity = 'none';
   for (const s of stages)
     if (s.counted && SEVERITY_RANK[s.severity] > SEVERITY_RANK[severity]) severity = s.severity;
-  if (glueSkewnessJob?.estimatedRatio !== undefined) {
-    const g = skewSeverity(glueSkewnessJob.estimatedRatio);
+  if (skewnessMetric?.estimatedRatio !== undefined) {
+    const g = skewSeverity(skewnessMetric.estimatedRatio);
     if (SEVERITY_RANK[g] > SEVERITY_RANK[severity]) severity = g;
   }
 
@@ -231,7 +238,7 @@ export function analyzeSkew(stageTaskTimes: readonly StageTaskTimes[], opts: Ske
     flaggedStages,
     worst: flaggedStages[0] ?? stages.find((s) => s.counted) ?? stages[0],
     severity,
-    glueSkewnessJob,
-    skewed: flaggedStages.length > 0 || (glueSkewnessJob?.flagged ?? false),
+    skewnessMetric,
+    skewed: flaggedStages.length > 0 || (skewnessMetric?.flagged ?? false),
   };
 }

@@ -1,5 +1,22 @@
-// Ports: what the core asks of a cloud. Adapters live in providers/<cloud>/ and are picked by name
-// through providers/registry.ts; nothing outside providers/ imports a vendor SDK.
+// Ports: what the core asks of a data platform, in the runbook's words — runs, capacity, cost,
+// logs and metrics of runs, objects in a lake. Adapters live in providers/<cloud>/ and are picked by
+// name through providers/registry.ts, the only module that imports them.
+//
+// What a new platform implements (see README "Adding a platform"):
+// - JobPlatform: getJob, listJobNames, listRuns, getRun, startRun, stopRun, planMitigation, execute,
+//   and `terms`, `perRunParameters`; optionally the capabilities `scaling`, `bookmarks`, `catalog`,
+//   `dataQuality` (the core asks for them and says "not available on this platform" without).
+// - LogSource: readRunLogs.
+// - MetricsSource (optional): runMetrics.
+// - ObjectStore for its lake, when it is not S3 or Blob (optionally `copy` and `scanInventory`).
+import type { Capacity, RunLinks, RunRecord, RunState } from '../domain/run-record.js';
+import type { MitigationParams } from '../domain/approval-policy.js';
+import type { QualityChecks } from '../domain/backfill-plan.js';
+import type { ProviderName } from './names.js';
+import type { ScanProgress, ScanResult } from './scanner.js';
+
+export { PROVIDER_NAMES, isProviderName, type ProviderName } from './names.js';
+export type { Billing, Capacity, RunLinks, RunState } from '../domain/run-record.js';
 
 /** Stable failure codes every adapter maps its vendor errors onto. */
 export type ProviderErrorCode =
@@ -15,7 +32,7 @@ export type ProviderErrorCode =
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
   readonly code: ProviderErrorCode;
-  /** The IAM action / Azure permission that was refused, when known (ACCESS_DENIED). */
+  /** The permission that was refused, when known (ACCESS_DENIED): an IAM action, an Azure role. */
   readonly action: string | undefined;
   /** Whether retrying later can succeed. */
   readonly retryable: boolean;
@@ -33,11 +50,43 @@ export class ProviderError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Object storage (S3, Azure Blob)
+// Call counters (every adapter keeps them; the registry sums them)
+
+/** Counters of one adapter instance since it was created. */
+export interface CallStats {
+  /** API calls made (each may take several attempts). */
+  calls: number;
+  /** HTTP attempts, retries included. */
+  attempts: number;
+  /** Attempts the client repeated (throttling, 5xx, network). */
+  retries: number;
+  /** Attempts answered with a throttling error. */
+  throttled: number;
+  /** Time spent waiting between attempts, ms. */
+  retryDelayMs: number;
+}
+
+export function emptyStats(): CallStats {
+  return { calls: 0, attempts: 0, retries: 0, throttled: 0, retryDelayMs: 0 };
+}
+
+/** Adds `b` into `a`. */
+export function addStats(a: CallStats, b: CallStats): CallStats {
+  a.calls += b.calls;
+  a.attempts += b.attempts;
+  a.retries += b.retries;
+  a.throttled += b.throttled;
+  a.retryDelayMs += b.retryDelayMs;
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object storage (S3, Azure Blob / ADLS Gen2)
+
+export type ObjectScheme = 's3' | 'azure-blob';
 
 export interface ObjectLocation {
-  /** 's3' or 'azure-blob' */
-  scheme: 's3' | 'azure-blob';
+  scheme: ObjectScheme;
   /** Azure storage account; undefined for S3. */
   account?: string;
   /** S3 bucket or Azure container. */
@@ -72,80 +121,152 @@ export interface ListPage {
   nextToken?: string;
 }
 
+export interface ObjectRef {
+  container: string;
+  key: string;
+}
+
+export interface CopyOutcome {
+  etag: string;
+  /** Attempts the client repeated (throttling or 5xx): a sign to slow down. */
+  retried: number;
+  multipart: boolean;
+}
+
+export interface CopyHooks {
+  /** A multipart upload started (recorded so a restart can abort it) or ended (undefined). */
+  onUpload?(uploadId: string | undefined): Promise<void>;
+}
+
+export interface InventoryScanOptions {
+  thresholdBytes?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+}
+
 export interface ObjectStore {
-  readonly scheme: ObjectLocation['scheme'];
+  readonly scheme: ObjectScheme;
   listPage(req: ListPageRequest): Promise<ListPage>;
   getObject(container: string, key: string, range?: { start: number; end: number }): Promise<Buffer>;
   putObject(container: string, key: string, body: Buffer | string): Promise<void>;
-  copyObject(
-    src: { container: string; key: string },
-    dst: { container: string; key: string },
-  ): Promise<{ etag?: string }>;
+  /**
+   * Server-side copy of an object of `size` bytes, however large (S3: CopyObject, multipart
+   * UploadPartCopy past 5 GB; Blob: Copy Blob). The ETag is the copy's own.
+   */
+  copy(src: ObjectRef, dst: ObjectRef, size: number, hooks?: CopyHooks): Promise<CopyOutcome>;
+  /** Aborts a multipart upload a killed worker left behind (stores that have them). */
+  abortUpload?(dst: ObjectRef, uploadId: string): Promise<void>;
   deleteObjects(container: string, keys: string[]): Promise<void>;
+  /**
+   * Optional: the location's objects from the store's own inventory report (S3 Inventory) kept at
+   * `destination`, instead of listing.
+   */
+  scanInventory?(
+    destination: ObjectLocation,
+    target: ObjectLocation,
+    opts?: InventoryScanOptions,
+  ): Promise<ScanResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Job platforms (Glue, Synapse)
-
-export type ProviderName = 'glue' | 'synapse';
-
-export type RunState =
-  | 'STARTING'
-  | 'RUNNING'
-  | 'STOPPING'
-  | 'STOPPED'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'TIMEOUT'
-  | 'ERROR'
-  | 'WAITING'
-  | 'EXPIRED';
 
 export interface JobDefinition {
   name: string;
   description?: string;
   createdOn?: Date;
   lastModifiedOn?: Date;
-  defaultArguments: Record<string, string>;
-  workerType?: string;
-  numberOfWorkers?: number;
-  maxCapacity?: number;
-  glueVersion?: string;
-  executionClass?: 'STANDARD' | 'FLEX';
+  /** Default parameters, named without the platform's prefix (Glue `--input_path` → `input_path`). */
+  parameters: Record<string, string>;
+  capacity?: Capacity;
   timeoutMinutes?: number;
-  logGroupName?: string;
+  /** The input location the job's own parameters name, when they name one. */
+  inputLocation?: string;
+  /** The output location the job's own parameters name, when they name one. */
+  outputLocation?: string;
+  /** Where the job's logs are, when its definition says (Glue: a continuous-logging group). */
+  logLocations?: string[];
 }
 
-export interface JobRun {
-  id: string;
+/** A run as every platform reports it (domain RunRecord plus what the core routes with). */
+export interface JobRun extends RunRecord {
   jobName: string;
   attempt: number;
   previousRunId?: string;
   triggerName?: string;
-  state: RunState;
-  startedOn: Date;
-  completedOn?: Date;
   lastModifiedOn?: Date;
-  /** Seconds the run was executing (Glue ExecutionTime). */
-  executionTimeSec: number;
-  errorMessage?: string;
-  workerType?: string;
-  numberOfWorkers?: number;
-  maxCapacity?: number;
-  /** Only for Flex or auto-scaling runs. */
-  dpuSeconds?: number;
-  executionClass?: 'STANDARD' | 'FLEX';
-  glueVersion?: string;
-  logGroupName?: string;
-  arguments: Record<string, string>;
+  parameters: Record<string, string>;
+  links?: RunLinks;
 }
 
-export interface StartRunOptions {
-  arguments?: Record<string, string>;
-  workerType?: string;
-  numberOfWorkers?: number;
-  timeoutMinutes?: number;
-  executionClass?: 'STANDARD' | 'FLEX';
+/** How a platform's things are called in messages: "No Glue job named X", "Glue refused …". */
+export interface PlatformTerms {
+  /** 'AWS Glue', 'Azure Synapse' */
+  platform: string;
+  /** 'AWS', 'Azure': "AWS throttled some requests" */
+  cloud: string;
+
+  /** 'Glue', 'Synapse': "Glue refused the request" */
+  short: string;
+  /** 'Glue job', 'Synapse pipeline' */
+  job: string;
+  /** 'jr_…', a run id example for forms */
+  runIdExample: string;
+  /** How the platform writes a parameter name before its value ('--' for Glue's `--conf`). */
+  parameterPrefix: string;
+
+  /** Where "the IAM policy" lives for this platform's permissions ("IAM policy", "Azure role assignments"). */
+  permissions: string;
+}
+
+/** One call a mitigation will make, described by the adapter that will make it. */
+export interface PlannedAction {
+  /** The platform operation, e.g. 'glue:StartJobRun'; also the permission named when it is refused. */
+  operation: string;
+  /** The job (or resource) it acts on. */
+  jobName: string;
+  /** The exact call in one line, for the approval message and dry runs. */
+  description: string;
+  /** 'run': starts a run the bot follows; 'change': takes effect when the call returns. */
+  effect: 'run' | 'change';
+  /** What to say once a 'change' has been applied. */
+  doneNote?: string;
+  /** The adapter's own request, replayed by `execute` (JSON, kept with the approval). */
+  request: Record<string, unknown>;
+}
+
+export interface ActionOutcome {
+  /** The run a 'run' action started. */
+  runId?: string;
+}
+
+/** Sizes the scale mitigation offers (worker types, executor sizes) and how to say them. */
+export interface ScalingOptions {
+  /** 'Worker type', 'Executor size' */
+  sizeLabel: string;
+  /** 'Number of workers', 'Executors' */
+  countLabel: string;
+  sizes: readonly string[];
+  defaultSize: string;
+  maxCount: number;
+  /** The one-rerun option, e.g. "Rerun once with these workers (StartJobRun overrides)". */
+  rerunLabel: string;
+  /** The persistent option; absent when the platform cannot change the job's size for good. */
+  persistentLabel?: string;
+}
+
+export interface BookmarkSetting {
+  /** The platform's own setting, e.g. 'job-bookmark-enable'. */
+  option: string;
+  enabled: boolean;
+}
+
+/** Incremental-processing state (Glue job bookmarks). */
+export interface Bookmarks {
+  /** The job's bookmark setting from its definition; undefined when it has none. */
+  setting(def: JobDefinition): BookmarkSetting | undefined;
+  /** Where the bookmark stands; undefined when there is none yet. */
+  position(job: string): Promise<{ runId?: string } | undefined>;
 }
 
 export interface TableVersion {
@@ -156,71 +277,137 @@ export interface TableVersion {
   location?: string;
 }
 
-export interface JobBookmark {
-  jobName: string;
-  runId?: string;
-  attempt?: number;
-  previousRunId?: string;
-  bookmark?: string;
+export interface PartitionLocation {
+  values: string[];
+  location: string;
+}
+
+/** A metadata catalog (Glue Data Catalog): schema history and partition locations. */
+export interface Catalog {
+  /** Newest first. */
+  tableVersions(database: string, table: string, maxVersions?: number): Promise<TableVersion[]>;
+  /** The partitions of `values` that exist, with their locations. */
+  getPartitions(database: string, table: string, values: string[][]): Promise<PartitionLocation[]>;
+  /**
+   * Switches partition locations (atomic per partition), keeping every other field of each
+   * partition. Returns the partitions that failed.
+   */
+  setPartitionLocations(
+    database: string,
+    table: string,
+    entries: PartitionLocation[],
+  ): Promise<{ values: string[]; error: string }[]>;
+}
+
+export interface DataQualityRequest {
+  /** Unique per backfill: names the ruleset the adapter creates. */
+  name: string;
+  database: string;
+  table: string;
+  columns: string[];
+  checks: QualityChecks;
+  /** Fewest rows the output may have. */
+  minRows: number;
+  /** The job whose identity the evaluation runs with. */
+  runAsJob: string;
+  /** The data to evaluate, when it is not the table's own location. */
+  location?: string;
+}
+
+export interface DataQualityRun {
+  state: RunState;
+  platformState: string;
+  resultIds: string[];
+  error?: string;
+}
+
+export interface DataQualityResult {
+  score: number;
+  rules: { name: string; result: string; message?: string }[];
+}
+
+/** The platform's own data-quality engine (Glue Data Quality). */
+export interface DataQuality {
+  readonly name: string;
+  start(req: DataQualityRequest): Promise<string>;
+  getRun(runId: string): Promise<DataQualityRun>;
+  getResult(resultId: string): Promise<DataQualityResult>;
 }
 
 export interface JobPlatform {
   readonly provider: ProviderName;
+  readonly terms: PlatformTerms;
+  /** Parameters the platform sets on every run by itself: a difference there is not a change to the job. */
+  readonly perRunParameters: ReadonlySet<string>;
   getJob(name: string): Promise<JobDefinition>;
   /** Every job name, for "did you mean" suggestions. */
   listJobNames(): Promise<string[]>;
   /** Newest first; pages until maxRuns runs or until runs older than `since`. */
   listRuns(name: string, opts: { maxRuns: number; since?: Date }): Promise<JobRun[]>;
   getRun(name: string, runId: string): Promise<JobRun>;
-  startRun(name: string, opts?: StartRunOptions): Promise<string>;
+  /**
+   * A run with these parameters (named without prefix); the run id. `isolated`: the run must not
+   * move the job's incremental state (Glue: bookmarks disabled for it) — backfill staging runs.
+   */
+  startRun(name: string, opts?: { parameters?: Record<string, string>; isolated?: boolean }): Promise<string>;
+
   stopRun(name: string, runId: string): Promise<void>;
-  updateJob(
-    name: string,
-    changes: Partial<Pick<JobDefinition, 'workerType' | 'numberOfWorkers' | 'defaultArguments'>>,
-  ): Promise<void>;
-  getBookmark(name: string): Promise<JobBookmark | undefined>;
-  resetBookmark(name: string, runId?: string): Promise<JobBookmark | undefined>;
-  getTableVersions(database: string, table: string, maxVersions?: number): Promise<TableVersion[]>;
+  /** The calls a mitigation makes here, in order; undefined when this platform cannot do that kind. */
+  planMitigation(job: string, m: MitigationParams): PlannedAction[] | undefined;
+  /** Makes one planned call. */
+  execute(action: PlannedAction): Promise<ActionOutcome>;
+  readonly scaling?: ScalingOptions;
+  readonly bookmarks?: Bookmarks;
+  readonly catalog?: Catalog;
+  readonly dataQuality?: DataQuality;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Logs (CloudWatch Logs, Log Analytics)
+// Logs (CloudWatch Logs, Log Analytics): asked for by intent — the signals of these runs.
 
-export interface LogEvent {
-  timestamp: Date;
-  message: string;
-  group: string;
-  stream: string;
-}
-
-export interface LogQuery {
-  group: string;
-  streamNames?: string[];
-  streamNamePrefix?: string;
-  start: Date;
-  end?: Date;
-  filterPattern?: string;
-  /** Stop after this many events. */
-  maxEvents: number;
+export interface RunLogRequest {
+  job: string;
+  runs: RunWindow[];
+  /** Where the job's logs are, when configured or named by its definition; else the adapter's defaults. */
+  locations?: string[];
+  /** Events read per run and location at most (bounded for huge logs). */
+  maxEventsPerRun: number;
   signal?: AbortSignal;
 }
 
-export interface LogSource {
-  /** Yields events in the order the service returns them, paging until maxEvents or the end. */
-  events(query: LogQuery): AsyncIterable<LogEvent>;
-  /** Stream names of a group starting with a prefix. */
-  streamNames(group: string, prefix: string, max?: number): Promise<string[]>;
+export interface RunLogEvent {
+  runId: string;
+  timestamp: Date;
+  message: string;
+  /** Where it came from, for counting (a log stream, a table). */
+  source: string;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The set of adapters the core asks for by name (providers/registry.ts builds it).
+export interface LogProblem {
+  code: ProviderErrorCode;
+  message: string;
+  /** The refused permission, for ACCESS_DENIED. */
+  action?: string;
+}
 
-export interface ProviderSet {
-  jobPlatform(name: ProviderName): JobPlatform;
-  logSource(name: ProviderName): LogSource;
-  objectStore(scheme: ObjectLocation['scheme']): ObjectStore;
-  /** Calls and throttled attempts so far, summed over every adapter (registry.ts counts them). */
-  stats?(): { calls: number; throttled: number };
+export interface RunLogRead {
+  events: number;
+  /** Distinct sources (streams, tables) the events came from. */
+  sources: number;
+  /** The locations read, as the adapter resolved them (for the report). */
+  locations: string[];
+  /** Parts that could not be read; the rest was read. */
+  problems: LogProblem[];
+  /** True when the service was throttling (requests were slowed). */
+  throttled: boolean;
+}
+
+export interface LogSource {
+  /**
+   * Every event of these runs — errors and performance lines alike, not only errors — between each
+   * run's start and end, handed to `onEvent` as it is read (bounded memory).
+   */
+  readRunLogs(req: RunLogRequest, onEvent: (e: RunLogEvent) => void): Promise<RunLogRead>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,4 +470,22 @@ export interface MetricsSource {
    * never an error.
    */
   runMetrics(job: string, runs: RunWindow[], opts?: { signal?: AbortSignal }): Promise<RunMetrics[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The set of adapters the core asks for by name (providers/registry.ts builds it).
+
+export interface Providers {
+  jobPlatform(name: ProviderName): JobPlatform;
+  logSource(name: ProviderName): LogSource;
+  /** undefined when the platform has no metrics adapter. */
+  metrics(name: ProviderName): MetricsSource | undefined;
+  objectStore(scheme: ObjectScheme): ObjectStore;
+  /**
+   * Calls, retries and throttled attempts of every adapter created so far, summed. Take one
+   * before and one after a piece of work: a grown `throttled` means the data was slowed.
+   */
+  stats(): CallStats;
+  /** Closes the clients' connection pools (shutdown); adapters asked for later are new ones. */
+  close(): void;
 }

@@ -1,60 +1,51 @@
-// The one place that knows which adapter serves which provider name. Core code (jobs/, commands/)
-// asks for a port by name and never imports a vendor SDK; a new cloud is one more case here.
+// The one place that knows which adapter serves which provider name, and the only module that
+// imports providers/aws/** and providers/azure/** (an ESLint rule keeps it so). Core code (jobs/,
+// commands/, src/slack/) asks for a port by name; a new platform is one more case here.
 // Adapters are created on first use and cached, so every caller shares one client per service
 // (and its connection pool and retry quota).
 import type { Env } from '../config/env.js';
 import { awsEndpoint } from '../config/env.js';
-import { ProviderError } from './ports.js';
-import type { JobPlatform, LogSource, ObjectLocation, ObjectStore, ProviderName } from './ports.js';
+import { ProviderError, addStats, emptyStats } from './ports.js';
+import type {
+  CallStats,
+  JobPlatform,
+  LogSource,
+  MetricsSource,
+  ObjectScheme,
+  ObjectStore,
+  ProviderName,
+  Providers,
+} from './ports.js';
 import { createGluePlatform } from './aws/glue-platform.js';
+import type { GluePricing } from './aws/glue-capacity.js';
 import { createCloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { createS3Client, S3ObjectStore } from './aws/s3-object-store.js';
 import { BlobObjectStore, createBlobServiceClient } from './azure/blob-object-store.js';
-import { addStats, emptyStats, type CallStats } from './aws/errors.js';
-
-export type { CallStats } from './aws/errors.js';
 
 export interface ProvidersOptions {
   env: Env;
   /** Region of the environment overlay (medic.yml); else AWS_REGION; else us-east-1. */
   region?: string;
+  /** Rates runs are costed at (medic.yml defaults.pricing). */
+  pricing?: GluePricing;
   /** SDK attempts per call (default 5). */
   maxAttempts?: number;
-}
-
-/** A port instance that counts its calls, retries and throttled attempts. */
-export interface Instrumented {
-  stats(): CallStats;
-}
-
-/** Structurally the ProviderSet of ports.ts, plus call counters. */
-export interface Providers {
-  jobPlatform(name: ProviderName): JobPlatform;
-  logSource(name: ProviderName): LogSource;
-  /** 's3' (endpoint and path style from the environment) or 'azure-blob' (connection string). */
-  objectStore(scheme: ObjectLocation['scheme']): ObjectStore;
-  /**
-   * Calls, retries and throttled attempts of every adapter created so far, summed. Take one
-   * before and one after a piece of work: a grown `throttled` means the data was slowed by
-   * throttling.
-   */
-  stats(): CallStats;
-  /** Closes the AWS clients' connection pools (shutdown); adapters asked for later are new ones. */
-  close(): void;
 }
 
 function notYet(what: string): ProviderError {
   return new ProviderError('INVALID_INPUT', `${what} support is not available yet`, { retryable: false });
 }
 
+/** What the registry keeps of an adapter: its counters and its client, to close at shutdown. */
+type Adapter = { stats?(): CallStats; client?: { destroy(): void } };
+
 export function createProviders(opts: ProvidersOptions): Providers {
   const { env } = opts;
   const region = opts.region ?? env.AWS_REGION ?? 'us-east-1';
   const maxAttempts = opts.maxAttempts ?? 5;
-  type Adapter = Partial<Instrumented> & { client?: { destroy(): void } };
   const platforms = new Map<ProviderName, JobPlatform & Adapter>();
   const logSources = new Map<ProviderName, LogSource & Adapter>();
-  const stores = new Map<ObjectLocation['scheme'], ObjectStore & Adapter>();
+  const stores = new Map<ObjectScheme, ObjectStore & Adapter>();
 
   const endpoint = (service: 'glue' | 'logs' | 's3') => {
     const url = awsEndpoint(env, service);
@@ -66,7 +57,12 @@ export function createProviders(opts: ProvidersOptions): Providers {
     if (!p) {
       switch (name) {
         case 'glue':
-          p = createGluePlatform({ region, maxAttempts, ...endpoint('glue') });
+          p = createGluePlatform({
+            region,
+            maxAttempts,
+            ...endpoint('glue'),
+            ...(opts.pricing ? { pricing: opts.pricing } : {}),
+          });
           break;
         case 'synapse':
           throw notYet('Synapse');
@@ -95,7 +91,17 @@ export function createProviders(opts: ProvidersOptions): Providers {
     return s;
   }
 
-  function objectStore(scheme: ObjectLocation['scheme']): ObjectStore {
+  function metrics(name: ProviderName): MetricsSource | undefined {
+    switch (name) {
+      case 'glue':
+      case 'synapse':
+        return undefined;
+      default:
+        throw unknownProvider(name);
+    }
+  }
+
+  function objectStore(scheme: ObjectScheme): ObjectStore {
     let s = stores.get(scheme);
     if (!s) {
       switch (scheme) {
@@ -135,6 +141,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
   return {
     jobPlatform,
     logSource,
+    metrics,
     objectStore,
     stats() {
       const total = emptyStats();
@@ -153,7 +160,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
 }
 
 /** An ObjectStore whose adapter is built on first use (the Blob client factory is async). */
-function lazyStore(scheme: ObjectLocation['scheme'], make: () => Promise<ObjectStore>): ObjectStore {
+function lazyStore(scheme: ObjectScheme, make: () => Promise<ObjectStore>): ObjectStore {
   let pending: Promise<ObjectStore> | undefined;
   const store = () => {
     pending ??= make().catch((err: unknown) => {
@@ -167,7 +174,7 @@ function lazyStore(scheme: ObjectLocation['scheme'], make: () => Promise<ObjectS
     listPage: async (req) => (await store()).listPage(req),
     getObject: async (container, key, range) => (await store()).getObject(container, key, range),
     putObject: async (container, key, body) => (await store()).putObject(container, key, body),
-    copyObject: async (src, dst) => (await store()).copyObject(src, dst),
+    copy: async (src, dst, size, hooks) => (await store()).copy(src, dst, size, hooks),
     deleteObjects: async (container, keys) => (await store()).deleteObjects(container, keys),
   };
 }

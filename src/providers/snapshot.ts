@@ -1,144 +1,17 @@
 // Snapshot of a backfill's input window: every object of the window's date partitions copied
 // server-side under a timestamped prefix ("copiar prefijo S3 / contenedor con timestamp").
 //
-// - Parallel with an adaptive limit (domain AdaptiveLimit): it grows while copies come back clean
-//   and halves on throttling (S3 SlowDown, 503, 429, or a copy the SDK had to retry), so a busy
+// - Parallel with an adaptive limit (AdaptiveLimit below): it grows while copies come back clean
+//   and halves on throttling (S3 SlowDown, 503, 429, or a copy the client had to retry), so a busy
 //   prefix is not hammered and a quiet one is copied as fast as the service allows.
-// - Objects over CopyObject's 5 GB limit go through multipart UploadPartCopy (S3); Azure Blob's
-//   Copy Blob is server-side at any size.
+// - Each store copies server-side however large the object (ObjectStore.copy: S3 goes multipart
+//   past CopyObject's 5 GB; Blob's Copy Blob has no limit).
 // - Each object is recorded as copied (by the caller's `onCopied`, a Redis hash) right after its
 //   copy returns, and objects already recorded are skipped, so a restart never copies twice.
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCopyCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
 import { ProviderError, type ObjectInfo, type ObjectStore } from './ports.js';
-import { S3ObjectStore, mapS3Error } from './aws/s3-object-store.js';
-import { AdaptiveLimit, COPY_OBJECT_MAX_BYTES, partRanges } from '../domain/backfill-plan.js';
 
 /** Most copies in flight by default: the AWS SDK's HTTP agent keeps 50 sockets per client. */
 export const MAX_COPY_CONCURRENCY = 50;
-
-export interface ObjectRef {
-  container: string;
-  key: string;
-}
-
-export interface CopyOutcome {
-  etag: string;
-  /** Attempts the SDK repeated (throttling or 5xx): a sign to slow down. */
-  retried: number;
-  multipart: boolean;
-}
-
-/** How one object is copied server-side. */
-export interface CopyBackend {
-  copy(src: ObjectRef, dst: ObjectRef, size: number, hooks?: MultipartHooks): Promise<CopyOutcome>;
-  abortUpload?(dst: ObjectRef, uploadId: string): Promise<void>;
-}
-
-export interface MultipartHooks {
-  /** A multipart upload started (recorded so a restart can abort it) or ended (undefined). */
-  onUpload?(uploadId: string | undefined): Promise<void>;
-}
-
-const copySource = (src: ObjectRef) => `${src.container}/${encodeURI(src.key)}`;
-
-/** S3: CopyObject up to 5 GB, multipart UploadPartCopy above (parts of 512 MiB, 4 at a time). */
-export function s3CopyBackend(client: S3Client, multipartThreshold = COPY_OBJECT_MAX_BYTES): CopyBackend {
-  return {
-    async copy(src, dst, size, hooks) {
-      const what = `s3://${src.container}/${src.key} → s3://${dst.container}/${dst.key}`;
-      if (size <= multipartThreshold) {
-        try {
-          const out = await client.send(
-            new CopyObjectCommand({ CopySource: copySource(src), Bucket: dst.container, Key: dst.key }),
-          );
-          return {
-            etag: out.CopyObjectResult?.ETag ?? '',
-            retried: Math.max(0, (out.$metadata.attempts ?? 1) - 1),
-            multipart: false,
-          };
-        } catch (err) {
-          throw mapS3Error(err, 's3:GetObject, s3:PutObject', what);
-        }
-      }
-      let uploadId: string | undefined;
-      try {
-        const created = await client.send(
-          new CreateMultipartUploadCommand({ Bucket: dst.container, Key: dst.key }),
-        );
-        uploadId = created.UploadId;
-        if (!uploadId) throw new ProviderError('UNAVAILABLE', `no upload id for ${what}`);
-        await hooks?.onUpload?.(uploadId);
-        const ranges = partRanges(size);
-        const etags: string[] = new Array<string>(ranges.length);
-        let retried = 0;
-        let next = 0;
-        const lane = async () => {
-          while (next < ranges.length) {
-            const i = next++;
-            const r = ranges[i]!;
-            const out = await client.send(
-              new UploadPartCopyCommand({
-                Bucket: dst.container,
-                Key: dst.key,
-                UploadId: uploadId,
-                PartNumber: i + 1,
-                CopySource: copySource(src),
-                CopySourceRange: `bytes=${r.start}-${r.end}`,
-              }),
-            );
-            retried += Math.max(0, (out.$metadata.attempts ?? 1) - 1);
-            etags[i] = out.CopyPartResult?.ETag ?? '';
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(4, ranges.length) }, lane));
-        const done = await client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: dst.container,
-            Key: dst.key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-          }),
-        );
-        await hooks?.onUpload?.(undefined);
-        return { etag: done.ETag ?? '', retried, multipart: true };
-      } catch (err) {
-        if (uploadId)
-          await client
-            .send(
-              new AbortMultipartUploadCommand({ Bucket: dst.container, Key: dst.key, UploadId: uploadId }),
-            )
-            .catch(() => undefined);
-        throw mapS3Error(err, 's3:GetObject, s3:PutObject', what);
-      }
-    },
-    async abortUpload(dst, uploadId) {
-      await client
-        .send(new AbortMultipartUploadCommand({ Bucket: dst.container, Key: dst.key, UploadId: uploadId }))
-        .catch(() => undefined);
-    },
-  };
-}
-
-/** Any other store (Azure Blob: Copy Blob, server-side at any size). */
-export function storeCopyBackend(store: ObjectStore): CopyBackend {
-  return {
-    async copy(src, dst) {
-      const out = await store.copyObject(src, dst);
-      return { etag: out.etag ?? '', retried: 0, multipart: false };
-    },
-  };
-}
-
-export function copyBackendFor(store: ObjectStore): CopyBackend {
-  return store instanceof S3ObjectStore ? s3CopyBackend(store.client) : storeCopyBackend(store);
-}
 
 /** Every object under each prefix (the window's partitions), listed in parallel, one listing per prefix. */
 export async function listPrefixes(
@@ -178,7 +51,8 @@ async function withRetries<T>(fn: () => Promise<T>, retries = 6): Promise<T> {
 }
 
 export interface SnapshotOptions {
-  backend: CopyBackend;
+  /** Where both source and destination are (copies are server-side, within one store). */
+  store: ObjectStore;
   objects: ObjectInfo[];
   srcContainer: string;
   dstContainer: string;
@@ -275,7 +149,7 @@ export async function copyObjects(o: SnapshotOptions): Promise<SnapshotResult> {
       const dst = { container: o.dstContainer, key: o.dstKey(obj.key) };
       for (let attempt = 0; ; attempt++) {
         try {
-          const out = await o.backend.copy({ container: o.srcContainer, key: obj.key }, dst, obj.size, {
+          const out = await o.store.copy({ container: o.srcContainer, key: obj.key }, dst, obj.size, {
             onUpload: async (id) => o.onUpload?.(obj.key, id),
           });
           if (out.retried > 0) {
@@ -357,4 +231,46 @@ export function verifySnapshot(
   if (copies.length !== sources.length)
     problems.push(`the snapshot holds ${copies.length} objects for ${sources.length} sources`);
   return { ok: problems.length === 0, count: copies.length, bytes, problems };
+}
+
+/**
+ * Adaptive concurrency (AIMD, like TCP): grows while requests come back clean — doubling until
+ * the first throttle, then by one every `limit` clean completions — and halves on a throttle
+ * (at most once per `limit` completions, so one burst of SlowDowns is one decrease).
+ */
+export class AdaptiveLimit {
+  limit: number;
+  private clean = 0;
+  private sinceDecrease = Infinity;
+  private slowStart = true;
+  throttles = 0;
+  peak: number;
+
+  constructor(
+    start = 32,
+    readonly min = 1,
+    readonly max = 512,
+  ) {
+    this.limit = Math.max(min, Math.min(max, start));
+    this.peak = this.limit;
+  }
+
+  onSuccess(): void {
+    this.clean++;
+    this.sinceDecrease++;
+    if (this.clean >= this.limit) {
+      this.clean = 0;
+      this.limit = Math.min(this.max, this.slowStart ? this.limit * 2 : this.limit + 1);
+      this.peak = Math.max(this.peak, this.limit);
+    }
+  }
+
+  onThrottle(): void {
+    this.throttles++;
+    this.slowStart = false;
+    this.clean = 0;
+    if (this.sinceDecrease < this.limit) return;
+    this.sinceDecrease = 0;
+    this.limit = Math.max(this.min, Math.floor(this.limit / 2));
+  }
 }

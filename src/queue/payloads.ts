@@ -2,6 +2,7 @@
 // once as UnrecoverableError instead of retrying. Payloads never carry tokens or response_urls.
 import { z } from 'zod';
 import type { QueueName } from './names.js';
+import { PROVIDER_NAMES } from '../providers/names.js';
 
 const SlackChannel = z.string().regex(/^[CGD][A-Z0-9]{2,}$/);
 const SlackUser = z.string().regex(/^[UWB][A-Z0-9]{2,}$/);
@@ -15,7 +16,7 @@ export type Requester = z.infer<typeof Requester>;
 
 export const TriagePayload = z.object({
   job: z.string().min(1).max(255),
-  provider: z.enum(['glue', 'synapse']).optional(),
+  provider: z.enum(PROVIDER_NAMES).optional(),
   env: z.enum(['dev', 'staging', 'prod']).optional(),
   runs: z.number().int().min(1).max(2000).optional(),
   thresholdPct: z.number().min(1).max(1000).optional(),

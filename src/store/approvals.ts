@@ -10,18 +10,24 @@
 //   P:approval-seq:<day>   counter for ids
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { ApprovalState, MitigationParams, PlannedCall } from '../domain/approval-policy.js';
+import type { ApprovalState, MitigationParams } from '../domain/approval-policy.js';
+import type { PlannedAction } from '../providers/ports.js';
+import { PROVIDER_NAMES } from '../providers/names.js';
 
 export const ApprovalRequest = z.object({
   id: z.string(),
   incidentId: z.string().optional(),
   channel: z.string(),
   job: z.string(),
+  /** The job's platform, when the request named one (else the job's config). */
+  provider: z.enum(PROVIDER_NAMES).optional(),
   /** Environment of the job (the triage's --env, else MEDIC_ENV). */
   env: z.string(),
   findingId: z.string().optional(),
   params: z.custom<MitigationParams>((v) => typeof v === 'object' && v !== null && 'kind' in v),
-  calls: z.array(z.custom<PlannedCall>((v) => typeof v === 'object' && v !== null && 'action' in v)),
+  calls: z.array(
+    z.custom<PlannedAction>((v) => typeof v === 'object' && v !== null && 'operation' in v && 'request' in v),
+  ),
   requester: z.string(),
   reason: z.string(),
   /** Approver principals from config when requested (users and groups). */
@@ -37,7 +43,8 @@ export const Execution = z.object({
   state: z.enum(['starting', 'running', 'succeeded', 'failed', 'error', 'dry-run']),
   jobName: z.string().optional(),
   runId: z.string().optional(),
-  /** Glue's JobRunState, as last read. */
+  /** The platform's own run state, as last read. */
+
   runState: z.string().optional(),
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),

@@ -11,6 +11,7 @@
 //                              ticking different items at once never overwrite each other)
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../providers/names.js';
 
 export const IncidentStatus = z.enum(['investigating', 'mitigating', 'monitoring', 'resolved']);
 export type IncidentStatus = z.infer<typeof IncidentStatus>;
@@ -19,7 +20,7 @@ export const Incident = z.object({
   id: z.string(),
   title: z.string(),
   job: z.string().optional(),
-  provider: z.enum(['glue', 'synapse']).optional(),
+  provider: z.enum(PROVIDER_NAMES).optional(),
   env: z.string(),
   channel: z.string(),
   severity: z.enum(['sev1', 'sev2', 'sev3']).default('sev3'),
@@ -53,8 +54,10 @@ export const Incident = z.object({
         .object({
           baselineSeconds: z.number().optional(),
           recentSeconds: z.array(z.number()).optional(),
-          dpuHoursPerRun: z.number().optional(),
-          baselineDpuHoursPerRun: z.number().optional(),
+          usageUnit: z.string().optional(),
+          usageHoursPerRun: z.number().optional(),
+          baselineUsageHoursPerRun: z.number().optional(),
+
           costPerRunUsd: z.number().optional(),
           baselineCostPerRunUsd: z.number().optional(),
           extraCostUsd: z.number().optional(),

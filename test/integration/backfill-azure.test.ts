@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAzurite, type AzuriteService } from '../support/services.js';
 import { BlobObjectStore, createBlobServiceClient } from '../../src/providers/azure/blob-object-store.js';
-import { copyBackendFor, copyObjects, listPrefixes, verifySnapshot } from '../../src/providers/snapshot.js';
+import { copyObjects, listPrefixes, verifySnapshot } from '../../src/providers/snapshot.js';
 
 let azurite: AzuriteService;
 let store: BlobObjectStore;
@@ -29,7 +29,7 @@ test('Azure Blob snapshot: Copy Blob server-side, each blob once, verified; a re
   const done = new Map<string, string>();
   const dstKey = (k: string) => `bf-1/${k}`;
   const opts = {
-    backend: copyBackendFor(store),
+    store,
     objects: sources,
     srcContainer: 'raw',
     dstContainer: 'snap',

@@ -103,6 +103,7 @@ test(
     const plan = buildPlan({
       id: 'bf-20260101-1',
       job: 'MyJob',
+      provider: 'glue',
       env: 'dev',
       dryRun: true,
       from: days[0]!,

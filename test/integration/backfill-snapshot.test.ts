@@ -1,4 +1,4 @@
-// The snapshot copier and the Glue catalog / Data Quality adapter against the simulator: objects
+// The snapshot copier and the Glue Catalog / Data Quality capabilities against the simulator: objects
 // over 5 GB go through multipart UploadPartCopy; throttling shrinks the concurrency and every
 // object is still copied once; partitions switch atomically; Data Quality results come back.
 import { test, before, after } from 'node:test';
@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { DAY, isoDate } from '../../sim/scenarios.js';
 import { createS3Client, S3ObjectStore } from '../../src/providers/aws/s3-object-store.js';
-import { copyObjects, listPrefixes, s3CopyBackend, verifySnapshot } from '../../src/providers/snapshot.js';
-import { AdaptiveLimit, COPY_OBJECT_MAX_BYTES } from '../../src/domain/backfill-plan.js';
-import { createGlueBackfillCatalog } from '../../src/providers/aws/glue-backfill-catalog.js';
+import { AdaptiveLimit, copyObjects, listPrefixes, verifySnapshot } from '../../src/providers/snapshot.js';
+import { COPY_OBJECT_MAX_BYTES } from '../../src/providers/aws/s3-object-store.js';
+import { glueCatalog } from '../../src/providers/aws/glue-catalog.js';
+import { glueDataQuality } from '../../src/providers/aws/glue-data-quality.js';
 import { createGlueClient } from '../../src/providers/aws/glue-platform.js';
 import { readFacts } from '../../src/providers/backfill-footers.js';
 
@@ -32,7 +33,7 @@ async function copyAll(prefix: string, limit = new AdaptiveLimit(8, 1, 128)) {
   const objects = await listPrefixes(store, 'bf-src', [prefix]);
   const done = new Map<string, string>();
   const res = await copyObjects({
-    backend: s3CopyBackend(store.client),
+    store,
     objects,
     srcContainer: 'bf-src',
     dstContainer: 'bf-dst',
@@ -84,7 +85,8 @@ test('SlowDown shrinks the concurrency; every object is still copied exactly onc
 
 test('catalog: BatchUpdatePartition switches locations atomically; Data Quality evaluates DQDL', async () => {
   const glue = createGlueClient({ endpoint: sim.url, region: 'us-east-1', credentials });
-  const cat = createGlueBackfillCatalog(glue);
+  const cat = glueCatalog(glue);
+  const dq = glueDataQuality(glue);
   const dt = isoDate(sim.state.now() - 2 * DAY);
   const [before] = await cat.getPartitions('lake', 'events', [[dt]]);
   assert.equal(before!.location, `s3://lake-curated/events/dt=${dt}/`);
@@ -102,27 +104,42 @@ test('catalog: BatchUpdatePartition switches locations atomically; Data Quality 
   const facts = await readFacts(store, 'lake-curated', objs);
   const rows = facts.reduce((s, f) => s + (f.footer?.rows ?? 0), 0);
   assert.ok(rows > 0);
-  await cat.createRuleset(
-    'r1',
-    `Rules = [ RowCount > ${rows - 1}, IsComplete "event_id", IsComplete "user_id", ColumnExists "amount" ]`,
-    'lake',
-    'events',
-  );
-  const runId = await cat.startDataQuality({
+  const runId = await dq.start({
+    name: 'r1',
     database: 'lake',
     table: 'events',
-    rulesets: ['r1'],
-    role: await cat.jobRole('MyJob-staging'),
+    columns: ['event_id', 'user_id', 'amount'],
+    checks: {
+      schema: true,
+      rowCounts: true,
+      nulls: true,
+      minMax: true,
+      dataQuality: true,
+      primaryKey: 'user_id',
+    },
+    minRows: rows - 1,
+    runAsJob: 'MyJob-staging',
     location: `s3://lake-curated/events/dt=${dt}/`,
   });
-  assert.equal((await cat.getDataQualityRun(runId)).state, 'RUNNING');
+  const created = sim.requests({ operation: 'CreateDataQualityRuleset' })[0]?.params;
+  assert.equal(
+    created?.Ruleset,
+    `Rules = [ RowCount > ${rows - 1}, ColumnExists "event_id", ColumnExists "user_id", ColumnExists "amount", IsComplete "user_id", IsPrimaryKey "user_id" ]`,
+  );
+  const started = sim.requests({ operation: 'StartDataQualityRulesetEvaluationRun' })[0]?.params;
+  assert.equal(started?.Role, sim.state.glue.jobs.get('MyJob-staging')?.Role, "the staging job's role");
+  assert.deepEqual(started?.RulesetNames, ['r1']);
+  const first = await dq.getRun(runId);
+  assert.equal(first.state, 'running');
+  assert.equal(first.platformState, 'RUNNING');
   sim.state.clock.advance(120_000);
-  const run = await cat.getDataQualityRun(runId);
-  assert.equal(run.state, 'SUCCEEDED');
-  const result = await cat.getDataQualityResult(run.resultIds[0]!);
+  const run = await dq.getRun(runId);
+  assert.equal(run.state, 'succeeded');
+  const result = await dq.getResult(run.resultIds[0]!);
+  // user_id has nulls in the simulator's production Parquet: not complete, so not a key either.
   assert.deepEqual(
     result.rules.map((r) => r.result),
-    ['PASS', 'PASS', 'FAIL', 'PASS'],
+    ['PASS', 'PASS', 'PASS', 'PASS', 'FAIL', 'FAIL'],
   );
   glue.destroy();
 });

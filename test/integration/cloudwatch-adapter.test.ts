@@ -16,14 +16,11 @@ import {
   createCloudWatchLogSource,
   type CloudWatchLogSource,
   type CloudWatchLogSourceOptions,
-  type LogScanSummary,
-} from '../../src/providers/aws/cloudwatch-logs.js';
-import {
-  ProviderError,
   type LogEvent,
   type LogQuery,
-  type ProviderErrorCode,
-} from '../../src/providers/ports.js';
+  type LogScanSummary,
+} from '../../src/providers/aws/cloudwatch-logs.js';
+import { ProviderError, type ProviderErrorCode } from '../../src/providers/ports.js';
 
 const CREDENTIALS = { accessKeyId: 'sim', secretAccessKey: 'sim' };
 const { base, myJob, oomJob, skewJob, driftJob, healthyJob } = SCENARIOS;

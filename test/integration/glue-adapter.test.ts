@@ -20,6 +20,7 @@ import {
   toJobRun,
   type GluePlatform,
 } from '../../src/providers/aws/glue-platform.js';
+import type { MitigationParams } from '../../src/domain/approval-policy.js';
 import { createProviders } from '../../src/providers/registry.js';
 import { ProviderError, type ProviderErrorCode } from '../../src/providers/ports.js';
 import { Env } from '../../src/config/env.js';
@@ -53,6 +54,13 @@ async function withGlue(
     await sim.stop().catch(() => {}); // a test may have stopped it already
   });
   return { sim, glue };
+}
+
+/** Makes a mitigation's one Glue call through the port, as an approved request would. */
+async function mitigate(glue: GluePlatform, job: string, params: MitigationParams) {
+  const [action] = glue.planMitigation(job, params) ?? [];
+  assert.ok(action, `a ${params.kind} plans a call`);
+  return glue.execute(action);
 }
 
 async function rejectsWith(
@@ -100,12 +108,18 @@ test('getJob maps the definition', async (t) => {
   const { glue } = await withGlue(t);
   const job = await glue.getJob('MyJob');
   assert.equal(job.name, 'MyJob');
-  assert.equal(job.workerType, 'G.1X');
-  assert.equal(job.numberOfWorkers, 10);
-  assert.equal(job.glueVersion, '4.0');
-  assert.equal(job.executionClass, 'STANDARD');
+  assert.deepEqual(job.capacity, {
+    unit: 'DPU',
+    units: 10,
+    shape: '10 × G.1X',
+    size: 'G.1X',
+    count: 10,
+    runtime: 'Glue 4.0',
+    tier: 'STANDARD',
+  });
   assert.equal(job.timeoutMinutes, 2880);
-  assert.equal(job.defaultArguments['--input_path'], MYJOB.input);
+  assert.equal(job.parameters.input_path, MYJOB.input, 'parameters are named without the -- prefix');
+  assert.equal(job.inputLocation, MYJOB.input, 'the input location from --input_path');
   assert.ok(job.lastModifiedOn instanceof Date);
   assert.ok(job.createdOn instanceof Date && job.createdOn < job.lastModifiedOn);
 });
@@ -122,27 +136,39 @@ test('listRuns maps every run field, newest first', async (t) => {
   for (let i = 1; i < runs.length; i++) assert.ok(runs[i - 1]!.startedOn >= runs[i]!.startedOn);
   const failed = runs[0]!;
   assert.equal(failed.jobName, 'OomJob');
-  assert.equal(failed.state, 'FAILED');
+  assert.equal(failed.state, 'failed');
+  assert.equal(failed.platformState, 'FAILED');
   assert.match(failed.errorMessage ?? '', /OutOfMemoryError/);
   assert.equal(failed.attempt, 0);
   assert.equal(failed.triggerName, 'OomJob-daily');
-  assert.equal(failed.workerType, 'G.1X');
-  assert.equal(failed.numberOfWorkers, 5);
-  assert.equal(failed.maxCapacity, 5);
-  assert.equal(failed.executionClass, 'STANDARD');
-  assert.equal(failed.glueVersion, '4.0');
-  assert.equal(failed.logGroupName, '/aws-glue/jobs');
-  assert.deepEqual(failed.arguments, {});
-  assert.equal(failed.dpuSeconds, undefined, 'DPUSeconds only for Flex runs');
+  assert.deepEqual(failed.capacity, {
+    unit: 'DPU',
+    units: 5,
+    shape: '5 × G.1X',
+    size: 'G.1X',
+    count: 5,
+    runtime: 'Glue 4.0',
+    tier: 'STANDARD',
+  });
+  assert.equal(failed.billing?.unitHourUsd, 0.44, 'the standard DPU-hour rate');
+  assert.equal(failed.billing?.minimumSec, 60);
+  assert.equal(failed.billing?.measuredUnitSeconds, undefined, 'DPUSeconds only for Flex runs');
+  assert.deepEqual(failed.parameters, {});
+  // Links into the consoles, for the run's own log group (/aws-glue/jobs → its error group).
+  assert.match(failed.links?.consoleUrl ?? '', /gluestudio\/home\?region=us-east-1#\/job\/OomJob\/run\/jr_/);
+  assert.match(
+    failed.links?.logsUrl ?? '',
+    /log-group\/\$252Faws-glue\$252Fjobs\$252Ferror\/log-events\/jr_/,
+  );
   const raw = expected[0]!;
   assert.equal(failed.startedOn.getTime(), raw.startedAt);
-  assert.equal(failed.executionTimeSec, raw.durationMs / 1000);
+  assert.equal(failed.durationSec, raw.durationMs / 1000);
   assert.equal(
     failed.completedOn?.getTime(),
     raw.startedAt + raw.startingMs + raw.durationMs,
     'completed = started + starting + execution',
   );
-  assert.equal(runs.at(-1)!.state, 'SUCCEEDED');
+  assert.equal(runs.at(-1)!.state, 'succeeded');
   assert.equal(runs.at(-1)!.errorMessage, undefined);
 });
 
@@ -158,8 +184,10 @@ test('listRuns reports DPUSeconds of Flex runs', async (t) => {
   });
   const [run] = await glue.listRuns('HealthyJob', { maxRuns: 1 });
   assert.equal(run?.id, 'jr_flex');
-  assert.equal(run?.executionClass, 'FLEX');
-  assert.equal(run?.dpuSeconds, 2 * 900, '2 G.1X workers × 900 s');
+  assert.equal(run?.capacity?.tier, 'FLEX');
+  assert.equal(run?.billing?.rateName, 'Flex');
+  assert.equal(run?.billing?.unitHourUsd, 0.29);
+  assert.equal(run?.billing?.measuredUnitSeconds, 2 * 900, '2 G.1X workers × 900 s');
 });
 
 test('listRuns pages past 200 runs with the largest page size', async (t) => {
@@ -235,7 +263,8 @@ test('getRun reads one run; an unknown run or job is NOT_FOUND, said precisely',
   const newest = sim.state.glue.runsOf('DriftJob')[0]!;
   const run = await glue.getRun('DriftJob', newest.Id);
   assert.equal(run.id, newest.Id);
-  assert.equal(run.state, 'FAILED');
+  assert.equal(run.state, 'failed');
+  assert.equal(run.platformState, 'FAILED');
   await rejectsWith(glue.getRun('DriftJob', 'jr_missing'), 'NOT_FOUND', (e) => {
     assert.equal(e.message, 'Glue job run jr_missing of DriftJob was not found');
     assert.equal(e.retryable, false);
@@ -267,64 +296,85 @@ test('listJobNames pages through GetJobs and feeds "did you mean"', async (t) =>
 // ---------------------------------------------------------------------------------------------
 // Runs: start, read back, stop
 
-test('startRun → getRun round trip with per-run overrides', async (t) => {
+test('startRun → getRun round trip: parameters become --arguments; isolated runs leave bookmarks alone', async (t) => {
   const { sim, glue } = await withGlue(t);
   const id = await glue.startRun('MyJob-staging', {
-    arguments: { '--dt': '2026-11-20', '--output_path': 's3://lake-staging/events/' },
-    workerType: 'G.2X',
-    numberOfWorkers: 4,
-    timeoutMinutes: 60,
-    executionClass: 'FLEX',
+    parameters: { dt: '2026-11-20', output_path: 's3://lake-staging/events/' },
+    isolated: true,
   });
   assert.match(id, /^jr_/);
   const [call] = sim.requests({ operation: 'StartJobRun' });
   assert.deepEqual(call?.params, {
     JobName: 'MyJob-staging',
-    Arguments: { '--dt': '2026-11-20', '--output_path': 's3://lake-staging/events/' },
-    WorkerType: 'G.2X',
-    NumberOfWorkers: 4,
-    Timeout: 60,
-    ExecutionClass: 'FLEX',
+    Arguments: {
+      '--dt': '2026-11-20',
+      '--output_path': 's3://lake-staging/events/',
+      '--job-bookmark-option': 'job-bookmark-disable',
+    },
   });
 
   const started = await glue.getRun('MyJob-staging', id);
   assert.equal(started.id, id);
-  assert.equal(started.state, 'STARTING');
-  assert.equal(started.workerType, 'G.2X');
-  assert.equal(started.numberOfWorkers, 4);
-  assert.equal(started.executionClass, 'FLEX');
+  assert.equal(started.state, 'queued');
+  assert.equal(started.platformState, 'STARTING');
   assert.equal(started.completedOn, undefined);
-  assert.deepEqual(started.arguments, { '--dt': '2026-11-20', '--output_path': 's3://lake-staging/events/' });
+  assert.deepEqual(started.parameters, {
+    dt: '2026-11-20',
+    output_path: 's3://lake-staging/events/',
+    'job-bookmark-option': 'job-bookmark-disable',
+  });
 
   // The staging job runs 1,250 s after 10 s of starting: move simulated time past its end.
   sim.state.clock.advance(1_300_000);
   const done = await glue.getRun('MyJob-staging', id);
-  assert.equal(done.state, 'SUCCEEDED');
-  assert.equal(done.executionTimeSec, 1250);
+  assert.equal(done.state, 'succeeded');
+  assert.equal(done.durationSec, 1250);
   assert.ok(done.completedOn instanceof Date);
-  assert.equal(done.dpuSeconds, 4 * 2 * 1250, 'Flex runs report DPUSeconds: 4 G.2X workers');
   const [newest] = await glue.listRuns('MyJob-staging', { maxRuns: 1 });
   assert.equal(newest?.id, id);
 
-  // Defaults: no overrides sends only the job name.
+  // Defaults: no parameters sends only the job name.
   sim.clearRequests();
   await glue.startRun('MyJob-staging');
   assert.deepEqual(sim.requests({ operation: 'StartJobRun' })[0]?.params, { JobName: 'MyJob-staging' });
+});
+
+test('a scale rerun is StartJobRun with worker overrides; Flex runs report DPUSeconds', async (t) => {
+  const { sim, glue } = await withGlue(t);
+  const out = await mitigate(glue, 'MyJob-staging', {
+    kind: 'scale',
+    size: 'G.2X',
+    count: 4,
+    persistent: false,
+  });
+  assert.match(out.runId ?? '', /^jr_/);
+  assert.deepEqual(sim.requests({ operation: 'StartJobRun' })[0]?.params, {
+    JobName: 'MyJob-staging',
+    WorkerType: 'G.2X',
+    NumberOfWorkers: 4,
+  });
+  const started = await glue.getRun('MyJob-staging', out.runId!);
+  assert.equal(started.capacity?.shape, '4 × G.2X');
+  assert.equal(started.capacity?.units, 8);
 });
 
 test('stopRun stops a running run and surfaces per-run errors of BatchStopJobRun', async (t) => {
   const { sim, glue } = await withGlue(t);
   const id = await glue.startRun('MyJob');
   sim.state.clock.advance(60_000);
-  assert.equal((await glue.getRun('MyJob', id)).state, 'RUNNING');
+  assert.equal((await glue.getRun('MyJob', id)).platformState, 'RUNNING');
   await glue.stopRun('MyJob', id);
   assert.deepEqual(sim.requests({ operation: 'BatchStopJobRun' })[0]?.params, {
     JobName: 'MyJob',
     JobRunIds: [id],
   });
-  assert.equal((await glue.getRun('MyJob', id)).state, 'STOPPING');
+  const stopping = await glue.getRun('MyJob', id);
+  assert.equal(stopping.platformState, 'STOPPING');
+  assert.equal(stopping.state, 'running', 'still in progress while it stops');
   sim.state.clock.advance(10_000);
-  assert.equal((await glue.getRun('MyJob', id)).state, 'STOPPED');
+  const stopped = await glue.getRun('MyJob', id);
+  assert.equal(stopped.platformState, 'STOPPED');
+  assert.equal(stopped.state, 'cancelled');
 
   // BatchStopJobRun answers 200 with the failures listed per run.
   await rejectsWith(glue.stopRun('MyJob', id), 'INVALID_INPUT', (e) =>
@@ -345,10 +395,15 @@ test('a second run of a job allowing one is CONCURRENT_RUNS; bad overrides are I
     assert.match(e.message, /MyJob/);
     assert.equal(e.retryable, false);
   });
-  await rejectsWith(glue.startRun('HealthyJob', { workerType: 'G.3X' }), 'INVALID_INPUT', (e) =>
-    assert.match(e.message, /^Glue rejected glue:StartJobRun: .*G\.3X/),
+  await rejectsWith(
+    mitigate(glue, 'HealthyJob', { kind: 'scale', size: 'G.3X', count: 2, persistent: false }),
+    'INVALID_INPUT',
+    (e) => assert.match(e.message, /^Glue rejected glue:StartJobRun: .*G\.3X/),
   );
-  await rejectsWith(glue.startRun('HealthyJob', { numberOfWorkers: 5000 }), 'INVALID_INPUT');
+  await rejectsWith(
+    mitigate(glue, 'HealthyJob', { kind: 'scale', size: 'G.1X', count: 5000, persistent: false }),
+    'INVALID_INPUT',
+  );
   await rejectsWith(glue.startRun('NoSuchJob'), 'NOT_FOUND', (e) =>
     assert.equal(e.message, 'Glue job NoSuchJob was not found'),
   );
@@ -357,10 +412,11 @@ test('a second run of a job allowing one is CONCURRENT_RUNS; bad overrides are I
 // ---------------------------------------------------------------------------------------------
 // UpdateJob and bookmarks
 
-test('updateJob carries the whole definition over and changes only what was asked', async (t) => {
+test('a persistent scale is UpdateJob carrying the whole definition over, changing only the size', async (t) => {
   const { sim, glue } = await withGlue(t);
   const original = structuredClone(sim.state.glue.jobs.get('MyJob')!);
-  await glue.updateJob('MyJob', { workerType: 'G.2X', numberOfWorkers: 20 });
+  const scale = { kind: 'scale', size: 'G.2X', count: 20, persistent: true } as const;
+  assert.deepEqual(await mitigate(glue, 'MyJob', scale), {}, 'a change, no run to follow');
 
   const [call] = sim.requests({ operation: 'UpdateJob' });
   assert.ok(call);
@@ -383,71 +439,62 @@ test('updateJob carries the whole definition over and changes only what was aske
   assert.ok(!('CreatedOn' in update) && !('LastModifiedOn' in update) && !('Name' in update));
 
   const after = await glue.getJob('MyJob');
-  assert.equal(after.workerType, 'G.2X');
-  assert.equal(after.numberOfWorkers, 20);
-  assert.equal(after.glueVersion, '4.0', 'not reset to the default');
+  assert.equal(after.capacity?.shape, '20 × G.2X');
+  assert.equal(after.capacity?.runtime, 'Glue 4.0', 'not reset to the default');
   assert.equal(after.timeoutMinutes, 2880);
-  assert.deepEqual(after.defaultArguments, original.DefaultArguments);
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(after.parameters).map(([k, v]) => [`--${k}`, v])),
+    original.DefaultArguments,
+  );
   assert.ok(after.lastModifiedOn! > new Date(original.LastModifiedOn));
   assert.equal(sim.state.glue.jobs.get('MyJob')!.ExecutionProperty.MaxConcurrentRuns, 1);
-
-  // Arguments are merged: the named one changes, the rest stays.
-  sim.clearRequests();
-  await glue.updateJob('MyJob-staging', {
-    defaultArguments: { '--conf': 'spark.sql.shuffle.partitions=400', '--input_path': 's3://x/' },
-  });
-  const staging = await glue.getJob('MyJob-staging');
-  assert.equal(staging.defaultArguments['--conf'], 'spark.sql.shuffle.partitions=400');
-  assert.equal(staging.defaultArguments['--input_path'], 's3://x/');
-  assert.equal(staging.defaultArguments['--job-bookmark-option'], 'job-bookmark-disable');
-  assert.equal(staging.workerType, 'G.1X');
-  assert.equal(staging.numberOfWorkers, 10);
-  assert.equal(sim.state.glue.jobs.get('MyJob-staging')!.ExecutionProperty.MaxConcurrentRuns, 3);
   const ops = sim.requests({ service: 'glue' }).map((r) => r.operation);
   assert.deepEqual(ops.slice(0, 2), ['GetJob', 'UpdateJob'], 'read, then write');
 
-  await rejectsWith(glue.updateJob('NoSuchJob', { numberOfWorkers: 2 }), 'NOT_FOUND', (e) =>
+  await rejectsWith(mitigate(glue, 'NoSuchJob', { ...scale, count: 2 }), 'NOT_FOUND', (e) =>
     assert.equal(e.message, 'Glue job NoSuchJob was not found'),
   );
-  await rejectsWith(glue.updateJob('MyJob', { workerType: 'G.3X' }), 'INVALID_INPUT');
+  await rejectsWith(mitigate(glue, 'MyJob', { ...scale, size: 'G.3X' }), 'INVALID_INPUT');
 });
 
-test('getBookmark and resetBookmark, with and without a run id', async (t) => {
+test('bookmarks: the setting from the definition, the position, and a reset with and without a run id', async (t) => {
   const { sim, glue } = await withGlue(t);
+  const bookmarks = glue.bookmarks!;
+  assert.deepEqual(bookmarks.setting(await glue.getJob('MyJob')), {
+    option: 'job-bookmark-enable',
+    enabled: true,
+  });
   const runs = sim.state.glue.runsOf('MyJob');
-  const bm = await glue.getBookmark('MyJob');
-  assert.equal(bm?.jobName, 'MyJob');
-  assert.equal(bm?.runId, runs[0]!.Id, 'the newest successful run');
-  assert.equal(bm?.previousRunId, runs[1]!.Id);
-  assert.equal(bm?.attempt, 0);
-  assert.match(bm?.bookmark ?? '', /BookmarkState/);
+  assert.deepEqual(await bookmarks.position('MyJob'), { runId: runs[0]!.Id }, 'the newest successful run');
 
   // A job without bookmarks: undefined, not an error. An unknown job is still NOT_FOUND.
-  assert.equal(await glue.getBookmark('SkewJob'), undefined);
-  await rejectsWith(glue.getBookmark('NoSuchJob'), 'NOT_FOUND', (e) =>
+  assert.equal(await bookmarks.position('SkewJob'), undefined);
+  await rejectsWith(bookmarks.position('NoSuchJob'), 'NOT_FOUND', (e) =>
     assert.equal(e.message, 'Glue job NoSuchJob was not found'),
   );
 
-  const reset = await glue.resetBookmark('MyJob');
-  assert.equal(reset?.jobName, 'MyJob');
-  assert.equal(reset?.runId, undefined, 'nothing processed since the reset');
+  assert.deepEqual(await mitigate(glue, 'MyJob', { kind: 'bookmark-reset' }), {});
   assert.deepEqual(sim.requests({ operation: 'ResetJobBookmark' })[0]?.params, { JobName: 'MyJob' });
+  assert.deepEqual(await bookmarks.position('MyJob'), {}, 'nothing processed since the reset');
 
   // Reset to a run: the runs started before it count again.
   const target = runs[5]!;
   sim.clearRequests();
-  const toRun = await glue.resetBookmark('MyJob', target.Id);
+  await mitigate(glue, 'MyJob', { kind: 'bookmark-reset', runId: target.Id });
   assert.deepEqual(sim.requests({ operation: 'ResetJobBookmark' })[0]?.params, {
     JobName: 'MyJob',
     RunId: target.Id,
   });
-  assert.equal(toRun?.runId, runs[6]!.Id, 'the newest run started before the target');
-  assert.equal((await glue.getBookmark('MyJob'))?.runId, runs[6]!.Id);
+  assert.equal(
+    (await bookmarks.position('MyJob'))?.runId,
+    runs[6]!.Id,
+    'the newest run started before the target',
+  );
 
-  await rejectsWith(glue.resetBookmark('MyJob', 'jr_nope'), 'NOT_FOUND', (e) =>
+  await rejectsWith(mitigate(glue, 'MyJob', { kind: 'bookmark-reset', runId: 'jr_nope' }), 'NOT_FOUND', (e) =>
     assert.equal(e.message, 'Glue job run jr_nope of MyJob was not found'),
   );
-  await rejectsWith(glue.resetBookmark('NoSuchJob'), 'NOT_FOUND', (e) =>
+  await rejectsWith(mitigate(glue, 'NoSuchJob', { kind: 'bookmark-reset' }), 'NOT_FOUND', (e) =>
     assert.equal(e.message, 'Glue job NoSuchJob was not found'),
   );
 });
@@ -457,7 +504,7 @@ test('getBookmark and resetBookmark, with and without a run id', async (t) => {
 
 test('getTableVersions: newest first, with columns and partition keys', async (t) => {
   const { sim, glue } = await withGlue(t);
-  const versions = await glue.getTableVersions(DRIFTJOB.database, DRIFTJOB.table);
+  const versions = await glue.catalog!.tableVersions(DRIFTJOB.database, DRIFTJOB.table);
   assert.deepEqual(
     versions.map((v) => v.versionId),
     ['2', '1'],
@@ -478,7 +525,7 @@ test('getTableVersions: newest first, with columns and partition keys', async (t
   assert.equal(v2?.updateTime?.getTime(), table.versions[1]!.updateTime);
   assert.ok(v2!.updateTime! > v1!.updateTime!);
 
-  const newestOnly = await glue.getTableVersions(DRIFTJOB.database, DRIFTJOB.table, 1);
+  const newestOnly = await glue.catalog!.tableVersions(DRIFTJOB.database, DRIFTJOB.table, 1);
   assert.deepEqual(
     newestOnly.map((v) => v.versionId),
     ['2'],
@@ -500,7 +547,7 @@ test('getTableVersions: newest first, with columns and partition keys', async (t
     })),
   });
   sim.clearRequests();
-  const wide = await glue.getTableVersions('lake', 'wide', 1000);
+  const wide = await glue.catalog!.tableVersions('lake', 'wide', 1000);
   assert.equal(wide.length, 250);
   assert.equal(wide[0]!.versionId, '250');
   assert.equal(wide.at(-1)!.versionId, '1');
@@ -508,10 +555,10 @@ test('getTableVersions: newest first, with columns and partition keys', async (t
   assert.equal(calls.length, 3);
   assert.ok(calls.every((c) => c.params.MaxResults === 100));
 
-  await rejectsWith(glue.getTableVersions('lake', 'nope'), 'NOT_FOUND', (e) =>
+  await rejectsWith(glue.catalog!.tableVersions('lake', 'nope'), 'NOT_FOUND', (e) =>
     assert.equal(e.message, 'Glue table lake.nope was not found'),
   );
-  await rejectsWith(glue.getTableVersions('nodb', 'nope'), 'NOT_FOUND', (e) =>
+  await rejectsWith(glue.catalog!.tableVersions('nodb', 'nope'), 'NOT_FOUND', (e) =>
     assert.equal(e.message, 'Glue database nodb was not found'),
   );
 });
@@ -529,10 +576,13 @@ test('AccessDenied names the refused IAM action of every call', async (t) => {
     ['GetJobRun', () => glue.getRun('MyJob', runId)],
     ['StartJobRun', () => glue.startRun('MyJob')],
     ['BatchStopJobRun', () => glue.stopRun('MyJob', runId)],
-    ['UpdateJob', () => glue.updateJob('MyJob', { numberOfWorkers: 12 })],
-    ['GetJobBookmark', () => glue.getBookmark('MyJob')],
-    ['ResetJobBookmark', () => glue.resetBookmark('MyJob')],
-    ['GetTableVersions', () => glue.getTableVersions(DRIFTJOB.database, DRIFTJOB.table)],
+    [
+      'UpdateJob',
+      () => mitigate(glue, 'MyJob', { kind: 'scale', size: 'G.1X', count: 12, persistent: true }),
+    ],
+    ['GetJobBookmark', () => glue.bookmarks!.position('MyJob')],
+    ['ResetJobBookmark', () => mitigate(glue, 'MyJob', { kind: 'bookmark-reset' })],
+    ['GetTableVersions', () => glue.catalog!.tableVersions(DRIFTJOB.database, DRIFTJOB.table)],
   ];
   for (const [operation, call] of calls) {
     sim.setFaults([{ service: 'glue', operation, error: 'denied' }]);
@@ -544,7 +594,8 @@ test('AccessDenied names the refused IAM action of every call', async (t) => {
   }
   // UpdateJob was refused after its GetJob went through: the action named is the write.
   sim.setFaults([]);
-  assert.equal((await glue.getJob('MyJob')).numberOfWorkers, 10, 'nothing was changed');
+  assert.equal((await glue.getJob('MyJob')).capacity?.count, 10, 'nothing was changed');
+
   // A plain 403 without an AWS error code is access denied too.
   sim.setFaults([{ service: 'glue', operation: 'GetJob', error: 'Forbidden', status: 403 }]);
   await rejectsWith(glue.getJob('MyJob'), 'ACCESS_DENIED', (e) => assert.equal(e.action, 'glue:GetJob'));
@@ -646,10 +697,18 @@ test('runs Glue sends in an unexpected shape are refused plainly; unknown enum v
     id: 'jr_1',
     jobName: 'MyJob',
     attempt: 0,
-    state: 'RUNNING',
+    state: 'running',
+    platformState: 'RUNNING',
     startedOn: started,
-    executionTimeSec: 0,
-    arguments: { '--a': '1' },
+    durationSec: 0,
+    parameters: { a: '1' },
+    capacity: { unit: 'DPU' },
+    billing: {
+      unitHourUsd: 0.44,
+      rateName: 'standard',
+      minimumSec: 60,
+      unknownReason: 'no worker type, worker count or MaxCapacity on the run',
+    },
   });
 });
 
@@ -704,8 +763,18 @@ test('the registry picks adapters by name, caches them, and points them at the e
 
   const logs = providers.logSource('glue');
   assert.equal(providers.logSource('glue'), logs);
-  const names = await logs.streamNames('/aws-glue/jobs/output', 'jr_', 3);
-  assert.equal(names.length, 3);
+  const [newest] = sim.state.glue.runsOf('MyJob');
+  const read = await logs.readRunLogs(
+    {
+      job: 'MyJob',
+      runs: [{ id: newest!.Id, startedOn: new Date(newest!.startedAt) }],
+      locations: ['/aws-glue/jobs/output'],
+      maxEventsPerRun: 100,
+    },
+    () => {},
+  );
+  assert.deepEqual(read.problems, []);
+  assert.deepEqual(read.locations, ['/aws-glue/jobs/output']);
 
   const s3 = providers.objectStore('s3');
   assert.equal(providers.objectStore('s3'), s3);
@@ -741,7 +810,8 @@ test('the registry picks adapters by name, caches them, and points them at the e
   });
   assert.equal(withBlob.objectStore('azure-blob').scheme, 'azure-blob');
 
-  // Counters of every adapter, summed: 1 GetJob + 1 DescribeLogStreams + the region check's none.
+  // Counters of every adapter, summed: 1 GetJob + 1 FilterLogEvents + the region check's none.
+
   sim.setFaults([{ service: 'glue', operation: 'GetJob', error: 'throttle', count: 1 }]);
   await glue.getJob('MyJob');
   const stats = providers.stats();

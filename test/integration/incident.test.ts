@@ -28,7 +28,7 @@ import { escalationJobId, setEscalationMinuteMs } from '../../jobs/escalation.js
 import { checklistBlockId, CHECKLIST_ACTION_ID } from '../../src/slack/blocks/checklist.js';
 import { timelineLine } from '../../src/domain/postmortem.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
-import type { ProviderSet } from '../../src/providers/ports.js';
+import type { Providers } from '../../src/providers/ports.js';
 
 const ROUTING_KEY = 'R0UTING0KEY0do0not0log0me0123456';
 
@@ -57,7 +57,7 @@ const providers = {
       objectsWritten.push({ scheme, container, key, body: body.toString() });
     },
   }),
-} as unknown as ProviderSet;
+} as unknown as Providers;
 
 function yaml(pdUrl: string): string {
   return `
@@ -193,8 +193,9 @@ async function channelWithOpenIncident(channelId: string, job: string): Promise<
       metrics: {
         baselineSeconds: 840,
         recentSeconds: [2620, 2700, 2650],
-        dpuHoursPerRun: 7.3,
-        baselineDpuHoursPerRun: 2.3,
+        usageUnit: 'DPU',
+        usageHoursPerRun: 7.3,
+        baselineUsageHoursPerRun: 2.3,
         costPerRunUsd: 3.21,
         baselineCostPerRunUsd: 1.03,
         extraCostUsd: 6.54,

@@ -22,8 +22,9 @@ import type { FakeMessage } from '../support/fake-slack/types.js';
 import { startMedic } from '../../src/bootstrap.js';
 import { createLogger } from '../../src/logger.js';
 import { evaluateDegradation } from '../../src/domain/degradation.js';
+import { glueRun } from '../support/runs.js';
 import type { RunRecord } from '../../src/domain/run-record.js';
-import { formatDpuHours, formatPct, formatPctChange } from '../../src/domain/format.js';
+import { formatUnitHours, formatPct, formatPctChange } from '../../src/domain/format.js';
 import type { MonitorMemory } from '../../src/domain/monitor.js';
 import { monitorStateKey } from '../../jobs/monitor.js';
 import type { MonitorOutcome } from '../../jobs/monitor.js';
@@ -105,14 +106,16 @@ function records(runs: GlueRun[]): RunRecord[] {
   const now = sim.state.now();
   return runs
     .filter((r) => r.startedAt + r.startingMs + r.durationMs <= now)
-    .map((r) => ({
-      id: r.Id,
-      state: r.outcome,
-      startedOn: new Date(r.startedAt),
-      executionTimeSec: Math.round(r.durationMs / 1000),
-      ...(r.WorkerType ? { workerType: r.WorkerType } : {}),
-      ...(r.NumberOfWorkers ? { numberOfWorkers: r.NumberOfWorkers } : {}),
-    }));
+    .map((r) =>
+      glueRun({
+        id: r.Id,
+        state: r.outcome,
+        startedOn: new Date(r.startedAt),
+        executionTimeSec: Math.round(r.durationMs / 1000),
+        ...(r.WorkerType ? { workerType: r.WorkerType } : {}),
+        ...(r.NumberOfWorkers ? { numberOfWorkers: r.NumberOfWorkers } : {}),
+      }),
+    );
 }
 
 function addRun(job: string, agoMs: number, durationSec: number): GlueRun {
@@ -144,7 +147,7 @@ test('MyJob (DEGRADED): one alert with the numbers, the run links and Triage now
   );
   assert.ok(
     text.includes(
-      `${formatDpuHours(expected.dpuHours.recentMedian!)} (baseline ${formatDpuHours(expected.dpuHours.baselineMedian!)})`,
+      `${formatUnitHours(expected.usage.recentMedian!, 'DPU')} (baseline ${formatUnitHours(expected.usage.baselineMedian!, 'DPU')})`,
     ),
     'DPU-hours per run against the baseline',
   );
@@ -291,8 +294,9 @@ jobs:
       [
         ['monitor-HealthyJob', 30 * 60_000, { job: 'HealthyJob' }],
         ['monitor-MyJob', 30 * 60_000, { job: 'MyJob' }],
+        ['monitor-SynJob', 30 * 60_000, { job: 'SynJob' }],
       ],
-      'glue jobs of jobs: by default; the synapse job left out',
+      'every job of jobs: by default, whatever its platform',
     );
     // An \`every\` scheduler's first evaluation runs at once: both jobs get evaluated by the schedule.
     await waitUntil(async () => {

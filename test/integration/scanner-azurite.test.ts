@@ -146,7 +146,12 @@ test('the adapter reads ranges, copies odd keys and deletes', async () => {
   const key = 'copy/src with space+plus%/ünï.txt';
   await store.putObject(CONTAINER, key, 'hello world');
   assert.equal((await store.getObject(CONTAINER, key, { start: 6, end: 10 })).toString(), 'world');
-  await store.copyObject({ container: CONTAINER, key }, { container: CONTAINER, key: 'copy/dst.txt' });
+  const copied = await store.copy(
+    { container: CONTAINER, key },
+    { container: CONTAINER, key: 'copy/dst.txt' },
+  );
+  assert.ok(copied.etag, 'the copy has an ETag');
+  assert.equal(copied.multipart, false);
   assert.equal((await store.getObject(CONTAINER, 'copy/dst.txt')).toString(), 'hello world');
   await store.deleteObjects(CONTAINER, [key, 'copy/dst.txt']);
   const page = await store.listPage({ container: CONTAINER, prefix: 'copy/' });

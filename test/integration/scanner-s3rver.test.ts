@@ -174,7 +174,9 @@ test('the adapter reads ranges, copies odd keys and deletes', async () => {
   const key = 'copy/src with space+plus%/ünï.txt';
   await store.putObject(BUCKET, key, 'hello world');
   assert.equal((await store.getObject(BUCKET, key, { start: 6, end: 10 })).toString(), 'world');
-  await store.copyObject({ container: BUCKET, key }, { container: BUCKET, key: 'copy/dst.txt' });
+  const copied = await store.copy({ container: BUCKET, key }, { container: BUCKET, key: 'copy/dst.txt' }, 11);
+  assert.ok(copied.etag, 'the copy has an ETag');
+  assert.equal(copied.multipart, false);
   assert.equal((await store.getObject(BUCKET, 'copy/dst.txt')).toString(), 'hello world');
   await store.deleteObjects(BUCKET, [key, 'copy/dst.txt']);
   const page = await store.listPage({ container: BUCKET, prefix: 'copy/' });

@@ -4,20 +4,18 @@ import {
   approverPrincipals,
   checkApproval,
   checkRejection,
-  describeCall,
   eligibleApprovers,
   executesDry,
   expiryFrom,
   mention,
-  planMitigation,
   recoveryVerdict,
-  sparkConfArgument,
   submissionOutcome,
   whoMayApprove,
   type DecisionContext,
   type MitigationParams,
   type RefusalReason,
 } from '../../src/domain/approval-policy.js';
+import { planGlueMitigation, sparkConfArgument } from '../../src/providers/aws/glue-mitigations.js';
 
 const NOW = Date.UTC(2026, 10, 27, 3, 0);
 const base: DecisionContext = {
@@ -133,12 +131,12 @@ const planCases: [string, MitigationParams, string[]][] = [
   ],
   [
     'scale: a rerun with overrides',
-    { kind: 'scale', workerType: 'G.2X', numberOfWorkers: 20, persistent: false },
+    { kind: 'scale', size: 'G.2X', count: 20, persistent: false },
     ['glue:StartJobRun JobName=MyJob WorkerType=G.2X NumberOfWorkers=20'],
   ],
   [
     'scale, persistent: UpdateJob',
-    { kind: 'scale', workerType: 'G.2X', numberOfWorkers: 20, persistent: true },
+    { kind: 'scale', size: 'G.2X', count: 20, persistent: true },
     ['glue:UpdateJob JobName=MyJob JobUpdate={WorkerType=G.2X, NumberOfWorkers=20, …every other field kept}'],
   ],
   [
@@ -163,8 +161,11 @@ const planCases: [string, MitigationParams, string[]][] = [
 ];
 
 for (const [name, params, expected] of planCases) {
-  test(`planMitigation: ${name}`, () =>
-    assert.deepEqual(planMitigation('MyJob', params).map(describeCall), expected));
+  test(`the Glue adapter plans ${name}`, () =>
+    assert.deepEqual(
+      planGlueMitigation('MyJob', params).map((c) => c.description),
+      expected,
+    ));
 }
 
 test('sparkConfArgument joins settings the way Glue takes several in one --conf', () => {

@@ -2,10 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AdaptiveLimit,
   BACKFILL_STEPS,
   BackfillPlanError,
-  COPY_OBJECT_MAX_BYTES,
   StepTransitionError,
   abortRecord,
   applyStep,
@@ -14,11 +12,9 @@ import {
   canAbort,
   canRollback,
   datasetStats,
-  dqdlRuleset,
   mayRun,
   newRecord,
   nextStep,
-  partRanges,
   qualityFindings,
   snapshotKey,
   windowDates,
@@ -26,6 +22,9 @@ import {
   type BackfillRecord,
   type FileFacts,
 } from '../../src/domain/backfill-plan.js';
+import { AdaptiveLimit } from '../../src/providers/snapshot.js';
+import { COPY_OBJECT_MAX_BYTES, partRanges } from '../../src/providers/aws/s3-object-store.js';
+import { dqdlRuleset } from '../../src/providers/aws/glue-data-quality.js';
 import { parseFooter, footerLength, ParquetFooterError } from '../../src/domain/backfill-parquet.js';
 import { writeParquet } from '../../sim/parquet-writer.js';
 import { verifySnapshot } from '../../src/providers/snapshot.js';
@@ -36,6 +35,7 @@ function plan() {
   return buildPlan({
     id: 'bf-20261127-1',
     job: 'MyJob',
+    provider: 'glue',
     env: 'prod',
     dryRun: false,
     from: '2026-11-20',
@@ -71,9 +71,9 @@ test('plan: partitions, timestamped snapshot, staging output and arguments, back
     snapshotKey(p, 'events/dt=2026-11-20/a.parquet'),
     `${p.snapshot.prefix}dt=2026-11-20/a.parquet`,
   );
-  assert.equal(p.stagingArguments['--input_path'], `s3://lake-raw/${p.snapshot.prefix}`);
-  assert.equal(p.stagingArguments['--output_path'], 's3://lake-staging/events/bf-20261127-1/');
-  assert.equal(p.stagingArguments['--backfill_from'], '2026-11-20');
+  assert.equal(p.stagingParameters.input_path, `s3://lake-raw/${p.snapshot.prefix}`);
+  assert.equal(p.stagingParameters.output_path, 's3://lake-staging/events/bf-20261127-1/');
+  assert.equal(p.stagingParameters.backfill_from, '2026-11-20');
   assert.equal(p.backup.prefix, '_backfill/backups/MyJob/bf-20261127-1/');
   assert.deepEqual(p.tolerances, DEFAULT_TOLERANCES);
 });
@@ -201,7 +201,7 @@ test('quality and the baseline diff: equal data passes; drift is named', () => {
   assert.equal(diff[0]!.diff, '-20.0%');
 });
 
-test('DQDL from the plan', () => {
+test("the Glue Data Quality adapter's DQDL from the plan's checks", () => {
   assert.equal(
     dqdlRuleset(
       ['id'],

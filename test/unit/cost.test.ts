@@ -1,21 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+// The domain's cost maths (same for every platform) fed with Glue runs as the Glue adapter maps
+// them: DPUs per worker type, minimum billed time per version, standard and Flex rates.
+import { degradationExtraCost, runCost, runUsage } from '../../src/domain/cost.js';
+import type { RunRecord } from '../../src/domain/run-record.js';
 import {
-  DEFAULT_PRICING,
+  DEFAULT_GLUE_PRICING,
   DPU_PER_WORKER,
-  degradationExtraCost,
   dpuPerWorker,
   minimumBilledSec,
-  runCost,
-  runDpuHours,
-} from '../../src/domain/cost.js';
-import type { RunRecord } from '../../src/domain/run-record.js';
+} from '../../src/providers/aws/glue-capacity.js';
+import { glueRun, type GlueLikeRun } from '../support/runs.js';
 
-const pricing = { glueDpuHourUsd: 0.44, glueFlexDpuHourUsd: 0.29 };
-
-function run(over: Partial<RunRecord> = {}): RunRecord {
-  return {
+function run(over: Partial<GlueLikeRun> = {}): RunRecord {
+  return glueRun({
     id: 'jr_1',
     state: 'SUCCEEDED',
     startedOn: new Date('2026-11-01T00:00:00Z'),
@@ -23,7 +22,7 @@ function run(over: Partial<RunRecord> = {}): RunRecord {
     workerType: 'G.1X',
     numberOfWorkers: 10,
     ...over,
-  };
+  });
 }
 
 const close = (a: number | undefined, b: number, msg?: string): void => {
@@ -50,7 +49,7 @@ test('DPU per worker type, and unknown types say so', () => {
   for (const [type, dpu] of cases) assert.equal(dpuPerWorker(type), dpu, String(type));
 });
 
-test('DPU-hours and cost per run, table-driven', () => {
+test('DPU-hours and cost per run of Glue runs, table-driven', () => {
   const cases: {
     name: string;
     run: RunRecord;
@@ -58,48 +57,48 @@ test('DPU-hours and cost per run, table-driven', () => {
     costUsd: number | undefined;
     basis: string;
   }[] = [
-    { name: '10 × G.1X for 1 h', run: run(), dpuHours: 10, costUsd: 4.4, basis: 'workers' },
+    { name: '10 × G.1X for 1 h', run: run(), dpuHours: 10, costUsd: 4.4, basis: 'capacity' },
     {
       name: '5 × G.2X for 30 min',
       run: run({ workerType: 'G.2X', numberOfWorkers: 5, executionTimeSec: 1800 }),
       dpuHours: 5,
       costUsd: 2.2,
-      basis: 'workers',
+      basis: 'capacity',
     },
     {
       name: '1-minute minimum',
       run: run({ executionTimeSec: 10 }),
       dpuHours: 10 / 60,
       costUsd: (10 / 60) * 0.44,
-      basis: 'workers',
+      basis: 'capacity',
     },
     {
       name: 'Glue 1.0 10-minute minimum',
       run: run({ executionTimeSec: 10, glueVersion: '1.0' }),
       dpuHours: 10 / 6,
       costUsd: (10 / 6) * 0.44,
-      basis: 'workers',
+      basis: 'capacity',
     },
     {
       name: 'DPUSeconds overrides workers',
       run: run({ dpuSeconds: 7200 }),
       dpuHours: 2,
       costUsd: 0.88,
-      basis: 'dpu-seconds',
+      basis: 'measured',
     },
     {
       name: 'Flex price',
       run: run({ executionClass: 'FLEX' }),
       dpuHours: 10,
       costUsd: 2.9,
-      basis: 'workers',
+      basis: 'capacity',
     },
     {
       name: 'Flex with DPUSeconds',
       run: run({ executionClass: 'FLEX', dpuSeconds: 3600 }),
       dpuHours: 1,
       costUsd: 0.29,
-      basis: 'dpu-seconds',
+      basis: 'measured',
     },
     {
       name: 'MaxCapacity job',
@@ -111,14 +110,14 @@ test('DPU-hours and cost per run, table-driven', () => {
       }),
       dpuHours: 0.0625,
       costUsd: 0.0625 * 0.44,
-      basis: 'max-capacity',
+      basis: 'capacity',
     },
     {
       name: 'unknown type rescued by MaxCapacity',
       run: run({ workerType: 'X.9X', maxCapacity: 20 }),
       dpuHours: 20,
       costUsd: 8.8,
-      basis: 'max-capacity',
+      basis: 'capacity',
     },
     {
       name: 'unknown type',
@@ -139,18 +138,18 @@ test('DPU-hours and cost per run, table-driven', () => {
       run: run({ executionTimeSec: 0, completedOn: new Date('2026-11-01T00:30:00Z') }),
       dpuHours: 5,
       costUsd: 2.2,
-      basis: 'workers',
+      basis: 'capacity',
     },
   ];
   for (const c of cases) {
-    const cost = runCost(c.run, pricing);
+    const cost = runCost(c.run);
     assert.equal(cost.basis, c.basis, c.name);
     if (c.dpuHours === undefined) {
-      assert.equal(cost.dpuHours, undefined, c.name);
+      assert.equal(cost.unitHours, undefined, c.name);
       assert.equal(cost.costUsd, undefined, c.name);
       assert.ok(cost.reason && cost.reason.length > 0, c.name);
     } else {
-      close(cost.dpuHours, c.dpuHours, c.name);
+      close(cost.unitHours, c.dpuHours, c.name);
       close(cost.costUsd, c.costUsd as number, c.name);
     }
   }
@@ -164,23 +163,22 @@ test('extra cost of a degradation: cost minus cost at baseline duration', () => 
     run({ id: 'b', executionTimeSec: 2400 }),
     run({ id: 'c', workerType: 'X' }),
   ];
-  const extra = degradationExtraCost(degraded, 1200, pricing);
+  const extra = degradationExtraCost(degraded, 1200);
   close(extra.actualUsd, ((10 * 4200) / 3600) * 0.44);
   close(extra.atBaselineUsd, ((10 * 2400) / 3600) * 0.44);
   close(extra.extraUsd, ((10 * 1800) / 3600) * 0.44);
-  close(extra.extraDpuHours, 5);
+  close(extra.extraUnitHours, 5);
   assert.equal(extra.runsCounted, 2);
   assert.deepEqual(extra.runsWithoutCost, ['c']);
   // DPUSeconds are scaled by duration for the baseline figure.
   const flex = degradationExtraCost(
     [run({ dpuSeconds: 7200, executionTimeSec: 2400, executionClass: 'FLEX' })],
     1200,
-    pricing,
   );
-  close(flex.extraDpuHours, 1);
+  close(flex.extraUnitHours, 1);
   close(flex.extraUsd, 0.29);
   // A run faster than the baseline costs nothing extra.
-  assert.equal(degradationExtraCost([run({ executionTimeSec: 600 })], 1200, pricing).extraUsd, 0);
+  assert.equal(degradationExtraCost([run({ executionTimeSec: 600 })], 1200).extraUsd, 0);
 });
 
 const workerTypes = Object.keys(DPU_PER_WORKER);
@@ -190,12 +188,18 @@ const arbRun = fc.record({
   executionTimeSec: fc.integer({ min: 0, max: 48 * 3600 }),
   flex: fc.boolean(),
 });
-const toRun = (r: {
-  workerType: string;
-  numberOfWorkers: number;
-  executionTimeSec: number;
-  flex: boolean;
-}): RunRecord => run({ ...r, executionClass: r.flex ? 'FLEX' : 'STANDARD' });
+const toRun = (
+  r: {
+    workerType: string;
+    numberOfWorkers: number;
+    executionTimeSec: number;
+    flex: boolean;
+  },
+  extra: Partial<GlueLikeRun> = {},
+): RunRecord => {
+  const { flex, ...sizing } = r;
+  return run({ ...sizing, executionClass: flex ? 'FLEX' : 'STANDARD', ...extra });
+};
 
 test('property: cost is monotone in duration and in workers', () => {
   fc.assert(
@@ -204,10 +208,10 @@ test('property: cost is monotone in duration and in workers', () => {
       fc.integer({ min: 0, max: 10000 }),
       fc.integer({ min: 0, max: 100 }),
       (r, moreSec, moreWorkers) => {
-        const base = runCost(toRun(r), pricing).costUsd as number;
-        const longer = runCost(toRun({ ...r, executionTimeSec: r.executionTimeSec + moreSec }), pricing)
+        const base = runCost(toRun(r)).costUsd as number;
+        const longer = runCost(toRun({ ...r, executionTimeSec: r.executionTimeSec + moreSec }))
           .costUsd as number;
-        const wider = runCost(toRun({ ...r, numberOfWorkers: r.numberOfWorkers + moreWorkers }), pricing)
+        const wider = runCost(toRun({ ...r, numberOfWorkers: r.numberOfWorkers + moreWorkers }))
           .costUsd as number;
         assert.ok(longer >= base);
         assert.ok(wider >= base);
@@ -220,9 +224,9 @@ test('property: cost is monotone in duration and in workers', () => {
 test('property: the 1-minute minimum — any run under 60 s costs exactly one minute', () => {
   fc.assert(
     fc.property(arbRun, fc.integer({ min: 0, max: 60 }), (r, sec) => {
-      const short = runDpuHours(toRun({ ...r, executionTimeSec: sec }));
-      const minute = runDpuHours(toRun({ ...r, executionTimeSec: 60 }));
-      assert.equal(short.dpuHours, minute.dpuHours);
+      const short = runUsage(toRun({ ...r, executionTimeSec: sec }));
+      const minute = runUsage(toRun({ ...r, executionTimeSec: 60 }));
+      assert.equal(short.unitHours, minute.unitHours);
       assert.equal(short.billedSec, 60);
       assert.equal(minimumBilledSec(undefined), 60);
     }),
@@ -232,9 +236,9 @@ test('property: the 1-minute minimum — any run under 60 s costs exactly one mi
 test('property: DPUSeconds overrides the worker arithmetic whatever the sizing', () => {
   fc.assert(
     fc.property(arbRun, fc.integer({ min: 0, max: 10_000_000 }), (r, dpuSeconds) => {
-      const cost = runCost({ ...toRun(r), dpuSeconds }, pricing);
-      assert.equal(cost.basis, 'dpu-seconds');
-      close(cost.dpuHours, dpuSeconds / 3600);
+      const cost = runCost(toRun(r, { dpuSeconds }));
+      assert.equal(cost.basis, 'measured');
+      close(cost.unitHours, dpuSeconds / 3600);
       close(cost.costUsd, (dpuSeconds / 3600) * (r.flex ? 0.29 : 0.44));
     }),
   );
@@ -243,9 +247,9 @@ test('property: DPUSeconds overrides the worker arithmetic whatever the sizing',
 test('property: cost = DPU-hours × the execution class rate, Flex never dearer than standard', () => {
   fc.assert(
     fc.property(arbRun, (r) => {
-      const std = runCost(toRun({ ...r, flex: false }), pricing);
-      const flex = runCost(toRun({ ...r, flex: true }), pricing);
-      close(std.costUsd, (std.dpuHours as number) * DEFAULT_PRICING.glueDpuHourUsd);
+      const std = runCost(toRun({ ...r, flex: false }));
+      const flex = runCost(toRun({ ...r, flex: true }));
+      close(std.costUsd, (std.unitHours as number) * DEFAULT_GLUE_PRICING.glueDpuHourUsd);
       assert.ok((flex.costUsd as number) <= (std.costUsd as number));
     }),
   );
@@ -257,7 +261,10 @@ test('property: extra cost is never negative and never exceeds the actual cost',
       fc.array(arbRun, { minLength: 1, maxLength: 8 }),
       fc.integer({ min: 1, max: 20000 }),
       (rs, baseline) => {
-        const extra = degradationExtraCost(rs.map(toRun), baseline, pricing);
+        const extra = degradationExtraCost(
+          rs.map((x) => toRun(x)),
+          baseline,
+        );
         assert.ok(extra.extraUsd >= -1e-9);
         assert.ok(extra.extraUsd <= extra.actualUsd + 1e-9);
         assert.equal(extra.runsCounted, rs.length);

@@ -9,28 +9,27 @@ import {
   resolveRule,
   type DegradationRule,
 } from '../../src/domain/degradation.js';
-import type { RunRecord, RunState } from '../../src/domain/run-record.js';
+import type { RunRecord } from '../../src/domain/run-record.js';
+import { glueRun, type GlueState } from '../support/runs.js';
 import type { JobRun } from '../../src/providers/ports.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-26T02:00:00Z');
 
 /** Runs newest first from compact specs: a number is a SUCCEEDED run of that many seconds. */
-function runs(...specs: (number | [RunState, number?])[]): RunRecord[] {
+function runs(...specs: (number | [GlueState, number?])[]): RunRecord[] {
   return specs.map((spec, i) => {
     const [state, sec] =
       typeof spec === 'number' ? (['SUCCEEDED', spec] as const) : [spec[0], spec[1] ?? 300];
-    return {
+    return glueRun({
       id: `jr_${String(i).padStart(3, '0')}`,
       jobName: 'MyJob',
-      attempt: 0,
       state,
       startedOn: new Date(T0 - i * DAY),
       executionTimeSec: sec,
       workerType: 'G.1X',
       numberOfWorkers: 10,
-      arguments: {},
-    };
+    });
   });
 }
 
@@ -188,11 +187,11 @@ test('DEGRADED says by how much, with per-run figures, cost and the extra cost',
   assert.equal(first.role, 'recent');
   assert.equal(first.overThreshold, true);
   assert.equal(first.pctOverBaseline, 50);
-  assert.equal(first.dpuHours, 5); // 10 × G.1X × 30 min
+  assert.equal(first.unitHours, 5); // 10 × G.1X × 30 min
   assert.ok(Math.abs((first.costUsd ?? 0) - 2.2) < 1e-9);
   assert.equal(v.runs[3]?.role, 'baseline');
-  assert.equal(v.dpuHours.baselineMedian, 10 / 3);
-  assert.equal(v.dpuHours.recentMedian, (10 * 1680) / 3600);
+  assert.equal(v.usage.baselineMedian, 10 / 3);
+  assert.equal(v.usage.recentMedian, (10 * 1680) / 3600);
   // Extra: (1800 + 1680 + 1560.5 − 3 × 1200) s × 10 DPU at $0.44.
   assert.ok(v.extraCost);
   assert.ok(Math.abs(v.extraCost.extraUsd - ((1440.5 * 10) / 3600) * 0.44) < 1e-9);
@@ -270,7 +269,7 @@ test('isOverThreshold is strict and exact on integers', () => {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-const arbState = fc.constantFrom<RunState>(
+const arbState = fc.constantFrom<GlueState>(
   'SUCCEEDED',
   'SUCCEEDED',
   'SUCCEEDED',
@@ -291,7 +290,7 @@ const arbRule = fc.record({
 test('property: scaling every duration by a constant never changes the verdict or the run ids', () => {
   fc.assert(
     fc.property(arbRuns, arbRule, fc.integer({ min: 2, max: 1000 }), (rs, r, k) => {
-      const scaled = rs.map((x) => ({ ...x, executionTimeSec: x.executionTimeSec * k }));
+      const scaled = rs.map((x) => ({ ...x, durationSec: x.durationSec * k }));
       const a = evaluateDegradation(rs, r);
       const b = evaluateDegradation(scaled, r);
       assert.equal(b.verdict, a.verdict);
@@ -332,7 +331,7 @@ test('property: a random run set whose recent runs are all ≤ threshold is neve
       // Clamp every recent successful run to the threshold and re-evaluate.
       const limit = Math.floor(v.thresholdDurationSec as number);
       const clamped = rs.map((x) =>
-        v.recentRunIds.includes(x.id) ? { ...x, executionTimeSec: Math.min(x.executionTimeSec, limit) } : x,
+        v.recentRunIds.includes(x.id) ? { ...x, durationSec: Math.min(x.durationSec, limit) } : x,
       );
       assert.notEqual(evaluateDegradation(clamped, r).verdict, 'DEGRADED');
     }),
@@ -399,9 +398,9 @@ test('a JobRun[] from the provider port is accepted as is (structural compatibil
     ...r,
     jobName: 'MyJob',
     attempt: 0,
-    arguments: {},
-    logGroupName: '/aws-glue/jobs',
+    parameters: {},
     previousRunId: 'jr_prev',
+    links: { consoleUrl: 'https://example.test/run' },
   }));
   assert.equal(evaluateDegradation(jobRuns, rule).verdict, 'DEGRADED');
 });

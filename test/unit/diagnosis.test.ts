@@ -11,7 +11,8 @@ import {
   type Finding,
 } from '../../src/domain/diagnosis.js';
 import { classifyLogs } from '../../src/domain/log-signatures.js';
-import type { RunRecord, RunState } from '../../src/domain/run-record.js';
+import type { RunRecord } from '../../src/domain/run-record.js';
+import { glueRun, type GlueLikeRun, type GlueState } from '../support/runs.js';
 import { analyzeSkew, summarizeTaskTimes } from '../../src/domain/skew.js';
 
 const DAY = 86_400_000;
@@ -19,12 +20,12 @@ const T0 = Date.parse('2026-11-26T02:00:00Z');
 const MiB = 1024 * 1024;
 
 function runs(
-  specs: (number | [RunState, number])[],
-  over: (i: number) => Partial<RunRecord> = () => ({}),
+  specs: (number | [GlueState, number])[],
+  over: (i: number) => Partial<GlueLikeRun> = () => ({}),
 ): RunRecord[] {
   return specs.map((spec, i) => {
     const [state, sec] = typeof spec === 'number' ? (['SUCCEEDED', spec] as const) : spec;
-    return {
+    return glueRun({
       id: `jr_${String(i).padStart(3, '0')}`,
       state,
       startedOn: new Date(T0 - i * DAY),
@@ -33,7 +34,7 @@ function runs(
       numberOfWorkers: 10,
       arguments: { '--input_path': 's3://lake-raw/events/', '--process_date': `2026-11-${26 - i}` },
       ...over(i),
-    };
+    });
   });
 }
 
@@ -152,7 +153,7 @@ test('job changed inside the degraded window ranks first', () => {
 });
 
 test('job changed, seen in the runs themselves: fewer workers, a new argument, secrets redacted', () => {
-  const rs = runs([1800, 1750, 1700, ...Array(10).fill(1200)], (i): Partial<RunRecord> =>
+  const rs = runs([1800, 1750, 1700, ...Array(10).fill(1200)], (i): Partial<GlueLikeRun> =>
     i < 3
       ? {
           numberOfWorkers: 5,
@@ -174,11 +175,11 @@ test('job changed, seen in the runs themselves: fewer workers, a new argument, s
         },
   );
   const d = evaluateDegradation(rs, { thresholdPct: 30, consecutiveRuns: 3, baselineRuns: 10 });
-  const changes = configChanges({ degradation: d, runs: rs });
+  const changes = configChanges({ degradation: d, runs: rs, parameterPrefix: '--' });
   assert.deepEqual(changes, [
-    'numberOfWorkers 10 → 5',
-    'argument --conf (unset) → spark.sql.shuffle.partitions=2000',
-    'argument --db_password changed (‹redacted›)',
+    'capacity 10 × G.1X → 5 × G.1X',
+    'parameter --conf (unset) → spark.sql.shuffle.partitions=2000',
+    'parameter --db_password changed (‹redacted›)',
   ]);
   const [top] = diagnose({ degradation: d, runs: rs });
   assert.equal(top?.id, 'job-changed');
@@ -237,9 +238,15 @@ test('data skew from task times and from the Glue metric', () => {
     'Stage 7.0 of run jr_000: the slowest of 200 tasks took 6m 52s, 42× the median of 10s (severity critical).',
   );
   assert.deepEqual(f?.runIds, ['jr_000']);
-  const g = byId(diagnose({ skew: analyzeSkew([], { glueSkewnessJob: 1 }) }), 'data-skew');
+  const g = byId(
+    diagnose({ skew: analyzeSkew([], { skewnessMetric: { name: 'glue.driver.skewness.job', value: 1 } }) }),
+    'data-skew',
+  );
   assert.equal(g?.confidence, 'medium');
-  assert.match(g?.evidence[0] ?? '', /glue\.driver\.skewness\.job = 1 \(max ÷ median task time ≈ 10×\)/);
+  assert.match(
+    g?.evidence[0] ?? '',
+    /The platform reports glue\.driver\.skewness\.job = 1 \(max ÷ median task time ≈ 10×\)/,
+  );
 });
 
 test('memory, UDF, S3 throttling and bookmarks from log signatures and metadata', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   formatBytes,
-  formatDpuHours,
+  formatUnitHours,
   formatDuration,
   formatInt,
   formatNumber,
@@ -68,7 +68,8 @@ test('formatUsd keeps cents and does not hide sub-cent costs', () => {
   assert.equal(formatUsd(0), '$0.00');
   assert.equal(formatUsd(0.0012), '$0.0012');
   assert.equal(formatUsd(-2), '-$2.00');
-  assert.equal(formatDpuHours(1.234), '1.23 DPU-h');
+  assert.equal(formatUnitHours(1.234, 'DPU'), '1.23 DPU-h');
+  assert.equal(formatUnitHours(8, 'vCore'), '8.00 vCore-h');
 });
 
 test('formatUtc', () => {

@@ -10,6 +10,8 @@ import {
 } from '../../src/domain/monitor.js';
 import { evaluateDegradation, type RunFigures } from '../../src/domain/degradation.js';
 import type { RunRecord } from '../../src/domain/run-record.js';
+import { glueRun, type GlueState } from '../support/runs.js';
+import { glueRunUrl } from '../../src/providers/aws/console-links.js';
 import { ConfigError, parseConfigText } from '../../src/config/index.js';
 import { monitorChannelFor, monitoredJobs } from '../../src/config/file.js';
 import {
@@ -19,7 +21,7 @@ import {
   renderMonitorRecovered,
 } from '../../src/slack/blocks/monitor-alert.js';
 import { handleMonitorTriage } from '../../src/slack/actions/monitor-triage.js';
-import type { CommandDeps } from '../../commands/deps.js';
+import type { Deps } from '../../src/deps.js';
 import type { BlockAction } from '@slack/bolt';
 
 const NOW = 1_000_000_000;
@@ -103,16 +105,18 @@ function figures(
 ): RunFigures {
   return {
     id,
-    state: stateClass === 'succeeded' ? 'SUCCEEDED' : stateClass === 'failed' ? 'FAILED' : 'RUNNING',
+    state: stateClass === 'succeeded' ? 'succeeded' : stateClass === 'failed' ? 'failed' : 'running',
+    stateLabel: stateClass === 'succeeded' ? 'SUCCEEDED' : stateClass === 'failed' ? 'FAILED' : 'RUNNING',
     stateClass,
     role: 'recent',
     startedOn: new Date(startedMin * 60_000),
     durationSec: 600,
-    dpuHours: costUsd === undefined ? undefined : costUsd / 0.44,
+    unitHours: costUsd === undefined ? undefined : costUsd / 0.44,
     costUsd,
-    costBasis: 'workers',
+    costBasis: 'capacity',
     pctOverBaseline: undefined,
     overThreshold: false,
+    links: { consoleUrl: glueRunUrl('us-east-1', 'MyJob', id) },
   };
 }
 
@@ -132,17 +136,21 @@ test('budgetBreach: the newest completed run over budget, once per run', () => {
   assert.equal(budgetBreach([figures('u', 1, undefined)], 2, []), undefined, 'unknown cost');
 });
 
-function run(i: number, durationSec: number, state: RunRecord['state'] = 'SUCCEEDED'): RunRecord {
+function run(i: number, durationSec: number, state: GlueState = 'SUCCEEDED'): RunRecord {
   const startedOn = new Date(Date.UTC(2026, 10, 1) + i * 86_400_000);
-  return {
-    id: `jr_${String(i).padStart(2, '0')}`,
-    state,
-    startedOn,
-    completedOn: new Date(startedOn.getTime() + durationSec * 1000),
-    executionTimeSec: durationSec,
-    workerType: 'G.1X',
-    numberOfWorkers: 10,
-  };
+  return glueRun(
+    {
+      id: `jr_${String(i).padStart(2, '0')}`,
+      jobName: 'Job<&>',
+      state,
+      startedOn,
+      completedOn: new Date(startedOn.getTime() + durationSec * 1000),
+      executionTimeSec: durationSec,
+      workerType: 'G.1X',
+      numberOfWorkers: 10,
+    },
+    { region: 'eu-west-1' },
+  );
 }
 
 test('renderMonitorAlert: numbers, run links to the Glue console, the Triage now button, text escaped', () => {
@@ -156,7 +164,6 @@ test('renderMonitorAlert: numbers, run links to the Glue console, the Triage now
   assert.equal(verdict.verdict, 'DEGRADED');
   const m = renderMonitorAlert({
     job: 'Job<&>',
-    region: 'eu-west-1',
     verdict: verdict as typeof verdict & { verdict: 'DEGRADED' },
     newRunIds: verdict.problematicRunIds,
     reason: 'became',
@@ -189,8 +196,8 @@ test('renderBudgetAlert: cost, budget, DPU-hours and the run link', () => {
   const r = figures('jr_x', 1, 2.64);
   const m = renderBudgetAlert({
     job: 'MyJob',
-    region: 'us-east-1',
     breach: { run: r, budgetUsd: 2, overUsd: 0.64 },
+    unit: 'DPU',
   });
   const json = JSON.stringify(m.blocks);
   assert.match(json, /\$2\.64/);
@@ -213,7 +220,11 @@ jobs:
     'dev',
   );
   assert.equal(config.monitor?.everyMinutes, 60);
-  assert.deepEqual(monitoredJobs(config), ['MyJob', 'Other'], 'every glue job by default');
+  assert.deepEqual(
+    monitoredJobs(config),
+    ['MyJob', 'Other', 'Syn'],
+    'every configured job by default, whatever its platform',
+  );
   assert.equal(monitorChannelFor(config, 'MyJob'), 'G0PRIVATE');
   assert.equal(monitorChannelFor(config, 'Other'), 'C0ALERTS');
   assert.equal(monitorChannelFor(config, 'Unlisted'), 'C0ALERTS');
@@ -247,10 +258,13 @@ jobs:
       return true;
     },
   );
-  assert.throws(
-    () =>
-      parseConfigText('monitor: { channel: C0A, jobs: [Syn] }\njobs: { Syn: { provider: synapse } }', 'dev'),
-    /monitor\.jobs\.0: Syn is a synapse job; the monitor supports glue jobs only/,
+  // Every platform is monitored: a Synapse job in monitor.jobs is valid.
+  assert.deepEqual(
+    monitoredJobs(
+      parseConfigText('monitor: { channel: C0A, jobs: [Syn] }\njobs: { Syn: { provider: synapse } }', 'dev')
+        .config,
+    ),
+    ['Syn'],
   );
 });
 
@@ -274,7 +288,7 @@ test('Triage now handler: enqueues /triage with its dedup id; a bad value or no 
     },
     logger: { warn: () => {}, error: () => {} },
     now: () => 42,
-  } as unknown as CommandDeps;
+  } as unknown as Deps;
   const body = (value: string | undefined, channel?: string) =>
     ({
       user: { id: 'U0ONCALL' },

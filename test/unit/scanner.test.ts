@@ -55,8 +55,8 @@ class MemoryStore implements ObjectStore {
     throw new Error('not used');
   }
   async putObject(): Promise<void> {}
-  async copyObject(): Promise<{ etag?: string }> {
-    return {};
+  async copy(): Promise<{ etag: string; retried: number; multipart: boolean }> {
+    throw new Error('not used');
   }
   async deleteObjects(): Promise<void> {}
 }

@@ -97,13 +97,16 @@ test('analyzeSkew ranks flagged stages first and reports the worst', () => {
   );
 });
 
-test('the Glue skewness metric: 0 below the factor, ratio ≈ (value + 1) × factor above', () => {
-  assert.equal(analyzeSkew([], { glueSkewnessJob: 0 }).skewed, false);
-  const r = analyzeSkew([], { glueSkewnessJob: 1 });
+test("a platform skewness metric (Glue's): 0 below the factor, ratio ≈ (value + 1) × factor above", () => {
+  assert.equal(
+    analyzeSkew([], { skewnessMetric: { name: 'glue.driver.skewness.job', value: 0 } }).skewed,
+    false,
+  );
+  const r = analyzeSkew([], { skewnessMetric: { name: 'glue.driver.skewness.job', value: 1 } });
   assert.equal(r.skewed, true);
-  assert.equal(r.glueSkewnessJob?.estimatedRatio, 10);
+  assert.equal(r.skewnessMetric?.estimatedRatio, 10);
   assert.equal(r.severity, 'severe');
-  assert.equal(analyzeSkew([], {}).glueSkewnessJob, undefined);
+  assert.equal(analyzeSkew([], {}).skewnessMetric, undefined);
 });
 
 test('TaskTimeCollector keeps exact count, max and total in bounded memory', () => {

@@ -11,9 +11,34 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { z } from 'zod';
 import { ProviderError } from '../ports.js';
-import type { LogEvent, LogQuery, LogSource } from '../ports.js';
-import { instrumentClient, mapAwsError, type CallStats } from './errors.js';
+import type { CallStats, LogProblem, LogSource, RunLogRead } from '../ports.js';
+import { instrumentClient, mapAwsError } from './errors.js';
 import type { AwsAdapterOptions } from './glue-platform.js';
+
+/** Where Glue writes a run's logs by default: stderr (Spark's log4j) and stdout, streams named by run id. */
+export const DEFAULT_GLUE_LOG_GROUPS = ['/aws-glue/jobs/error', '/aws-glue/jobs/output'];
+/** Log streams read at once by readRunLogs. */
+const RUN_LOG_CONCURRENCY = 6;
+
+export interface LogEvent {
+  timestamp: Date;
+  message: string;
+  group: string;
+  stream: string;
+}
+
+/** One FilterLogEvents search: a group, its streams by name or prefix, a time window. */
+export interface LogQuery {
+  group: string;
+  streamNames?: string[];
+  streamNamePrefix?: string;
+  start: Date;
+  end?: Date;
+  filterPattern?: string;
+  /** Stop after this many events. */
+  maxEvents: number;
+  signal?: AbortSignal;
+}
 
 /** FilterLogEvents' largest page. */
 export const EVENTS_PAGE_SIZE = 10_000;
@@ -58,6 +83,8 @@ export interface CloudWatchLogSourceOptions extends AwsAdapterOptions {
 export interface CloudWatchLogSource extends LogSource {
   readonly client: CloudWatchLogsClient;
   events(query: LogQuery): LogEventStream;
+  /** Stream names of a group starting with a prefix. */
+  streamNames(group: string, prefix: string, max?: number): Promise<string[]>;
   /** Calls, retries and throttled attempts since creation (a snapshot). */
   stats(): CallStats;
 }
@@ -158,16 +185,65 @@ export function createCloudWatchLogSource(opts: CloudWatchLogSourceOptions = {})
     }
   }
 
+  const events = (query: LogQuery): LogEventStream => {
+    const summary: LogScanSummary = { pages: 0, events: 0, emptyPages: 0 };
+    return {
+      summary,
+      [Symbol.asyncIterator]: () => scan(query, summary),
+    };
+  };
+
   const source: CloudWatchLogSource = {
     client,
     stats: () => ({ ...counters }),
+    events,
 
-    events(query) {
-      const summary: LogScanSummary = { pages: 0, events: 0, emptyPages: 0 };
-      return {
-        summary,
-        [Symbol.asyncIterator]: () => scan(query, summary),
+    // The runbook's step 2: every event of each run's streams (named by run id; executors and job
+    // insights add suffixes, so by prefix) in each group, from a minute before the run started to
+    // five minutes after it ended — no filter pattern, so performance lines come too.
+    async readRunLogs(req, onEvent) {
+      const groups = req.locations?.length ? req.locations : DEFAULT_GLUE_LOG_GROUPS;
+      let count = 0;
+      let throttled = false;
+      const streams = new Set<string>();
+      const problems = new Map<string, LogProblem>();
+      const tasks = req.runs.flatMap((run) =>
+        groups.map((group) => async () => {
+          try {
+            for await (const e of events({
+              group,
+              streamNamePrefix: run.id,
+              start: new Date(run.startedOn.getTime() - 60_000),
+              ...(run.completedOn ? { end: new Date(run.completedOn.getTime() + 5 * 60_000) } : {}),
+              maxEvents: req.maxEventsPerRun,
+              ...(req.signal ? { signal: req.signal } : {}),
+            })) {
+              count++;
+              streams.add(`${group}/${e.stream}`);
+              onEvent({ runId: run.id, timestamp: e.timestamp, message: e.message, source: e.stream });
+            }
+          } catch (err) {
+            if (!(err instanceof ProviderError)) throw err;
+            if (err.code === 'THROTTLED') throttled = true;
+            const message =
+              err.code === 'ACCESS_DENIED'
+                ? `access denied (${err.action ?? 'logs:FilterLogEvents'})`
+                : err.code === 'NOT_FOUND'
+                  ? `log group ${group} not found`
+                  : err.message;
+            problems.set(message, { code: err.code, message, ...(err.action ? { action: err.action } : {}) });
+          }
+        }),
+      );
+      await runLimited(tasks, RUN_LOG_CONCURRENCY);
+      const read: RunLogRead = {
+        events: count,
+        sources: streams.size,
+        locations: groups,
+        problems: [...problems.values()],
+        throttled,
       };
+      return read;
     },
 
     async streamNames(group, prefix, max = DEFAULT_MAX_STREAMS) {
@@ -198,4 +274,13 @@ function chunk<T>(list: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
+}
+
+/** Run async tasks with at most `limit` in flight. */
+async function runLimited(thunks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, thunks.length) }, async () => {
+    while (next < thunks.length) await thunks[next++]!();
+  });
+  await Promise.all(workers);
 }

@@ -1,6 +1,9 @@
 // Shared by the Glue and CloudWatch Logs adapters: one mapping of AWS SDK v3 failures onto
 // ProviderError, and the per-client counters that let triage say "data was slowed by throttling".
-import { ProviderError } from '../ports.js';
+import type { ZodError } from 'zod';
+import { ProviderError, addStats, emptyStats, type CallStats } from '../ports.js';
+
+export { addStats, emptyStats, type CallStats };
 
 /** Error codes AWS JSON services use for "slow down" (CloudWatch Logs also says LimitExceeded). */
 const THROTTLE_CODES = new Set([
@@ -140,34 +143,6 @@ export function mapAwsError(err: unknown, ctx: AwsErrorContext): ProviderError {
 // ---------------------------------------------------------------------------------------------
 // Call counters
 
-/** Counters of one adapter instance since it was created. */
-export interface CallStats {
-  /** API calls made (each may take several attempts). */
-  calls: number;
-  /** HTTP attempts, retries included. */
-  attempts: number;
-  /** Attempts the SDK repeated (throttling, 5xx, network). */
-  retries: number;
-  /** Attempts answered with a throttling error. */
-  throttled: number;
-  /** Time the SDK spent waiting between attempts, ms. */
-  retryDelayMs: number;
-}
-
-export function emptyStats(): CallStats {
-  return { calls: 0, attempts: 0, retries: 0, throttled: 0, retryDelayMs: 0 };
-}
-
-/** Adds `b` into `a`. */
-export function addStats(a: CallStats, b: CallStats): CallStats {
-  a.calls += b.calls;
-  a.attempts += b.attempts;
-  a.retries += b.retries;
-  a.throttled += b.throttled;
-  a.retryDelayMs += b.retryDelayMs;
-  return a;
-}
-
 /** Reads `$metadata` of a call's output or error into the counters (once per call). */
 export function recordCall(stats: CallStats, metadata: unknown): void {
   const m = (typeof metadata === 'object' && metadata !== null ? metadata : {}) as {
@@ -227,4 +202,14 @@ export function instrumentClient(client: { middlewareStack: unknown }): CallStat
     { step: 'deserialize', priority: 'high', name: `medicThrottleCounter${id}` },
   );
   return stats;
+}
+
+/** A Glue answer that does not have the shape we rely on (zod at the boundary). */
+export function unreadable(what: string, error: ZodError): ProviderError {
+  const issue = error.issues[0];
+  const where = issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'unknown shape';
+  return new ProviderError('UNAVAILABLE', `Glue returned ${what} that could not be read (${where})`, {
+    cause: error,
+    retryable: false,
+  });
 }

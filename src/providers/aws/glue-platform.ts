@@ -11,23 +11,33 @@ import {
   UpdateJobCommand,
   paginateGetJobRuns,
   paginateGetJobs,
-  paginateGetTableVersions,
   type Job,
-  type JobBookmarkEntry,
   type JobUpdate,
   type WorkerType,
 } from '@aws-sdk/client-glue';
 import { z } from 'zod';
 import { ProviderError } from '../ports.js';
-import type {
-  JobBookmark,
-  JobDefinition,
-  JobPlatform,
-  JobRun,
-  StartRunOptions,
-  TableVersion,
-} from '../ports.js';
-import { awsErrorInfo, instrumentClient, mapAwsError, type CallStats } from './errors.js';
+import type { CallStats, JobDefinition, JobPlatform, JobRun, PlannedAction, RunState } from '../ports.js';
+import { awsErrorInfo, instrumentClient, mapAwsError, unreadable } from './errors.js';
+import {
+  DEFAULT_GLUE_PRICING,
+  MAX_WORKERS,
+  WORKER_TYPES,
+  glueBilling,
+  glueCapacity,
+  type GluePricing,
+} from './glue-capacity.js';
+import {
+  GLUE_PER_RUN_PARAMETERS,
+  INPUT_PARAMETERS,
+  OUTPUT_PARAMETER,
+  fromGlueArguments,
+  toGlueArguments,
+} from './glue-arguments.js';
+import { planGlueMitigation, type GlueStartRequest } from './glue-mitigations.js';
+import { glueCatalog } from './glue-catalog.js';
+import { glueDataQuality } from './glue-data-quality.js';
+import { glueRunUrl, logStreamUrl } from './console-links.js';
 
 export interface AwsAdapterOptions {
   region?: string;
@@ -42,6 +52,8 @@ export interface AwsAdapterOptions {
 export interface GluePlatformOptions extends AwsAdapterOptions {
   /** A ready client (its middleware stack gets the call counters); the other options are then ignored. */
   client?: GlueClient;
+  /** DPU-hour rates runs are costed at (medic.yml defaults.pricing). */
+  pricing?: GluePricing;
 }
 
 export interface GluePlatform extends JobPlatform {
@@ -52,8 +64,6 @@ export interface GluePlatform extends JobPlatform {
 
 /** GetJobRuns' largest page. */
 export const RUNS_PAGE_SIZE = 200;
-/** GetTableVersions' largest page. */
-const TABLE_VERSIONS_PAGE_SIZE = 100;
 const JOBS_PAGE_SIZE = 1000;
 
 export function createGlueClient(opts: AwsAdapterOptions = {}): GlueClient {
@@ -126,67 +136,85 @@ export const GlueJobDefinition = z.object({
 });
 export type GlueJobDefinition = z.infer<typeof GlueJobDefinition>;
 
-const CatalogColumn = z.object({ Name: z.string(), Type: z.string().optional().nullable() });
-export const GlueTableVersion = z.object({
-  VersionId: z.string().min(1),
-  Table: z
-    .object({
-      UpdateTime: optionalDate,
-      PartitionKeys: z.array(CatalogColumn).optional().nullable(),
-      StorageDescriptor: z
-        .object({
-          Columns: z.array(CatalogColumn).optional().nullable(),
-          Location: optionalString,
-        })
-        .optional()
-        .nullable(),
-    })
-    .optional()
-    .nullable(),
-});
-export type GlueTableVersion = z.infer<typeof GlueTableVersion>;
-
 function executionClass(v: string | null | undefined): 'STANDARD' | 'FLEX' | undefined {
   const r = ExecutionClassSchema.safeParse(v);
   return r.success ? r.data : undefined;
 }
 
-function unreadable(what: string, error: z.ZodError): ProviderError {
-  const issue = error.issues[0];
-  const where = issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'unknown shape';
-  return new ProviderError('UNAVAILABLE', `Glue returned ${what} that could not be read (${where})`, {
-    cause: error,
-    retryable: false,
-  });
+/** Glue's JobRunState in the runbook's words; the original stays as `platformState`. */
+export function glueRunState(s: z.infer<typeof RunStateSchema>): RunState {
+  switch (s) {
+    case 'STARTING':
+    case 'WAITING':
+      return 'queued';
+    case 'RUNNING':
+    case 'STOPPING':
+      return 'running';
+    case 'SUCCEEDED':
+      return 'succeeded';
+    case 'FAILED':
+    case 'ERROR':
+      return 'failed';
+    case 'TIMEOUT':
+      return 'timed-out';
+    case 'STOPPED':
+    case 'EXPIRED':
+      return 'cancelled';
+  }
+}
+
+/** Where a run's links point: the region's consoles. */
+export interface GlueLinkContext {
+  region: string;
 }
 
 /** Maps a Glue JobRun (SDK shape) onto the port's JobRun. */
-export function toJobRun(jobName: string, raw: unknown): JobRun {
+export function toJobRun(
+  jobName: string,
+  raw: unknown,
+  pricing: GluePricing = DEFAULT_GLUE_PRICING,
+  links?: GlueLinkContext,
+): JobRun {
   const parsed = GlueJobRun.safeParse(raw);
   if (!parsed.success) throw unreadable(`a run of job ${jobName}`, parsed.error);
   const r = parsed.data;
+  const name = r.JobName ?? jobName;
+  const sizing = {
+    ...(r.WorkerType ? { workerType: r.WorkerType } : {}),
+    ...(r.NumberOfWorkers != null ? { numberOfWorkers: r.NumberOfWorkers } : {}),
+    ...(r.MaxCapacity != null ? { maxCapacity: r.MaxCapacity } : {}),
+    ...(r.GlueVersion ? { glueVersion: r.GlueVersion } : {}),
+    ...(executionClass(r.ExecutionClass) ? { executionClass: executionClass(r.ExecutionClass)! } : {}),
+  };
   const run: JobRun = {
     id: r.Id,
-    jobName: r.JobName ?? jobName,
+    jobName: name,
     attempt: r.Attempt ?? 0,
-    state: r.JobRunState,
+    state: glueRunState(r.JobRunState),
+    platformState: r.JobRunState,
     startedOn: r.StartedOn,
-    executionTimeSec: r.ExecutionTime ?? 0,
-    arguments: r.Arguments ?? {},
+    durationSec: r.ExecutionTime ?? 0,
+    parameters: fromGlueArguments(r.Arguments ?? {}),
+    capacity: glueCapacity(sizing),
+    billing: glueBilling(
+      { ...sizing, ...(r.DPUSeconds != null ? { dpuSeconds: r.DPUSeconds } : {}) },
+      pricing,
+    ),
   };
   if (r.PreviousRunId) run.previousRunId = r.PreviousRunId;
   if (r.TriggerName) run.triggerName = r.TriggerName;
   if (r.CompletedOn) run.completedOn = r.CompletedOn;
   if (r.LastModifiedOn) run.lastModifiedOn = r.LastModifiedOn;
   if (r.ErrorMessage) run.errorMessage = r.ErrorMessage;
-  if (r.WorkerType) run.workerType = r.WorkerType;
-  if (r.NumberOfWorkers != null) run.numberOfWorkers = r.NumberOfWorkers;
-  if (r.MaxCapacity != null) run.maxCapacity = r.MaxCapacity;
-  if (r.DPUSeconds != null) run.dpuSeconds = r.DPUSeconds;
-  const ec = executionClass(r.ExecutionClass);
-  if (ec) run.executionClass = ec;
-  if (r.GlueVersion) run.glueVersion = r.GlueVersion;
-  if (r.LogGroupName) run.logGroupName = r.LogGroupName;
+  if (links) {
+    // Spark's log4j output (the error group) holds what triage reads; the run's own group when
+    // it runs with secure logging, else Glue's default.
+    const group = `${(r.LogGroupName ?? '/aws-glue/jobs').replace(/\/+$/, '')}/error`;
+    run.links = {
+      consoleUrl: glueRunUrl(links.region, name, r.Id),
+      logsUrl: logStreamUrl(links.region, group, r.Id),
+    };
+  }
   return run;
 }
 
@@ -195,47 +223,29 @@ export function toJobDefinition(raw: unknown): JobDefinition {
   const parsed = GlueJobDefinition.safeParse(raw);
   if (!parsed.success) throw unreadable('a job definition', parsed.error);
   const j = parsed.data;
-  const args = j.DefaultArguments ?? {};
-  const def: JobDefinition = { name: j.Name, defaultArguments: args };
+  const params = fromGlueArguments(j.DefaultArguments ?? {});
+  const def: JobDefinition = {
+    name: j.Name,
+    parameters: params,
+    capacity: glueCapacity({
+      ...(j.WorkerType ? { workerType: j.WorkerType } : {}),
+      ...(j.NumberOfWorkers != null ? { numberOfWorkers: j.NumberOfWorkers } : {}),
+      ...(j.MaxCapacity != null ? { maxCapacity: j.MaxCapacity } : {}),
+      ...(j.GlueVersion ? { glueVersion: j.GlueVersion } : {}),
+      ...(executionClass(j.ExecutionClass) ? { executionClass: executionClass(j.ExecutionClass)! } : {}),
+    }),
+  };
   if (j.Description) def.description = j.Description;
   if (j.CreatedOn) def.createdOn = j.CreatedOn;
   if (j.LastModifiedOn) def.lastModifiedOn = j.LastModifiedOn;
-  if (j.WorkerType) def.workerType = j.WorkerType;
-  if (j.NumberOfWorkers != null) def.numberOfWorkers = j.NumberOfWorkers;
-  if (j.MaxCapacity != null) def.maxCapacity = j.MaxCapacity;
-  if (j.GlueVersion) def.glueVersion = j.GlueVersion;
-  const ec = executionClass(j.ExecutionClass);
-  if (ec) def.executionClass = ec;
   if (j.Timeout != null) def.timeoutMinutes = j.Timeout;
+  const input = INPUT_PARAMETERS.map((a) => params[a]).find(Boolean);
+  if (input) def.inputLocation = input;
+  if (params[OUTPUT_PARAMETER]) def.outputLocation = params[OUTPUT_PARAMETER];
   // Jobs have no log group field; continuous logging names a custom one in an argument.
-  const group = args['--continuous-log-logGroup'];
-  if (group) def.logGroupName = group;
+  const group = params['continuous-log-logGroup'];
+  if (group) def.logLocations = [group];
   return def;
-}
-
-function toTableVersion(raw: unknown): TableVersion {
-  const parsed = GlueTableVersion.safeParse(raw);
-  if (!parsed.success) throw unreadable('a table version', parsed.error);
-  const v = parsed.data;
-  const cols = (list: z.infer<typeof CatalogColumn>[] | null | undefined) =>
-    (list ?? []).map((c) => ({ name: c.Name, type: c.Type ?? '' }));
-  const out: TableVersion = {
-    versionId: v.VersionId,
-    columns: cols(v.Table?.StorageDescriptor?.Columns),
-    partitionKeys: cols(v.Table?.PartitionKeys),
-  };
-  if (v.Table?.UpdateTime) out.updateTime = v.Table.UpdateTime;
-  if (v.Table?.StorageDescriptor?.Location) out.location = v.Table.StorageDescriptor.Location;
-  return out;
-}
-
-function toBookmark(jobName: string, e: JobBookmarkEntry | undefined): JobBookmark {
-  const b: JobBookmark = { jobName: e?.JobName ?? jobName };
-  if (e?.RunId) b.runId = e.RunId;
-  if (e?.Attempt != null) b.attempt = e.Attempt;
-  if (e?.PreviousRunId) b.previousRunId = e.PreviousRunId;
-  if (e?.JobBookmark) b.bookmark = e.JobBookmark;
-  return b;
 }
 
 /**
@@ -279,6 +289,13 @@ export function jobUpdateFrom(job: Job): JobUpdate {
 export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform {
   const client = opts.client ?? createGlueClient(opts);
   const counters = instrumentClient(client);
+  const pricing = opts.pricing ?? DEFAULT_GLUE_PRICING;
+  // Links need the region the client resolved; a client built elsewhere may only know it lazily.
+  let region = opts.region;
+  const linkContext = async (): Promise<GlueLinkContext> => {
+    region ??= await client.config.region();
+    return { region };
+  };
 
   const jobError = (err: unknown, action: string, job: string) =>
     mapAwsError(err, {
@@ -316,9 +333,103 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
     throw jobError(err, action, name);
   }
 
+  async function startJobRun(req: GlueStartRequest): Promise<string> {
+    try {
+      const out = await client.send(
+        new StartJobRunCommand({
+          JobName: req.JobName,
+          ...(req.Arguments ? { Arguments: req.Arguments } : {}),
+          ...(req.WorkerType ? { WorkerType: req.WorkerType as WorkerType } : {}),
+          ...(req.NumberOfWorkers !== undefined ? { NumberOfWorkers: req.NumberOfWorkers } : {}),
+        }),
+      );
+      if (!out.JobRunId)
+        throw new ProviderError('UNAVAILABLE', `Glue started job ${req.JobName} but returned no run id`);
+      return out.JobRunId;
+    } catch (err) {
+      throw jobError(err, 'glue:StartJobRun', req.JobName);
+    }
+  }
+
+  async function updateJob(
+    name: string,
+    changes: { workerType?: string; numberOfWorkers?: number },
+  ): Promise<void> {
+    let job: Job | undefined;
+    try {
+      job = (await client.send(new GetJobCommand({ JobName: name }))).Job;
+    } catch (err) {
+      throw jobError(err, 'glue:GetJob', name);
+    }
+    if (!job) throw new ProviderError('NOT_FOUND', `Glue job ${name} was not found`);
+    const update = jobUpdateFrom(job);
+    if (changes.workerType !== undefined) update.WorkerType = changes.workerType as WorkerType;
+    if (changes.numberOfWorkers !== undefined) update.NumberOfWorkers = changes.numberOfWorkers;
+    if (update.WorkerType) delete update.MaxCapacity;
+
+    try {
+      await client.send(new UpdateJobCommand({ JobName: name, JobUpdate: update }));
+    } catch (err) {
+      throw jobError(err, 'glue:UpdateJob', name);
+    }
+  }
+
+  async function getBookmark(name: string): Promise<{ runId?: string } | undefined> {
+    try {
+      const out = await client.send(new GetJobBookmarkCommand({ JobName: name }));
+      return out.JobBookmarkEntry?.RunId ? { runId: out.JobBookmarkEntry.RunId } : {};
+    } catch (err) {
+      if (awsErrorInfo(err).code === 'EntityNotFoundException')
+        return bookmarkNotFound(err, 'glue:GetJobBookmark', name);
+      throw jobError(err, 'glue:GetJobBookmark', name);
+    }
+  }
+
+  async function resetBookmark(name: string, runId?: string): Promise<void> {
+    try {
+      await client.send(new ResetJobBookmarkCommand({ JobName: name, ...(runId ? { RunId: runId } : {}) }));
+    } catch (err) {
+      const info = awsErrorInfo(err);
+      if (info.code !== 'EntityNotFoundException') throw jobError(err, 'glue:ResetJobBookmark', name);
+      if (runId && /\brun\b/i.test(info.message) && !/continuation|bookmark/i.test(info.message))
+        throw runError(err, 'glue:ResetJobBookmark', name, runId);
+      await bookmarkNotFound(err, 'glue:ResetJobBookmark', name);
+    }
+  }
+
   const platform: GluePlatform = {
     provider: 'glue',
     client,
+    terms: {
+      platform: 'AWS Glue',
+      cloud: 'AWS',
+
+      short: 'Glue',
+      job: 'Glue job',
+      runIdExample: 'jr_…',
+      parameterPrefix: '--',
+
+      permissions: 'IAM policy',
+    },
+    perRunParameters: GLUE_PER_RUN_PARAMETERS,
+    scaling: {
+      sizeLabel: 'Worker type',
+      countLabel: 'Number of workers',
+      sizes: WORKER_TYPES,
+      defaultSize: 'G.1X',
+      maxCount: MAX_WORKERS,
+      rerunLabel: 'Rerun once with these workers (StartJobRun overrides)',
+      persistentLabel: 'PERSISTENT CHANGE (UpdateJob): every later run',
+    },
+    bookmarks: {
+      setting(def) {
+        const option = def.parameters['job-bookmark-option'];
+        return option ? { option, enabled: option === 'job-bookmark-enable' } : undefined;
+      },
+      position: getBookmark,
+    },
+    catalog: glueCatalog(client),
+    dataQuality: glueDataQuality(client),
 
     stats: () => ({ ...counters }),
 
@@ -349,10 +460,11 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
       if (maxRuns <= 0) return runs;
       const pageSize = Math.min(RUNS_PAGE_SIZE, maxRuns);
       try {
+        const links = await linkContext();
         // Newest first, no time filter on the service side: page until enough runs or past `since`.
         pages: for await (const page of paginateGetJobRuns({ client, pageSize }, { JobName: name })) {
           for (const raw of page.JobRuns ?? []) {
-            const run = toJobRun(name, raw);
+            const run = toJobRun(name, raw, pricing, links);
             if (since && run.startedOn.getTime() < since.getTime()) break pages;
             runs.push(run);
             if (runs.length >= maxRuns) break pages;
@@ -369,30 +481,18 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
         const out = await client.send(new GetJobRunCommand({ JobName: name, RunId: runId }));
         if (!out.JobRun)
           throw new ProviderError('NOT_FOUND', `Glue job run ${runId} of ${name} was not found`);
-        return toJobRun(name, out.JobRun);
+        return toJobRun(name, out.JobRun, pricing, await linkContext());
       } catch (err) {
         throw runError(err, 'glue:GetJobRun', name, runId);
       }
     },
 
-    async startRun(name, o: StartRunOptions = {}) {
-      try {
-        const out = await client.send(
-          new StartJobRunCommand({
-            JobName: name,
-            ...(o.arguments ? { Arguments: o.arguments } : {}),
-            ...(o.workerType ? { WorkerType: o.workerType as WorkerType } : {}),
-            ...(o.numberOfWorkers !== undefined ? { NumberOfWorkers: o.numberOfWorkers } : {}),
-            ...(o.timeoutMinutes !== undefined ? { Timeout: o.timeoutMinutes } : {}),
-            ...(o.executionClass ? { ExecutionClass: o.executionClass } : {}),
-          }),
-        );
-        if (!out.JobRunId)
-          throw new ProviderError('UNAVAILABLE', `Glue started job ${name} but returned no run id`);
-        return out.JobRunId;
-      } catch (err) {
-        throw jobError(err, 'glue:StartJobRun', name);
-      }
+    startRun(name, o = {}) {
+      const args = {
+        ...(o.parameters ? toGlueArguments(o.parameters) : {}),
+        ...(o.isolated ? { '--job-bookmark-option': 'job-bookmark-disable' } : {}),
+      };
+      return startJobRun({ JobName: name, ...(Object.keys(args).length ? { Arguments: args } : {}) });
     },
 
     async stopRun(name, runId) {
@@ -423,86 +523,37 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
       }
     },
 
-    async updateJob(name, changes) {
-      let job: Job | undefined;
-      try {
-        job = (await client.send(new GetJobCommand({ JobName: name }))).Job;
-      } catch (err) {
-        throw jobError(err, 'glue:GetJob', name);
-      }
-      if (!job) throw new ProviderError('NOT_FOUND', `Glue job ${name} was not found`);
-      const update = jobUpdateFrom(job);
-      if (changes.workerType !== undefined) update.WorkerType = changes.workerType as WorkerType;
-      if (changes.numberOfWorkers !== undefined) update.NumberOfWorkers = changes.numberOfWorkers;
-      if (update.WorkerType) delete update.MaxCapacity;
-      // Arguments are merged: the ones named change, every other argument stays.
-      if (changes.defaultArguments !== undefined)
-        update.DefaultArguments = { ...(job.DefaultArguments ?? {}), ...changes.defaultArguments };
-      try {
-        await client.send(new UpdateJobCommand({ JobName: name, JobUpdate: update }));
-      } catch (err) {
-        throw jobError(err, 'glue:UpdateJob', name);
-      }
-    },
+    planMitigation: planGlueMitigation,
 
-    async getBookmark(name) {
-      try {
-        const out = await client.send(new GetJobBookmarkCommand({ JobName: name }));
-        return toBookmark(name, out.JobBookmarkEntry);
-      } catch (err) {
-        if (awsErrorInfo(err).code === 'EntityNotFoundException')
-          return bookmarkNotFound(err, 'glue:GetJobBookmark', name);
-        throw jobError(err, 'glue:GetJobBookmark', name);
+    async execute(action: PlannedAction) {
+      const req = GlueRequest.parse(action.request);
+      switch (action.operation) {
+        case 'glue:StartJobRun':
+          return { runId: await startJobRun(req) };
+        case 'glue:UpdateJob':
+          await updateJob(req.JobName, {
+            ...(req.WorkerType ? { workerType: req.WorkerType } : {}),
+            ...(req.NumberOfWorkers !== undefined ? { numberOfWorkers: req.NumberOfWorkers } : {}),
+          });
+          return {};
+        case 'glue:ResetJobBookmark':
+          await resetBookmark(req.JobName, req.RunId);
+          return {};
+        default:
+          throw new ProviderError('INVALID_INPUT', `Glue cannot execute ${action.operation}`, {
+            retryable: false,
+          });
       }
-    },
-
-    async resetBookmark(name, runId) {
-      try {
-        const out = await client.send(
-          new ResetJobBookmarkCommand({ JobName: name, ...(runId ? { RunId: runId } : {}) }),
-        );
-        return toBookmark(name, out.JobBookmarkEntry);
-      } catch (err) {
-        const info = awsErrorInfo(err);
-        if (info.code !== 'EntityNotFoundException') throw jobError(err, 'glue:ResetJobBookmark', name);
-        if (runId && /\brun\b/i.test(info.message) && !/continuation|bookmark/i.test(info.message))
-          throw runError(err, 'glue:ResetJobBookmark', name, runId);
-        return bookmarkNotFound(err, 'glue:ResetJobBookmark', name);
-      }
-    },
-
-    async getTableVersions(database, table, maxVersions = 100) {
-      const versions: TableVersion[] = [];
-      if (maxVersions <= 0) return versions;
-      try {
-        const pageSize = Math.min(TABLE_VERSIONS_PAGE_SIZE, maxVersions);
-        pages: for await (const page of paginateGetTableVersions(
-          { client, pageSize },
-          { DatabaseName: database, TableName: table },
-        )) {
-          for (const raw of page.TableVersions ?? []) {
-            versions.push(toTableVersion(raw));
-            if (versions.length >= maxVersions) break pages;
-          }
-        }
-      } catch (err) {
-        const { message } = awsErrorInfo(err);
-        throw mapAwsError(err, {
-          service: 'Glue',
-          action: 'glue:GetTableVersions',
-          subject: /database/i.test(message)
-            ? `Glue database ${database}`
-            : `Glue table ${database}.${table}`,
-        });
-      }
-      // Newest first whatever order the pages came in; version ids are numbers in Glue.
-      return versions.sort((a, b) => versionOrder(b.versionId) - versionOrder(a.versionId));
     },
   };
   return platform;
 }
 
-function versionOrder(id: string): number {
-  const n = Number(id);
-  return Number.isFinite(n) ? n : -1;
-}
+/** A planned action's request as this adapter wrote it (it comes back from Redis). */
+const GlueRequest = z.object({
+  JobName: z.string().min(1),
+  Arguments: z.record(z.string(), z.string()).optional(),
+  WorkerType: z.string().optional(),
+  NumberOfWorkers: z.number().int().positive().optional(),
+  RunId: z.string().optional(),
+});

@@ -1,15 +1,47 @@
 // ObjectStore over S3: thin functions over SDK v3 commands, vendor errors mapped onto ProviderError.
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { ProviderError } from '../ports.js';
-import type { ListPage, ListPageRequest, ObjectInfo, ObjectStore } from '../ports.js';
+import type {
+  CopyHooks,
+  CopyOutcome,
+  InventoryScanOptions,
+  ListPage,
+  ListPageRequest,
+  ObjectInfo,
+  ObjectLocation,
+  ObjectRef,
+  ObjectStore,
+} from '../ports.js';
+import type { ScanResult } from '../scanner.js';
+import { scanInventory } from './s3-inventory.js';
+
+/** CopyObject copies up to 5 GB; larger objects need multipart UploadPartCopy. */
+export const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
+/** Part size of multipart copies: 512 MiB (a 5 TB object stays under 10,000 parts). */
+export const COPY_PART_BYTES = 512 * 1024 ** 2;
+
+export function partRanges(size: number, partBytes = COPY_PART_BYTES): { start: number; end: number }[] {
+  const parts = Math.max(1, Math.ceil(size / partBytes));
+  const per = Math.max(partBytes, Math.ceil(size / Math.min(parts, 10_000)));
+  const out: { start: number; end: number }[] = [];
+  for (let start = 0; start < size; start += per) out.push({ start, end: Math.min(size, start + per) - 1 });
+  return out;
+}
+
+/** bucket/ + URL-encoded key: accepted by AWS, the simulator and s3rver alike. */
+const copySource = (src: ObjectRef) => `${src.container}/${encodeURI(src.key)}`;
 
 export interface S3ClientOptions {
   region?: string;
@@ -120,7 +152,14 @@ export interface S3ListPage extends ListPage {
 export class S3ObjectStore implements ObjectStore {
   readonly scheme = 's3' as const;
 
-  constructor(readonly client: S3Client) {}
+  /**
+   * @param multipartThreshold objects larger than this are copied by multipart UploadPartCopy
+   *   (CopyObject's 5 GB limit; tests lower it)
+   */
+  constructor(
+    readonly client: S3Client,
+    private readonly multipartThreshold = COPY_OBJECT_MAX_BYTES,
+  ) {}
 
   async listPage(req: ListPageRequest): Promise<S3ListPage> {
     const what = `s3://${req.container}/${req.prefix}`;
@@ -184,28 +223,84 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copyObject(
-    src: { container: string; key: string },
-    dst: { container: string; key: string },
-  ): Promise<{ etag?: string }> {
+  /** CopyObject up to 5 GB, multipart UploadPartCopy above (parts of 512 MiB, 4 at a time). */
+  async copy(src: ObjectRef, dst: ObjectRef, size: number, hooks?: CopyHooks): Promise<CopyOutcome> {
+    const what = `s3://${src.container}/${src.key} → s3://${dst.container}/${dst.key}`;
+    const client = this.client;
+    if (size <= this.multipartThreshold) {
+      try {
+        const out = await client.send(
+          new CopyObjectCommand({ CopySource: copySource(src), Bucket: dst.container, Key: dst.key }),
+        );
+        return {
+          etag: out.CopyObjectResult?.ETag ?? '',
+          retried: Math.max(0, (out.$metadata.attempts ?? 1) - 1),
+          multipart: false,
+        };
+      } catch (err) {
+        throw mapS3Error(err, 's3:GetObject, s3:PutObject', what);
+      }
+    }
+    let uploadId: string | undefined;
     try {
-      const out = await this.client.send(
-        new CopyObjectCommand({
-          // bucket/ + URL-encoded key: accepted by AWS, the simulator and s3rver alike
-          CopySource: `${src.container}/${encodeURI(src.key)}`,
+      const created = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: dst.container, Key: dst.key }),
+      );
+      uploadId = created.UploadId;
+      if (!uploadId) throw new ProviderError('UNAVAILABLE', `no upload id for ${what}`);
+      await hooks?.onUpload?.(uploadId);
+      const ranges = partRanges(size);
+      const etags: string[] = new Array<string>(ranges.length);
+      let retried = 0;
+      let next = 0;
+      const lane = async () => {
+        while (next < ranges.length) {
+          const i = next++;
+          const r = ranges[i]!;
+          const out = await client.send(
+            new UploadPartCopyCommand({
+              Bucket: dst.container,
+              Key: dst.key,
+              UploadId: uploadId,
+              PartNumber: i + 1,
+              CopySource: copySource(src),
+              CopySourceRange: `bytes=${r.start}-${r.end}`,
+            }),
+          );
+          retried += Math.max(0, (out.$metadata.attempts ?? 1) - 1);
+          etags[i] = out.CopyPartResult?.ETag ?? '';
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, ranges.length) }, lane));
+      const done = await client.send(
+        new CompleteMultipartUploadCommand({
           Bucket: dst.container,
           Key: dst.key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
         }),
       );
-      const etag = out.CopyObjectResult?.ETag;
-      return etag ? { etag } : {};
+      await hooks?.onUpload?.(undefined);
+      return { etag: done.ETag ?? '', retried, multipart: true };
     } catch (err) {
-      throw mapS3Error(
-        err,
-        's3:GetObject, s3:PutObject',
-        `s3://${src.container}/${src.key} → s3://${dst.container}/${dst.key}`,
-      );
+      if (uploadId) await this.abortUpload(dst, uploadId);
+      throw mapS3Error(err, 's3:GetObject, s3:PutObject', what);
     }
+  }
+
+  async abortUpload(dst: ObjectRef, uploadId: string): Promise<void> {
+    await this.client
+      .send(new AbortMultipartUploadCommand({ Bucket: dst.container, Key: dst.key, UploadId: uploadId }))
+      .catch(() => undefined);
+  }
+
+  /** S3 Inventory (CSV reports with a manifest.json) read from `destination` instead of listing. */
+  scanInventory(
+    destination: ObjectLocation,
+    target: ObjectLocation,
+    opts: InventoryScanOptions = {},
+  ): Promise<ScanResult> {
+    return scanInventory(this, destination, target, opts);
   }
 
   /** Deletes in batches of 1,000 (the API's limit); any per-key error fails the call. */

@@ -5,7 +5,7 @@
 import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ProviderError } from '../ports.js';
-import type { ListPage, ListPageRequest, ObjectInfo, ObjectStore } from '../ports.js';
+import type { CopyOutcome, ListPage, ListPageRequest, ObjectInfo, ObjectRef, ObjectStore } from '../ports.js';
 
 export type BlobServiceOptions = { connectionString: string } | { accountUrl: string };
 
@@ -182,11 +182,8 @@ export class BlobObjectStore implements ObjectStore {
     }
   }
 
-  /** Server-side copy (Copy Blob); same-account copies need no SAS on the source. */
-  async copyObject(
-    src: { container: string; key: string },
-    dst: { container: string; key: string },
-  ): Promise<{ etag?: string }> {
+  /** Server-side copy (Copy Blob, at any size); same-account copies need no SAS on the source. */
+  async copy(src: ObjectRef, dst: ObjectRef): Promise<CopyOutcome> {
     const what = `${this.service.accountName}/${src.container}/${src.key} → ${dst.container}/${dst.key}`;
     try {
       const source = this.container(src.container).getBlobClient(src.key);
@@ -194,7 +191,7 @@ export class BlobObjectStore implements ObjectStore {
       const res = await poller.pollUntilDone();
       if (res.copyStatus && res.copyStatus !== 'success')
         throw new ProviderError('UNAVAILABLE', `copy ${what} ended ${res.copyStatus}`);
-      return res.etag ? { etag: res.etag } : {};
+      return { etag: res.etag ?? '', retried: 0, multipart: false };
     } catch (err) {
       throw mapBlobError(err, `${READ}, ${WRITE}`, what);
     }

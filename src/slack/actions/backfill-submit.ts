@@ -4,10 +4,9 @@
 // the request put on the incident timeline, and the first step (snapshot) enqueued.
 import { code } from '../mrkdwn.js';
 import type { App } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import { parseObjectUri } from '../../providers/object-uri.js';
-import type { ProviderSet } from '../../providers/ports.js';
 import { buildPlan, newRecord, withSlash, type Location } from '../../domain/backfill-plan.js';
 import {
   BACKFILL_CALLBACK,
@@ -18,9 +17,9 @@ import {
 import { renderBackfillProgress } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { backfillStore, backfillTimeline } from './backfill-shared.js';
-import { ephemeral, nowOf } from './mitigation-shared.js';
+import { ephemeral } from './mitigation-shared.js';
 
-export function registerBackfillSubmit(app: App, deps: CommandDeps): void {
+export function registerBackfillSubmit(app: App, deps: Deps): void {
   app.view(BACKFILL_CALLBACK, async ({ ack, body, view }) => {
     const user = body.user.id;
     let ctx: BackfillModalContext;
@@ -58,7 +57,7 @@ function location(uri: string): Location {
 }
 
 export async function submitBackfill(
-  deps: CommandDeps,
+  deps: Deps,
   ctx: BackfillModalContext,
   s: BackfillSubmission,
   user: string,
@@ -73,16 +72,14 @@ export async function submitBackfill(
     );
     return undefined;
   }
-  const now = nowOf(deps);
+  const now = deps.now();
   const input = location(jobCfg.input);
   const production = location(jobCfg.output);
-  // The staging job's own output (its --output_path); without one, a staging area beside production.
+  // The staging job's own output location; without one, a staging area beside production.
   let stagingRoot: Location = { ...production, prefix: `_backfill/staging/${ctx.job}/` };
-  const providers = (deps as CommandDeps & { providers?: ProviderSet }).providers;
   try {
-    const def = await providers?.jobPlatform(jobCfg.provider).getJob(jobCfg.stagingJob);
-    const out = def?.defaultArguments['--output_path'];
-    if (out) stagingRoot = location(out);
+    const def = await deps.providers.jobPlatform(jobCfg.provider).getJob(jobCfg.stagingJob);
+    if (def.outputLocation) stagingRoot = location(def.outputLocation);
   } catch (err) {
     deps.logger.warn(
       { err, job: jobCfg.stagingJob },
@@ -134,7 +131,7 @@ export async function submitBackfill(
   const withTs =
     (await store.update(id, (r) => ({ ...r, ...(posted.ts ? { messageTs: posted.ts } : {}) }))) ?? record;
   await backfillTimeline(
-    { slack: deps.slack, logger: deps.logger, timeline: deps.timeline, now: () => nowOf(deps) },
+    { slack: deps.slack, logger: deps.logger, timeline: deps.timeline, now: () => deps.now() },
     withTs,
     'requested',
     `requested by <@${user}> for ${s.from} → ${s.to}${s.dryRun ? ' (dry run)' : ''}`,

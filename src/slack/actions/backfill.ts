@@ -4,19 +4,19 @@
 // approval's Lua transition), so double clicks and two processes decide once.
 import { code } from '../mrkdwn.js';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import { abortRecord, applyStep, canAbort, canRollback } from '../../domain/backfill-plan.js';
 import { whoMayApprove } from '../../domain/approval-policy.js';
 import { BACKFILL_ACTIONS, renderBackfillApproval } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { backfillApprovals, backfillStore, backfillTimeline, refreshProgress } from './backfill-shared.js';
-import { decideClick, ephemeral, nowOf } from './mitigation-shared.js';
+import { decideClick, ephemeral } from './mitigation-shared.js';
 import { registerBackfillSubmit } from './backfill-submit.js';
 
 const VALID_ID = /^bf-\d{8}-\d{1,9}$/;
 
-export function registerBackfillActions(app: App, deps: CommandDeps): void {
+export function registerBackfillActions(app: App, deps: Deps): void {
   registerBackfillSubmit(app, deps);
   const handlers: [string, (id: string, user: string, channel: string | undefined) => Promise<unknown>][] = [
     [BACKFILL_ACTIONS.abort, (id, user, ch) => abort(deps, id, user, ch)],
@@ -47,16 +47,16 @@ export function registerBackfillActions(app: App, deps: CommandDeps): void {
   }
 }
 
-const progress = (deps: CommandDeps) => ({
+const progress = (deps: Deps) => ({
   slack: deps.slack,
   logger: deps.logger,
   timeline: deps.timeline,
-  now: () => nowOf(deps),
+  now: () => deps.now(),
 });
 
-export async function abort(deps: CommandDeps, id: string, user: string, channel?: string): Promise<boolean> {
+export async function abort(deps: Deps, id: string, user: string, channel?: string): Promise<boolean> {
   const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
-  const now = nowOf(deps);
+  const now = deps.now();
   let refused: string | undefined;
   const r = await store.update(id, (cur) => {
     if (!canAbort(cur)) {
@@ -93,12 +93,7 @@ export async function abort(deps: CommandDeps, id: string, user: string, channel
   return true;
 }
 
-export async function rollback(
-  deps: CommandDeps,
-  id: string,
-  user: string,
-  channel?: string,
-): Promise<boolean> {
+export async function rollback(deps: Deps, id: string, user: string, channel?: string): Promise<boolean> {
   const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
   const r = await store.get(id);
   if (!r) return false;
@@ -121,7 +116,7 @@ export async function rollback(
 }
 
 export async function decide(
-  deps: CommandDeps,
+  deps: Deps,
   verb: 'approve' | 'reject',
   id: string,
   user: string,
@@ -140,7 +135,7 @@ export async function decide(
     );
     return 'refused';
   }
-  const now = nowOf(deps);
+  const now = deps.now();
   const { decision, groupMembers } = await decideClick(deps, a, user, verb, now);
   if (!decision.allowed) {
     const who = whoMayApprove(a.approvers, groupMembers, a.requester);

@@ -3,7 +3,7 @@
 // clicked — written per item in Redis, so two people ticking different items at the same moment
 // both count. The message is then re-rendered from Redis, never from the click's payload.
 import type { App, BlockAction, CheckboxesAction } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import { CHECKLIST_ACTION_ID, incidentIdOfBlock, tickedInMessage } from '../blocks/checklist.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
@@ -39,7 +39,7 @@ export function itemsChangedByClick(
 }
 
 export async function applyChecklistClick(
-  deps: CommandDeps,
+  deps: Deps,
   body: BlockAction,
 ): Promise<ChecklistChangeResult | undefined> {
   const action = body.actions[0] as CheckboxesAction;
@@ -48,7 +48,7 @@ export async function applyChecklistClick(
     (body.channel?.id ? (await deps.incidents.forChannel(body.channel.id))?.id : undefined);
   if (!incidentId) return undefined;
   const user = body.user.id;
-  const now = (deps.now ?? Date.now)();
+  const now = deps.now();
   const list = await deps.checklists.get(incidentId);
   const storedDone = new Set(list.items.filter((i) => i.done).map((i) => i.id));
   const selected = new Set((action.selected_options ?? []).map((o) => o.value ?? ''));
@@ -89,7 +89,7 @@ export async function applyChecklistClick(
   return { incidentId, ticked, unticked };
 }
 
-export function registerChecklistToggle(app: App, deps: CommandDeps): void {
+export function registerChecklistToggle(app: App, deps: Deps): void {
   app.action<BlockAction>({ action_id: CHECKLIST_ACTION_ID }, async ({ ack, body }) => {
     await ack();
     try {

@@ -1,7 +1,7 @@
 // Registers interactive listeners (buttons, checkboxes, modals), grouped by surface; one file per
 // listener. action_ids are medic.<area>.<verb>.
 import type { App } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { registerChecklistToggle } from './checklist-toggle.js';
 import { registerTimelinePage } from './timeline-page.js';
 import { registerEvents } from '../events/index.js';
@@ -10,7 +10,7 @@ import { registerSmallFilesCancel } from './smallfiles-cancel.js';
 import { registerBackfillActions } from './backfill.js';
 import { registerMonitorTriage } from './monitor-triage.js';
 
-export function registerActions(app: App, deps: CommandDeps): void {
+export function registerActions(app: App, deps: Deps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
   app.action(/^medic\.link\./, async ({ ack }) => {
     await ack();

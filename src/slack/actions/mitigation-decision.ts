@@ -3,18 +3,18 @@
 // moment start one run: the loser is told who won. The winner's approval enqueues the mitigation
 // job with the approval id as its job id, so retries and duplicates execute once.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import { mention, whoMayApprove, type RefusalReason } from '../../domain/approval-policy.js';
 import type { Approval } from '../../store/approvals.js';
 import { APPROVE_ACTION, KIND_TITLE, REJECT_ACTION, slackDate } from '../blocks/approval-request.js';
-import { approvalStore, ephemeral, decideClick, nowOf, updateApprovalMessage } from './mitigation-shared.js';
+import { approvalStore, ephemeral, decideClick, updateApprovalMessage } from './mitigation-shared.js';
 import { tickDecision } from './mitigation-submit.js';
 import { code } from '../mrkdwn.js';
 
 type Verb = 'approve' | 'reject';
 
-export function registerMitigationDecision(app: App, deps: CommandDeps): void {
+export function registerMitigationDecision(app: App, deps: Deps): void {
   for (const [actionId, verb] of [
     [APPROVE_ACTION, 'approve'],
     [REJECT_ACTION, 'reject'],
@@ -53,7 +53,7 @@ function alreadyDecided(a: Approval): string {
 }
 
 export async function decide(
-  deps: CommandDeps,
+  deps: Deps,
   verb: Verb,
   approvalId: string,
   user: string,
@@ -71,7 +71,7 @@ export async function decide(
     return 'refused';
   }
   const where = channel ?? a.channel;
-  const now = nowOf(deps);
+  const now = deps.now();
   const { decision, groupMembers } = await decideClick(deps, a, user, verb, now);
   if (!decision.allowed) {
     await refuse(deps, a, decision.reason, user, where, verb, groupMembers, now);
@@ -136,7 +136,7 @@ export async function decide(
   return 'approved';
 }
 
-async function expired(deps: CommandDeps, a: Approval, now: number): Promise<void> {
+async function expired(deps: Deps, a: Approval, now: number): Promise<void> {
   await updateApprovalMessage(deps.slack, a);
   if (a.incidentId)
     await deps.timeline.append(
@@ -152,7 +152,7 @@ async function expired(deps: CommandDeps, a: Approval, now: number): Promise<voi
 }
 
 async function refuse(
-  deps: CommandDeps,
+  deps: Deps,
   a: Approval,
   reason: RefusalReason,
   user: string,

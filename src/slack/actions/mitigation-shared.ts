@@ -1,19 +1,15 @@
 // What the mitigation listeners share: the approval store, user-group members (usergroups.users.list,
 // cached briefly so a burst of clicks makes one call), the message update and ephemeral answers.
 import type { WebClient } from '@slack/web-api';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { ApprovalStore, type Approval } from '../../store/approvals.js';
 import { checkApproval, checkRejection, isUserGroup, type Decision } from '../../domain/approval-policy.js';
 import { renderApproval } from '../blocks/approval-request.js';
 import { slackBlocks } from '../blocks/kit.js';
 import type { Logger } from '../../logger.js';
 
-export function approvalStore(deps: Pick<CommandDeps, 'state' | 'config'>): ApprovalStore {
+export function approvalStore(deps: Pick<Deps, 'state' | 'config'>): ApprovalStore {
   return new ApprovalStore(deps.state, deps.config.env.MEDIC_PREFIX);
-}
-
-export function nowOf(deps: Pick<CommandDeps, 'now'>): number {
-  return (deps.now ?? Date.now)();
 }
 
 /** Group members are cached this long: changes in Slack reach approvals within a minute. */
@@ -62,7 +58,7 @@ export async function updateApprovalMessage(slack: WebClient, a: Approval): Prom
 }
 
 export async function ephemeral(
-  deps: Pick<CommandDeps, 'slack' | 'logger'>,
+  deps: Pick<Deps, 'slack' | 'logger'>,
   channel: string | undefined,
   user: string,
   text: string,
@@ -80,7 +76,7 @@ export async function ephemeral(
  * the approvers' groups resolved, four-eyes, expiry and state checked in one place.
  */
 export async function decideClick(
-  deps: CommandDeps,
+  deps: Deps,
   a: Pick<Approval, 'approvers' | 'requester' | 'state' | 'expiresAt'>,
   actor: string,
   verb: 'approve' | 'reject',

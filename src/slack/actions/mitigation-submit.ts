@@ -7,16 +7,16 @@
 //   - a recorded code-fix follow-up (no cloud call).
 // Every one goes on the incident timeline.
 import type { App } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import {
   approverPrincipals,
-  describeCall,
   executesDry,
   expiryFrom,
-  planMitigation,
   submissionOutcome,
 } from '../../domain/approval-policy.js';
+import { jobProvider } from '../../config/index.js';
+import type { JobPlatform } from '../../providers/ports.js';
 import { KIND_TITLE, renderApproval, renderNotice } from '../blocks/approval-request.js';
 import { slackBlocks } from '../blocks/kit.js';
 import {
@@ -25,12 +25,12 @@ import {
   readSubmission,
   type Submission,
 } from '../views/mitigation-modal.js';
-import { approvalStore, ephemeral, nowOf } from './mitigation-shared.js';
+import { approvalStore, ephemeral } from './mitigation-shared.js';
 import { stableId } from '../../queue/payloads.js';
 import { code } from '../mrkdwn.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 
-export function registerMitigationSubmit(app: App, deps: CommandDeps): void {
+export function registerMitigationSubmit(app: App, deps: Deps): void {
   app.view(MITIGATION_CALLBACK, async ({ ack, body, view }) => {
     const user = body.user.id;
     let ctx: ModalContext;
@@ -41,14 +41,22 @@ export function registerMitigationSubmit(app: App, deps: CommandDeps): void {
       deps.logger.error({ err, user }, 'mitigation modal with unreadable metadata');
       return;
     }
-    const read = readSubmission(ctx, view.state.values as never);
+    let platform: JobPlatform;
+    try {
+      platform = deps.providers.jobPlatform(jobProvider(deps.config.medic, ctx.job, ctx.provider));
+    } catch (err) {
+      await ack();
+      deps.logger.error({ err, user, job: ctx.job }, 'mitigation for a job whose platform has no adapter');
+      return;
+    }
+    const read = readSubmission(ctx, view.state.values as never, platform);
     if (!read.ok) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
     await ack();
     try {
-      await submitMitigation(deps, ctx, read.submission, user);
+      await submitMitigation(deps, ctx, read.submission, user, platform);
     } catch (err) {
       const id = errorId();
       deps.logger.error(
@@ -66,21 +74,31 @@ export function registerMitigationSubmit(app: App, deps: CommandDeps): void {
 }
 
 export async function submitMitigation(
-  deps: CommandDeps,
+  deps: Deps,
   ctx: ModalContext,
   s: Submission,
   user: string,
-): Promise<{ outcome: 'dry-run' | 'record' | 'approval'; approvalId?: string }> {
-  const now = nowOf(deps);
+  platform: JobPlatform = deps.providers.jobPlatform(jobProvider(deps.config.medic, ctx.job, ctx.provider)),
+): Promise<{ outcome: 'dry-run' | 'record' | 'approval' | 'unavailable'; approvalId?: string }> {
+  const now = deps.now();
   const medicEnv = deps.config.env.MEDIC_ENV;
   const outcome = submissionOutcome({ dryRunChosen: s.dryRunChosen, kind: ctx.kind });
-  const calls = planMitigation(ctx.job, s.params);
+  const calls = platform.planMitigation(ctx.job, s.params);
+  if (!calls) {
+    await ephemeral(
+      deps,
+      ctx.channel,
+      user,
+      `:warning: ${KIND_TITLE[ctx.kind]} is not available on ${platform.terms.platform} for ${code(ctx.job)}; nothing was requested.`,
+    );
+    return { outcome: 'unavailable' };
+  }
   const incident = ctx.incidentId
     ? await deps.incidents.get(ctx.incidentId)
     : await deps.incidents.forChannel(ctx.channel);
   const channel = incident?.channel ?? ctx.channel;
   const title = `${KIND_TITLE[ctx.kind]} on ${ctx.job} (${ctx.env})`;
-  const callsText = calls.length ? calls.map(describeCall).join('; ') : 'no cloud call';
+  const callsText = calls.length ? calls.map((c) => c.description).join('; ') : 'no cloud call';
 
   if (outcome !== 'approval') {
     const msg = renderNotice({
@@ -123,8 +141,10 @@ export async function submitMitigation(
     ...(incident ? { incidentId: incident.id } : {}),
     channel,
     job: ctx.job,
+    provider: platform.provider,
     env: ctx.env,
     ...(ctx.findingId ? { findingId: ctx.findingId } : {}),
+
     params: s.params,
     calls,
     requester: user,
@@ -172,7 +192,7 @@ export async function submitMitigation(
 
 /** An approved mitigation (or a recorded code fix) is the runbook's "Decisión" item. */
 export async function tickDecision(
-  deps: Pick<CommandDeps, 'checklists' | 'timeline' | 'incidents' | 'slack' | 'logger'>,
+  deps: Pick<Deps, 'checklists' | 'timeline' | 'incidents' | 'slack' | 'logger'>,
   incidentId: string,
   user: string,
   at: number,

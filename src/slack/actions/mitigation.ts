@@ -1,11 +1,11 @@
 // Mitigations behind approvals: the triage report's buttons, the modal, Approve / Reject.
 import type { App } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { registerMitigationRequest } from './mitigation-request.js';
 import { registerMitigationSubmit } from './mitigation-submit.js';
 import { registerMitigationDecision } from './mitigation-decision.js';
 
-export function registerMitigationActions(app: App, deps: CommandDeps): void {
+export function registerMitigationActions(app: App, deps: Deps): void {
   registerMitigationRequest(app, deps);
   registerMitigationSubmit(app, deps);
   registerMitigationDecision(app, deps);

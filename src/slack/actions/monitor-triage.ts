@@ -2,7 +2,7 @@
 // `/triage <job>` would in that channel, with the same deduplication id, so a click and a slash
 // command (or two clicks) within 60 s are one triage. The clicker gets an ephemeral answer.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import { QueueUnavailableError } from '../../queue/producers.js';
 import { stableId, TriagePayload } from '../../queue/payloads.js';
@@ -11,7 +11,7 @@ import { MONITOR_TRIAGE_ACTION_ID } from '../blocks/monitor-alert.js';
 
 export type MonitorTriageOutcome = 'queued' | 'duplicate' | 'invalid' | 'unavailable';
 
-export function registerMonitorTriage(app: App, deps: CommandDeps): void {
+export function registerMonitorTriage(app: App, deps: Deps): void {
   app.action<BlockAction>({ action_id: MONITOR_TRIAGE_ACTION_ID }, async ({ ack, body }) => {
     await ack();
     try {
@@ -22,17 +22,14 @@ export function registerMonitorTriage(app: App, deps: CommandDeps): void {
   });
 }
 
-export async function handleMonitorTriage(
-  deps: CommandDeps,
-  body: BlockAction,
-): Promise<MonitorTriageOutcome> {
+export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promise<MonitorTriageOutcome> {
   const job = (body.actions[0] as ButtonAction | undefined)?.value ?? '';
   const channel = body.channel?.id ?? body.container?.channel_id;
   const user = body.user.id;
   const parsed = TriagePayload.safeParse({
     job,
     requester: { userId: user, channelId: channel, ...(body.team?.id ? { teamId: body.team.id } : {}) },
-    requestedAt: (deps.now ?? Date.now)(),
+    requestedAt: deps.now(),
   });
   if (!parsed.success || !channel) {
     deps.logger.warn({ user, channel }, 'monitor triage button with an invalid job or channel');

@@ -1,10 +1,10 @@
 // Cancel button of a running /smallfiles scan: sets a flag the scanning worker polls (it may run
 // in another process), so the scan stops and its message says who cancelled it.
 import type { App } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { cancelKey } from '../../../jobs/smallfiles.js';
 
-export function registerSmallFilesCancel(app: App, deps: CommandDeps): void {
+export function registerSmallFilesCancel(app: App, deps: Deps): void {
   app.action('medic.smallfiles.cancel', async ({ ack, body, action }) => {
     await ack();
     const jobId = (action as { value?: string }).value;

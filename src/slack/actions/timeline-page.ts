@@ -1,6 +1,6 @@
 // medic.timeline.page / medic.timeline.newer: page the timeline message in place.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import {
   renderTimelinePage,
@@ -11,7 +11,7 @@ import {
 import { namesForEntries } from '../user-names.js';
 import { slackBlocks } from '../blocks/kit.js';
 
-export function registerTimelinePage(app: App, deps: CommandDeps): void {
+export function registerTimelinePage(app: App, deps: Deps): void {
   for (const actionId of [TIMELINE_PAGE_ACTION_ID, TIMELINE_NEWER_ACTION_ID]) {
     app.action<BlockAction>({ action_id: actionId }, async ({ ack, body }) => {
       await ack();

@@ -5,13 +5,10 @@
 import { z } from 'zod';
 import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
 import { actions, button, context, fields, header, section, type Block } from './kit.js';
-import {
-  describeCall,
-  mention,
-  type MitigationKind,
-  type MitigationParams,
-  type PlannedCall,
-} from '../../domain/approval-policy.js';
+import { mention, type MitigationKind, type MitigationParams } from '../../domain/approval-policy.js';
+import type { PlannedAction } from '../../providers/ports.js';
+import { PROVIDER_NAMES } from '../../providers/names.js';
+
 import { formatBytes, formatDuration } from '../../domain/format.js';
 import type { Approval } from '../../store/approvals.js';
 
@@ -27,11 +24,13 @@ export const RequestValue = z.object({
   i: z.string().max(64).optional(),
   /** Job name. */
   j: z.string().min(1).max(255),
+  /** The job's platform (provider name). */
+  p: z.enum(PROVIDER_NAMES).optional(),
   /** Finding id. */
   f: z.string().max(64).optional(),
   /** Environment of the job. */
   e: z.string().max(16).optional(),
-  /** Current workers and worker type (the job definition triage read). */
+  /** Current worker count and size (the job definition triage read). */
   w: z.number().int().positive().optional(),
   t: z.string().max(16).optional(),
   /** Input location. */
@@ -77,19 +76,23 @@ function workersText(type: string | undefined, n: number | undefined): string {
 }
 
 /** What will happen, in a sentence or two. */
-export function describeMitigation(job: string, p: MitigationParams): string {
+export function describeMitigation(
+  job: string,
+  p: MitigationParams,
+  calls: readonly PlannedAction[] = [],
+): string {
   const j = code(job);
   switch (p.kind) {
     case 'compaction':
       return `A run of the compaction job ${code(p.compactionJob)} merging the files under ${code(p.inputLocation)} into files of about ${formatBytes(p.targetFileBytes)}.`;
     case 'scale': {
       const from =
-        p.fromWorkers !== undefined || p.fromWorkerType
-          ? ` (now ${escapeMrkdwn(workersText(p.fromWorkerType, p.fromWorkers))})`
+        p.fromCount !== undefined || p.fromSize
+          ? ` (now ${escapeMrkdwn(workersText(p.fromSize, p.fromCount))})`
           : '';
-      const to = escapeMrkdwn(workersText(p.workerType, p.numberOfWorkers));
+      const to = escapeMrkdwn(workersText(p.size, p.count));
       return p.persistent
-        ? `:warning: *Persistent change (UpdateJob)*: every later run of ${j} uses ${to} workers${from}. Undo it with another UpdateJob.`
+        ? `:warning: *Persistent change${calls[0] ? ` (${escapeMrkdwn(calls[0].operation.replace(/^[^:]*:/, ''))})` : ''}*: every later run of ${j} uses ${to} workers${from}. Undo it with another change of its size.`
         : `One rerun of ${j} with ${to} workers${from}; the job definition is not changed.`;
     }
     case 'shuffle-tuning':
@@ -103,9 +106,9 @@ export function describeMitigation(job: string, p: MitigationParams): string {
   }
 }
 
-export function callsBlock(calls: readonly PlannedCall[]): string {
+export function callsBlock(calls: readonly PlannedAction[]): string {
   if (!calls.length) return '*Exact API calls*\nNone: nothing is changed in the cloud.';
-  const lines = calls.map((c) => escapeMrkdwn(describeCall(c)).replace(/```/g, "'''"));
+  const lines = calls.map((c) => escapeMrkdwn(c.description).replace(/```/g, "'''"));
   return `*Exact API calls*\n\`\`\`${truncate(lines.join('\n'), 2700)}\`\`\``;
 }
 
@@ -161,7 +164,7 @@ function statusLine(a: Approval): string {
 
 function requestBlocks(a: Approval): Block[] {
   return [
-    section(`*What will run*\n${describeMitigation(a.job, a.params)}`),
+    section(`*What will run*\n${describeMitigation(a.job, a.params, a.calls)}`),
     section(
       `*Job* ${code(a.job)} · *Environment* ${code(a.env)}${a.incidentId ? ` · *Incident* ${code(a.incidentId)}` : ''}`,
     ),
@@ -237,8 +240,9 @@ export function renderNotice(n: {
   job: string;
   env: string;
   params: MitigationParams;
-  calls: readonly PlannedCall[];
+  calls: readonly PlannedAction[];
   requester: string;
+
   reason: string;
   why?: string;
 }): { text: string; blocks: Block[] } {
@@ -247,7 +251,7 @@ export function renderNotice(n: {
   const blocks: Block[] = [
     header(head),
     section(
-      `*${n.kind === 'dry-run' ? 'What would run' : 'What was recorded'}*\n${describeMitigation(n.job, n.params)}`,
+      `*${n.kind === 'dry-run' ? 'What would run' : 'What was recorded'}*\n${describeMitigation(n.job, n.params, n.calls)}`,
     ),
     section(`*Job* ${code(n.job)} · *Environment* ${code(n.env)}`),
     section(callsBlock(n.calls)),

@@ -5,7 +5,7 @@ import type { TimelineEntry } from '../../store/timeline.js';
 import type { Checklist } from '../../domain/checklist.js';
 import { checklistProgress } from '../../domain/checklist.js';
 import {
-  formatDpuHours,
+  formatUnitHours,
   formatDuration,
   formatNumber,
   formatUsd,
@@ -147,10 +147,13 @@ function metricLines(incident: Incident): string[] {
       : '';
     out.push(`• Duration: baseline ${formatDuration(m.baselineSeconds)}${recent}`);
   }
-  if (m.dpuHoursPerRun !== undefined)
+  if (m.usageHoursPerRun !== undefined) {
+    const unit = m.usageUnit ?? 'DPU';
     out.push(
-      `• DPU: ${formatDpuHours(m.dpuHoursPerRun)} a run${m.baselineDpuHoursPerRun !== undefined ? ` against ${formatDpuHours(m.baselineDpuHoursPerRun)} at baseline` : ''}`,
+      `• ${escapeMrkdwn(unit)}: ${formatUnitHours(m.usageHoursPerRun, unit)} a run${m.baselineUsageHoursPerRun !== undefined ? ` against ${formatUnitHours(m.baselineUsageHoursPerRun, unit)} at baseline` : ''}`,
     );
+  }
+
   if (m.costPerRunUsd !== undefined)
     out.push(
       `• Cost: ${formatUsd(m.costPerRunUsd)} a run${m.baselineCostPerRunUsd !== undefined ? ` against ${formatUsd(m.baselineCostPerRunUsd)} at baseline` : ''}${m.extraCostUsd !== undefined ? `; ${formatUsd(m.extraCostUsd)} extra so far` : ''}`,

@@ -3,9 +3,8 @@
 // Controls"). Pure: figures in, blocks out; every job name, run id and cloud text escaped here.
 import { code, escapeMrkdwn, link, truncate } from '../mrkdwn.js';
 import { actions, button, context, section, type Block } from './kit.js';
-import { glueRunUrl } from './triage-report.js';
 import {
-  formatDpuHours,
+  formatUnitHours,
   formatDuration,
   formatInt,
   formatPct,
@@ -30,17 +29,22 @@ export function triageNowButton(job: string): Block {
   return button({ text: 'Triage now', actionId: MONITOR_TRIAGE_ACTION_ID, value: job, style: 'primary' });
 }
 
-function runLine(region: string, job: string, r: RunFigures, isNew: boolean): string {
+/** The run id, linked to its console page when the adapter gave one. */
+function runRef(r: RunFigures): string {
+  return r.links?.consoleUrl ? link(r.links.consoleUrl, r.id) : code(r.id);
+}
+
+function runLine(unit: string, r: RunFigures, isNew: boolean): string {
   const over =
     r.pctOverBaseline !== undefined && r.stateClass === 'succeeded'
       ? ` (${formatPctChange(r.pctOverBaseline, 0)})`
       : '';
-  const dpu = r.dpuHours !== undefined ? ` · ${formatDpuHours(r.dpuHours)}` : '';
+  const usage = r.unitHours !== undefined ? ` · ${formatUnitHours(r.unitHours, unit)}` : '';
   const cost = r.costUsd !== undefined ? ` · ${formatUsd(r.costUsd)}` : '';
   const err = r.errorMessage
     ? ` — _${escapeMrkdwn(truncate(r.errorMessage.replace(/\s+/g, ' '), 120))}_`
     : '';
-  return `• ${link(glueRunUrl(region, job, r.id), r.id)}${isNew ? ' *new*' : ''} ${escapeMrkdwn(r.state)} · ${formatDuration(r.durationSec)}${over}${dpu}${cost}${err}`;
+  return `• ${runRef(r)}${isNew ? ' *new*' : ''} ${escapeMrkdwn(r.stateLabel)} · ${formatDuration(r.durationSec)}${over}${usage}${cost}${err}`;
 }
 
 /** The size of the problem in a few words, for the headline and the notification text. */
@@ -54,7 +58,6 @@ function size(v: DegradationVerdict): string {
 
 export function renderMonitorAlert(opts: {
   job: string;
-  region: string;
   verdict: DegradationVerdict & { verdict: AlertingVerdict };
   /** Problematic runs not in the previous alert ("new" in the list). */
   newRunIds: readonly string[];
@@ -62,7 +65,8 @@ export function renderMonitorAlert(opts: {
   reason: 'became' | 'new-runs';
   everyMinutes: number;
 }): RenderedMessage {
-  const { job, region, verdict: v } = opts;
+  const { job, verdict: v } = opts;
+  const unit = v.usage.unit;
   const label = v.verdict;
   const again = opts.reason === 'new-runs' ? ' (new problematic run)' : '';
   const title = `${ICON[label]} *${label}: ${escapeMrkdwn(job)}* — ${size(v)}${again}`;
@@ -75,10 +79,10 @@ export function renderMonitorAlert(opts: {
     f.push(
       `*Baseline*\n${formatDuration(v.baselineDurationSec)} (median of ${plural(v.baselineRunIds.length, 'run')})${v.recentMedianDurationSec !== undefined ? `; recent ${formatDuration(v.recentMedianDurationSec)}` : ''}`,
     );
-  const { recentMedian, baselineMedian } = v.dpuHours;
+  const { recentMedian, baselineMedian } = v.usage;
   if (recentMedian !== undefined)
     f.push(
-      `*DPU-hours / run*\n${formatDpuHours(recentMedian)}${baselineMedian !== undefined ? ` (baseline ${formatDpuHours(baselineMedian)})` : ''}`,
+      `*${escapeMrkdwn(unit)}-hours / run*\n${formatUnitHours(recentMedian, unit)}${baselineMedian !== undefined ? ` (baseline ${formatUnitHours(baselineMedian, unit)})` : ''}`,
     );
   const costRecent = medianCostUsd(v, 'recent');
   const costBase = medianCostUsd(v, 'baseline');
@@ -88,7 +92,7 @@ export function renderMonitorAlert(opts: {
     );
   if (v.extraCost && v.extraCost.extraUsd > 0)
     f.push(
-      `*Extra cost*\n${formatUsd(v.extraCost.extraUsd)} over ${plural(v.extraCost.runsCounted, 'run')} (${formatDpuHours(v.extraCost.extraDpuHours)})`,
+      `*Extra cost*\n${formatUsd(v.extraCost.extraUsd)} over ${plural(v.extraCost.runsCounted, 'run')} (${formatUnitHours(v.extraCost.extraUnitHours, unit)})`,
     );
   if (v.failureShare.failed > 0)
     f.push(`*Failures*\n${v.failureShare.failed} of the last ${plural(v.failureShare.considered, 'run')}`);
@@ -96,9 +100,7 @@ export function renderMonitorAlert(opts: {
   const isNew = new Set(opts.newRunIds);
   const problematic = new Set(v.problematicRunIds);
   const runs = v.runs.filter((r) => problematic.has(r.id));
-  const lines = runs
-    .slice(0, 10)
-    .map((r) => runLine(region, job, r, isNew.has(r.id) && opts.reason !== 'became'));
+  const lines = runs.slice(0, 10).map((r) => runLine(unit, r, isNew.has(r.id) && opts.reason !== 'became'));
   const blocks: Block[] = [
     section(`${title}\n${escapeMrkdwn(v.summary)}`),
     ...(f.length ? [section('*Figures*', { fields: f })] : []),
@@ -133,17 +135,20 @@ export function renderMonitorRecovered(opts: {
 
 export function renderBudgetAlert(opts: {
   job: string;
-  region: string;
   breach: BudgetBreach;
+  /** The platform's capacity unit ('DPU'). */
+  unit: string;
 }): RenderedMessage {
-  const { job, region, breach } = opts;
+  const { job, breach, unit } = opts;
   const r = breach.run;
   const cost = formatUsd(r.costUsd ?? 0);
   const f = [
     `*Cost of the run*\n${cost}`,
     `*Budget per run*\n${formatUsd(breach.budgetUsd)} (${formatPctChange((breach.overUsd / breach.budgetUsd) * 100, 0)})`,
-    ...(r.dpuHours !== undefined ? [`*DPU-hours*\n${formatDpuHours(r.dpuHours)}`] : []),
-    `*Run*\n${link(glueRunUrl(region, job, r.id), r.id)} ${escapeMrkdwn(r.state)} · ${formatDuration(r.durationSec)}`,
+    ...(r.unitHours !== undefined
+      ? [`*${escapeMrkdwn(unit)}-hours*\n${formatUnitHours(r.unitHours, unit)}`]
+      : []),
+    `*Run*\n${runRef(r)} ${escapeMrkdwn(r.stateLabel)} · ${formatDuration(r.durationSec)}`,
   ];
   return {
     text: truncate(
@@ -157,7 +162,7 @@ export function renderBudgetAlert(opts: {
       ),
       actions([triageNowButton(job)], 'medic-monitor-budget-actions'),
       context(
-        `${code('budgetUsdPerRun')} in medic.yml; one alert per run. Cost from DPU-hours at the configured rate.`,
+        `${code('budgetUsdPerRun')} in medic.yml; one alert per run. Cost from ${escapeMrkdwn(unit)}-hours at the configured rate.`,
       ),
     ],
   };

@@ -1,5 +1,5 @@
 // The triage report in Block Kit: verdict headline, baseline against recent runs, cost, every
-// problematic run linked to its Glue console page and log stream, error signatures, input volume
+// problematic run linked to its console page and logs (links the adapter gave), error signatures, input volume
 // and small files, ranked causes with evidence and mitigations. Pure: model in, blocks out.
 // Every string that came from a user or a cloud is escaped here.
 import { escapeMrkdwn, code, link, truncate } from '../mrkdwn.js';
@@ -15,7 +15,7 @@ import {
   type Block,
 } from './kit.js';
 import {
-  formatDpuHours,
+  formatUnitHours,
   formatDuration,
   formatInt,
   formatPctChange,
@@ -24,6 +24,8 @@ import {
 } from '../../domain/format.js';
 import { medianCostUsd, type DegradationVerdict, type RunFigures } from '../../domain/degradation.js';
 import type { LogSignature } from '../../domain/log-signatures.js';
+import type { Capacity } from '../../domain/run-record.js';
+import type { ProviderName } from '../../providers/names.js';
 
 export interface ReportFinding {
   id: string;
@@ -36,7 +38,11 @@ export interface ReportFinding {
 
 export interface TriageReportModel {
   job: string;
-  provider: 'glue' | 'synapse';
+  provider: ProviderName;
+  /** The platform's name for people ('AWS Glue'), once its adapter is known. */
+  platform?: string;
+  /** Its cloud ('AWS'), for "AWS throttled some requests". */
+  cloud?: string;
   region: string;
   env: string;
   /** 'gathering' while parts are still arriving. */
@@ -44,14 +50,10 @@ export interface TriageReportModel {
   /** Steps done so far, shown while gathering. */
   steps: { name: string; state: 'done' | 'running' | 'failed' | 'skipped'; detail?: string }[];
   jobDefinition?: {
-    workerType?: string;
-    numberOfWorkers?: number;
-    glueVersion?: string;
-    executionClass?: string;
+    capacity?: Capacity;
     lastModifiedOn?: Date;
   };
   verdict?: DegradationVerdict;
-  logGroups?: string[];
   signatures?: LogSignature[];
   logsRead?: { events: number; streams: number };
   volume?: { lines: string[]; source?: string };
@@ -78,17 +80,12 @@ const VERDICT_LABEL: Record<string, string> = {
   INSUFFICIENT_HISTORY: 'INSUFFICIENT HISTORY',
 };
 
-export function glueRunUrl(region: string, job: string, runId: string): string {
-  return `https://${region}.console.aws.amazon.com/gluestudio/home?region=${region}#/job/${encodeURIComponent(job)}/run/${encodeURIComponent(runId)}`;
-}
-
-/** The CloudWatch console encodes path parts twice, with '$' for '%'. */
-function cwEncode(s: string): string {
-  return encodeURIComponent(encodeURIComponent(s)).replace(/%/g, '$');
-}
-
-export function logStreamUrl(region: string, group: string, stream: string): string {
-  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${cwEncode(group)}/log-events/${cwEncode(stream)}`;
+/** A run's console and logs links, as the platform's adapter gave them. */
+export function runLinks(r: Pick<RunFigures, 'links'>): string[] {
+  const out: string[] = [];
+  if (r.links?.consoleUrl) out.push(link(r.links.consoleUrl, 'console'));
+  if (r.links?.logsUrl) out.push(link(r.links.logsUrl, 'logs'));
+  return out;
 }
 
 export function headline(model: TriageReportModel): string {
@@ -113,10 +110,8 @@ export function fallbackText(model: TriageReportModel): string {
   return truncate(escapeMrkdwn(headline(model).replace(/:[a-z_]+: /, '')), 300);
 }
 
-function runLine(model: TriageReportModel, r: RunFigures): string {
-  const links = [link(glueRunUrl(model.region, model.job, r.id), 'console')];
-  const group = model.logGroups?.[0];
-  if (group && model.provider === 'glue') links.push(link(logStreamUrl(model.region, group, r.id), 'logs'));
+function runLine(r: RunFigures): string {
+  const links = runLinks(r);
   const over =
     r.pctOverBaseline !== undefined && r.stateClass === 'succeeded'
       ? ` (${formatPctChange(r.pctOverBaseline, 0)})`
@@ -125,7 +120,7 @@ function runLine(model: TriageReportModel, r: RunFigures): string {
   const err = r.errorMessage
     ? ` — _${escapeMrkdwn(truncate(r.errorMessage.replace(/\s+/g, ' '), 120))}_`
     : '';
-  return `• ${code(r.id)} ${escapeMrkdwn(r.state)} · ${formatDuration(r.durationSec)}${over}${cost} · ${links.join(' · ')}${err}`;
+  return `• ${code(r.id)} ${escapeMrkdwn(r.stateLabel)} · ${formatDuration(r.durationSec)}${over}${cost}${links.length ? ` · ${links.join(' · ')}` : ''}${err}`;
 }
 
 function verdictBlocks(model: TriageReportModel, v: DegradationVerdict): Block[] {
@@ -142,11 +137,10 @@ function verdictBlocks(model: TriageReportModel, v: DegradationVerdict): Block[]
     f.push(
       `*Threshold*\n${formatDuration(v.thresholdDurationSec)} (+${formatInt(v.rule.thresholdPct)}%, ${v.rule.consecutiveRuns} runs)`,
     );
-  const dpuRecent = v.dpuHours.recentMedian;
-  const dpuBase = v.dpuHours.baselineMedian;
-  if (dpuRecent !== undefined)
+  const { unit, recentMedian: usageRecent, baselineMedian: usageBase } = v.usage;
+  if (usageRecent !== undefined)
     f.push(
-      `*DPU-hours / run*\n${formatDpuHours(dpuRecent)}${dpuBase !== undefined ? ` (baseline ${formatDpuHours(dpuBase)})` : ''}`,
+      `*${escapeMrkdwn(unit)}-hours / run*\n${formatUnitHours(usageRecent, unit)}${usageBase !== undefined ? ` (baseline ${formatUnitHours(usageBase, unit)})` : ''}`,
     );
   const costRecent = medianCostUsd(v, 'recent');
   const costBase = medianCostUsd(v, 'baseline');
@@ -156,20 +150,20 @@ function verdictBlocks(model: TriageReportModel, v: DegradationVerdict): Block[]
     );
   if (v.extraCost && v.extraCost.extraUsd > 0)
     f.push(
-      `*Extra cost of the degradation*\n${formatUsd(v.extraCost.extraUsd)} over ${plural(v.extraCost.runsCounted, 'run')} (${formatDpuHours(v.extraCost.extraDpuHours)})`,
+      `*Extra cost of the degradation*\n${formatUsd(v.extraCost.extraUsd)} over ${plural(v.extraCost.runsCounted, 'run')} (${formatUnitHours(v.extraCost.extraUnitHours, unit)})`,
     );
   f.push(`*History read*\n${plural(v.history.runsFound, 'run')} (${v.history.completedRunsFound} completed)`);
-  const jd = model.jobDefinition;
-  if (jd)
+  const cap = model.jobDefinition?.capacity;
+  if (model.jobDefinition)
     f.push(
-      `*Job*\n${escapeMrkdwn([jd.workerType && jd.numberOfWorkers ? `${jd.numberOfWorkers} × ${jd.workerType}` : undefined, jd.glueVersion ? `Glue ${jd.glueVersion}` : undefined, jd.executionClass].filter(Boolean).join(' · ') || 'n/a')}`,
+      `*Job*\n${escapeMrkdwn([cap?.shape, cap?.runtime, cap?.tier].filter(Boolean).join(' · ') || 'n/a')}`,
     );
   blocks.push(section('*Runs against the baseline*', { fields: f }));
 
   const problematic = new Set(v.problematicRunIds);
   const probRuns = v.runs.filter((r) => problematic.has(r.id));
   if (probRuns.length) {
-    const lines = probRuns.slice(0, 10).map((r) => runLine(model, r));
+    const lines = probRuns.slice(0, 10).map(runLine);
     const more = probRuns.length > 10 ? `\n_…and ${probRuns.length - 10} more in the thread_` : '';
     blocks.push(section(`*Problematic runs (${probRuns.length})*\n${chunkLines(lines, 2900)[0]}${more}`));
   }
@@ -267,10 +261,15 @@ export function renderTriageReport(model: TriageReportModel): Block[] {
   if (model.findings) blocks.push(divider(), ...findingBlocks(model.findings));
   const notes: string[] = [];
   if (model.missing.length) notes.push(`:warning: Missing: ${model.missing.map(escapeMrkdwn).join('; ')}`);
-  if (model.throttled) notes.push(':snail: AWS throttled some requests; data was slowed, not lost');
+  if (model.throttled)
+    notes.push(
+      `:snail: ${escapeMrkdwn(model.cloud ?? 'The cloud')} throttled some requests; data was slowed, not lost`,
+    );
+
   const tail = [
-    `${model.provider === 'glue' ? 'AWS Glue' : 'Azure Synapse'} · ${escapeMrkdwn(model.region)} · env ${escapeMrkdwn(model.env)}`,
+    `${escapeMrkdwn(model.platform ?? model.provider)} · ${escapeMrkdwn(model.region)} · env ${escapeMrkdwn(model.env)}`,
   ];
+
   if (model.elapsedMs !== undefined) tail.push(`triage took ${(model.elapsedMs / 1000).toFixed(1)} s`);
   if (notes.length) blocks.push(context(...notes));
   blocks.push(context(tail.join(' · ')));
@@ -282,7 +281,7 @@ export function renderTriageDetails(model: TriageReportModel): Block[][] {
   const messages: Block[][] = [];
   const v = model.verdict;
   if (v) {
-    const lines = v.runs.slice(0, 200).map((r) => `${runLine(model, r)} _[${r.role}]_`);
+    const lines = v.runs.slice(0, 200).map((r) => `${runLine(r)} _[${r.role}]_`);
     const chunks = chunkLines(lines, 2900);
     for (let i = 0; i < chunks.length; i += 40) {
       messages.push(

@@ -2,7 +2,7 @@
 // message's own time, with its permalink. The same message pinned twice (or the event delivered
 // twice by Slack's retries) is one entry: the dedup key is channel + ts.
 import type { App } from '@slack/bolt';
-import type { CommandDeps } from '../../../commands/deps.js';
+import type { Deps } from '../../deps.js';
 import { truncate } from '../mrkdwn.js';
 import { decodeSlackText } from '../../../commands/args.js';
 
@@ -16,7 +16,7 @@ export interface PinEvent {
 }
 
 /** Returns true when a timeline entry was added. */
-export async function recordPin(deps: CommandDeps, event: PinEvent): Promise<boolean> {
+export async function recordPin(deps: Deps, event: PinEvent): Promise<boolean> {
   if (!PIN_REACTIONS.has(event.reaction) || event.item.type !== 'message') return false;
   const { channel, ts } = event.item;
   if (!channel || !ts) return false;
@@ -48,7 +48,7 @@ export async function recordPin(deps: CommandDeps, event: PinEvent): Promise<boo
   );
 }
 
-export function registerReactionAdded(app: App, deps: CommandDeps): void {
+export function registerReactionAdded(app: App, deps: Deps): void {
   app.event('reaction_added', async ({ event }) => {
     try {
       await recordPin(deps, event as unknown as PinEvent);

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import type { MedicConfig } from '../../config/index.js';
 import type { MitigationKind, MitigationParams } from '../../domain/approval-policy.js';
+import { PROVIDER_NAMES } from '../../providers/names.js';
+import type { PlatformTerms, ScalingOptions } from '../../providers/ports.js';
 import { KIND_TITLE, type RequestValue } from '../blocks/approval-request.js';
 import type { Block } from '../blocks/kit.js';
 import { code, truncate } from '../mrkdwn.js';
@@ -12,27 +14,20 @@ import { code, truncate } from '../mrkdwn.js';
 export const MITIGATION_CALLBACK = 'medic.mitigation.submit';
 
 const MIB = 1024 * 1024;
-export const WORKER_TYPES = [
-  'G.025X',
-  'G.1X',
-  'G.2X',
-  'G.4X',
-  'G.8X',
-  'G.12X',
-  'G.16X',
-  'R.1X',
-  'R.2X',
-  'R.4X',
-  'R.8X',
-  'Z.2X',
-];
-const MAX_WORKERS = 299;
 export const DEFAULT_SHUFFLE_PARTITIONS = 400;
+
+/** What the modal needs of the job's platform (no call: the adapter knows it). */
+export interface ModalPlatform {
+  terms: Pick<PlatformTerms, 'runIdExample'>;
+  scaling?: ScalingOptions;
+}
 
 /** What the modal carries to the submission (private_metadata, ≤ 3,000 chars). */
 export const ModalContext = z.object({
   kind: z.enum(['compaction', 'scale', 'shuffle-tuning', 'bookmark-reset', 'code-fix']),
   job: z.string(),
+  /** The job's platform, when the triage named one (else the job's config). */
+  provider: z.enum(PROVIDER_NAMES).optional(),
   env: z.string(),
   channel: z.string(),
   incidentId: z.string().optional(),
@@ -51,6 +46,7 @@ export function modalContext(
   return {
     kind,
     job: v.j,
+    ...(v.p ? { provider: v.p } : {}),
     env: v.e ?? defaultEnv,
     channel,
     ...(v.i ? { incidentId: v.i } : {}),
@@ -123,6 +119,7 @@ export function mitigationModal(
   v: RequestValue,
   cfg: MedicConfig,
   medicEnv: string,
+  platform: ModalPlatform,
   dataOwner?: string,
 ): Record<string, unknown> {
   const jobCfg = cfg.jobs[ctx.job];
@@ -160,20 +157,22 @@ export function mitigationModal(
       );
       break;
     case 'scale': {
-      const type = ctx.workerType && WORKER_TYPES.includes(ctx.workerType) ? ctx.workerType : 'G.1X';
-      const opts = WORKER_TYPES.map((t) => option(t, t));
-      const rerun = option('Rerun once with these workers (StartJobRun overrides)', 'rerun');
-      const persistent = option('PERSISTENT CHANGE (UpdateJob): every later run', 'persistent');
+      const sc = platform.scaling;
+      if (!sc) break;
+      const type = ctx.workerType && sc.sizes.includes(ctx.workerType) ? ctx.workerType : sc.defaultSize;
+      const opts = sc.sizes.map((t) => option(t, t));
+      const rerun = option(sc.rerunLabel, 'rerun');
+      const modes = [rerun, ...(sc.persistentLabel ? [option(sc.persistentLabel, 'persistent')] : [])];
       blocks.push(
-        textInput('workers', 'Number of workers', {
-          initial: String(Math.min(MAX_WORKERS, ctx.workers ? ctx.workers * 2 : 10)),
+        textInput('workers', sc.countLabel, {
+          initial: String(Math.min(sc.maxCount, ctx.workers ? ctx.workers * 2 : 10)),
           hint: ctx.workers ? `Now ${ctx.workers} × ${ctx.workerType ?? '?'}` : 'Current size unknown',
-          max: 3,
+          max: String(sc.maxCount).length,
         }),
         {
           type: 'input',
           block_id: 'worker_type',
-          label: plain('Worker type'),
+          label: plain(sc.sizeLabel),
           element: {
             type: 'static_select',
             action_id: 'worker_type_input',
@@ -188,7 +187,7 @@ export function mitigationModal(
           element: {
             type: 'radio_buttons',
             action_id: 'scale_mode_input',
-            options: [rerun, persistent],
+            options: modes,
             initial_option: rerun,
           },
         },
@@ -289,6 +288,7 @@ export interface Submission {
 export function readSubmission(
   ctx: ModalContext,
   values: StateValues,
+  platform: ModalPlatform,
 ): { ok: true; submission: Submission } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const get = (block: string) => values[block]?.[`${block}_input`];
@@ -315,17 +315,18 @@ export function readSubmission(
       break;
     }
     case 'scale': {
-      const numberOfWorkers = int('workers', 1, MAX_WORKERS);
-      const workerType = get('worker_type')?.selected_option?.value ?? ctx.workerType ?? '';
-      if (!WORKER_TYPES.includes(workerType)) errors.worker_type = 'Pick a worker type';
-      const persistent = get('scale_mode')?.selected_option?.value === 'persistent';
+      const sc = platform.scaling;
+      const count = int('workers', 1, sc?.maxCount ?? 1);
+      const size = get('worker_type')?.selected_option?.value ?? ctx.workerType ?? '';
+      if (!sc?.sizes.includes(size)) errors.worker_type = `Pick a ${(sc?.sizeLabel ?? 'size').toLowerCase()}`;
+      const persistent = get('scale_mode')?.selected_option?.value === 'persistent' && !!sc?.persistentLabel;
       params = {
         kind: 'scale',
-        workerType,
-        numberOfWorkers,
+        size,
+        count,
         persistent,
-        ...(ctx.workerType ? { fromWorkerType: ctx.workerType } : {}),
-        ...(ctx.workers !== undefined ? { fromWorkers: ctx.workers } : {}),
+        ...(ctx.workerType ? { fromSize: ctx.workerType } : {}),
+        ...(ctx.workers !== undefined ? { fromCount: ctx.workers } : {}),
       };
       break;
     }
@@ -337,7 +338,9 @@ export function readSubmission(
     }
     case 'bookmark-reset': {
       const runId = text('run_id');
-      if (runId && !/^[A-Za-z0-9_-]{1,255}$/.test(runId)) errors.run_id = 'A Glue run id (jr_…)';
+      if (runId && !/^[A-Za-z0-9_-]{1,255}$/.test(runId))
+        errors.run_id = `A run id (${platform.terms.runIdExample})`;
+
       params = { kind: 'bookmark-reset', ...(runId ? { runId } : {}) };
       break;
     }
