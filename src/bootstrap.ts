@@ -150,7 +150,6 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   const port = server ? (server.address() as AddressInfo).port : env.PORT;
   const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
   logger.info({ role, port, prefix, config: config.source, env: env.MEDIC_ENV }, 'pipeline medic started');
-  for (const w of config.parityWarnings) logger.warn({ parity: w }, 'environment parity');
 
   let closing: Promise<void> | undefined;
   return {
