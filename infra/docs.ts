@@ -2,9 +2,11 @@
 // the Azure role assignments), between BEGIN/END markers. `npm run infra:docs` rewrites them;
 // test/infra checks that the README holds exactly what these functions render.
 import { PERMISSIONS, SCOPES, policyDocument } from './aws/permissions.js';
+import { ROLE_ASSIGNMENTS } from './azure/roles.js';
 
 export const SECTIONS: Record<string, () => string> = {
   'aws-iam': renderAwsIam,
+  'azure-roles': renderAzureRoles,
 };
 
 const begin = (name: string): string =>
@@ -34,6 +36,35 @@ export function renderAwsIam(): string {
     '',
     '```json',
     JSON.stringify(policyDocument(), null, 2),
+    '```',
+  ].join('\n');
+}
+
+export function renderAzureRoles(): string {
+  const rows = ROLE_ASSIGNMENTS.map((r) =>
+    r.kind === 'azure'
+      ? `| ${r.role} | Azure RBAC on \`${r.scope.type}\` named by \`${r.scope.nameParams.join('/')}\` (${r.scope.resourceGroup === 'bot' ? "the bot's resource group" : 'dataResourceGroup'}) | ${r.feature} |`
+      : `| ${r.role} | Synapse RBAC on the workspace${r.item ? `, ${r.item.type} \`${r.item.name}\`` : ''} | ${r.feature} |`,
+  );
+  const synapse = ROLE_ASSIGNMENTS.filter((r) => r.kind === 'synapse').map(
+    (r) =>
+      `az synapse role assignment create --workspace-name "$SYNAPSE_WORKSPACE" --role "${r.role}" \\\n` +
+      `  --assignee-object-id "$PRINCIPAL_ID" --assignee-principal-type ServicePrincipal` +
+      (r.item ? ` \\\n  --item-type ${r.item.type} --item ${r.item.name}` : ''),
+  );
+  return [
+    "Generated from `infra/azure/roles.ts`, the list the ARM template's role assignments are built from.",
+    "The bot's user-assigned identity gets:",
+    '',
+    '| role | where | needed by |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+    'ARM cannot assign Synapse RBAC roles (they live in the workspace, not in Azure Resource Manager);',
+    'after the deployment, a Synapse Administrator runs:',
+    '',
+    '```bash',
+    ...synapse,
     '```',
   ].join('\n');
 }

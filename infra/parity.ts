@@ -120,3 +120,50 @@ export function sizingDifferences(
   const b = maskEnvironmentName(other.template, other.name);
   return diffJson(a, b).map((p) => p.join('.'));
 }
+
+/**
+ * Parity of ARM parameter files: the same parameter names in every file, each a parameter of
+ * the template, and different values only where the template declares the parameter as sizing
+ * (`metadata.sizing: true`) or it is `environmentName` (which must name the file's environment).
+ */
+export function parameterFileParity(
+  files: Record<string, { parameters: Record<string, { value: Json }> }>,
+  template: { parameters: Record<string, { metadata?: { sizing?: boolean } }> },
+): Difference[] {
+  const out: Difference[] = [];
+  const names = Object.keys(files);
+  const [first, ...rest] = names;
+  if (!first) return out;
+  for (const env of names) {
+    const params = files[env]!.parameters;
+    for (const key of Object.keys(params)) {
+      if (!template.parameters[key])
+        out.push({ path: `${env}.${key}`, detail: 'not a parameter of the template' });
+    }
+    if (params.environmentName?.value !== env)
+      out.push({
+        path: `${env}.environmentName`,
+        detail: `is ${JSON.stringify(params.environmentName?.value)}, not ${env}`,
+      });
+  }
+  const base = files[first]!.parameters;
+  for (const env of rest) {
+    const other = files[env]!.parameters;
+    for (const key of [...new Set([...Object.keys(base), ...Object.keys(other)])].sort()) {
+      if (!(key in base) || !(key in other)) {
+        out.push({
+          path: key,
+          detail: `set in ${key in base ? first : env} but not in ${key in base ? env : first}`,
+        });
+        continue;
+      }
+      if (key === 'environmentName' || template.parameters[key]?.metadata?.sizing) continue;
+      if (JSON.stringify(base[key]!.value) !== JSON.stringify(other[key]!.value))
+        out.push({
+          path: key,
+          detail: `${JSON.stringify(base[key]!.value)} in ${first}, ${JSON.stringify(other[key]!.value)} in ${env} (not declared as sizing)`,
+        });
+    }
+  }
+  return out;
+}
