@@ -42,6 +42,8 @@ const PORT = 3000;
 const REDIS_PORT = 6380; // not the default 6379 (AwsSolutions-AEC5)
 /** Namespace of the bot's own CloudWatch metrics (queue depth from /metrics, failed jobs from logs). */
 export const metricNamespace = (envName: string): string => `PipelineMedic/${envName}`;
+/** The worker's log line for a job with no attempts left (src/queue/workers.ts): the failed-jobs alarm counts it. */
+export const FAILED_JOB_LINE = { msg: 'job failed', final: true } as const;
 /** The Prometheus gauge the worker autoscaling follows (src/metrics.ts). */
 export const QUEUE_DEPTH_METRIC = 'medic_queue_waiting_jobs';
 
@@ -460,8 +462,8 @@ export class MedicStack extends Stack {
     const failedJobs = new logs.MetricFilter(this, 'FailedJobsFilter', {
       logGroup: workerLogs,
       filterPattern: logs.FilterPattern.all(
-        logs.FilterPattern.stringValue('$.msg', '=', 'job failed'),
-        logs.FilterPattern.booleanValue('$.final', true),
+        logs.FilterPattern.stringValue('$.msg', '=', FAILED_JOB_LINE.msg),
+        logs.FilterPattern.booleanValue('$.final', FAILED_JOB_LINE.final),
       ),
       metricNamespace: metricNamespace(env.name),
       metricName: 'FailedJobs',

@@ -12,7 +12,7 @@ import { buildApp } from '../../infra/aws/app.js';
 import { ENV_NAMES, SIZING_PROPERTIES, stackName, type EnvName } from '../../infra/aws/environments.js';
 import { AwsSolutionsChecks } from '../../infra/aws/nag.js';
 import { PERMISSIONS, README_VALUES } from '../../infra/aws/permissions.js';
-import { QUEUE_DEPTH_METRIC } from '../../infra/aws/medic-stack.js';
+import { FAILED_JOB_LINE, QUEUE_DEPTH_METRIC } from '../../infra/aws/medic-stack.js';
 import { readSection, renderAwsIam } from '../../infra/docs.js';
 import { templateParity, sizingDifferences, type Json } from '../../infra/parity.js';
 import { Env } from '../../src/config/env.js';
@@ -100,6 +100,17 @@ test('workers scale on the queue-depth gauge the bot exports at /metrics', async
     id.startsWith('WorkerTask'),
   )!;
   assert.ok(JSON.stringify(worker).includes(QUEUE_DEPTH_METRIC), 'the metrics sidecar publishes it');
+});
+
+test('the failed-jobs alarm counts the worker log line of a job with no attempts left', () => {
+  const [, filter] = byType(templates.prod, 'AWS::Logs::MetricFilter')[0]!;
+  assert.equal(
+    filter.Properties!.FilterPattern,
+    `{ ($.msg = "${FAILED_JOB_LINE.msg}") && ($.final IS TRUE) }`,
+  );
+  const alarms = byType(templates.prod, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+  assert.ok(alarms.some((a) => a.MetricName === 'FailedJobs'));
+  // test/integration/failed-job-log.test.ts checks that the worker writes exactly this line.
 });
 
 test('dev, staging and prod are at parity: same resources, only declared sizing differs', () => {
