@@ -244,7 +244,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       env,
       medic: file.config,
       source: file.source,
-      parityWarnings: file.parityWarnings,
     };
     // Follow a mitigation's run every 2 s, not production's 30 s: the simulated runs are short.
     setMitigationPollMs(2000, 3600);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the runbook's delivery pipeline stages in order — lint (format, lint, typecheck) →
-// unit → contract → integration → e2e — naming each stage and stopping at the first that fails.
+// unit → infra (the bot's own infrastructure as code: synth, cdk-nag, parity) → contract →
+// integration → e2e — naming each stage and stopping at the first that fails.
 // It makes sure a Redis answers at REDIS_URL first, starting redis-server on a free port if not.
 //
 //   npm test                 every stage
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 
-const STAGES = ['format', 'lint', 'typecheck', 'unit', 'contract', 'integration', 'e2e'];
+const STAGES = ['format', 'lint', 'typecheck', 'unit', 'infra', 'contract', 'integration', 'e2e'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const w of wanted) {
   if (!STAGES.includes(w)) {

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { producerConnection, stateConnection, workerConnection } from './queue/connection.js';
 import { Producers } from './queue/producers.js';
+import { QUEUE_NAMES } from './queue/names.js';
 import { startWorkers, type Processors, type WorkerSet } from './queue/workers.js';
 import { createSlackApp } from './slack/app.js';
 import { healthRoutes } from './http/routes.js';
@@ -86,6 +87,15 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   const producers = new Producers(producerRedis, prefix, 1500, (err, queue) =>
     logger.debug({ err, queue }, 'queue connection error'),
   );
+  metrics.countWaiting(async () => {
+    const counts = await Promise.all(
+      QUEUE_NAMES.map(async (q) => {
+        const c = await producers.queue(q).getJobCounts('waiting', 'prioritized');
+        return [q, (c.waiting ?? 0) + (c.prioritized ?? 0)] as const;
+      }),
+    );
+    return Object.fromEntries(counts);
+  });
 
   let workerRedis: Redis | undefined;
   let workers: WorkerSet | undefined;
@@ -147,7 +157,6 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   const port = server ? (server.address() as AddressInfo).port : env.PORT;
   const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
   logger.info({ role, port, prefix, config: config.source, env: env.MEDIC_ENV }, 'pipeline medic started');
-  for (const w of config.parityWarnings) logger.warn({ parity: w }, 'environment parity');
 
   let closing: Promise<void> | undefined;
   return {

@@ -10,10 +10,15 @@ export interface Metrics {
   slackApiErrors: Counter<'method' | 'error'>;
   slackRateLimited: Counter<'method'>;
   workersRunning: Gauge<'queue'>;
+  /** Jobs waiting to be picked up, per queue, read from Redis at each scrape (worker autoscaling). */
+  queueWaiting: Gauge<'queue'>;
+  /** Where queueWaiting reads from; set once the queues exist (bootstrap). */
+  countWaiting(source: () => Promise<Record<string, number>>): void;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
+  let waitingSource: (() => Promise<Record<string, number>>) | undefined;
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'medic_' });
   return {
     registry,
@@ -61,5 +66,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       labelNames: ['queue'],
       registers: [registry],
     }),
+    queueWaiting: new Gauge({
+      name: 'medic_queue_waiting_jobs',
+      help: 'Jobs waiting for a worker (waiting + prioritized), per queue; what worker autoscaling follows',
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        if (!waitingSource) return;
+        try {
+          const counts = await waitingSource();
+          for (const [queue, n] of Object.entries(counts)) this.set({ queue }, n);
+        } catch {
+          // Redis unreachable: no stale numbers for the autoscaler, the series is simply absent.
+          this.reset();
+        }
+      },
+    }),
+    countWaiting(source) {
+      waitingSource = source;
+    },
   };
 }

@@ -1,6 +1,7 @@
 // `medic`: the bot's analyses from a terminal, with the same configuration and code paths.
 //   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
 //   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
+//   medic config check [--config PATH]
 import { loadConfig, ConfigError, type AppConfig } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { createProviders } from '../providers/registry.js';
@@ -10,10 +11,12 @@ import { validateTriage } from '../../commands/triage.js';
 import { TriageGatherer } from '../../jobs/triage-gather.js';
 import { triageText } from './text-report.js';
 import { runSmallFilesCli } from './smallfiles.js';
+import { configCheck } from './config-check.js';
 
 const USAGE = `Usage:
   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
+  medic config check [--config PATH]   medic.yml valid for dev, staging and prod, overlays at parity
 
 Configuration comes from the same environment variables and medic.yml as the bot
 (AWS credentials from the standard SDK chain; no Slack token needed).`;
@@ -37,6 +40,8 @@ export async function cli(
     io.out.write(USAGE + '\n');
     return cmd ? 0 : 2;
   }
+  // Checks the file alone, for CI: no environment variables are needed.
+  if (cmd === 'config' && args[0] === 'check') return configCheck(args.slice(1), process.env, io);
   let config: AppConfig;
   try {
     config = loadConfig(process.env, { requireSlack: false });

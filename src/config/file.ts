@@ -152,8 +152,6 @@ function keyPaths(v: unknown, prefix = ''): string[] {
 export interface LoadedConfig {
   config: MedicConfig;
   source: string;
-  /** Environment keys that are not set in every environment (DESIGN: parity, same keys). */
-  parityWarnings: string[];
 }
 
 /** Parse a medic.yml text for one environment. Throws ConfigError listing every problem. */
@@ -169,7 +167,6 @@ export function parseConfigText(text: string, env: string, source = 'medic.yml')
   const { environments, ...rest } = doc;
   const problems: string[] = [];
   let overlay: unknown = {};
-  const parityWarnings: string[] = [];
   if (environments !== undefined) {
     if (!isPlain(environments))
       problems.push('environments: must be a mapping of environment name → overrides');
@@ -180,25 +177,40 @@ export function parseConfigText(text: string, env: string, source = 'medic.yml')
         if (value !== null && !isPlain(value)) problems.push(`environments.${name}: must be a mapping`);
       }
       overlay = environments[env] ?? {};
-      const sets = Object.entries(environments).map(([n, v]) => [n, new Set(keyPaths(v ?? {}))] as const);
-      const all = new Set(sets.flatMap(([, s]) => [...s]));
-      for (const key of all) {
-        const missing = sets.filter(([, s]) => !s.has(key)).map(([n]) => n);
-        if (missing.length && key)
-          parityWarnings.push(`${key} is set for some environments but not ${missing.join(', ')}`);
-      }
+      problems.push(...environmentParity(environments));
     }
   }
   const merged = deepMerge(rest, overlay ?? {});
   const res = MedicFile.safeParse(merged);
   if (!res.success) problems.push(...describeIssues(res.error.issues));
   if (problems.length) throw new ConfigError(source, problems);
-  return { config: res.data!, source, parityWarnings };
+  return { config: res.data!, source };
+}
+
+/**
+ * Parity (seed 5.1): every environment overlay sets the same keys, with its own values, so an
+ * override tested in staging cannot be missing in prod. One problem per key that some overlays
+ * set and others do not.
+ */
+export function environmentParity(environments: Record<string, unknown>): string[] {
+  const sets = Object.entries(environments).map(([n, v]) => [n, new Set(keyPaths(v ?? {}))] as const);
+  const all = [...new Set(sets.flatMap(([, s]) => [...s]))].filter(Boolean).sort();
+  const problems: string[] = [];
+  for (const key of all) {
+    const missing = sets.filter(([, s]) => !s.has(key)).map(([n]) => n);
+    const present = sets.filter(([, s]) => s.has(key)).map(([n]) => n);
+    if (missing.length)
+      problems.push(
+        `environments: ${key} is set for ${present.join(', ')} but not for ${missing.join(', ')} ` +
+          '(every overlay must carry the same keys; give each environment its own value)',
+      );
+  }
+  return problems;
 }
 
 export function loadConfigFile(path: string | undefined, env: string): LoadedConfig {
   const file = path ?? (existsSync('medic.yml') ? 'medic.yml' : undefined);
-  if (!file) return { config: MedicFile.parse({}), source: 'built-in defaults', parityWarnings: [] };
+  if (!file) return { config: MedicFile.parse({}), source: 'built-in defaults' };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -8,6 +8,7 @@ export { awsEndpoint, parseEnv, type Env } from './env.js';
 export {
   parseConfigText,
   loadConfigFile,
+  environmentParity,
   degradationFor,
   jobProvider,
   type MedicConfig,
@@ -20,7 +21,6 @@ export interface AppConfig {
   env: Env;
   medic: MedicConfig;
   source: string;
-  parityWarnings: string[];
 }
 
 /** Read and validate everything; problems of both sources are reported together. */
@@ -45,5 +45,5 @@ export function loadConfig(
     problems.push(...err.problems.map((p) => `${err.source} ${p}`));
   }
   if (problems.length || !env || !file) throw new ConfigError('environment and medic.yml', problems);
-  return { env, medic: file.config, source: file.source, parityWarnings: file.parityWarnings };
+  return { env, medic: file.config, source: file.source };
 }

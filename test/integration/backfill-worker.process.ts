@@ -8,5 +8,5 @@ import { createLogger } from '../../src/logger.js';
 const env = parseEnv(process.env);
 const file = parseConfigText(process.env.MEDIC_TEST_YAML ?? '', env.MEDIC_ENV);
 const logger = createLogger({ level: env.LOG_LEVEL });
-const medic = await startMedic({ env, medic: file.config, source: 'test', parityWarnings: [] }, { logger });
+const medic = await startMedic({ env, medic: file.config, source: 'test' }, { logger });
 console.log(JSON.stringify({ event: 'ready', port: medic.port }));

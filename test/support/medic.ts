@@ -36,7 +36,7 @@ export function testConfig(opts: {
     ...opts.env,
   });
   const file = parseConfigText(opts.yaml ?? '', env.MEDIC_ENV, 'test medic.yml');
-  return { env, medic: file.config, source: file.source, parityWarnings: file.parityWarnings };
+  return { env, medic: file.config, source: file.source };
 }
 
 export async function startTestMedic(

@@ -10,7 +10,7 @@ const file = parseConfigText('', env.MEDIC_ENV);
 const logger = createLogger({ level: 'info' });
 const slowMs = Number(process.env.SLOW_MS ?? 1500);
 const medic = await startMedic(
-  { env, medic: file.config, source: 'test', parityWarnings: [] },
+  { env, medic: file.config, source: 'test' },
   {
     logger,
     processors: {

@@ -49,7 +49,7 @@ test('the environment overlay is applied for the chosen environment only', () =>
   const text = `
 defaults: { escalateAfterMinutes: 90 }
 environments:
-  dev: { defaults: { escalateAfterMinutes: 5 } }
+  dev: { region: us-east-1, defaults: { escalateAfterMinutes: 5 }, slack: { oncallSre: S0DEV } }
   prod: { region: eu-west-1, defaults: { escalateAfterMinutes: 60 }, slack: { oncallSre: S0PROD } }
 `;
   assert.equal(parseConfigText(text, 'dev').config.defaults.escalateAfterMinutes, 5);
@@ -57,11 +57,31 @@ environments:
   assert.equal(prod.config.defaults.escalateAfterMinutes, 60);
   assert.equal(prod.config.region, 'eu-west-1');
   assert.equal(prod.config.slack.oncallSre, 'S0PROD');
-  assert.ok(
-    prod.parityWarnings.some((w) => w.startsWith('region')),
-    'region set in prod but not dev',
-  );
   assert.equal(parseConfigText(text, 'staging').config.defaults.escalateAfterMinutes, 90);
+});
+
+test('overlays that do not carry the same keys stop the start, naming each key and where it is missing', () => {
+  const text = `
+environments:
+  dev: { defaults: { escalateAfterMinutes: 5 } }
+  staging: { region: eu-west-1, defaults: { escalateAfterMinutes: 60 } }
+  prod: { region: eu-west-1, defaults: { escalateAfterMinutes: 60 }, slack: { oncallSre: S0PROD } }
+`;
+  for (const env of ['dev', 'staging', 'prod']) {
+    const err = (() => {
+      try {
+        parseConfigText(text, env, 'medic.yml');
+      } catch (e) {
+        return e as ConfigError;
+      }
+      return undefined;
+    })();
+    assert.ok(err instanceof ConfigError, `${env}: refused`);
+    assert.deepEqual(err.problems, [
+      'environments: region is set for staging, prod but not for dev (every overlay must carry the same keys; give each environment its own value)',
+      'environments: slack.oncallSre is set for prod but not for dev, staging (every overlay must carry the same keys; give each environment its own value)',
+    ]);
+  }
 });
 
 test('every invalid key is reported at once, by path', () => {
