@@ -5,7 +5,7 @@ import { triageProcessor } from './triage.js';
 import { smallFilesProcessor } from './smallfiles.js';
 import { createEscalationProcessor } from './escalation.js';
 import { createMitigationProcessor } from './mitigation.js';
-import { createBackfillProcessor } from './backfill.js';
+import { createBackfillProcessor } from './backfill/index.js';
 import { createMonitorProcessor } from './monitor.js';
 
 /** Each processor module exports a factory taking Deps; the registry of queues is here. */
