@@ -16,7 +16,8 @@ import { setMaxListeners } from 'node:events';
 import { ProviderError } from './ports.js';
 import type { ListPage, ListPageRequest, ObjectInfo, ObjectLocation, ObjectStore } from './ports.js';
 import { SmallFileAggregator } from '../domain/small-files.js';
-import type { SmallFileOptions, SmallFileSummary } from '../domain/small-files.js';
+import type { SmallFileOptions } from '../domain/small-files.js';
+import type { SmallFileSummary } from '../domain/small-file-summary.js';
 
 export interface ScanProgress {
   objects: number;
