@@ -14,7 +14,7 @@ import { startMedic, type Medic } from '../../src/bootstrap.js';
 import { createLogger } from '../../src/logger.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
-import { escalationJobId, setEscalationMinuteMs } from '../../jobs/escalation.js';
+import { escalationJobId, setEscalationMinuteMs } from '../../src/queue/escalation.js';
 
 const YAML = `
 slack:

@@ -24,7 +24,7 @@ import { createLogger } from '../../src/logger.js';
 import { IncidentStore, type Incident } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
-import { escalationJobId, setEscalationMinuteMs } from '../../jobs/escalation.js';
+import { escalationJobId, setEscalationMinuteMs } from '../../src/queue/escalation.js';
 import { checklistBlockId, CHECKLIST_ACTION_ID } from '../../src/slack/blocks/checklist.js';
 import { timelineLine } from '../../src/domain/postmortem.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
