@@ -21,20 +21,6 @@ import { KIND_TITLE, renderApproval } from '../src/slack/blocks/approval-request
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import { formatDuration } from '../src/domain/format.js';
 
-/**
- * How long between two GetJobRun polls. 30 s in production (Glue runs last minutes); tests
- * shorten it (setMitigationPollMs). Process-wide on purpose, like the escalation minute.
- */
-let pollMs = 30_000;
-/** Follow a run at most this many polls (6 hours at 30 s), then say so and stop. */
-let maxPolls = 720;
-
-export function setMitigationPollMs(ms: number, polls = maxPolls): void {
-  if (!(ms > 0)) throw new Error('poll interval must be positive');
-  pollMs = ms;
-  maxPolls = polls;
-}
-
 export function createMitigationProcessor(deps: Deps) {
   return async (job: Job, log: Logger, token?: string): Promise<{ state: string }> => {
     const p = MitigationPayload.parse(job.data);
@@ -177,7 +163,7 @@ class Mitigation {
     try {
       run = await this.platform.getRun(ex.jobName, ex.runId);
     } catch (err) {
-      if (err instanceof ProviderError && err.retryable && polls < maxPolls) {
+      if (err instanceof ProviderError && err.retryable && polls < this.deps.timings.mitigationMaxPolls) {
         this.log.warn({ err, approvalId: a.id }, 'GetJobRun failed; polling again later');
         return this.later({ ...this.p, step: 'poll', polls });
       }
@@ -197,7 +183,7 @@ class Mitigation {
         await this.store.setExecution(a.id, next);
         await this.publish({ ...a, execution: next });
       }
-      if (polls >= maxPolls) {
+      if (polls >= this.deps.timings.mitigationMaxPolls) {
         await this.finish(a, {
           ...ex,
           state: 'error',
@@ -325,8 +311,11 @@ class Mitigation {
     }
   }
 
-  /** Re-queue this job delayed, its step and counters in job data; frees the worker. */
-  private async later(data: MitigationPayload, delayMs = pollMs): Promise<never> {
+  /**
+   * Re-queue this job delayed, its step and counters in job data; frees the worker. The wait is
+   * `defaults.runPollSeconds` (30 s: Glue runs last minutes) unless given.
+   */
+  private async later(data: MitigationPayload, delayMs = this.deps.timings.mitigationPollMs): Promise<never> {
     await this.job.updateData(data);
     await this.job.moveToDelayed(Date.now() + delayMs, this.token);
     throw new DelayedError();

@@ -40,7 +40,6 @@ export interface Ctx {
   job: BackfillJob;
   token: string | undefined;
   log: Logger;
-  opts: { pollMs: number; maxPollMs: number };
   /** The job platform's catalog (promotion by partition location), when it has one. */
   catalog(): Catalog;
   /** The job platform's data-quality engine, when it has one. */
@@ -130,8 +129,9 @@ export async function start(
 
 /** Wait on a cloud run without holding the worker: re-queue this job delayed. */
 export async function requeue(ctx: Ctx): Promise<never> {
+  const { backfillPollMs, backfillMaxPollMs } = ctx.deps.timings;
   const polls = ctx.job.data.polls + 1;
-  const delay = Math.min(ctx.opts.maxPollMs, Math.round(ctx.opts.pollMs * 1.5 ** Math.min(polls, 20)));
+  const delay = Math.min(backfillMaxPollMs, Math.round(backfillPollMs * 1.5 ** Math.min(polls, 20)));
   await ctx.job.updateData({ ...ctx.job.data, polls });
   await ctx.job.moveToDelayed(Date.now() + delay, ctx.token);
   throw new DelayedError();

@@ -39,13 +39,6 @@ import { rollback } from './rollback.js';
 import { expireApproval } from './expiry.js';
 import { stopAfterAbort } from './abort.js';
 
-/** Extra dependencies a test may inject (Deps stays as it is). */
-export interface BackfillJobOptions {
-  /** First poll delay of a cloud run; it grows ×1.5 per poll up to maxPollMs. */
-  pollMs?: number;
-  maxPollMs?: number;
-}
-
 const STEPS: Record<BackfillStep, Step> = {
   snapshot,
   'staging-run': stagingRun,
@@ -56,9 +49,7 @@ const STEPS: Record<BackfillStep, Step> = {
   consumers,
 };
 
-export function createBackfillProcessor(deps: Deps, options: BackfillJobOptions = {}): Processor<'backfill'> {
-  const extra = deps as Deps & { backfill?: BackfillJobOptions };
-  const o = { ...extra.backfill, ...options };
+export function createBackfillProcessor(deps: Deps): Processor<'backfill'> {
   const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
   return async (job, log, token) => {
     const { backfillId, step } = job.data;
@@ -71,7 +62,6 @@ export function createBackfillProcessor(deps: Deps, options: BackfillJobOptions 
       job,
       token,
       log: log.child({ backfillId, step }),
-      opts: { pollMs: o.pollMs ?? 1000, maxPollMs: o.maxPollMs ?? 30_000 },
       catalog: () => {
         const c = platform().catalog;
         if (!c) throw new StepFailure(`${platform().terms.platform} has no table catalog to promote with`);

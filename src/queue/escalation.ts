@@ -5,25 +5,10 @@
 // escalation is jobs/escalation.ts.
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
+import type { Timings } from '../deps.js';
 import type { Incident } from '../store/incidents.js';
 import type { Producers } from './producers.js';
 import { stableId } from './payloads.js';
-
-/**
- * Length of an escalation "minute" in ms. 60,000 in production; tests shorten it so that
- * `escalateAfterMinutes: 1` fires in about a second (setEscalationMinuteMs). Process-wide on
- * purpose: the command listeners and the workers of one process schedule with the same clock.
- */
-let minuteMs = 60_000;
-
-export function setEscalationMinuteMs(ms: number): void {
-  if (!(ms > 0)) throw new Error('escalation minute must be positive');
-  minuteMs = ms;
-}
-
-export function escalationMinuteMs(): number {
-  return minuteMs;
-}
 
 /** The job's `escalateAfterMinutes`, else the defaults' (90). */
 export function escalateAfterMinutes(config: AppConfig, job: string | undefined): number {
@@ -42,6 +27,8 @@ export interface ScheduleDeps {
   config: AppConfig;
   producers: Producers;
   logger: Logger;
+  /** The minute `escalateAfterMinutes` counts (Deps.timings: 60 s in production, 1 s in tests). */
+  timings: Pick<Timings, 'escalationMinuteMs'>;
   now?: () => number;
 }
 
@@ -56,7 +43,7 @@ export async function scheduleEscalation(
   if (incident.status === 'resolved' || incident.status === 'monitoring') return undefined;
   const minutes = escalateAfterMinutes(deps.config, incident.job);
   const now = (deps.now ?? Date.now)();
-  const dueAt = incident.openedAt + minutes * minuteMs;
+  const dueAt = incident.openedAt + minutes * deps.timings.escalationMinuteMs;
   const delayMs = Math.max(1, dueAt - now);
   const jobId = escalationJobId(incident.id);
   await deps.producers.enqueue(

@@ -144,7 +144,7 @@ test(
       { ...config, env: { ...config.env, MEDIC_ROLE: 'worker' } },
       {
         logger: createLogger({ level: 'silent' }),
-        jobDeps: { backfill: { pollMs: 200, maxPollMs: 1000 } } as never,
+        timings: { backfillPollMs: 200, backfillMaxPollMs: 1000 },
       },
     );
     const done = await waitFor(

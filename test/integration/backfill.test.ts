@@ -45,7 +45,7 @@ before(async () => {
   t = await startTestMedic({
     env: sim.env(),
     yaml: BACKFILL_YAML,
-    start: { jobDeps: { backfill: { pollMs: 200, maxPollMs: 1000 } } as never },
+    start: { timings: { backfillPollMs: 200, backfillMaxPollMs: 1000 } },
   });
   store = new BackfillStore(t.medic.state, t.prefix);
 });

@@ -14,7 +14,7 @@ import { startMedic, type Medic } from '../../src/bootstrap.js';
 import { createLogger } from '../../src/logger.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
-import { escalationJobId, setEscalationMinuteMs } from '../../src/queue/escalation.js';
+import { escalationJobId } from '../../src/queue/escalation.js';
 
 const YAML = `
 slack:
@@ -29,8 +29,6 @@ let redisServer: RedisServer;
 let fake: FakeSlack;
 
 before(async () => {
-  // One escalation "minute" = 1 s: FastJob escalates 5 s after it opens (room for a slow machine to stop everything first).
-  setEscalationMinuteMs(1000);
   redisServer = await startRedisServer({ appendonly: true });
   fake = await FakeSlack.start();
 });
@@ -56,7 +54,8 @@ test('an escalation timer survives stopping the bot and Redis, and fires exactly
   const prefix = testPrefix('restart');
   const config = testConfig({ env: { REDIS_URL: redisServer.url }, yaml: YAML, slack: fake, prefix });
   const logger = createLogger({ level: 'silent' });
-  const start = () => startMedic(config, { logger });
+  // One escalation "minute" = 1 s: FastJob escalates 5 s after it opens (room for a slow machine to stop everything first).
+  const start = () => startMedic(config, { logger, timings: { escalationMinuteMs: 1000 } });
 
   let medic: Medic = await start();
   const responseUrl = fake.newResponseUrl({ channelId: 'C0DATAOPS', userId: 'U0ONCALL' });

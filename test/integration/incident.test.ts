@@ -1,8 +1,8 @@
 // The incident channel end to end: signed slash commands, block actions and events → the real Bolt
 // receiver → Redis (state and BullMQ) → the fake Slack and a fake PagerDuty on loopback.
 //
-// Escalation delays: `setEscalationMinuteMs(1000)` makes an escalation "minute" one second, so a
-// job configured with `escalateAfterMinutes: 1` escalates about a second after it opens.
+// Escalation delays: `timings: { escalationMinuteMs: 1000 }` makes an escalation "minute" one
+// second, so a job configured with `escalateAfterMinutes: 1` escalates about a second after it opens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -24,7 +24,7 @@ import { createLogger } from '../../src/logger.js';
 import { IncidentStore, type Incident } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
-import { escalationJobId, setEscalationMinuteMs } from '../../src/queue/escalation.js';
+import { escalationJobId } from '../../src/queue/escalation.js';
 import { checklistBlockId, CHECKLIST_ACTION_ID } from '../../src/slack/blocks/checklist.js';
 import { timelineLine } from '../../src/domain/postmortem.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
@@ -84,7 +84,6 @@ postmortem:
 }
 
 before(async () => {
-  setEscalationMinuteMs(1000);
   pagerduty = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -103,7 +102,10 @@ before(async () => {
     },
   });
   const logger = createLogger({ level: 'debug' }, sink);
-  t = await startTestMedic({ yaml: yaml(pdUrl), start: { logger, jobDeps: { providers } } });
+  t = await startTestMedic({
+    yaml: yaml(pdUrl),
+    start: { logger, jobDeps: { providers }, timings: { escalationMinuteMs: 1000 } },
+  });
   redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   incidents = new IncidentStore(redis, t.prefix);
   timeline = new Timeline(redis, t.prefix);

@@ -15,7 +15,6 @@ import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
-import { setMitigationPollMs } from '../../jobs/mitigation.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { stableId } from '../../src/queue/payloads.js';
 
@@ -40,13 +39,12 @@ let skewMs = 0;
 const clock = (): number => Date.now() + skewMs;
 
 before(async () => {
-  setMitigationPollMs(100);
   sim = await startSimulator({ speed: 1000 });
   for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
   t = await startTestMedic({
     yaml: YAML,
     env: { ...sim.env(), MEDIC_ENV: 'staging' },
-    start: { jobDeps: { now: clock } },
+    start: { jobDeps: { now: clock }, timings: { mitigationPollMs: 100 } },
   });
 });
 
