@@ -15,6 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { escalationJobId } from '../../src/queue/escalation.js';
+import { waitFor } from '../support/wait.js';
 
 const YAML = `
 slack:
@@ -37,18 +38,6 @@ after(async () => {
   await fake.stop();
   await redisServer.destroy();
 });
-
-async function waitUntil(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('an escalation timer survives stopping the bot and Redis, and fires exactly once', async () => {
   const prefix = testPrefix('restart');
@@ -96,13 +85,13 @@ test('an escalation timer survives stopping the bot and Redis, and fires exactly
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
     incidents = new IncidentStore(redis, prefix);
     queue = new Queue('escalation', { connection: redis, prefix });
-    await waitUntil('the escalation after the restart', () => escalations().length >= 1);
+    await waitFor('the escalation after the restart', () => escalations().length >= 1);
     // Wait until the job is finished and recorded, then make sure nothing else was sent.
-    await waitUntil('the escalation job completed', async () => {
+    await waitFor('the escalation job completed', async () => {
       const job = await queue.getJob(escalationJobId(incident.id));
       return (await job?.getState()) === 'completed';
     });
-    await waitUntil('the escalation recorded', async () =>
+    await waitFor('the escalation recorded', async () =>
       Boolean((await incidents.get(incident.id))?.escalation?.doneAt),
     );
     assert.equal(escalations().length, 1);

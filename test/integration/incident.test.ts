@@ -29,6 +29,7 @@ import { checklistBlockId, CHECKLIST_ACTION_ID } from '../../src/slack/blocks/ch
 import { timelineLine } from '../../src/domain/postmortem.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
 import type { Providers } from '../../src/providers/ports.js';
+import { waitFor } from '../support/wait.js';
 
 const ROUTING_KEY = 'R0UTING0KEY0do0not0log0me0123456';
 
@@ -122,18 +123,6 @@ after(async () => {
   await t.stop();
   await new Promise<void>((r) => pagerduty.close(() => r()));
 });
-
-async function waitUntil(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function textOf(m: FakeMessage | undefined): string {
   return m ? `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}` : '';
@@ -306,7 +295,7 @@ test('two concurrent checkbox clicks from two users on different items both stic
         .map((o) => o.value),
     );
   };
-  await waitUntil('both ticks in the message', () => {
+  await waitFor('both ticks in the message', () => {
     const s = tickedInMessage();
     return s.has('run-ids-logs') && s.has('decision');
   });
@@ -324,7 +313,7 @@ test('two concurrent checkbox clicks from two users on different items both stic
 
   // A click from the stale (all unticked) message that ticks nothing else unticks nothing.
   await click('U0SRE1', 'spark-ui-gc-shuffle');
-  await waitUntil('third tick in the message', () => tickedInMessage().has('spark-ui-gc-shuffle'));
+  await waitFor('third tick in the message', () => tickedInMessage().has('spark-ui-gc-shuffle'));
   assert.equal((await checklists.get(inc.id)).items.filter((i) => i.done).length, 3);
 
   // Unticking from a fresh message applies just that item.
@@ -338,7 +327,7 @@ test('two concurrent checkbox clicks from two users on different items both stic
     message: fresh,
     selectedOptions: [option('decision', 'decision'), option('run-ids-logs', 'run-ids-logs')],
   });
-  await waitUntil('untick in the message', () => !tickedInMessage().has('spark-ui-gc-shuffle'));
+  await waitFor('untick in the message', () => !tickedInMessage().has('spark-ui-gc-shuffle'));
   const after = await checklists.get(inc.id);
   assert.deepEqual(
     after.items.filter((i) => i.done).map((i) => i.id),
@@ -392,9 +381,9 @@ test('a :pushpin: reaction lands on the timeline once, with the message time and
 
   const permalinkCalls = () =>
     t.slack.callsTo('chat.getPermalink').filter((c) => c.args.message_ts === msg.ts).length;
-  await waitUntil('all three deliveries handled', () => permalinkCalls() >= 3);
+  await waitFor('all three deliveries handled', () => permalinkCalls() >= 3);
   const pins = async () => (await timeline.list(inc.id)).filter((e) => e.kind === 'pin');
-  await waitUntil('the pin entry', async () => (await pins()).length >= 1);
+  await waitFor('the pin entry', async () => (await pins()).length >= 1);
   // Let the other deliveries finish their write attempt, then check there is still one entry.
   await new Promise((r) => setTimeout(r, 300));
   const entries = await pins();
@@ -444,7 +433,7 @@ test('the escalation fires after the configured delay with logs, metrics and ste
   assert.match(text, /Checklist\* 0\/6/);
 
   // The Data Owner got a DM with the same facts.
-  await waitUntil('the DM', () =>
+  await waitFor('the DM', () =>
     t.slack.callsTo('conversations.open').some((c) => c.args.users === 'U0OWNER'),
   );
   const dm = await t.slack.waitFor(
@@ -457,7 +446,7 @@ test('the escalation fires after the configured delay with logs, metrics and ste
   assert.match(JSON.stringify(dm.args.blocks), /You are the Data Owner/);
   assert.match(JSON.stringify(dm.args.blocks), /Out of memory ×17/);
 
-  await waitUntil('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
+  await waitFor('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
   const pd = pdEvents.find((e) => e.dedup_key === opened.id)!;
   assert.equal(pd.routing_key, ROUTING_KEY);
   assert.equal(pd.event_action, 'trigger');
@@ -470,7 +459,7 @@ test('the escalation fires after the configured delay with logs, metrics and ste
     'jr_4567ef01',
   ]);
 
-  await waitUntil('escalation recorded', async () =>
+  await waitFor('escalation recorded', async () =>
     Boolean((await incidents.get(opened.id))?.escalation?.doneAt),
   );
   const entries = await timeline.list(opened.id);
@@ -488,7 +477,7 @@ test('/incident escalate escalates at once', async () => {
     15_000,
   );
   assert.match(JSON.stringify(call.args.blocks), /escalated by <@U0SRE1>/);
-  await waitUntil('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
+  await waitFor('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
 });
 
 test('the escalation does not fire after resolve', async () => {
@@ -649,7 +638,7 @@ test('the post-mortem holds every timeline entry and ticks its checklist item', 
   const list = await checklists.get(inc.id);
   assert.equal(list.items.find((i) => i.id === 'postmortem-mcp')?.done, true);
   // The team's knowledge base gets the same Markdown.
-  await waitUntil('the S3 copy', () => objectsWritten.some((o) => o.key === `postmortems/${inc.id}.md`));
+  await waitFor('the S3 copy', () => objectsWritten.some((o) => o.key === `postmortems/${inc.id}.md`));
   const copy = objectsWritten.find((o) => o.key === `postmortems/${inc.id}.md`)!;
   assert.equal(copy.scheme, 's3');
   assert.equal(copy.container, 'team-kb');

@@ -10,6 +10,7 @@ import type { FakeMessage } from '../support/fake-slack/types.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { Timeline } from '../../src/store/timeline.js';
+import { waitFor } from '../support/wait.js';
 
 const YAML = `
 defaults:
@@ -42,23 +43,15 @@ function blocksText(m: FakeMessage): string {
 
 /** Wait until the report in `channel` reaches its final state (it ends with the timing line). */
 async function finalReport(channel: string, timeoutMs = 60_000): Promise<FakeMessage> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const m = t.slack.topLevel(channel).find((x) => /triage took/.test(blocksText(x)));
-    if (m && !/Triaging/.test(blocksText(m))) return m;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `no final report in ${channel}; messages: ${t.slack.topLevel(channel).map(blocksText).join('\n---\n')}`,
+  return waitFor(
+    () =>
+      `the final report in ${channel}; messages: ${t.slack.topLevel(channel).map(blocksText).join('\n---\n')}`,
+    () => {
+      const m = t.slack.topLevel(channel).find((x) => /triage took/.test(blocksText(x)));
+      return m && !/Triaging/.test(blocksText(m)) ? m : undefined;
+    },
+    timeoutMs,
   );
-}
-
-async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function triage(job: string, channel: string) {
@@ -88,11 +81,12 @@ test('MyJob: DEGRADED, the 3 slow runs listed, small files the top finding, chec
   );
   assert.ok(t.slack.callsTo('chat.update').some((c) => c.args.ts === report.ts));
   // Chart and details in the thread.
-  await waitUntil(() => t.slack.thread('C0MYJOB', report.ts).length >= 2);
-  await waitUntil(
-    async () =>
-      (await new IncidentStore(t.medic.state, t.prefix).forChannel('C0MYJOB'))?.latest !== undefined,
-  );
+  await waitFor('details and chart in the thread', () => t.slack.thread('C0MYJOB', report.ts).length >= 2);
+  // The job's last steps: the report recorded on the incident, then the checklist message posted.
+  await waitFor('the report recorded on the incident and the checklist posted', async () => {
+    const inc = await new IncidentStore(t.medic.state, t.prefix).forChannel('C0MYJOB');
+    return inc?.latest !== undefined && inc.checklistTs && t.slack.message('C0MYJOB', inc.checklistTs);
+  });
   const thread = t.slack.thread('C0MYJOB', report.ts);
   assert.ok(thread.length >= 2, 'details and chart in the thread');
   const files = [...t.slack.files.values()].filter((f) => f.name.endsWith('.png'));
