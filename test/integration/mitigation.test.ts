@@ -12,7 +12,7 @@ import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack/types.js';
 import { IncidentStore } from '../../src/store/incidents.js';
-import { Timeline } from '../../src/store/timeline.js';
+import { Timeline, type TimelineEntry } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
@@ -200,6 +200,13 @@ async function finalExecution(id: string): Promise<Approval> {
   });
 }
 
+/** Waits for an entry on the incident's timeline (the bot writes it after the Slack message it follows). */
+async function onTimeline(incidentId: string, what: string, pred: (e: TimelineEntry) => boolean) {
+  return waitFor(`${what} on the timeline of ${incidentId}`, async () =>
+    (await timeline().list(incidentId)).find(pred),
+  );
+}
+
 function mutations(op: 'StartJobRun' | 'UpdateJob' | 'ResetJobBookmark', job?: string) {
   return sim.requests({ service: 'glue', operation: op }).filter((r) => !job || r.params.JobName === job);
 }
@@ -282,8 +289,11 @@ test('triage report offers the mitigations; compaction opens prefilled and posts
   assert.match(text, /Approve and run/, 'a confirm dialog on Approve');
   assert.ok(hasButtons(req.message));
   assert.equal(mutations('StartJobRun').length, 0, 'nothing runs before an approval');
-  const entries = await timeline().list(mainIncident);
-  assert.ok(entries.some((e) => e.kind === 'approval-request' && e.text.includes(req.approvalId)));
+  await onTimeline(
+    mainIncident,
+    'the approval request',
+    (e) => e.kind === 'approval-request' && e.text.includes(req.approvalId),
+  );
 });
 
 test('four-eyes: the requester cannot approve their own request', async () => {
@@ -300,8 +310,11 @@ test('a non-approver is refused, told who may approve, and the attempt is on the
   await click('approve', main.approvalId, 'U0SRE1', C_MAIN, main.message.ts);
   const e = await ephemeralFor('U0SRE1', C_MAIN, /not among the approvers/);
   assert.match(e.text, /<!subteam\^S0DATALEADS> \(<@U0APPROVER>\)/);
-  const entries = await timeline().list(mainIncident);
-  assert.ok(entries.some((x) => x.actor === 'U0SRE1' && /refused \(not-approver\)/.test(x.text)));
+  await onTimeline(
+    mainIncident,
+    'the refused attempt',
+    (x) => x.actor === 'U0SRE1' && /refused \(not-approver\)/.test(x.text),
+  );
   assert.equal(mutations('StartJobRun').length, 0);
 });
 
@@ -331,9 +344,8 @@ test('two concurrent Approve clicks start exactly one run, followed to SUCCEEDED
   assert.ok(!hasButtons(msg), 'buttons removed');
   assert.match(json(msg), /Approved by <@U0APPROVER>/);
   assert.match(json(msg), new RegExp(a.execution!.runId!));
-  const kinds = (await timeline().list(mainIncident)).map((e) => e.kind);
   for (const k of ['approval-request', 'approval', 'mitigation-start', 'mitigation-result'] as const)
-    assert.ok(kinds.includes(k), `timeline has ${k}`);
+    await onTimeline(mainIncident, k, (e) => e.kind === k);
   const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(mainIncident);
   const decision = checklist.items.find((i) => i.id === 'decision');
   assert.equal(decision?.done, true);
@@ -372,8 +384,11 @@ test('scale: a rerun with WorkerType / NumberOfWorkers overrides, followed to FA
   });
   assert.match(json(msg), /OutOfMemoryError/);
   assert.ok(!hasButtons(msg));
-  const entries = await timeline().list(incidentId);
-  assert.ok(entries.some((e) => e.kind === 'mitigation-result' && /failed/.test(e.text)));
+  await onTimeline(
+    incidentId,
+    'the failed result',
+    (e) => e.kind === 'mitigation-result' && /failed/.test(e.text),
+  );
 });
 
 test('scale, persistent variant: one UpdateJob carrying the job over with the new workers', async () => {
@@ -477,10 +492,12 @@ test('code fix: a follow-up with an owner is recorded, no AWS call, decision tic
   assert.match(text, /&lt;parse_udf&gt;/, 'user text escaped');
   assert.ok(!hasButtons(req.message));
   assert.equal(sim.requests({ service: 'glue' }).length, before, 'no AWS request');
-  const entries = await timeline().list(incidentId);
-  assert.ok(entries.some((e) => /Code fix follow-up recorded/.test(e.text)));
-  const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(incidentId);
-  assert.equal(checklist.items.find((i) => i.id === 'decision')?.done, true);
+  await onTimeline(incidentId, 'the follow-up', (e) => /Code fix follow-up recorded/.test(e.text));
+  // The decision is ticked right after the note.
+  await waitFor('the decision ticked', async () => {
+    const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(incidentId);
+    return checklist.items.find((i) => i.id === 'decision')?.done;
+  });
 });
 
 test('dry run: the exact calls are shown and none is made', async () => {
@@ -525,7 +542,7 @@ test('an expired request cannot be approved and shows as expired', async () => {
   await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(mutations('StartJobRun', 'HealthyJob').length, 0);
-  assert.ok((await timeline().list(incidentId)).some((e) => /expired/.test(e.text)));
+  await onTimeline(incidentId, 'the expiry', (e) => /expired/.test(e.text));
 });
 
 test('a rejected request runs nothing and says who rejected it', async () => {
@@ -539,7 +556,7 @@ test('a rejected request runs nothing and says who rejected it', async () => {
   });
   assert.ok(!hasButtons(msg));
   assert.equal((await approvals().get(req.approvalId))?.state, 'rejected');
-  assert.ok((await timeline().list(incidentId)).some((e) => e.kind === 'rejection'));
+  await onTimeline(incidentId, 'the rejection', (e) => e.kind === 'rejection');
   assert.equal(mutations('StartJobRun', 'HealthyJob').length, 0);
 });
 
@@ -578,8 +595,11 @@ test('AccessDenied names the IAM action', async () => {
     });
     assert.match(json(msg), /glue:StartJobRun/);
     assert.match(json(msg), /lacks `glue:StartJobRun`/);
-    const entries = await timeline().list(incidentId);
-    assert.ok(entries.some((e) => e.kind === 'mitigation-result' && /glue:StartJobRun/.test(e.text)));
+    await onTimeline(
+      incidentId,
+      'the access error',
+      (e) => e.kind === 'mitigation-result' && /glue:StartJobRun/.test(e.text),
+    );
   } finally {
     sim.setFaults([]);
   }
@@ -606,7 +626,7 @@ test('the delayed expiry job marks an unanswered request expired and removes its
     skewMs = 0;
   }
   assert.equal((await approvals().get(req.approvalId))?.state, 'expired');
-  assert.ok((await timeline().list(incidentId)).some((e) => /expired without a decision/.test(e.text)));
+  await onTimeline(incidentId, 'the expiry note', (e) => /expired without a decision/.test(e.text));
 });
 
 test('in dev the whole flow runs, self-approval may be allowed, and nothing is called', async () => {

@@ -1,5 +1,5 @@
 // Waiting in tests: for the state a test asserts, never for time to pass. `waitFor` looks at the
-// state every 25 ms and resolves with the first truthy value it sees; after the timeout it fails
+// state every 50 ms and resolves with the first truthy value it sees; after the timeout it fails
 // naming what it waited for (give a function to also say what it saw last).
 type Falsy = undefined | null | false | 0 | '';
 
@@ -14,6 +14,6 @@ export async function waitFor<T>(
     if (v) return v as Exclude<T, Falsy>;
     if (Date.now() > deadline)
       throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
