@@ -106,20 +106,69 @@ function firstLine(s: string, max = 300): string {
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
+const CREDENTIAL_NAMES: [RegExp, string][] = [
+  [/\b([A-Z]\w*Credential)\b/, '$1'],
+  [/Visual Studio Code/i, 'VisualStudioCodeCredential'],
+  [/Azure Developer CLI/i, 'AzureDeveloperCliCredential'],
+  [/Azure CLI/i, 'AzureCliCredential'],
+  [/PowerShell/i, 'AzurePowerShellCredential'],
+];
+
+function credentialName(message: string): string {
+  for (const [re, name] of CREDENTIAL_NAMES) {
+    const m = re.exec(message);
+    if (m) return name.replace('$1', m[1] ?? '');
+  }
+  return 'a credential';
+}
+
+const UNAVAILABLE =
+  /is unavailable|not available|could not be found|couldn't be found|unable to execute|not installed|not found|no underlying credential/i;
+
+export interface CredentialFailure {
+  message: string;
+  /** An HTTP status of the token endpoint, when one answered. */
+  status?: number;
+}
+
 /**
- * The message for a token that could not be had: which credential chain failed and what each
- * credential in it said (scrubbed). `undefined` when `err` is not a credential failure.
+ * What a credential chain said when it produced no token: the credential that failed and why (the
+ * token endpoint's description, scrubbed), then those that were not available. `undefined` when
+ * `err` is not a credential failure.
  */
-export function describeCredentialFailure(err: unknown, scope: string): string | undefined {
+export function describeCredentialFailure(err: unknown, scope: string): CredentialFailure | undefined {
   const e = err as { name?: string; message?: string; errors?: unknown[] };
   if (!e || !CREDENTIAL_ERRORS.has(e.name ?? '')) return undefined;
-  const parts = (Array.isArray(e.errors) && e.errors.length ? e.errors : [err]).map((x) => {
-    const m = (x as { message?: string }).message ?? String(x);
-    // Each credential's message names it ("ManagedIdentityCredential: …", "EnvironmentCredential is unavailable…").
-    const lines = m.split('\n').filter((l) => /Credential\b/.test(l));
-    return scrubSecrets(firstLine(lines.length ? lines.join(' ') : m));
-  });
-  return `no Azure token for ${scope}: DefaultAzureCredential failed — ${parts.join('; ')}`;
+  const list = Array.isArray(e.errors) && e.errors.length ? e.errors : [err];
+  const failed: string[] = [];
+  const unavailable: string[] = [];
+  let status: number | undefined;
+  for (const x of list) {
+    const xe = x as { name?: string; message?: string; statusCode?: number };
+    const m = xe.message ?? String(x);
+    const name = credentialName(m);
+    if (
+      xe.name === 'CredentialUnavailableError' &&
+      UNAVAILABLE.test(m) &&
+      !/Authentication failed/i.test(m)
+    ) {
+      unavailable.push(name);
+      continue;
+    }
+    if (typeof xe.statusCode === 'number') status = xe.statusCode;
+    const description =
+      /Description: (.*?)(?: - Correlation ID|$)/s.exec(m)?.[1] ?? m.replace(/^\s*\w*Credential:?\s*/, '');
+    failed.push(
+      `${name}: ${scrubSecrets(firstLine(description, 200))}${typeof xe.statusCode === 'number' ? ` (HTTP ${xe.statusCode})` : ''}`,
+    );
+  }
+  const head = failed.length ? `failed at ${failed.join('; ')}` : 'found no usable credential';
+  const tail = unavailable.length ? ` (unavailable: ${[...new Set(unavailable)].join(', ')})` : '';
+  const out: CredentialFailure = {
+    message: `no Azure token for ${scope}: DefaultAzureCredential ${head}${tail}`,
+  };
+  if (status !== undefined) out.status = status;
+  return out;
 }
 
 export interface HttpFailure {
@@ -211,8 +260,10 @@ export function mapAzureThrown(
   const credential = describeCredentialFailure(err, opts.scope);
   if (credential) {
     // A token endpoint that answered 5xx or did not answer can work later; a misconfiguration cannot.
-    const transient = /\b(5\d\d|ECONNREFUSED|ETIMEDOUT|ECONNRESET|timed out)\b/.test(credential);
-    return new ProviderError(transient ? 'UNAVAILABLE' : 'ACCESS_DENIED', credential, {
+    const transient =
+      (credential.status !== undefined && credential.status >= 500) ||
+      /ECONNREFUSED|ETIMEDOUT|ECONNRESET|timed out/.test(credential.message);
+    return new ProviderError(transient ? 'UNAVAILABLE' : 'ACCESS_DENIED', credential.message, {
       cause: err,
       retryable: transient,
     });
