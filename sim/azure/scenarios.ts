@@ -182,6 +182,8 @@ export const azureBase: AzureScenario = (state) => {
 // SalesPipeline: stable ~20 min baseline, the last 3 runs +80%; newest input partition full of small files.
 
 export const SALES_PIPELINE = {
+  /** The newest run started this long before now (pipelines are staggered: one Spark pool). */
+  lastStartAgoMs: 22 * HOUR,
   name: 'SalesPipeline',
   activity: 'LoadSales',
   input: lake('raw/sales/'),
@@ -219,7 +221,7 @@ export const salesPipeline: AzureScenario = (state, now) => {
   for (let i = 0; i < m.runs; i++) {
     const degraded = i >= m.runs - m.degradedRuns;
     const durationSec = (degraded ? m.degradedSec : m.baselineSec) + jitter(m.name, i, 45);
-    const startGuess = now - 22 * HOUR - (m.runs - 1 - i) * DAY;
+    const startGuess = now - m.lastStartAgoMs - (m.runs - 1 - i) * DAY;
     const dt = isoDate(startGuess - DAY);
     const files = i === m.runs - 1 ? m.newestPartition.count : m.baselinePartition.count;
     const t = sparkTime(startGuess + 60_000);
@@ -238,7 +240,7 @@ export const salesPipeline: AzureScenario = (state, now) => {
       ],
     });
   }
-  addPipelineHistory(state, now, ws, m.name, runs);
+  addPipelineHistory(state, now, ws, m.name, runs, { lastStartAgoMs: m.lastStartAgoMs });
   state.addPipeline(ws, {
     name: m.compactionPipeline,
     description: 'Compacts small files of lake/raw/sales partitions',
@@ -294,7 +296,7 @@ export const salesPipeline: AzureScenario = (state, now) => {
     ws,
     m.consumer,
     Array.from({ length: 5 }, (_, i) => ({ durationSec: 300 + jitter(m.consumer, i, 20) })),
-    { lastStartAgoMs: 20 * HOUR },
+    { lastStartAgoMs: 21 * HOUR },
   );
 };
 
@@ -318,6 +320,8 @@ export function salesInputBlobs(now: number): { name: string; size: number }[] {
 // OomPipeline: the recent runs fail with executors killed for memory (YARN, exit codes 137 / 143).
 
 export const OOM_PIPELINE = {
+  /** The newest run started this long before now (pipelines are staggered: one Spark pool). */
+  lastStartAgoMs: 20 * HOUR,
   name: 'OomPipeline',
   activity: 'TransformOrders',
   input: lake('raw/orders/'),
@@ -341,7 +345,7 @@ export const oomPipeline: AzureScenario = (state, now) => {
   const runs: AzureRunSpec[] = [];
   for (let i = 0; i < m.runs; i++) {
     const failed = i >= m.runs - m.failedRuns;
-    const t = sparkTime(now - 22 * HOUR - (m.runs - 1 - i) * DAY + 600_000);
+    const t = sparkTime(now - m.lastStartAgoMs - (m.runs - 1 - i) * DAY + 600_000);
     runs.push(
       failed
         ? {
@@ -361,13 +365,15 @@ export const oomPipeline: AzureScenario = (state, now) => {
         : { durationSec: 900 + jitter(m.name, i, 40), sparkLog: preamble(t, m.input) },
     );
   }
-  addPipelineHistory(state, now, ws, m.name, runs);
+  addPipelineHistory(state, now, ws, m.name, runs, { lastStartAgoMs: m.lastStartAgoMs });
 };
 
 // ---------------------------------------------------------------------------------------------
 // SkewPipeline: slower runs with one task far longer than the stage's median.
 
 export const SKEW_PIPELINE = {
+  /** The newest run started this long before now (pipelines are staggered: one Spark pool). */
+  lastStartAgoMs: 18 * HOUR,
   name: 'SkewPipeline',
   activity: 'SessionsEtl',
   input: lake('raw/sessions/'),
@@ -389,7 +395,7 @@ export const skewPipeline: AzureScenario = (state, now) => {
   const runs: AzureRunSpec[] = [];
   for (let i = 0; i < m.runs; i++) {
     const degraded = i >= m.runs - m.degradedRuns;
-    const t = sparkTime(now - 22 * HOUR - (m.runs - 1 - i) * DAY + 300_000);
+    const t = sparkTime(now - m.lastStartAgoMs - (m.runs - 1 - i) * DAY + 300_000);
     const tasks = degraded ? 200 : 40;
     const lines: string[] = [];
     for (let k = 0; k < tasks; k++) {
@@ -404,13 +410,15 @@ export const skewPipeline: AzureScenario = (state, now) => {
       sparkLog: [...preamble(t, m.input), ...lines, `${t} INFO DAGScheduler: ResultStage 2 finished`],
     });
   }
-  addPipelineHistory(state, now, ws, m.name, runs);
+  addPipelineHistory(state, now, ws, m.name, runs, { lastStartAgoMs: m.lastStartAgoMs });
 };
 
 // ---------------------------------------------------------------------------------------------
 // DriftPipeline: fails on a renamed column.
 
 export const DRIFT_PIPELINE = {
+  /** The newest run started this long before now (pipelines are staggered: one Spark pool). */
+  lastStartAgoMs: 16 * HOUR,
   name: 'DriftPipeline',
   activity: 'DriftEtl',
   input: lake('raw/drift_events/'),
@@ -433,7 +441,7 @@ export const driftPipeline: AzureScenario = (state, now) => {
   const runs: AzureRunSpec[] = [];
   for (let i = 0; i < m.runs; i++) {
     const failed = i >= m.runs - m.failedRuns;
-    const t = sparkTime(now - 22 * HOUR - (m.runs - 1 - i) * DAY + 60_000);
+    const t = sparkTime(now - m.lastStartAgoMs - (m.runs - 1 - i) * DAY + 60_000);
     runs.push(
       failed
         ? {
@@ -450,13 +458,15 @@ export const driftPipeline: AzureScenario = (state, now) => {
         : { durationSec: 600 + jitter(m.name, i, 30), sparkLog: preamble(t, m.input) },
     );
   }
-  addPipelineHistory(state, now, ws, m.name, runs);
+  addPipelineHistory(state, now, ws, m.name, runs, { lastStartAgoMs: m.lastStartAgoMs });
 };
 
 // ---------------------------------------------------------------------------------------------
 // HealthyPipeline: stable.
 
 export const HEALTHY_PIPELINE = {
+  /** The newest run started this long before now (pipelines are staggered: one Spark pool). */
+  lastStartAgoMs: 15 * HOUR,
   name: 'HealthyPipeline',
   activity: 'LoadMetrics',
   input: lake('raw/metrics/'),
@@ -480,8 +490,9 @@ export const healthyPipeline: AzureScenario = (state, now) => {
     m.name,
     Array.from({ length: m.runs }, (_, i) => ({
       durationSec: m.baselineSec + jitter(m.name, i, 25),
-      sparkLog: preamble(sparkTime(now - 22 * HOUR - (m.runs - 1 - i) * DAY + 60_000), m.input),
+      sparkLog: preamble(sparkTime(now - m.lastStartAgoMs - (m.runs - 1 - i) * DAY + 60_000), m.input),
     })),
+    { lastStartAgoMs: m.lastStartAgoMs },
   );
 };
 
