@@ -70,6 +70,8 @@ export interface AzureSimulator {
   addFaults(rules: AzureFaultRule[]): void;
   /** Rebuild the state from the scenarios; clear faults and requests. */
   reset(): void;
+  /** Items a page of runs, activity runs and pipelines holds from now on (default 100). */
+  setPageSize(n: number): void;
   stop(): Promise<void>;
 }
 
@@ -144,6 +146,9 @@ export async function startAzureSimulator(opts: AzureSimulatorOptions = {}): Pro
     setFaults: (rules) => faults.set(rules),
     addFaults: (rules) => faults.add(rules),
     reset: ctx.reset,
+    setPageSize: (n) => {
+      ctx.pageSize = Math.max(1, Math.floor(n));
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((e) => {

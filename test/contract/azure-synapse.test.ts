@@ -199,6 +199,25 @@ describe('Synapse pipelines and runs started by the bot', () => {
     assert.match(err.message, /pipeline SalesPipelin in workspace contoso-ws was not found/);
   });
 
+  it('listPipelines follows nextLink; queryActivityRuns follows continuationToken', async () => {
+    const all = await synapse.listPipelineNames();
+    sim.setPageSize(3);
+    try {
+      sim.clearRequests();
+      assert.deepEqual(await synapse.listPipelineNames(), all);
+      assert.equal(sim.requests({ operation: 'ListPipelines' }).length, Math.ceil(all.length / 3));
+      sim.setPageSize(1);
+      const acts = await synapse.queryActivityRuns(SALES_PIPELINE.name, guidFrom(`${SALES_PIPELINE.name}#3`));
+      assert.deepEqual(
+        acts.map((a) => a.activityName),
+        [SALES_PIPELINE.activity, 'PublishSales'],
+      );
+      assert.equal(sim.requests({ operation: 'QueryActivityRuns' }).length, 2);
+    } finally {
+      sim.setPageSize(100);
+    }
+  });
+
   it('createRun with parameters: the run progresses with the clock, its Spark job has the executors asked for', async () => {
     sim.state.configureRuns(AZURE_SIM.workspace, SALES_PIPELINE.name, {
       durationSec: 600,
