@@ -38,6 +38,10 @@ export const Env = z.object({
   AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url.optional(),
   AWS_ENDPOINT_URL_S3: url.optional(),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  /** Log Analytics query API base (emulators, sovereign clouds). */
+  MEDIC_AZURE_LOGS_URL: url.default('https://api.loganalytics.io'),
+  /** Azure Resource Manager base: metrics and the Spark pool resource. */
+  MEDIC_AZURE_ARM_URL: url.default('https://management.azure.com'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof Env>;
