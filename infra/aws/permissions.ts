@@ -111,8 +111,8 @@ export const PERMISSIONS: Permission[] = [
   },
   {
     sid: 'GlueCatalogSchemaHistory',
-    feature: '/schema and the schema-drift finding of /triage',
-    actions: ['glue:GetTableVersions'],
+    feature: '/schema, schema-plan gates and the schema-drift finding of /triage',
+    actions: ['glue:GetTable', 'glue:GetTableVersions'],
     resources: CATALOG,
     wildcard: 'databases are a pattern parameter; tables are read per request',
   },

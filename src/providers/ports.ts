@@ -282,8 +282,20 @@ export interface PartitionLocation {
   location: string;
 }
 
+/** A table's columns and partition keys, as a catalog keeps them. */
+export interface TableSchema {
+  columns: { name: string; type: string }[];
+  partitionKeys: { name: string; type: string }[];
+}
+
 /** A metadata catalog (Glue Data Catalog): schema history and partition locations. */
 export interface Catalog {
+  /**
+   * The exact catalog call that would give the table `proposed` (Glue: UpdateTable with every
+   * other field of the table carried over), for a migration plan to show; nothing is changed.
+   */
+  planSchemaUpdate(database: string, table: string, proposed: TableSchema): Promise<PlannedAction>;
+
   /** Newest first. */
   tableVersions(database: string, table: string, maxVersions?: number): Promise<TableVersion[]>;
   /** The partitions of `values` that exist, with their locations. */
