@@ -43,6 +43,30 @@ export const Env = z.object({
   /** Azure Resource Manager base: metrics and the Spark pool resource. */
   MEDIC_AZURE_ARM_URL: url.default('https://management.azure.com'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `label:token,…` for the CI API (/api/v1/…); the API is off when unset. */
+  MEDIC_API_TOKENS: z
+    .string()
+    .transform((s, ctx) => {
+      const tokens: { label: string; token: string }[] = [];
+      for (const [i, part] of s.split(',').entries()) {
+        const at = part.indexOf(':');
+        const label = part.slice(0, at).trim();
+        const token = part.slice(at + 1).trim();
+        if (at < 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(label))
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${i + 1}: must be label:token (label of letters, digits, . _ -)`,
+          });
+        else if (token.length < 16)
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${i + 1} (${label}): the token must be at least 16 characters`,
+          });
+        else tokens.push({ label, token });
+      }
+      return tokens;
+    })
+    .optional(),
 });
 export type Env = z.infer<typeof Env>;
 
