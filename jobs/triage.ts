@@ -203,7 +203,7 @@ class Triage {
             state: r.state,
             degraded: r.overThreshold && r.role === 'recent',
           }));
-        const png = renderDurationsChart({
+        const png = await renderDurationsChart({
           title: `${this.p.job}: run durations`,
           runs: chartRuns,
           ...(verdict.baselineDurationSec !== undefined ? { baselineSec: verdict.baselineDurationSec } : {}),
