@@ -210,7 +210,7 @@ class Triage {
                   : r.stateLabel,
             degraded: r.overThreshold && r.role === 'recent',
           }));
-        const png = renderDurationsChart({
+        const png = await renderDurationsChart({
           title: `${this.p.job}: run durations`,
           runs: chartRuns,
           ...(verdict.baselineDurationSec !== undefined ? { baselineSec: verdict.baselineDurationSec } : {}),

@@ -110,8 +110,13 @@ test('MyJob: DEGRADED, the 3 slow runs listed, small files the top finding, chec
   const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(incident.id);
   const done = checklist.items.filter((i) => i.done).map((i) => i.id);
   assert.deepEqual(done.sort(), ['input-vs-baseline', 'run-ids-logs']);
-  // The checklist message sits under the report, the two evidence items ticked by the bot.
-  const checklistMsg = t.slack.message('C0MYJOB', incident.checklistTs ?? '');
+  // The checklist message sits under the report, the two evidence items ticked by the bot. It is
+  // brought up to date after the incident's summary is written: wait for it, not for the summary.
+  await waitUntil(async () => {
+    const ts = (await incidents.forChannel('C0MYJOB'))?.checklistTs;
+    return ts !== undefined && /run_id/.test(JSON.stringify(t.slack.message('C0MYJOB', ts)?.blocks ?? []));
+  });
+  const checklistMsg = t.slack.message('C0MYJOB', (await incidents.forChannel('C0MYJOB'))?.checklistTs ?? '');
   assert.ok(checklistMsg, 'checklist message posted');
   assert.match(JSON.stringify(checklistMsg.blocks), /run_id/);
   // The escalation timer is set for the incident (delayed job on the escalation queue).
