@@ -18,7 +18,7 @@ import {
 } from '../../src/domain/approval-policy.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { SchemaPlanStore, schemaFingerprint, type SchemaPlanRecord } from '../../src/store/schema-plans.js';
-import { renderSchemaPlan } from '../../src/slack/blocks/schema-plan.js';
+import { renderSchemaPlan, schemaPlanView as view } from '../../src/slack/blocks/schema-plan.js';
 import { slackBlocks } from '../../src/slack/blocks/kit.js';
 import { monitorChannelFor } from '../../src/config/file.js';
 import { isoDay } from '../../src/domain/format.js';
@@ -216,19 +216,6 @@ export function schemaPlanEndpoints(deps: Deps): ApiEndpoint[] {
       },
     },
   ];
-}
-
-export function view(r: SchemaPlanRecord) {
-  return {
-    id: r.id,
-    table: `${r.table.database}.${r.table.name}`,
-    ...(r.job ? { job: r.job } : {}),
-    plan: r.plan as unknown as MigrationPlan,
-    ...(r.catalogUpdate ? { catalogUpdate: r.catalogUpdate } : {}),
-    requestedBy: r.requestedBy,
-    ...(r.commit ? { commit: r.commit } : {}),
-    caller: r.caller,
-  };
 }
 
 /** A pending request past its expiry becomes expired when it is read (no timer needed for it). */

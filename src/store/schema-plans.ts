@@ -7,6 +7,7 @@
 // Keys (P = prefix):
 //   P:schema-plan:<id>          JSON record
 //   P:schema-plan-fp:<sha256>   id of the newest plan with that fingerprint
+//   P:schema-plan-job:<job>     sorted set: the job's plan ids by creation time
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -56,11 +57,15 @@ export class SchemaPlanStore {
 
   async create(r: SchemaPlanRecord): Promise<void> {
     const rec = SchemaPlanRecord.parse(r);
-    await this.redis
+    const tx = this.redis
       .multi()
       .set(this.key(rec.id), JSON.stringify(rec), 'EX', TTL_SEC)
-      .set(`${this.prefix}:schema-plan-fp:${rec.fingerprint}`, rec.id, 'EX', TTL_SEC)
-      .exec();
+      .set(`${this.prefix}:schema-plan-fp:${rec.fingerprint}`, rec.id, 'EX', TTL_SEC);
+    if (rec.job) {
+      const byJob = `${this.prefix}:schema-plan-job:${rec.job}`;
+      tx.zadd(byJob, rec.createdAt, rec.id).expire(byJob, TTL_SEC);
+    }
+    await tx.exec();
   }
 
   async get(id: string): Promise<SchemaPlanRecord | undefined> {

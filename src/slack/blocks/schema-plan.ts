@@ -7,6 +7,7 @@ import type { MigrationPlan } from '../../domain/schema-plan.js';
 import type { ApprovalState } from '../../domain/approval-policy.js';
 import { mention } from '../../domain/approval-policy.js';
 import { slackDate } from './approval-request.js';
+import type { SchemaPlanRecord } from '../../store/schema-plans.js';
 
 export const SCHEMA_APPROVE_ACTION = 'medic.schema.approve';
 export const SCHEMA_REJECT_ACTION = 'medic.schema.reject';
@@ -95,4 +96,18 @@ export function renderSchemaPlan(v: SchemaPlanView): { text: string; blocks: Blo
     );
   blocks.push(context(`Schema plan ${escapeMrkdwn(v.id)} · classification after Iceberg's evolution rules`));
   return { text: truncate(escapeMrkdwn(`${headline} (${v.state})`), 300), blocks };
+}
+
+/** The view of a stored plan, before its approval state is known. */
+export function schemaPlanView(r: SchemaPlanRecord): Omit<SchemaPlanView, 'state'> {
+  return {
+    id: r.id,
+    table: `${r.table.database}.${r.table.name}`,
+    ...(r.job ? { job: r.job } : {}),
+    plan: r.plan as unknown as MigrationPlan,
+    ...(r.catalogUpdate ? { catalogUpdate: r.catalogUpdate } : {}),
+    requestedBy: r.requestedBy,
+    ...(r.commit ? { commit: r.commit } : {}),
+    caller: r.caller,
+  };
 }
