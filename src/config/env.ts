@@ -100,7 +100,24 @@ function requirementProblems(raw: Record<string, string>): string[] {
   return problems;
 }
 
+/** What `medic schema-plan` / `medic perf-smoke` need to reach a running bot's CI API. */
+export const ApiClientEnv = z.object({
+  MEDIC_URL: url,
+  MEDIC_API_TOKEN: z.string().min(16, { message: 'must be one of the tokens in the bot’s MEDIC_API_TOKENS' }),
+});
+export type ApiClientEnv = z.infer<typeof ApiClientEnv>;
+
+export function parseApiClientEnv(source: NodeJS.ProcessEnv): ApiClientEnv {
+  const res = ApiClientEnv.safeParse({
+    MEDIC_URL: source.MEDIC_URL,
+    MEDIC_API_TOKEN: source.MEDIC_API_TOKEN,
+  });
+  if (!res.success) throw new ConfigError('environment variables', describeIssues(res.error.issues));
+  return res.data;
+}
+
 /** The AWS endpoint for a service: the service-specific variable first, then the global one. */
+
 export function awsEndpoint(env: Env, service: 'glue' | 'logs' | 's3'): string | undefined {
   const specific =
     service === 'glue'

@@ -8,6 +8,10 @@ import { DRIFTJOB, SCENARIOS, startSimulator, type Simulator } from '../../sim/i
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendBlockAction } from '../support/slack-requests.js';
 import { IncidentStore } from '../../src/store/incidents.js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const TOKEN = 'ci-token-0123456789abcdef';
 const CHANNEL = 'C0SCHEMA';
@@ -238,4 +242,123 @@ test('the gate: open without a drift incident, blocked while one is open, open a
   const open = await api('GET', '/api/v1/gates/DriftJob');
   assert.equal(open.body.state, 'open');
   assert.match(String(open.body.reason), new RegExp(String(plan.body.id)));
+});
+
+// ---------------------------------------------------------------------------------------------
+// `medic schema-plan`, the CI step
+
+const dir = mkdtempSync(join(tmpdir(), 'medic-schema-'));
+
+function schemaFile(name: string, proposed: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(proposed));
+  return file;
+}
+
+function medicCli(args: string[]): {
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'schema-plan', ...args], {
+    env: { PATH: process.env.PATH, MEDIC_URL: t.url, MEDIC_API_TOKEN: TOKEN, LOG_LEVEL: 'silent' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return { done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))) };
+}
+
+/** The plan message the bot posted for this table change, once it is there. */
+async function planMessage(match: RegExp) {
+  await t.slack.waitFor(
+    'chat.postMessage',
+    (c) => c.args.channel === CHANNEL && match.test(JSON.stringify(c.args.blocks)),
+  );
+  return t.slack
+    .topLevel(CHANNEL)
+    .filter((m) => match.test(JSON.stringify(m.blocks)))
+    .at(-1)!;
+}
+
+test('medic schema-plan: compatible exits 0 at once; bad input exits 2', async () => {
+  const ok = await medicCli([
+    '--job',
+    'DriftJob',
+    '--proposed',
+    schemaFile('ok.json', {
+      Columns: [...current, { Name: 'cli_col', Type: 'string' }],
+      PartitionKeys: PARTITIONS,
+    }),
+  ]).done;
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /compatible, approved/);
+  const bad = await medicCli(['--job', 'DriftJob', '--proposed', schemaFile('bad.json', { Columns: [{}] })])
+    .done;
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /proposed\.Columns\[0\]\.Name/);
+  const noJob = await medicCli([
+    '--job',
+    'NoSuchJob',
+    '--proposed',
+    schemaFile('x.json', { Columns: current }),
+  ]).done;
+  assert.equal(noJob.code, 2);
+  assert.match(noJob.stderr, /no job NoSuchJob/);
+});
+
+test('medic schema-plan --wait: a breaking change approved by a second person exits 0; rejected exits 3', async () => {
+  const approve = medicCli([
+    '--job',
+    'DriftJob',
+    '--proposed',
+    schemaFile('drop-cust.json', {
+      Columns: [current[0]!, current[2]!, { Name: 'x1', Type: 'int' }],
+      PartitionKeys: PARTITIONS,
+    }),
+    '--requested-by',
+    'U0ONCALL',
+    '--wait',
+    '60s',
+    '--poll',
+    '1s',
+  ]);
+  const msg = await planMessage(/cust_id \(string\) removed.*x1|x1.*cust_id \(string\) removed/);
+  await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.schema.approve',
+    value: String(
+      (msg.blocks as { elements?: { value?: string }[] }[]).find((b) => b.elements)?.elements?.[0]?.value,
+    ),
+    userId: 'U0APPROVER',
+    channelId: CHANNEL,
+    messageTs: msg.ts,
+  });
+  const approved = await approve.done;
+  assert.equal(approved.code, 0, approved.stderr + approved.stdout);
+  assert.match(approved.stdout, /approved: the deploy may go on/);
+
+  const reject = medicCli([
+    '--job',
+    'DriftJob',
+    '--proposed',
+    schemaFile('retype.json', {
+      Columns: [current[0]!, { Name: 'cust_id', Type: 'bigint' }, current[2]!],
+      PartitionKeys: PARTITIONS,
+    }),
+    '--wait',
+    '60s',
+    '--poll',
+    '1s',
+  ]);
+  const msg2 = await planMessage(/cust_id changed type string → bigint/);
+  await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.schema.reject',
+    value: String(
+      (msg2.blocks as { elements?: { value?: string }[] }[]).find((b) => b.elements)?.elements?.[0]?.value,
+    ),
+    userId: 'U0APPROVER',
+    channelId: CHANNEL,
+    messageTs: msg2.ts,
+  });
+  const rejected = await reject.done;
+  assert.equal(rejected.code, 3, rejected.stderr + rejected.stdout);
 });
