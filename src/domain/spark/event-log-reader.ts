@@ -161,7 +161,7 @@ export interface EventLogSummary {
   inProgress: boolean;
   /** The application never logged its end (crashed, killed, or still running). */
   incomplete: boolean;
-  read: SplitterStats & { files: number; parsed: number; badLines: number };
+  read: SplitterStats & { files: number; parsed: number; badLines: number; truncated: boolean };
   app: AppSummary;
   /** By stage id. */
   stages: StageSummary[];
@@ -175,8 +175,10 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** Properties kept (beyond it: dropped); default 1000. */
   maxProperties?: number;
-  /** Stop after the EnvironmentUpdate event (to identify a log cheaply). */
+  /** Stop once the head is read (environment and application start) to identify a log cheaply. */
   headOnly?: boolean;
+  /** Stop after this many bytes (default: no limit; 32 MB for headOnly): the summary says `truncated`. */
+  maxBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -284,6 +286,8 @@ export class EventLogAggregator {
   badLines = 0;
   /** Set once the EnvironmentUpdate has been read. */
   sawEnvironment = false;
+  private sawAppStart = false;
+  private sawJob = false;
   private readonly maxStages: number;
   private readonly maxExecutors: number;
   private readonly maxProperties: number;
@@ -347,6 +351,7 @@ export class EventLogAggregator {
       case EVENT.executorRemoved:
         return this.executorRemoved(ExecutorRemoved.parse(raw));
       case EVENT.appStart: {
+        this.sawAppStart = true;
         const e = ApplicationStart.parse(raw);
         if (e['App ID']) this.app.appId = e['App ID'];
         if (e['App Attempt ID']) this.app.attemptId = e['App Attempt ID'];
@@ -380,6 +385,15 @@ export class EventLogAggregator {
       default:
         return;
     }
+  }
+
+  /**
+   * The head of the log has been read: the environment (properties, run id) and the application
+   * start, or the first job (nothing about the application comes after it). Spark writes the
+   * EnvironmentUpdate before the ApplicationStart.
+   */
+  get headRead(): boolean {
+    return this.sawEnvironment && (this.sawAppStart || this.sawJob);
   }
 
   private touch(at: number): void {
@@ -442,6 +456,7 @@ export class EventLogAggregator {
   }
 
   private jobStart(e: z.infer<typeof JobStart>): void {
+    this.sawJob = true;
     this.jobs++;
     if (e['Submission Time']) this.touch(e['Submission Time']);
     const execId = Number(asString(e.Properties?.['spark.sql.execution.id']));
@@ -771,13 +786,19 @@ export async function readEventLog(
   ): EventLogSummary => ({
     status,
     inProgress: log.inProgress,
-    read: { ...splitter.stats, files, parsed: agg.parsed, badLines: agg.badLines },
+    read: { ...splitter.stats, files, parsed: agg.parsed, badLines: agg.badLines, truncated },
     ...agg.summary(),
     ...extra,
   });
+  const maxBytes = opts.maxBytes ?? (opts.headOnly ? 32 * 1024 * 1024 : Infinity);
+  let truncated = false;
   if (log.codec) return result('compressed', 0, { codec: log.codec, codecFrom: 'name' });
   let files = 0;
   for (const file of log.files) {
+    if (splitter.stats.bytes >= maxBytes) {
+      truncated = true;
+      break;
+    }
     files++;
     let first = true;
     for await (const chunk of read(file.key)) {
@@ -788,10 +809,14 @@ export async function readEventLog(
         if (codec) return result('compressed', files, { codec, codecFrom: 'magic' });
       }
       splitter.push(chunk);
-      if (opts.headOnly && agg.sawEnvironment) break;
+      if (opts.headOnly && agg.headRead) break;
+      if (splitter.stats.bytes >= maxBytes) {
+        truncated = true;
+        break;
+      }
     }
     splitter.end();
-    if (opts.headOnly && agg.sawEnvironment) break;
+    if (opts.headOnly && agg.headRead) break;
   }
   return result(agg.parsed === 0 ? 'empty' : 'read', files);
 }

@@ -61,9 +61,17 @@ export interface SparkFinding {
   relatesTo: SparkFindingRelation;
   /** The diff names this finding's factor for the stage that grew most. */
   explainsGrowth: boolean;
+  /** Where the evidence came from: the Spark event log, or log lines (no event log). */
+  source: 'event-log' | 'logs';
 }
 
-const SCORE: Record<Severity, number> = { none: 0, low: 0.4, moderate: 0.6, severe: 0.75, critical: 0.85 };
+export const SEVERITY_SCORE: Record<Severity, number> = {
+  none: 0,
+  low: 0.4,
+  moderate: 0.6,
+  severe: 0.75,
+  critical: 0.85,
+};
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;
 
@@ -123,7 +131,7 @@ export function nextExecutorCores(
   return step ?? Math.max(bottom, Math.floor(current / 2));
 }
 
-interface Settings {
+export interface Settings {
   partitions: number;
   partitionsSet: boolean;
   memoryBytes?: number;
@@ -166,7 +174,10 @@ export function settingsOf(
 
 // --- recommendations -------------------------------------------------------------------------
 
-function partitionsStep(s: Settings, t: SparkThresholds): SparkRecommendation | undefined {
+export function partitionsStep(
+  s: Settings,
+  t: SparkThresholds = SPARK_THRESHOLDS,
+): SparkRecommendation | undefined {
   const next = nextPartitions(s.partitions, t);
   if (next === undefined) return undefined;
   const from = `${formatInt(s.partitions)}${s.partitionsSet ? '' : ' (Spark’s default)'}`;
@@ -190,7 +201,7 @@ function inputSplitStep(s: Settings): SparkRecommendation {
   };
 }
 
-function memoryStep(s: Settings, t: SparkThresholds): SparkRecommendation {
+export function memoryStep(s: Settings, t: SparkThresholds = SPARK_THRESHOLDS): SparkRecommendation {
   if (s.memoryBytes === undefined) {
     const first = (t.executorMemoryLadderGb.value[0] as number) * GB;
     return {
@@ -212,7 +223,10 @@ function memoryStep(s: Settings, t: SparkThresholds): SparkRecommendation {
   };
 }
 
-function coresStep(s: Settings, t: SparkThresholds): SparkRecommendation | undefined {
+export function coresStep(
+  s: Settings,
+  t: SparkThresholds = SPARK_THRESHOLDS,
+): SparkRecommendation | undefined {
   if (s.cores === undefined) return undefined;
   const next = nextExecutorCores(s.cores, t);
   if (next === undefined) return undefined;
@@ -333,13 +347,14 @@ function make(
     id,
     title,
     severity,
-    score: Math.min(1, SCORE[severity] + (explainsGrowth ? 0.1 : 0)),
+    score: Math.min(1, SEVERITY_SCORE[severity] + (explainsGrowth ? 0.1 : 0)),
     evidence: ev.map(redactSecrets),
     recommendation,
     alternatives: alternatives.filter((a): a is SparkRecommendation => a !== undefined),
     stageIds,
     relatesTo,
     explainsGrowth,
+    source: 'event-log',
   };
 }
 
@@ -648,5 +663,10 @@ export function sparkFindings(
     'task-failures',
     'idle-executors',
   ];
-  return out.sort((a, b) => b.score - a.score || order.indexOf(a.id) - order.indexOf(b.id));
+  return out.sort(
+    (a, b) =>
+      b.score - a.score ||
+      Number(b.explainsGrowth) - Number(a.explainsGrowth) ||
+      order.indexOf(a.id) - order.indexOf(b.id),
+  );
 }

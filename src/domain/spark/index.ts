@@ -21,6 +21,7 @@ export * from './heuristics.js';
 export * from './diff.js';
 export * from './findings.js';
 export * from './thresholds.js';
+export * from './log-signals.js';
 export { QuantileSketch, RELATIVE_ACCURACY } from './quantile-sketch.js';
 
 export interface RunRef {
