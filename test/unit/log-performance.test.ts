@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyLogs, sparkSizeToBytes, type LogEventInput } from '../../src/domain/log-signatures.js';
-import { logPerformanceSignals, logSignalFindings } from '../../src/domain/spark/index.js';
+import { logPerformanceSignals, logSignalFindings, type RunCapacity } from '../../src/domain/spark/index.js';
 
 const RUN = 'jr_0a1b2c3d4e5f';
 const OTHER = 'jr_99887766';
@@ -116,7 +116,7 @@ describe('performance rows of the signature table', () => {
 describe('findings from log lines against the run’s capacity', () => {
   const HOUR = 3_600_000;
   // 1 hour × 9 executors × 4 cores: 9 executor-hours, 36 core-hours.
-  const capacity = [
+  const capacity: RunCapacity[] = [
     {
       runId: RUN,
       executionMs: HOUR,
