@@ -16,3 +16,6 @@ export {
 } from './glue-store.js';
 export { LogsStore } from './logs-store.js';
 export * from './scenarios.js';
+export * from './spark-scenarios.js';
+export * from './spark-eventlog.js';
+export { MetricsStore, type RunMetricProfile } from './metrics-store.js';
