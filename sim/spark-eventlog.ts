@@ -113,8 +113,6 @@ function stageInfo(stage: SparkStageSpec, stageId: number, submitted?: number, c
     ...(completed !== undefined ? { 'Completion Time': completed } : {}),
     Accumulables: [],
     'Resource Profile Id': 0,
-    'Shuffle Push Enabled': false,
-    'Shuffle Push Mergers Count': 0,
   };
 }
 
@@ -485,18 +483,6 @@ export function* eventLogLines(spec: SparkAppSpec): Generator<string, number, un
             'Remote Bytes Read To Disk': 0,
             'Local Bytes Read': shuffleRead - Math.round(shuffleRead * 0.8),
             'Total Records Read': Math.round(shuffleRead / 100),
-            'Remote Requests Duration': 0,
-            'Push Based Shuffle': {
-              'Corrupt Merged Block Chunks': 0,
-              'Merged Fetch Fallback Count': 0,
-              'Merged Remote Blocks Fetched': 0,
-              'Merged Local Blocks Fetched': 0,
-              'Merged Remote Chunks Fetched': 0,
-              'Merged Local Chunks Fetched': 0,
-              'Merged Remote Bytes Read': 0,
-              'Merged Local Bytes Read': 0,
-              'Merged Remote Requests Duration': 0,
-            },
           },
           'Shuffle Write Metrics': {
             'Shuffle Bytes Written': shuffleWrite,
