@@ -144,7 +144,7 @@ export const SPARK_THRESHOLDS = Object.freeze({
   databricksSkewP75Factor: {
     value: 1.5,
     meaning: 'a stage is skewed when its longest task exceeds 1.5× the 75th percentile',
-    source: 'Databricks, Spark UI guide "Skew and spill" (REFERENCE.md)',
+    source: 'Databricks, as REFERENCE.md quotes it',
   } as Entry<number>,
   pythonUdfShare: {
     value: 0.5,
