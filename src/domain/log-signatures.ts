@@ -206,6 +206,16 @@ export const SIGNATURE_PATTERNS: readonly SignaturePattern[] = [
   },
 ];
 
+/**
+ * A CloudWatch Logs filter pattern (`?"phrase"` terms are ORed, matched case-sensitively) that
+ * selects the lines the performance rows above and the task-time collector read: sorter spills,
+ * Python worker times, full-GC pauses and TaskSetManager's finished tasks. A log scan capped at N
+ * events from the run's start can miss them behind the first N lines of a long run; a second scan
+ * with this pattern reads them wherever they are.
+ */
+export const PERFORMANCE_FILTER_PATTERN =
+  '?"spilling sort data" ?"spilling in-memory map" ?"Times: total =" ?"[Full GC" ?"Pause Full" ?"Finished task"';
+
 const GENERIC_EXCEPTION_SEVERITY = 20;
 // A class name (optionally package-qualified) ending in Exception or Error. A bare "Exception" or
 // "Error" only counts when qualified (java.lang.Exception), so the English word "Error" does not.

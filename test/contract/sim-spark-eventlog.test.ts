@@ -21,6 +21,9 @@ import {
 import { createS3Client, S3ObjectStore } from '../../src/providers/aws/s3-object-store.js';
 import { eventLogReader, listEventLogs } from '../../src/providers/spark-event-logs.js';
 import { readEventLog, sparkEvidence, type RunRef } from '../../src/domain/spark/index.js';
+import { createCloudWatchLogSource } from '../../src/providers/aws/cloudwatch-logs.js';
+import { LogClassifier, PERFORMANCE_FILTER_PATTERN } from '../../src/domain/log-signatures.js';
+import { ERROR_LOG_GROUP } from '../../sim/index.js';
 
 const REAL = fileURLToPath(new URL('../fixtures/spark-events/local-1642039451826', import.meta.url));
 const GB = 1024 ** 3;
@@ -260,5 +263,50 @@ describe('scenario event logs through S3 (official client)', () => {
     );
     assert.ok(head.app.glueRunId?.startsWith('jr_'));
     assert.equal(sim.requests({ service: 's3', operation: 'GetObject' }).length, 1);
+  });
+
+  it('PERFORMANCE_FILTER_PATTERN selects exactly the performance and task-time lines (FilterLogEvents)', async () => {
+    const logs = createCloudWatchLogSource({
+      endpoint: sim.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'sim', secretAccessKey: 'sim' },
+    });
+    const cases: [string, string, number][] = [
+      [SPILLJOB.name, 'spill-to-disk', 72 * 3],
+      [UDFJOB.name, 'python-udf-times', 72],
+      [GCJOB.name, 'full-gc', 9 * 60],
+    ];
+    for (const [job, id, perfLines] of cases) {
+      const run = sim.state.glue.runsOf(job)[0]!;
+      const stream = sim.state.logs.group(ERROR_LOG_GROUP)!.streams.get(run.Id)!;
+      const finished = stream.events.filter((e) =>
+        e.message.includes('TaskSetManager: Finished task'),
+      ).length;
+      const classifier = new LogClassifier();
+      let n = 0;
+      for await (const e of logs.events({
+        group: ERROR_LOG_GROUP,
+        streamNames: [run.Id],
+        start: new Date(run.startedAt),
+        filterPattern: PERFORMANCE_FILTER_PATTERN,
+        maxEvents: 100_000,
+      })) {
+        n++;
+        classifier.add({ timestamp: e.timestamp, message: e.message, stream: e.stream });
+      }
+      const r = classifier.result();
+      assert.equal(n, perfLines + finished, job);
+      assert.deepEqual(
+        r.signatures.map((x) => [x.id, x.count]),
+        [[id, perfLines]],
+        job,
+      );
+      assert.equal(
+        r.stageTaskTimes.reduce((a, x) => a + x.tasks, 0),
+        finished,
+        job,
+      );
+      assert.ok(stream.events.length > n, `${job}: other lines are left out`);
+    }
   });
 });
