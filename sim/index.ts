@@ -21,3 +21,6 @@ export { trustedSimulatorCa, trustedCaFromEnv, SIM_CA_DIR_ENV } from './azure/tr
 export { AzureFaultRule, type AzureRecordedRequest } from './azure/faults.js';
 export { AzureState } from './azure/state.js';
 export * from './azure/scenarios.js';
+export * from './spark-scenarios.js';
+export * from './spark-eventlog.js';
+export { MetricsStore, type RunMetricProfile } from './metrics-store.js';

@@ -116,6 +116,7 @@ export function simulatorEnv(url: string, region = 'us-east-1'): Record<string, 
   return {
     AWS_ENDPOINT_URL_GLUE: url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: url,
     AWS_ENDPOINT_URL_S3: url,
     MEDIC_S3_FORCE_PATH_STYLE: 'true',
     AWS_REGION: region,

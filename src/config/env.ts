@@ -36,6 +36,7 @@ export const Env = z.object({
   AWS_ENDPOINT_URL: url.optional(),
   AWS_ENDPOINT_URL_GLUE: url.optional(),
   AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url.optional(),
+  AWS_ENDPOINT_URL_CLOUDWATCH: url.optional(),
   AWS_ENDPOINT_URL_S3: url.optional(),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   /** Log Analytics query API base (emulators, sovereign clouds). */
@@ -117,13 +118,14 @@ export function parseApiClientEnv(source: NodeJS.ProcessEnv): ApiClientEnv {
 }
 
 /** The AWS endpoint for a service: the service-specific variable first, then the global one. */
-
-export function awsEndpoint(env: Env, service: 'glue' | 'logs' | 's3'): string | undefined {
+export function awsEndpoint(env: Env, service: 'glue' | 'logs' | 's3' | 'cloudwatch'): string | undefined {
   const specific =
     service === 'glue'
       ? env.AWS_ENDPOINT_URL_GLUE
       : service === 'logs'
         ? env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS
-        : env.AWS_ENDPOINT_URL_S3;
+        : service === 'cloudwatch'
+          ? env.AWS_ENDPOINT_URL_CLOUDWATCH
+          : env.AWS_ENDPOINT_URL_S3;
   return specific ?? env.AWS_ENDPOINT_URL;
 }
