@@ -26,7 +26,10 @@ export type FindingId =
   | 'schema-drift'
   | 'bookmarks'
   | 'udf'
-  | 's3-throttling';
+  | 's3-throttling'
+  | 'parallelism'
+  | 'idle-capacity'
+  | 'task-failures';
 
 export type MitigationKind =
   'compaction' | 'scale' | 'shuffle-tuning' | 'bookmark-reset' | 'code-fix' | 'backfill' | 'none';
@@ -172,6 +175,19 @@ export const MITIGATIONS: Readonly<Record<FindingId, { mitigation: string; kind:
         'Reduce the S3 request rate: compact small files (fewer requests), spread keys over more prefixes, keep retry backoff on.',
       kind: 'compaction',
     },
+    parallelism: {
+      mitigation:
+        'Split the work into more, smaller tasks: raise spark.sql.shuffle.partitions or lower the input split size.',
+      kind: 'shuffle-tuning',
+    },
+    'idle-capacity': {
+      mitigation: 'Fewer workers (or dynamic allocation) for the same time: the executors sat idle.',
+      kind: 'scale',
+    },
+    'task-failures': {
+      mitigation: 'Find why tasks fail (the executors’ logs); retried tasks cost time and DPUs.',
+      kind: 'code-fix',
+    },
   });
 
 const CAUSES: Readonly<Record<FindingId, string>> = Object.freeze({
@@ -184,6 +200,9 @@ const CAUSES: Readonly<Record<FindingId, string>> = Object.freeze({
   bookmarks: 'Job bookmarks out of sync',
   udf: 'Inefficient Python UDFs',
   's3-throttling': 'S3 throttling',
+  parallelism: 'Too few, too long tasks',
+  'idle-capacity': 'Idle executors',
+  'task-failures': 'Failing tasks',
 });
 
 // Tie-break order: the runbook's "most common cause of a sudden regression" first.
@@ -197,13 +216,21 @@ const ORDER: readonly FindingId[] = [
   'bookmarks',
   'udf',
   's3-throttling',
+  'parallelism',
+  'task-failures',
+  'idle-capacity',
 ];
 
 export function confidenceOf(score: number): Confidence {
   return score >= 0.7 ? 'high' : score >= 0.45 ? 'medium' : 'low';
 }
 
-function finding(id: FindingId, score: number, evidence: string[], runIds: Iterable<string> = []): Finding {
+export function finding(
+  id: FindingId,
+  score: number,
+  evidence: string[],
+  runIds: Iterable<string> = [],
+): Finding {
   const s = Math.max(0, Math.min(1, score));
   return {
     id,
@@ -231,6 +258,11 @@ export function diagnose(evidence: DiagnosisEvidence): Finding[] {
     udf(evidence),
     s3Throttling(evidence),
   ].filter((f): f is Finding => f !== undefined);
+  return rankFindings(findings);
+}
+
+/** Highest score first; ties in the runbook's order of likelihood. */
+export function rankFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => b.score - a.score || ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
 }
 

@@ -186,6 +186,8 @@ export interface JobDefinition {
   outputLocation?: string;
   /** Where the job's logs are, when its definition says (Glue: a continuous-logging group). */
   logLocations?: string[];
+  /** Where its runs' Spark event logs are written (s3:// or abfss:// prefix), when they are. */
+  sparkEventLogLocation?: string;
 }
 
 /** A run as every platform reports it (domain RunRecord plus what the core routes with). */
@@ -476,6 +478,8 @@ export interface RunWindow {
 }
 
 export interface MetricsSource {
+  /** How a job turns its metrics on, said in the report when a run has none (e.g. a job argument). */
+  readonly howToEnable?: string;
   /**
    * Named series for each run asked for, in the order given. A run the platform kept no metrics
    * for (metrics not enabled for the job) comes back with no series: the core reports "nothing",

@@ -114,6 +114,8 @@ test('getJob maps the definition', async (t) => {
     shape: '10 × G.1X',
     size: 'G.1X',
     count: 10,
+    executors: 9,
+    coresPerExecutor: 4,
     runtime: 'Glue 4.0',
     tier: 'STANDARD',
   });
@@ -147,6 +149,8 @@ test('listRuns maps every run field, newest first', async (t) => {
     shape: '5 × G.1X',
     size: 'G.1X',
     count: 5,
+    executors: 4,
+    coresPerExecutor: 4,
     runtime: 'Glue 4.0',
     tier: 'STANDARD',
   });

@@ -290,6 +290,8 @@ export function createCloudWatchMetricsSource(
   }
 
   return {
+    howToEnable:
+      'Glue keeps job metrics only for jobs run with `--enable-metrics true` (and `--enable-observability-metrics true` for skew and worker utilisation).',
     client,
     stats: () => ({ ...counters }),
 
