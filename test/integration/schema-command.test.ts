@@ -8,7 +8,6 @@ import { startSimulator, type Simulator } from '../../sim/index.js';
 import { writeParquet } from '../../sim/parquet-writer.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
-import type { FakeMessage } from '../support/fake-slack/types.js';
 
 const YAML = `
 jobs:
@@ -35,8 +34,6 @@ after(async () => {
   await t.stop();
   await sim.stop();
 });
-
-const text = (m: FakeMessage) => JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '');
 
 async function schema(args: string, channel: string): Promise<string> {
   t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL'] });
