@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: build with dev dependencies, ship production dependencies and dist/ only, run as
-# the unprivileged `node` user, and let the orchestrator probe /healthz.
-FROM node:20-bookworm-slim AS build
+# the unprivileged `node` user, and let the orchestrator probe /healthz. Node 24 is the current LTS
+# (README: Runtime). The image has no system fonts: charts load theirs from npm packages.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,12 +13,12 @@ COPY jobs ./jobs
 COPY sim ./sim
 RUN npm run build
 
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules

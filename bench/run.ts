@@ -2,7 +2,7 @@
 //   npm run bench -- triage
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['triage', 'smallfiles', 'backfill-snapshot'];
+const ALL = ['triage', 'smallfiles', 'backfill-snapshot', 'charts', 'eventlog'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : ALL) {
   if (!ALL.includes(name)) {

@@ -130,7 +130,7 @@ export function smallFilesProcessor(deps: Deps) {
           await deps.slack.files.uploadV2({
             channel_id: channel,
             thread_ts: ts!,
-            file: renderSizeHistogram({
+            file: await renderSizeHistogram({
               title: `File sizes in ${result.location}`,
               buckets,
               thresholdBytes: result.scan.summary.thresholdBytes,

@@ -10,16 +10,27 @@ import {
   type JobDefinition,
   type JobPlatform,
   type JobRun,
+  type MetricsSource,
   type ProviderName,
   type Providers,
 } from '../src/providers/ports.js';
-import { ObjectUriError } from '../src/providers/object-uri.js';
 import { runSmallFilesScan, type SmallFilesResult } from './smallfiles-core.js';
 import { describeSummary } from '../src/domain/small-file-compare.js';
 import { code, escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { evaluateDegradation, type DegradationVerdict } from '../src/domain/degradation.js';
 import { LogClassifier } from '../src/domain/log-signatures.js';
 import { analyzeSkew } from '../src/domain/skew.js';
+import {
+  describeDiff,
+  logPerformanceSignals,
+  logSignalFindings,
+  sparkEvidence,
+  type RunCapacity,
+} from '../src/domain/spark/index.js';
+import { withSparkEvidence } from '../src/domain/spark-diagnosis.js';
+import { compareRunMetrics } from '../src/domain/run-metrics.js';
+import { eventLogReader, listEventLogs } from '../src/providers/spark-event-logs.js';
+import { ObjectUriError, parseObjectUri } from '../src/providers/object-uri.js';
 import {
   diagnose,
   type DiagnosisEvidence,
@@ -66,6 +77,8 @@ export interface TriageOutcome {
   runs: JobRun[];
   logsGathered: boolean;
   volumeCompared: boolean;
+  /** Spark-level evidence was read (an event log, performance log lines or job metrics). */
+  sparkReviewed: boolean;
   /** Time spent per phase, for the report and the benchmark. */
   phasesMs: Record<string, number>;
 }
@@ -125,6 +138,7 @@ export class TriageGatherer {
       runs: [],
       logsGathered: false,
       volumeCompared: false,
+      sparkReviewed: false,
       phasesMs: this.phasesMs,
       ...extra,
     };
@@ -191,23 +205,46 @@ export class TriageGatherer {
     // 2. Evidence, in parallel.
     const logLocations = jobCfg?.logGroups ?? def.logLocations;
     const inputUri = p.input ?? jobCfg?.input ?? def.inputLocation;
+    const metricsSource = deps.providers.metrics(this.model.provider);
     this.model.steps.push(
       { name: 'Logs of the problematic runs', state: 'running' },
       { name: 'Input volume and small files', state: inputUri ? 'running' : 'skipped' },
+      { name: 'Spark event logs', state: def.sparkEventLogLocation ? 'running' : 'skipped' },
+      { name: 'Job metrics', state: metricsSource ? 'running' : 'skipped' },
     );
     await this.publish();
-    const [logs, volume, tables, bookmark] = await Promise.all([
+    const [logs, volume, tables, bookmark, sparkLogs, metrics] = await Promise.all([
       this.timed('logs', () => this.gatherLogs(runs, verdict, logLocations)),
       inputUri ? this.timed('volume', () => this.gatherVolume(inputUri)) : Promise.resolve(undefined),
       jobCfg?.table
         ? this.timed('catalog', () => this.gatherTables(jobCfg.table!.database, jobCfg.table!.name))
         : Promise.resolve(undefined),
       this.timed('bookmark', () => this.gatherBookmark(def, runs)),
+      def.sparkEventLogLocation
+        ? this.timed('spark', () => this.gatherSparkEvidence(def.sparkEventLogLocation!, runs, verdict))
+        : Promise.resolve(undefined),
+      metricsSource
+        ? this.timed('metrics', () => this.gatherMetrics(metricsSource, runs, verdict))
+        : Promise.resolve(undefined),
     ]);
     if (!inputUri) this.model.missing.push('input location unknown (set jobs.<job>.input or pass --input)');
 
-    // 3. Diagnosis.
-    const skew = logs ? analyzeSkew(logs.stageTaskTimes) : undefined;
+    // 3. Diagnosis. Spark evidence from the event log when one was read, else from the
+    // performance lines of the logs (spill, Python workers, full GCs) against each run's capacity.
+    const spark =
+      sparkLogs?.run.summary !== undefined
+        ? sparkLogs.findings
+        : logs
+          ? logSignalFindings(logPerformanceSignals(logs.signatures), runCapacities(runs, verdict))
+          : [];
+    const skewnessJob = metrics?.run.skewnessJob;
+    const skew = logs
+      ? analyzeSkew(logs.stageTaskTimes, {
+          ...(skewnessJob !== undefined && metricsSource
+            ? { skewnessMetric: { name: 'glue.driver.skewness.job', value: skewnessJob } }
+            : {}),
+        })
+      : undefined;
     const evidence: DiagnosisEvidence = {
       degradation: verdict,
       runs,
@@ -221,17 +258,120 @@ export class TriageGatherer {
       ...(tables ? { tableVersions: tables } : {}),
       ...(bookmark ? { bookmark } : {}),
     };
-    const findings = diagnose(evidence);
+    const findings = withSparkEvidence(diagnose(evidence), spark);
     this.model.findings = findings;
     this.model.phase = 'final';
     this.model.elapsedMs = this.deps.now() - p.requestedAt;
+    const sparkReviewed =
+      sparkLogs?.run.summary !== undefined ||
+      (logs?.signatures.some((s) => s.kind === 'performance') ?? false) ||
+      (metrics?.hasMetrics ?? false);
     return this.outcome({
       verdict,
       findings,
       runs,
       logsGathered: logs !== undefined,
       volumeCompared: volume?.comparison !== undefined,
+      sparkReviewed,
     });
+  }
+
+  /**
+   * The runbook's "Revisión Spark UI": the problematic run's Spark event log and a baseline run's,
+   * found under the job's event-log location by time window and run id, read streamed, evaluated
+   * and diffed. What cannot be found or read is said, never an error.
+   */
+  private async gatherSparkEvidence(location: string, runs: JobRun[], verdict: DegradationVerdict) {
+    const step = 'Spark event logs';
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const run = byId.get(verdict.problematicRunIds[0] ?? verdict.recentRunIds[0] ?? '');
+    if (!run) {
+      this.setStep(step, 'skipped', 'no run to read');
+      return undefined;
+    }
+    const baselines = verdict.baselineRunIds
+      .slice(0, 3)
+      .map((id) => byId.get(id))
+      .filter((r): r is JobRun => r !== undefined);
+    try {
+      const loc = parseObjectUri(location);
+      const store = this.deps.providers.objectStore(loc.scheme);
+      const starts = [run, ...baselines].map((r) => r.startedOn.getTime());
+      const listing = await listEventLogs(store, loc, {
+        window: {
+          from: new Date(Math.min(...starts) - 5 * 60_000),
+          to: new Date(run.completedOn?.getTime() ?? this.deps.now()),
+        },
+      });
+      const ev = await sparkEvidence({
+        listing,
+        read: eventLogReader(store, loc.container, listing),
+        run,
+        baselines,
+        now: new Date(this.deps.now()),
+      });
+      this.model.missing.push(...ev.notes.map((n) => `Spark event logs: ${n}`));
+      if (!ev.run.summary) {
+        this.setStep(step, 'failed', ev.run.notRead?.detail ?? 'no event log found for the run');
+        return ev;
+      }
+      this.model.spark = {
+        source: `event log ${ev.run.log?.appId ?? ''} of run ${run.id}${ev.baseline?.summary ? ` against ${ev.baseline.runId}` : ''}`,
+        lines: ev.diff ? describeDiff(ev.diff) : [],
+      };
+      this.setStep(
+        step,
+        'done',
+        `run ${run.id}${ev.baseline?.summary ? ` and baseline ${ev.baseline.runId}` : ''}`,
+      );
+      return ev;
+    } catch (err) {
+      if (!(err instanceof ProviderError) && !(err instanceof ObjectUriError)) throw err;
+      const what = `Spark event logs: ${err instanceof ProviderError && err.code === 'ACCESS_DENIED' ? `access denied (${err.action ?? 's3:GetObject'})` : err.message}`;
+      this.model.missing.push(what);
+      this.setStep(step, 'failed', what);
+      return undefined;
+    } finally {
+      await this.publish();
+    }
+  }
+
+  /** The runbook's step 3 figures of the problematic run against the baseline runs. */
+  private async gatherMetrics(source: MetricsSource, runs: JobRun[], verdict: DegradationVerdict) {
+    const step = 'Job metrics';
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const run = byId.get(verdict.problematicRunIds[0] ?? verdict.recentRunIds[0] ?? '');
+    if (!run) {
+      this.setStep(step, 'skipped', 'no run to compare');
+      return undefined;
+    }
+    const baselines = verdict.baselineRunIds
+      .slice(0, 5)
+      .map((id) => byId.get(id))
+      .filter((r): r is JobRun => r !== undefined);
+    try {
+      const [first, ...rest] = await source.runMetrics(this.p.job, [run, ...baselines]);
+      const cmp = compareRunMetrics(first ?? { runId: run.id, series: [] }, rest);
+      if (!cmp.hasMetrics) {
+        this.model.metrics = {
+          lines: [source.howToEnable ?? 'The platform kept no metrics for these runs.'],
+        };
+        this.setStep(step, 'done', 'none kept for these runs');
+      } else {
+        this.model.metrics = { lines: cmp.lines, runId: run.id };
+        this.setStep(step, 'done', `run ${run.id} against ${plural(rest.length, 'baseline run')}`);
+      }
+      await this.publish();
+      return cmp;
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      if (err.code === 'THROTTLED') this.model.throttled = true;
+      const what = `metrics: ${err.code === 'ACCESS_DENIED' ? `access denied (${err.action ?? 'cloudwatch:GetMetricData'})` : err.message}`;
+      this.model.missing.push(what);
+      this.setStep(step, 'failed', what);
+      await this.publish();
+      return undefined;
+    }
   }
 
   private setStep(name: string, state: Step['state'], detail?: string) {
@@ -447,4 +587,28 @@ export function volumeComparison(r: SmallFilesResult): VolumeComparison | undefi
         smallFileBytes: thresholdBytes,
       }
     : { now, scope: 'input', smallFileBytes: thresholdBytes };
+}
+
+/** What each problematic run held, for judging its log lines (spill, GC, Python time) against it. */
+function runCapacities(runs: JobRun[], verdict: DegradationVerdict): RunCapacity[] {
+  const ids = new Set([...verdict.problematicRunIds, ...verdict.recentRunIds]);
+  return runs
+    .filter((r) => ids.has(r.id))
+    .map((r) => ({
+      runId: r.id,
+      executionMs: r.durationSec * 1000,
+      executors: r.capacity?.executors ?? Math.max(1, (r.capacity?.count ?? 2) - 1),
+      coresPerExecutor: r.capacity?.coresPerExecutor ?? 4,
+      ...(r.parameters.conf ? { properties: sparkConfProperties(r.parameters.conf) } : {}),
+    }));
+}
+
+/** `a=1 --conf b=2` (Glue's one --conf argument holding several) as properties. */
+function sparkConfProperties(conf: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of conf.split(/\s+--conf\s+/)) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
 }

@@ -112,6 +112,7 @@ class Triage {
       outcome.runs,
       outcome.logsGathered,
       outcome.volumeCompared,
+      outcome.sparkReviewed,
     );
     return {
       verdict: outcome.verdict.verdict,
@@ -185,6 +186,7 @@ class Triage {
     runs: JobRun[],
     logsGathered: boolean,
     volumeCompared: boolean,
+    sparkReviewed: boolean,
   ) {
     const { deps } = this;
     const ts = this.reportTs!;
@@ -210,7 +212,7 @@ class Triage {
                   : r.stateLabel,
             degraded: r.overThreshold && r.role === 'recent',
           }));
-        const png = renderDurationsChart({
+        const png = await renderDurationsChart({
           title: `${this.p.job}: run durations`,
           runs: chartRuns,
           ...(verdict.baselineDurationSec !== undefined ? { baselineSec: verdict.baselineDurationSec } : {}),
@@ -248,6 +250,14 @@ class Triage {
     }
     if (volumeCompared)
       await this.tick('input-vs-baseline', 'input size and file count compared with the baseline');
+    if (sparkReviewed)
+      await this.tick(
+        'spark-ui-gc-shuffle',
+        this.model.spark
+          ? `Spark event logs read: ${this.model.spark.source}`
+          : 'GC, spill and shuffle read from the logs and metrics',
+      );
+
     await deps.timeline.append(
       incidentId,
       {

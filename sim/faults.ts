@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { SimError } from './sim-error.js';
 
-export const ServiceName = z.enum(['glue', 'logs', 's3']);
+export const ServiceName = z.enum(['glue', 'logs', 's3', 'cloudwatch']);
 export type ServiceName = z.infer<typeof ServiceName>;
 
 /**
@@ -112,6 +112,17 @@ function renderFault(rule: FaultRule, t: FaultTarget): SimError {
   const kind = rule.error!;
   const s3 = t.service === 's3';
   const msg = (fallback: string) => rule.message ?? fallback;
+  // CloudWatch (metrics) keeps its awsQuery error codes under the JSON protocol.
+  if (t.service === 'cloudwatch' && (kind === 'throttle' || kind === 'denied' || kind === 'internal')) {
+    if (kind === 'throttle') return new SimError('Throttling', msg('Rate exceeded'), rule.status ?? 400);
+    if (kind === 'denied')
+      return new SimError(
+        'AccessDenied',
+        msg(`User: arn:aws:iam::123456789012:user/medic is not authorized to perform: ${actionName(t)}`),
+        rule.status ?? 403,
+      );
+    return new SimError('InternalServiceError', msg('Internal service error'), rule.status ?? 500);
+  }
   switch (kind) {
     case 'throttle':
       return s3
@@ -150,6 +161,13 @@ function defaultStatus(code: string, s3: boolean): number {
 }
 
 function actionName(t: FaultTarget): string {
-  const prefix = t.service === 'glue' ? 'glue' : t.service === 'logs' ? 'logs' : 's3';
+  const prefix =
+    t.service === 'glue'
+      ? 'glue'
+      : t.service === 'logs'
+        ? 'logs'
+        : t.service === 'cloudwatch'
+          ? 'cloudwatch'
+          : 's3';
   return `${prefix}:${t.operation}`;
 }

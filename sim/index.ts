@@ -16,3 +16,11 @@ export {
 } from './glue-store.js';
 export { LogsStore } from './logs-store.js';
 export * from './scenarios.js';
+export { startAzureSimulator, type AzureSimulator, type AzureSimulatorOptions } from './azure/index.js';
+export { trustedSimulatorCa, trustedCaFromEnv, SIM_CA_DIR_ENV } from './azure/trust.js';
+export { AzureFaultRule, type AzureRecordedRequest } from './azure/faults.js';
+export { AzureState } from './azure/state.js';
+export * from './azure/scenarios.js';
+export * from './spark-scenarios.js';
+export * from './spark-eventlog.js';
+export { MetricsStore, type RunMetricProfile } from './metrics-store.js';

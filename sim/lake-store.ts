@@ -128,17 +128,21 @@ export function eventColumns(
   const users: (string | null)[] = [];
   const amounts: bigint[] = [];
   const types: string[] = [];
+  const times: bigint[] = [];
+  const dayMicros = BigInt(Date.parse(`${dt}T00:00:00Z`)) * 1000n;
   for (let i = 0; i < rows; i++) {
     ids.push(BigInt(day) * 1_000_000n + BigInt(file * 100_000 + i));
     users.push(b.nullEvery > 0 && i % b.nullEvery === 0 ? null : `user-${Math.floor(hash01(dt, i) * 5000)}`);
     amounts.push(BigInt(Math.floor(hash01(`${dt}-amount`, i) * 10_000)));
     types.push(['click', 'view', 'buy'][i % 3]!);
+    times.push(dayMicros + BigInt(file * 3_600_000_000 + i * 1_234_567));
   }
   const cols: ParquetColumn[] = [
     { name: 'event_id', type: 'INT64', optional: false, values: ids },
     { name: 'user_id', type: 'BYTE_ARRAY', optional: true, values: users },
     { name: 'amount', type: 'INT64', optional: false, values: amounts },
     { name: 'event_type', type: 'BYTE_ARRAY', optional: false, values: types },
+    { name: 'event_time', type: 'TIMESTAMP_MICROS', optional: false, values: times },
   ];
   return cols.filter((c) => c.name !== b.dropColumn);
 }
@@ -159,7 +163,8 @@ export function writeDay(
   for (let f = 0; f < b.filesPerPartition; f++) {
     const rows = Math.max(1, Math.round(rowsOf(dt, f) * b.rowsFactor));
     const columns = eventColumns(dt, f, rows, b);
-    const body = writeParquet(columns);
+    // Row groups of 200 rows: 2–3 a file, so readers must merge statistics across them.
+    const body = writeParquet(columns, { rowGroupRows: 200 });
     const stored = state.s3.putObject(
       bucket,
       `${prefix}dt=${dt}/part-${String(f).padStart(5, '0')}.snappy.parquet`,

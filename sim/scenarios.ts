@@ -6,6 +6,14 @@ import type { SimState } from './state.js';
 import type { FinalState, GlueRun, JobInput } from './glue-store.js';
 import type { SyntheticPartition } from './keyspace.js';
 import { hash01 } from './random.js';
+import {
+  gcJob,
+  spillJob,
+  sparkScenarios,
+  sparkUiBucket,
+  sparkUiForExistingJobs,
+  udfJob,
+} from './spark-scenarios.js';
 
 export type Scenario = (state: SimState, now: number) => void;
 
@@ -540,11 +548,37 @@ export const scripts: Scenario = (state, now) => {
   }
 };
 
-export const SCENARIOS = { base, myJob, oomJob, skewJob, driftJob, healthyJob, bigLake, scripts } as const;
+export const SCENARIOS = {
+  base,
+  myJob,
+  oomJob,
+  skewJob,
+  driftJob,
+  healthyJob,
+  // Spark evidence (spark-scenarios.ts): jobs with event logs and metrics.
+  sparkUiBucket,
+  spillJob,
+  udfJob,
+  gcJob,
+  sparkUiForExistingJobs,
+  bigLake,
+  scripts,
+} as const;
 
-/** Everything: the five jobs of the runbook, their companions, and the big lake. */
+/** Everything: the jobs of the runbook, their companions, the Spark-evidence jobs, and the big lake. */
 export function defaultScenarios(): Scenario[] {
-  return [base, myJob, backfillLake, oomJob, skewJob, driftJob, healthyJob, bigLake, scripts];
+  return [
+    base,
+    myJob,
+    backfillLake,
+    oomJob,
+    skewJob,
+    driftJob,
+    healthyJob,
+    ...sparkScenarios(),
+    bigLake,
+    scripts,
+  ];
 }
 
 /** Buckets and log groups only. */

@@ -1,9 +1,10 @@
-// The simulator's HTTP server: one port for Glue, CloudWatch Logs and S3 (told apart by the
-// X-Amz-Target header; everything else is S3 path-style), plus the admin API under /_sim/.
+// The simulator's HTTP server: one port for Glue, CloudWatch Logs, CloudWatch metrics and S3 (told
+// apart by the X-Amz-Target header; everything else is S3 path-style), plus the admin API under /_sim/.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SimError } from './sim-error.js';
 import { glueResource, handleGlue } from './glue.js';
 import { handleLogs, logsResource, type LogsOptions } from './logs.js';
+import { cloudWatchResource, handleCloudWatch } from './cloudwatch.js';
 import { handleS3, newRequestId, parseS3Path, renderS3Error, s3Operation, type SimResponse } from './s3.js';
 import { handleAdmin, type AdminContext } from './admin.js';
 import { materializeOutputs } from './lake-store.js';
@@ -47,7 +48,19 @@ function send(res: ServerResponse, r: SimResponse, requestId: string, method: st
   else res.end(r.body);
 }
 
-function jsonError(err: SimError, service: 'glue' | 'logs'): SimResponse {
+function jsonError(err: SimError, service: 'glue' | 'logs' | 'cloudwatch'): SimResponse {
+  if (service === 'cloudwatch') {
+    // CloudWatch answers JSON 1.0 with its awsQuery code in x-amzn-query-error (awsQueryCompatible).
+    const body = JSON.stringify({ __type: `com.amazonaws.cloudwatch#${err.code}`, message: err.message });
+    return {
+      status: err.status,
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-query-error': `${err.code};${err.status >= 500 ? 'Receiver' : 'Sender'}`,
+      },
+      body,
+    };
+  }
   // Glue's modeled errors carry `Message`, CloudWatch Logs' carry `message`.
   const body = JSON.stringify({
     __type: err.code,
@@ -90,8 +103,14 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     const dot = target.indexOf('.');
     const prefix = target.slice(0, dot);
     const operation = target.slice(dot + 1);
-    const service: 'glue' | 'logs' | undefined =
-      prefix === 'AWSGlue' ? 'glue' : prefix === 'Logs_20140328' ? 'logs' : undefined;
+    const service: 'glue' | 'logs' | 'cloudwatch' | undefined =
+      prefix === 'AWSGlue'
+        ? 'glue'
+        : prefix === 'Logs_20140328'
+          ? 'logs'
+          : prefix === 'GraniteServiceVersion20100801'
+            ? 'cloudwatch'
+            : undefined;
     let params: Record<string, unknown> = {};
     let response: SimResponse;
     let injected = false;
@@ -103,7 +122,12 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       } catch {
         throw new SimError('SerializationException', 'Malformed JSON body');
       }
-      const resource = service === 'glue' ? glueResource(params) : logsResource(params);
+      const resource =
+        service === 'glue'
+          ? glueResource(params)
+          : service === 'logs'
+            ? logsResource(params)
+            : cloudWatchResource(params);
       const decision = ctx.faults.decide({ service, operation, ...(resource ? { resource } : {}) });
       latencyMs = decision.latencyMs;
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
@@ -114,8 +138,11 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       const out =
         service === 'glue'
           ? handleGlue(ctx.state, operation, params)
-          : handleLogs(ctx.state, operation, params, ctx.logs);
-      response = { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(out) };
+          : service === 'logs'
+            ? handleLogs(ctx.state, operation, params, ctx.logs)
+            : handleCloudWatch(ctx.state, operation, params);
+      const type = service === 'cloudwatch' ? 'application/x-amz-json-1.0' : JSON_TYPE;
+      response = { status: 200, headers: { 'content-type': type }, body: JSON.stringify(out) };
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       response = jsonError(e, service ?? 'glue');

@@ -7,6 +7,7 @@ import { seededRandom } from './random.js';
 import { defaultScenarios, type Scenario } from './scenarios.js';
 import { createSimServer } from './server.js';
 import { SimState } from './state.js';
+import { startAzureSimulator, type AzureSimulator, type AzureSimulatorOptions } from './azure/index.js';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -24,6 +25,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Events FilterLogEvents examines per call; default 10,000. */
   logsScanLimit?: number;
+  /** Also start the Azure side (HTTPS, its own port, same clock): `true` or its options. */
+  azure?: boolean | Omit<AzureSimulatorOptions, 'clock' | 'speed' | 'start'>;
 }
 
 export interface Simulator {
@@ -38,8 +41,10 @@ export interface Simulator {
   setFaults(rules: FaultRule[]): void;
   /** Rebuild the state from the scenarios; clear faults and recorded requests. */
   reset(): void;
-  /** The environment variables that point the AWS SDK at this simulator. */
+  /** The environment variables that point the AWS SDK (and, when started, Azure clients) at this simulator. */
   env(): Record<string, string>;
+  /** The Azure side, when started with `azure`. */
+  azure?: AzureSimulator;
   stop(): Promise<void>;
 }
 
@@ -63,6 +68,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     seedState();
     faults.set([]);
     requests.clear();
+    azure?.reset();
   };
   const server = createSimServer({
     state,
@@ -78,6 +84,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const azure = opts.azure
+    ? await startAzureSimulator({ ...(opts.azure === true ? {} : opts.azure), host, clock }).catch(
+        async (e: unknown) => {
+          await new Promise<void>((r) => server.close(() => r()));
+          throw e;
+        },
+      )
+    : undefined;
   return {
     url,
     port,
@@ -86,12 +100,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clearRequests: () => requests.clear(),
     setFaults: (rules) => faults.set(rules),
     reset,
-    env: () => simulatorEnv(url),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    env: () => ({ ...simulatorEnv(url), ...azure?.env() }),
+    ...(azure ? { azure } : {}),
+    stop: async () => {
+      await azure?.stop();
+      await new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
@@ -99,6 +116,7 @@ export function simulatorEnv(url: string, region = 'us-east-1'): Record<string, 
   return {
     AWS_ENDPOINT_URL_GLUE: url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: url,
     AWS_ENDPOINT_URL_S3: url,
     MEDIC_S3_FORCE_PATH_STYLE: 'true',
     AWS_REGION: region,

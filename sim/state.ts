@@ -5,6 +5,7 @@ import { GlueStore } from './glue-store.js';
 import { LogsStore } from './logs-store.js';
 import { S3Store } from './s3-store.js';
 import { LakeStore } from './lake-store.js';
+import { MetricsStore } from './metrics-store.js';
 
 export class SimState {
   readonly clock: SimClock;
@@ -13,6 +14,8 @@ export class SimState {
   readonly s3 = new S3Store();
   /** Multipart uploads, catalog partitions, staging outputs, Data Quality (the backfill flow). */
   readonly lake = new LakeStore();
+  /** Glue job metrics served through CloudWatch GetMetricData (per-run profiles). */
+  readonly metrics = new MetricsStore();
 
   constructor(clock: SimClock) {
     this.clock = clock;
@@ -28,5 +31,6 @@ export class SimState {
     this.logs.clear();
     this.s3.clear();
     this.lake.clear();
+    this.metrics.clear();
   }
 }

@@ -15,6 +15,9 @@ import { startWorkers, type Processors, type WorkerSet } from './queue/workers.j
 import { createSlackApp } from './slack/app.js';
 import { healthRoutes } from './http/routes.js';
 import { serveRoutes } from './http/server.js';
+import { apiRoutes } from './http/api.js';
+import { schemaPlanEndpoints } from '../commands/api/schema-plans.js';
+import { gateEndpoints } from '../commands/api/gates.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
 import { buildProcessors } from '../jobs/index.js';
@@ -137,7 +140,15 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   let app: App | undefined;
   let server: Server | undefined;
   if (role === 'web' || role === 'all') {
-    app = createSlackApp({ env, logger, metrics, customRoutes: routes });
+    // The CI API (/api/v1/…) is served beside /slack/events when MEDIC_API_TOKENS is set.
+    const api = apiRoutes([...schemaPlanEndpoints(deps), ...gateEndpoints(deps)], {
+      tokens: env.MEDIC_API_TOKENS ?? [],
+      state,
+      prefix,
+      logger,
+      now,
+    });
+    app = createSlackApp({ env, logger, metrics, customRoutes: [...routes, ...api] });
     // Listeners answer through Bolt's own client (the same token).
     const listenerDeps: Deps = { ...deps, slack: app.client };
     registerCommands(app, listenerDeps);

@@ -36,6 +36,8 @@ export const REDACT_PATHS = [
   'SLACK_APP_TOKEN',
   'SLACK_SIGNING_SECRET',
   'AZURE_STORAGE_CONNECTION_STRING',
+  'MEDIC_API_TOKENS',
+  '*.MEDIC_API_TOKENS',
 ];
 
 export function createLogger(

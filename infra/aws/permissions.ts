@@ -45,7 +45,8 @@ export const SCOPES = {
     type: 'CommaDelimitedList',
     description:
       'ARNs of every bucket the bot lists, reads or writes: job inputs and outputs (backfill ' +
-      'snapshots and backups live beside them), the S3 Inventory destination, postmortem.s3Uri',
+      'snapshots and backups live beside them), the S3 Inventory destination, postmortem.s3Uri, ' +
+      "the jobs' --spark-event-logs-path",
     readme: 'arn:aws:s3:::YOUR-LAKE-BUCKET',
   },
 } as const satisfies Record<string, Scope>;
@@ -111,8 +112,8 @@ export const PERMISSIONS: Permission[] = [
   },
   {
     sid: 'GlueCatalogSchemaHistory',
-    feature: '/schema and the schema-drift finding of /triage',
-    actions: ['glue:GetTableVersions'],
+    feature: '/schema, schema-plan gates and the schema-drift finding of /triage',
+    actions: ['glue:GetTable', 'glue:GetTableVersions'],
     resources: CATALOG,
     wildcard: 'databases are a pattern parameter; tables are read per request',
   },
@@ -145,14 +146,25 @@ export const PERMISSIONS: Permission[] = [
     wildcard: 'Glue writes one log group per stream kind under /aws-glue/jobs/',
   },
   {
+    sid: 'GlueJobMetrics',
+    feature:
+      '/triage job metrics (duration, error rate, shuffle, heap, worker utilisation) of runs with --enable-metrics',
+    actions: ['cloudwatch:GetMetricData'],
+    resources: ['*'],
+    wildcard: 'GetMetricData supports no resource-level permissions',
+  },
+  {
     sid: 'DataListing',
-    feature: '/triage input volume, /smallfiles, /backfill partitions and snapshot verification',
+    feature:
+      '/triage input volume and Spark event logs, /smallfiles, /backfill partitions and snapshot verification',
     actions: ['s3:ListBucket'],
     resources: [{ each: 'DataBucketArns', suffix: '' }],
   },
   {
     sid: 'DataRead',
-    feature: 'S3 Inventory reports, Parquet footers (backfill checks), snapshot and promotion copies',
+    feature:
+      'S3 Inventory reports, Spark event logs (ranged reads), Parquet footers (backfill checks), snapshot and promotion copies',
+
     actions: ['s3:GetObject'],
     resources: [{ each: 'DataBucketArns', suffix: '/*' }],
     wildcard: 'objects of the named buckets: keys are the lake partitions',

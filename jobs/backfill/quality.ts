@@ -5,6 +5,7 @@ import {
   datasetStats,
   formatLoc,
   partitionPrefix,
+  qualityCaveats,
   qualityFindings,
   type BackfillRecord,
   type Location,
@@ -48,11 +49,12 @@ export async function quality(ctx: Ctx, r0: BackfillRecord): Promise<string> {
     throw new StepFailure(`${findings.length} quality check(s) failed: ${findings.slice(0, 3).join('; ')}`);
   }
   const cols = Object.keys(staging.schema).length;
+  const caveats = qualityCaveats(production, staging, p.checks);
   return finish(
     ctx,
     r,
     'quality',
-    `schema (${cols} columns), ${staging.rows.toLocaleString('en-US')} rows, nulls and min/max of every column match production${p.checks.dataQuality && p.table ? ' · Glue Data Quality passed' : ''} (${staging.files} staging files, footers only)`,
+    `schema (${cols} columns), ${staging.rows.toLocaleString('en-US')} rows, nulls and min/max of every column match production${p.checks.dataQuality && p.table ? ' · Glue Data Quality passed' : ''} (${staging.files} staging files, footers only)${caveats.length ? ` · ${caveats.join('; ')}` : ''}`,
   );
 }
 

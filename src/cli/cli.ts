@@ -2,6 +2,7 @@
 //   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
 //   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
 //   medic config check [--config PATH]
+//   medic schema-plan --job J --proposed FILE [--wait 30m]   (the CI gate, through the bot's API)
 import { loadConfig, ConfigError, type AppConfig } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { createProviders } from '../providers/registry.js';
@@ -12,11 +13,13 @@ import { TriageGatherer } from '../../jobs/triage-gather.js';
 import { triageText } from './text-report.js';
 import { runSmallFilesCli } from './smallfiles.js';
 import { configCheck } from './config-check.js';
+import { SCHEMA_PLAN_USAGE, schemaPlanCli } from './schema-plan.js';
 
 const USAGE = `Usage:
   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
   medic config check [--config PATH]   medic.yml valid for dev, staging and prod, overlays at parity
+  ${SCHEMA_PLAN_USAGE}
 
 Configuration comes from the same environment variables and medic.yml as the bot
 (AWS credentials from the standard SDK chain; no Slack token needed).`;
@@ -42,6 +45,8 @@ export async function cli(
   }
   // Checks the file alone, for CI: no environment variables are needed.
   if (cmd === 'config' && args[0] === 'check') return configCheck(args.slice(1), process.env, io);
+  // Talks to a running bot's CI API: no cloud credentials or medic.yml needed.
+  if (cmd === 'schema-plan') return schemaPlanCli(args, { env: process.env, io });
   let config: AppConfig;
   try {
     config = loadConfig(process.env, { requireSlack: false });

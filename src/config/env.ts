@@ -36,9 +36,38 @@ export const Env = z.object({
   AWS_ENDPOINT_URL: url.optional(),
   AWS_ENDPOINT_URL_GLUE: url.optional(),
   AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url.optional(),
+  AWS_ENDPOINT_URL_CLOUDWATCH: url.optional(),
   AWS_ENDPOINT_URL_S3: url.optional(),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  /** Log Analytics query API base (emulators, sovereign clouds). */
+  MEDIC_AZURE_LOGS_URL: url.default('https://api.loganalytics.io'),
+  /** Azure Resource Manager base: metrics and the Spark pool resource. */
+  MEDIC_AZURE_ARM_URL: url.default('https://management.azure.com'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `label:token,…` for the CI API (/api/v1/…); the API is off when unset. */
+  MEDIC_API_TOKENS: z
+    .string()
+    .transform((s, ctx) => {
+      const tokens: { label: string; token: string }[] = [];
+      for (const [i, part] of s.split(',').entries()) {
+        const at = part.indexOf(':');
+        const label = part.slice(0, at).trim();
+        const token = part.slice(at + 1).trim();
+        if (at < 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(label))
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${i + 1}: must be label:token (label of letters, digits, . _ -)`,
+          });
+        else if (token.length < 16)
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${i + 1} (${label}): the token must be at least 16 characters`,
+          });
+        else tokens.push({ label, token });
+      }
+      return tokens;
+    })
+    .optional(),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -72,13 +101,31 @@ function requirementProblems(raw: Record<string, string>): string[] {
   return problems;
 }
 
+/** What `medic schema-plan` / `medic perf-smoke` need to reach a running bot's CI API. */
+export const ApiClientEnv = z.object({
+  MEDIC_URL: url,
+  MEDIC_API_TOKEN: z.string().min(16, { message: 'must be one of the tokens in the bot’s MEDIC_API_TOKENS' }),
+});
+export type ApiClientEnv = z.infer<typeof ApiClientEnv>;
+
+export function parseApiClientEnv(source: NodeJS.ProcessEnv): ApiClientEnv {
+  const res = ApiClientEnv.safeParse({
+    MEDIC_URL: source.MEDIC_URL,
+    MEDIC_API_TOKEN: source.MEDIC_API_TOKEN,
+  });
+  if (!res.success) throw new ConfigError('environment variables', describeIssues(res.error.issues));
+  return res.data;
+}
+
 /** The AWS endpoint for a service: the service-specific variable first, then the global one. */
-export function awsEndpoint(env: Env, service: 'glue' | 'logs' | 's3'): string | undefined {
+export function awsEndpoint(env: Env, service: 'glue' | 'logs' | 's3' | 'cloudwatch'): string | undefined {
   const specific =
     service === 'glue'
       ? env.AWS_ENDPOINT_URL_GLUE
       : service === 'logs'
         ? env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS
-        : env.AWS_ENDPOINT_URL_S3;
+        : service === 'cloudwatch'
+          ? env.AWS_ENDPOINT_URL_CLOUDWATCH
+          : env.AWS_ENDPOINT_URL_S3;
   return specific ?? env.AWS_ENDPOINT_URL;
 }

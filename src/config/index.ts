@@ -4,7 +4,7 @@ import { loadConfigFile, type MedicConfig } from './file.js';
 import { ConfigError } from './errors.js';
 
 export { ConfigError } from './errors.js';
-export { awsEndpoint, parseEnv, type Env } from './env.js';
+export { awsEndpoint, parseApiClientEnv, parseEnv, type ApiClientEnv, type Env } from './env.js';
 export {
   parseConfigText,
   loadConfigFile,

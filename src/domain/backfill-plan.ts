@@ -15,7 +15,15 @@
 // of staging against production share one vocabulary — tolerances, checks, dataset stats kept in
 // the record — and a change to a step is read against all three. The step processors that act on
 // it are in jobs/backfill/.
-import type { ParquetFooter } from './backfill-parquet.js';
+import {
+  compareStats,
+  decimalScale,
+  formatStat,
+  isStatValue,
+  type ParquetFooter,
+  type StatValue,
+  unscaledAt,
+} from './backfill-parquet.js';
 
 export const BACKFILL_STEPS = [
   'snapshot',
@@ -420,22 +428,42 @@ export interface FileFacts {
   footer?: ParquetFooter;
 }
 
+/** A column over a dataset: unknown figures stay unknown (undefined), never 0. */
+export interface ColumnFigures {
+  /** Summed over files; undefined when a footer does not say. */
+  nulls?: number;
+  min?: StatValue;
+  max?: StatValue;
+  /** false: a bound, not the value (truncated, or not exact in a footer). */
+  minExact?: boolean;
+  maxExact?: boolean;
+}
+
 export interface DatasetStats {
   files: number;
   bytes: number;
   smallFiles: number;
   rows: number;
-  /** name → type, from the first footer that has the column. */
+  /** name → logical type, from the first footer that has the column. */
   schema: Record<string, string>;
-  columns: Record<string, { nulls: number; min?: string; max?: string }>;
+  columns: Record<string, ColumnFigures>;
   /** Files that are not Parquet or whose footer could not be read. */
   unreadable: string[];
 }
 
-const isNumeric = (t: string | undefined) => t === 'INT64' || t === 'INT32';
-
-function less(type: string | undefined, a: string, b: string): boolean {
-  return isNumeric(type) ? BigInt(a) < BigInt(b) : a < b;
+/** Merge one more bound: the smaller min (or larger max); a tie is exact when either is. */
+function mergeBound(
+  cur: StatValue | undefined,
+  curExact: boolean | undefined,
+  next: StatValue,
+  nextExact: boolean,
+  want: 'min' | 'max',
+): [StatValue, boolean] {
+  if (!cur) return [next, nextExact];
+  const c = compareStats(next, cur);
+  if (c === undefined) return [cur, false];
+  if (c === 0) return [cur, curExact === true || nextExact];
+  return (want === 'min' ? c < 0 : c > 0) ? [next, nextExact] : [cur, curExact !== false];
 }
 
 export function datasetStats(files: FileFacts[], smallFileBytes: number): DatasetStats {
@@ -448,6 +476,9 @@ export function datasetStats(files: FileFacts[], smallFileBytes: number): Datase
     columns: {},
     unreadable: [],
   };
+  // A file that has values of a column but no bound makes the dataset's bound unknown.
+  const unknownMin = new Set<string>();
+  const unknownMax = new Set<string>();
   for (const f of files) {
     s.files++;
     s.bytes += f.size;
@@ -460,10 +491,25 @@ export function datasetStats(files: FileFacts[], smallFileBytes: number): Datase
     for (const c of f.footer.columns) {
       s.schema[c.name] ??= c.type;
       const agg = (s.columns[c.name] ??= { nulls: 0 });
-      agg.nulls += c.nullCount;
-      if (c.min !== undefined && (agg.min === undefined || less(c.type, c.min, agg.min))) agg.min = c.min;
-      if (c.max !== undefined && (agg.max === undefined || less(c.type, agg.max, c.max))) agg.max = c.max;
+      agg.nulls = agg.nulls === undefined || c.nullCount === undefined ? undefined : agg.nulls + c.nullCount;
+      const hasValues = c.nullCount === undefined || c.nullCount < f.footer.rows;
+      if (c.min !== undefined) {
+        [agg.min, agg.minExact] = mergeBound(agg.min, agg.minExact, c.min, c.minExact !== false, 'min');
+      } else if (hasValues) unknownMin.add(c.name);
+      if (c.max !== undefined) {
+        [agg.max, agg.maxExact] = mergeBound(agg.max, agg.maxExact, c.max, c.maxExact !== false, 'max');
+      } else if (hasValues) unknownMax.add(c.name);
     }
+  }
+  for (const name of unknownMin) {
+    const agg = s.columns[name]!;
+    delete agg.min;
+    delete agg.minExact;
+  }
+  for (const name of unknownMax) {
+    const agg = s.columns[name]!;
+    delete agg.max;
+    delete agg.maxExact;
   }
   return s;
 }
@@ -473,6 +519,91 @@ const fmtPct = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''
 const fmtPts = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)} pts`;
 const share = (n: number, d: number): number => (d ? (n / d) * 100 : 0);
 const int = (n: number): string => n.toLocaleString('en-US');
+
+/** Kinds whose range is compared: ordered numbers and times. */
+const RANGED = new Set(['int', 'timestamp', 'date', 'decimal', 'float']);
+
+/** Whether the two columns' bounds can be compared: same ordered kind, all four present. */
+function comparable(p: ColumnFigures, s: ColumnFigures): boolean {
+  const all = [p.min, p.max, s.min, s.max];
+  if (!all.every(isStatValue)) return false;
+  const kind = p.min!.kind;
+  return RANGED.has(kind) && all.every((v) => v!.kind === kind);
+}
+
+/**
+ * Is staging's range outside production's, widened on each side by the row tolerance (as a share
+ * of production's span)? Timestamps are compared in nanoseconds whatever unit each side stored.
+ * Only an exact bound on both sides of a comparison can breach: a bound that is not exact says
+ * only that the true value lies beyond it, which proves nothing either way here.
+ */
+function rangeBreach(p: ColumnFigures, s: ColumnFigures, tol: Tolerances): boolean {
+  if (!comparable(p, s)) return false;
+  const lowKnown = p.minExact !== false && s.minExact !== false;
+  const highKnown = p.maxExact !== false && s.maxExact !== false;
+  const bp = BigInt(Math.round(tol.rowsPct * 100));
+  switch (p.min!.kind) {
+    case 'int':
+    case 'timestamp': {
+      const lo = BigInt(p.min!.value as string);
+      const hi = BigInt(p.max!.value as string);
+      const slack = ((hi - lo) * bp) / 10_000n;
+      return (
+        (lowKnown && BigInt(s.min!.value as string) < lo - slack) ||
+        (highKnown && BigInt(s.max!.value as string) > hi + slack)
+      );
+    }
+    case 'decimal': {
+      const texts = [p.min, p.max, s.min, s.max].map((v) => v!.value as string);
+      const scale = Math.max(...texts.map(decimalScale));
+      const [plo, phi, slo, shi] = texts.map((t) => unscaledAt(t, scale)) as [bigint, bigint, bigint, bigint];
+      const slack = ((phi - plo) * bp) / 10_000n;
+      return (lowKnown && slo < plo - slack) || (highKnown && shi > phi + slack);
+    }
+    default: {
+      const lo = p.min!.value as number;
+      const hi = p.max!.value as number;
+      const slack = ((hi - lo) * tol.rowsPct) / 100;
+      return (
+        (lowKnown && (s.min!.value as number) < lo - slack) ||
+        (highKnown && (s.max!.value as number) > hi + slack)
+      );
+    }
+  }
+}
+
+/**
+ * What the quality suite could not check, and why: columns whose null count or range a footer left
+ * unknown, or whose bounds are not exact. Said beside a passing suite, so "passed" is not read as
+ * "checked everything".
+ */
+export function qualityCaveats(prod: DatasetStats, staging: DatasetStats, checks: QualityChecks): string[] {
+  const out: string[] = [];
+  const unknownNulls: string[] = [];
+  const unranged: string[] = [];
+  for (const [name, p] of Object.entries(prod.columns)) {
+    const s = staging.columns[name];
+    if (!s) continue;
+    if (checks.nulls && (p.nulls === undefined || s.nulls === undefined)) unknownNulls.push(name);
+    const ranged = [p.min, p.max, s.min, s.max].some((v) => isStatValue(v) && RANGED.has(v.kind));
+    const kindOf = prod.schema[name] ?? '';
+    const rangedType = /^(u?int|timestamp|date|decimal|float|double|time)/.test(kindOf);
+    if (checks.minMax && rangedType && (!comparable(p, s) || !ranged)) unranged.push(name);
+    else if (
+      checks.minMax &&
+      comparable(p, s) &&
+      [p.minExact, p.maxExact, s.minExact, s.maxExact].some((e) => e === false)
+    )
+      unranged.push(name);
+  }
+  if (unknownNulls.length)
+    out.push(`null counts unknown (a footer has none) for ${unknownNulls.map((n) => `\`${n}\``).join(', ')}`);
+  if (unranged.length)
+    out.push(
+      `ranges not fully checked (bounds missing or not exact) for ${unranged.map((n) => `\`${n}\``).join(', ')}`,
+    );
+  return out;
+}
 
 /** The quality suite: schema, rows, null shares, min/max; each finding says what failed. */
 export function qualityFindings(
@@ -502,34 +633,24 @@ export function qualityFindings(
     );
   if (checks.nulls)
     for (const name of Object.keys(prod.columns)) {
-      const s = staging.columns[name];
-      if (!s) continue;
-      const d = share(s.nulls, staging.rows) - share(prod.columns[name]!.nulls, prod.rows);
+      const sn = staging.columns[name]?.nulls;
+      const pn = prod.columns[name]!.nulls;
+      // An unknown null count is not compared (qualityCaveats says so), never taken as 0.
+      if (sn === undefined || pn === undefined) continue;
+      const d = share(sn, staging.rows) - share(pn, prod.rows);
       if (Math.abs(d) > tol.nullSharePts)
         out.push(
-          `nulls: \`${name}\` is ${share(s.nulls, staging.rows).toFixed(1)}% null in staging against ${share(prod.columns[name]!.nulls, prod.rows).toFixed(1)}% (${fmtPts(d)}, tolerance ±${tol.nullSharePts} pts)`,
+          `nulls: \`${name}\` is ${share(sn, staging.rows).toFixed(1)}% null in staging against ${share(pn, prod.rows).toFixed(1)}% (${fmtPts(d)}, tolerance ±${tol.nullSharePts} pts)`,
         );
     }
   if (checks.minMax)
     for (const [name, p] of Object.entries(prod.columns)) {
       const s = staging.columns[name];
-      const type = prod.schema[name];
-      if (
-        !s ||
-        !isNumeric(type) ||
-        p.min === undefined ||
-        p.max === undefined ||
-        s.min === undefined ||
-        s.max === undefined
-      )
-        continue;
-      // A numeric range outside production's widened by the row tolerance is a distribution change.
-      const lo = BigInt(p.min);
-      const hi = BigInt(p.max);
-      const slack = ((hi - lo) * BigInt(Math.round(tol.rowsPct * 100))) / 10_000n;
-      if (BigInt(s.min) < lo - slack || BigInt(s.max) > hi + slack)
+      if (!s) continue;
+      const outside = rangeBreach(p, s, tol);
+      if (outside)
         out.push(
-          `range: \`${name}\` spans ${s.min}…${s.max} in staging against ${p.min}…${p.max} in production`,
+          `range: \`${name}\` spans ${formatStat(s.min!)}…${formatStat(s.max!)} in staging against ${formatStat(p.min!)}…${formatStat(p.max!)} in production`,
         );
     }
   return out;

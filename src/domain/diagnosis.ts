@@ -3,7 +3,7 @@
 // guessing, so a triage with unreachable logs still ranks what it can. Scores are fixed per rule and
 // situation (no learning), so the same evidence always gives the same ranking.
 //
-// Here: the ranking, in one place. The rules are in diagnosis/, one file per family of causes —
+// Here: the ranking, in one place (Spark evidence joins it through spark-diagnosis.ts). The rules are in diagnosis/, one file per family of causes —
 // changes.ts (job changed, schema drift), execution.ts (memory, data skew, UDFs), input.ts (small
 // files, volume growth, bookmarks, S3 throttling) — over the evidence of diagnosis/evidence.ts,
 // each returning a finding of diagnosis/findings.ts (cause, evidence, confidence, mitigation).
@@ -16,6 +16,7 @@ import type { Finding, FindingId } from './diagnosis/findings.js';
 export {
   MITIGATIONS,
   confidenceOf,
+  finding,
   type Confidence,
   type Finding,
   type FindingId,
@@ -42,6 +43,9 @@ const ORDER: readonly FindingId[] = [
   'bookmarks',
   'udf',
   's3-throttling',
+  'parallelism',
+  'task-failures',
+  'idle-capacity',
 ];
 
 /** Ranked findings: highest score first; ties in the runbook's order of likelihood. */
@@ -57,5 +61,10 @@ export function diagnose(evidence: DiagnosisEvidence): Finding[] {
     udf(evidence),
     s3Throttling(evidence),
   ].filter((f): f is Finding => f !== undefined);
+  return rankFindings(findings);
+}
+
+/** Highest score first; ties in the runbook's order of likelihood. */
+export function rankFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => b.score - a.score || ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
 }

@@ -102,3 +102,8 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 export function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/** The UTC calendar day of an instant: 1764547200000 → "2025-12-01". */
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}

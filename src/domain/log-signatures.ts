@@ -2,11 +2,33 @@
 // diagnosis understands, counted per run, with a few redacted excerpts each. Streaming and bounded:
 // a classifier keeps counters, at most MAX_EXCERPTS short excerpts per signature and a bounded task-time
 // sample, never the lines themselves, so 100k-line logs cost the same memory as 1k.
+//
+// The same table holds performance signals (kind 'performance'): INFO lines a healthy run also
+// writes, which say where the time went — sorters spilling to disk, Python UDF worker times, JVM
+// full-GC pauses. Their rows carry a `measure` (bytes spilled, ms in Python, ms paused) summed per
+// run, so a job that got slow without one error line still has evidence.
 import { redactSecrets } from './redact.js';
 import { TaskTimeCollector, type StageTaskTimes, type TaskTimeCollectorOptions } from './skew.js';
 
 export type SignatureCategory =
-  'memory' | 'schema' | 's3-throttling' | 'python-udf' | 'bookmark' | 'exception';
+  | 'memory'
+  | 'schema'
+  | 's3-throttling'
+  | 'python-udf'
+  | 'bookmark'
+  | 'exception'
+  // Performance signals (kind 'performance'):
+  | 'spill'
+  | 'python-udf-time'
+  | 'gc';
+
+export type SignatureKind = 'error' | 'performance';
+
+export interface SignatureMeasure {
+  unit: 'bytes' | 'ms';
+  /** The figure one matching line carries, from the pattern's groups; undefined when unreadable. */
+  of: (match: RegExpExecArray) => number | undefined;
+}
 
 export interface SignaturePattern {
   /** Stable id, e.g. 'container-killed'; generic exceptions get 'exception:<Class>'. */
@@ -16,6 +38,19 @@ export interface SignaturePattern {
   /** Higher is worse; the report lists signatures by severity, then count. */
   severity: number;
   pattern: RegExp;
+  /** 'error' (default) or 'performance': an INFO line that measures where time or memory went. */
+  kind?: SignatureKind;
+  measure?: SignatureMeasure;
+}
+
+const SIZE_UNITS: Record<string, number> = { B: 0, K: 1, M: 2, G: 3, T: 4, P: 5, E: 6 };
+
+/** Spark's Utils.bytesToString output ("3.1 GB", "64.3 MiB", "512.0 B"): binary units either way. */
+export function sparkSizeToBytes(value: string, unit: string): number | undefined {
+  const n = Number(value);
+  const pow = SIZE_UNITS[unit.charAt(0).toUpperCase()];
+  if (!Number.isFinite(n) || pow === undefined) return undefined;
+  return Math.round(n * 1024 ** pow);
 }
 
 /**
@@ -128,7 +163,58 @@ export const SIGNATURE_PATTERNS: readonly SignaturePattern[] = [
     severity: 10,
     pattern: /bookmark/i,
   },
+  // Performance signals: last, so a line that is also an error keeps its error signature.
+  {
+    // Spark's sorters and spillable collections: "UnsafeExternalSorter: Thread 168 spilling sort data
+    // of 3.1 GB to disk (0 time so far)", "ExternalAppendOnlyMap: Thread 117 spilling in-memory map
+    // of 1.1 GB to disk (1 time so far)"; Spark 4 adds "Task N on" and binary unit names.
+    id: 'spill-to-disk',
+    category: 'spill',
+    kind: 'performance',
+    label: 'Spilling to disk (sorter / aggregation map)',
+    severity: 5,
+    pattern:
+      /\b(?:UnsafeExternalSorter|ShuffleExternalSorter|ExternalSorter|ExternalAppendOnlyMap|Spillable\w*)\b[^\n]*?\bspilling [\w -]*?of (\d+(?:\.\d+)?) ?((?:[KMGTPE]i?)?B) to disk/,
+    measure: { unit: 'bytes', of: (m) => sparkSizeToBytes(m[1] as string, m[2] as string) },
+  },
+  {
+    // PythonRunner's per-task summary: "PythonUDFRunner: Times: total = 2270, boot = 351, init = 371,
+    // finish = 1548" (ms; ArrowPythonRunner and PythonRunner write the same).
+    id: 'python-udf-times',
+    category: 'python-udf-time',
+    kind: 'performance',
+    label: 'Python worker time (PythonUDFRunner)',
+    severity: 4,
+    pattern: /\b\w*Python\w*Runner: Times: total = (\d+), boot = (-?\d+), init = (\d+), finish = (\d+)/,
+    measure: { unit: 'ms', of: (m) => Number(m[1]) },
+  },
+  {
+    // JVM full-GC pauses, JDK 8 ("[Full GC (Ergonomics) … , 4.2103840 secs]") and unified logging
+    // ("[gc] GC(12) Pause Full (G1 Compaction Pause) 9800M->9600M(10240M) 4210.384ms").
+    id: 'full-gc',
+    category: 'gc',
+    kind: 'performance',
+    label: 'JVM full GC pauses',
+    severity: 6,
+    pattern:
+      /\[Full GC \([^)]*\)[^\n]*?, (\d+(?:\.\d+)?) secs\]|\bPause Full \([^)]*\)[^\n]*? (\d+(?:\.\d+)?)ms\b/,
+    measure: {
+      unit: 'ms',
+      of: (m) =>
+        m[1] !== undefined ? Math.round(Number(m[1]) * 1000) : m[2] !== undefined ? Number(m[2]) : undefined,
+    },
+  },
 ];
+
+/**
+ * A CloudWatch Logs filter pattern (`?"phrase"` terms are ORed, matched case-sensitively) that
+ * selects the lines the performance rows above and the task-time collector read: sorter spills,
+ * Python worker times, full-GC pauses and TaskSetManager's finished tasks. A log scan capped at N
+ * events from the run's start can miss them behind the first N lines of a long run; a second scan
+ * with this pattern reads them wherever they are.
+ */
+export const PERFORMANCE_FILTER_PATTERN =
+  '?"spilling sort data" ?"spilling in-memory map" ?"Times: total =" ?"[Full GC" ?"Pause Full" ?"Finished task"';
 
 const GENERIC_EXCEPTION_SEVERITY = 20;
 // A class name (optionally package-qualified) ending in Exception or Error. A bare "Exception" or
@@ -146,9 +232,21 @@ export interface LogEventInput {
   runId?: string;
 }
 
+export interface SignatureMeasured {
+  unit: SignatureMeasure['unit'];
+  /** Sum of the lines' figures. */
+  total: number;
+  /** Largest figure of one line. */
+  max: number;
+  /** Sum per run id (same runs as countByRun). */
+  byRun: Record<string, number>;
+}
+
 export interface LogSignature {
   id: string;
   category: SignatureCategory;
+  /** 'performance' signatures are INFO lines that measure time or memory, not errors. */
+  kind: SignatureKind;
   label: string;
   severity: number;
   count: number;
@@ -158,6 +256,8 @@ export interface LogSignature {
   excerpts: string[];
   firstSeen: Date;
   lastSeen: Date;
+  /** Performance signatures: the figures their lines carry. */
+  measured?: SignatureMeasured;
 }
 
 export interface LogClassification {
@@ -256,6 +356,9 @@ interface Acc {
   sig: SignaturePattern;
   count: number;
   countByRun: Map<string, number>;
+  measuredTotal: number;
+  measuredMax: number;
+  measuredByRun: Map<string, number>;
   excerpts: string[];
   excerptKeys: Set<string>;
   firstSeen: number;
@@ -292,7 +395,7 @@ export class LogClassifier {
     for (const sig of SIGNATURE_PATTERNS) {
       const m = sig.pattern.exec(message);
       if (m) {
-        this.record(sig, runId, time, message, m.index);
+        this.record(sig, runId, time, message, m.index, sig.measure?.of(m));
         return;
       }
     }
@@ -321,7 +424,14 @@ export class LogClassifier {
     return n;
   }
 
-  private record(sig: SignaturePattern, runId: string, time: number, message: string, index: number): void {
+  private record(
+    sig: SignaturePattern,
+    runId: string,
+    time: number,
+    message: string,
+    index: number,
+    measured?: number,
+  ): void {
     this.linesMatched++;
     let acc = this.accs.get(sig.id);
     if (!acc) {
@@ -329,6 +439,9 @@ export class LogClassifier {
         sig,
         count: 0,
         countByRun: new Map(),
+        measuredTotal: 0,
+        measuredMax: 0,
+        measuredByRun: new Map(),
         excerpts: [],
         excerptKeys: new Set(),
         firstSeen: time,
@@ -342,6 +455,11 @@ export class LogClassifier {
     const runKey =
       acc.countByRun.has(runId) || acc.countByRun.size < MAX_RUNS_PER_SIGNATURE ? runId : '(other runs)';
     acc.countByRun.set(runKey, (acc.countByRun.get(runKey) ?? 0) + 1);
+    if (measured !== undefined && Number.isFinite(measured)) {
+      acc.measuredTotal += measured;
+      if (measured > acc.measuredMax) acc.measuredMax = measured;
+      acc.measuredByRun.set(runKey, (acc.measuredByRun.get(runKey) ?? 0) + measured);
+    }
     if (acc.excerpts.length < MAX_EXCERPTS) {
       const excerpt = excerptOf(message, index);
       const key = normalizeForDedup(excerpt);
@@ -353,9 +471,12 @@ export class LogClassifier {
   }
 
   result(): LogClassification {
+    const byKey = (m: Map<string, number>) =>
+      Object.fromEntries([...m.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
     const signatures: LogSignature[] = [...this.accs.values()].map((a) => ({
       id: a.sig.id,
       category: a.sig.category,
+      kind: a.sig.kind ?? 'error',
       label: a.sig.label,
       severity: a.sig.severity,
       count: a.count,
@@ -365,6 +486,16 @@ export class LogClassifier {
       excerpts: [...a.excerpts],
       firstSeen: new Date(a.firstSeen),
       lastSeen: new Date(a.lastSeen),
+      ...(a.sig.measure
+        ? {
+            measured: {
+              unit: a.sig.measure.unit,
+              total: a.measuredTotal,
+              max: a.measuredMax,
+              byRun: byKey(a.measuredByRun),
+            },
+          }
+        : {}),
     }));
     signatures.sort((a, b) => b.severity - a.severity || b.count - a.count || a.label.localeCompare(b.label));
     return {

@@ -29,6 +29,9 @@ export interface Capacity {
   size?: string;
   /** How many workers (executors), when known. */
   count?: number;
+  /** Spark executors the run had (Glue: workers − 1, the driver takes one) and cores of each. */
+  executors?: number;
+  coresPerExecutor?: number;
 
   /** Runtime the run used ("Glue 4.0", "Spark 3.4"): a change of runtime is a change to the job. */
   runtime?: string;

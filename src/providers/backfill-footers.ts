@@ -1,8 +1,8 @@
-// Parquet footers through ranged reads: the last 64 KiB of a file (one GET with a Range), and a
-// second ranged GET only when the footer is longer. Never the whole file.
+// Parquet footers through ranged reads: hyparquet reads the last 64 KiB of a file (one GET with a
+// Range) and asks for a second range only when the footer is longer. Never the whole file.
 import { leftoverKind } from '../domain/small-file-keys.js';
 import type { ObjectInfo, ObjectStore } from './ports.js';
-import { footerLength, parseFooter, type ParquetFooter } from '../domain/backfill-parquet.js';
+import { readParquetFooter, type ParquetFooter } from '../domain/backfill-parquet.js';
 import type { FileFacts } from '../domain/backfill-plan.js';
 
 const TAIL_BYTES = 64 * 1024;
@@ -13,12 +13,19 @@ export async function readFooter(
   o: ObjectInfo,
 ): Promise<ParquetFooter> {
   if (o.size < 12) throw new Error(`${o.key} is too small to be Parquet`);
-  const tailLen = Math.min(o.size, TAIL_BYTES);
-  let tail = await store.getObject(container, o.key, { start: o.size - tailLen, end: o.size - 1 });
-  const need = footerLength(tail.subarray(tail.length - 8)) + 8;
-  if (need > tail.length)
-    tail = await store.getObject(container, o.key, { start: o.size - need, end: o.size - 1 });
-  return parseFooter(tail);
+  return readParquetFooter(
+    {
+      byteLength: o.size,
+      // hyparquet's slice(start, end) is end-exclusive; a Range header is inclusive.
+      slice: async (start: number, end = o.size) => {
+        const b = await store.getObject(container, o.key, { start, end: end - 1 });
+        if (b.length !== end - start)
+          throw new Error(`${o.key}: asked for ${end - start} bytes at ${start}, got ${b.length}`);
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer;
+      },
+    },
+    TAIL_BYTES,
+  );
 }
 
 /** Footers of many files, `concurrency` ranged reads at a time; an unreadable file has no footer. */

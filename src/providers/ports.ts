@@ -186,6 +186,8 @@ export interface JobDefinition {
   outputLocation?: string;
   /** Where the job's logs are, when its definition says (Glue: a continuous-logging group). */
   logLocations?: string[];
+  /** Where its runs' Spark event logs are written (s3:// or abfss:// prefix), when they are. */
+  sparkEventLogLocation?: string;
 }
 
 /** A run as every platform reports it (domain RunRecord plus what the core routes with). */
@@ -282,8 +284,20 @@ export interface PartitionLocation {
   location: string;
 }
 
+/** A table's columns and partition keys, as a catalog keeps them. */
+export interface TableSchema {
+  columns: { name: string; type: string }[];
+  partitionKeys: { name: string; type: string }[];
+}
+
 /** A metadata catalog (Glue Data Catalog): schema history and partition locations. */
 export interface Catalog {
+  /**
+   * The exact catalog call that would give the table `proposed` (Glue: UpdateTable with every
+   * other field of the table carried over), for a migration plan to show; nothing is changed.
+   */
+  planSchemaUpdate(database: string, table: string, proposed: TableSchema): Promise<PlannedAction>;
+
   /** Newest first. */
   tableVersions(database: string, table: string, maxVersions?: number): Promise<TableVersion[]>;
   /** The partitions of `values` that exist, with their locations. */
@@ -464,6 +478,8 @@ export interface RunWindow {
 }
 
 export interface MetricsSource {
+  /** How a job turns its metrics on, said in the report when a run has none (e.g. a job argument). */
+  readonly howToEnable?: string;
   /**
    * Named series for each run asked for, in the order given. A run the platform kept no metrics
    * for (metrics not enabled for the job) comes back with no series: the core reports "nothing",

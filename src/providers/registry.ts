@@ -19,6 +19,7 @@ import type {
 import { createGluePlatform } from './aws/glue-platform.js';
 import type { GluePricing } from './aws/glue-capacity.js';
 import { createCloudWatchLogSource } from './aws/cloudwatch-logs.js';
+import { createCloudWatchMetricsSource } from './aws/cloudwatch-metrics.js';
 import { createS3Client, S3ObjectStore } from './aws/s3-object-store.js';
 import { BlobObjectStore, createBlobServiceClient } from './azure/blob-object-store.js';
 
@@ -46,8 +47,9 @@ export function createProviders(opts: ProvidersOptions): Providers {
   const platforms = new Map<ProviderName, JobPlatform & Adapter>();
   const logSources = new Map<ProviderName, LogSource & Adapter>();
   const stores = new Map<ObjectScheme, ObjectStore & Adapter>();
+  const metricSources = new Map<ProviderName, MetricsSource & Adapter>();
 
-  const endpoint = (service: 'glue' | 'logs' | 's3') => {
+  const endpoint = (service: 'glue' | 'logs' | 's3' | 'cloudwatch') => {
     const url = awsEndpoint(env, service);
     return url ? { endpoint: url } : {};
   };
@@ -92,13 +94,20 @@ export function createProviders(opts: ProvidersOptions): Providers {
   }
 
   function metrics(name: ProviderName): MetricsSource | undefined {
-    switch (name) {
-      case 'glue':
-      case 'synapse':
-        return undefined;
-      default:
-        throw unknownProvider(name);
+    let m = metricSources.get(name);
+    if (!m) {
+      switch (name) {
+        case 'glue':
+          m = createCloudWatchMetricsSource({ region, maxAttempts, ...endpoint('cloudwatch') });
+          break;
+        case 'synapse':
+          return undefined;
+        default:
+          throw unknownProvider(name);
+      }
+      metricSources.set(name, m);
     }
+    return m;
   }
 
   function objectStore(scheme: ObjectScheme): ObjectStore {
@@ -145,13 +154,19 @@ export function createProviders(opts: ProvidersOptions): Providers {
     objectStore,
     stats() {
       const total = emptyStats();
-      for (const a of [...platforms.values(), ...logSources.values()])
+      for (const a of [...platforms.values(), ...logSources.values(), ...metricSources.values()])
         if (a.stats) addStats(total, a.stats());
       return total;
     },
     close() {
-      for (const a of [...platforms.values(), ...logSources.values(), ...stores.values()])
+      for (const a of [
+        ...platforms.values(),
+        ...logSources.values(),
+        ...stores.values(),
+        ...metricSources.values(),
+      ])
         a.client?.destroy();
+      metricSources.clear();
       platforms.clear();
       logSources.clear();
       stores.clear();

@@ -74,6 +74,19 @@ export const MonitorPayload = z.object({
 });
 export type MonitorPayload = z.infer<typeof MonitorPayload>;
 
+export const SchemaPayload = z.object({
+  /** A job of medic.yml (its table and input), or database.table. */
+  target: z.string().min(1).max(511),
+  /** Compare with the catalog as it was on this day (YYYY-MM-DD); default the previous version. */
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  requester: Requester,
+  requestedAt: z.number(),
+});
+export type SchemaPayload = z.infer<typeof SchemaPayload>;
+
 export const PAYLOADS = {
   triage: TriagePayload,
   smallfiles: SmallFilesPayload,
@@ -81,6 +94,7 @@ export const PAYLOADS = {
   escalation: EscalationPayload,
   backfill: BackfillPayload,
   monitor: MonitorPayload,
+  schema: SchemaPayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;

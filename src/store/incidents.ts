@@ -4,6 +4,7 @@
 // Keys (P = prefix):
 //   P:incident:<id>            hash: the record, one JSON field 'data' plus 'version'
 //   P:incident-channel:<chan>  string: id of the channel's open incident
+//   P:incident-job:<job>       set: ids of the job's incidents (open or not)
 //   P:incident-seq:<yyyymmdd>  counter for ids
 //   P:timeline:<id>            list of JSON entries, append-only
 //   P:timeline-keys:<id>       set of dedup keys (a :pushpin: on the same message is one entry)
@@ -153,7 +154,17 @@ export class IncidentStore {
       if (winner) return { incident: winner, created: false };
     }
     await this.redis.hset(this.key('incident', incident.id), 'data', JSON.stringify(incident), 'version', 1);
+    if (incident.job) await this.redis.sadd(this.key('incident-job', incident.job), incident.id);
     return { incident, created: true };
+  }
+
+  /** The job's incidents that are not resolved, newest first. */
+  async openForJob(job: string): Promise<Incident[]> {
+    const ids = await this.redis.smembers(this.key('incident-job', job));
+    const all = await Promise.all(ids.map((id) => this.get(id)));
+    return all
+      .filter((i): i is Incident => i !== undefined && i.status !== 'resolved')
+      .sort((a, b) => b.openedAt - a.openedAt);
   }
 
   /**

@@ -114,6 +114,8 @@ test('getJob maps the definition', async (t) => {
     shape: '10 × G.1X',
     size: 'G.1X',
     count: 10,
+    executors: 9,
+    coresPerExecutor: 4,
     runtime: 'Glue 4.0',
     tier: 'STANDARD',
   });
@@ -147,6 +149,8 @@ test('listRuns maps every run field, newest first', async (t) => {
     shape: '5 × G.1X',
     size: 'G.1X',
     count: 5,
+    executors: 4,
+    coresPerExecutor: 4,
     runtime: 'Glue 4.0',
     tier: 'STANDARD',
   });
@@ -824,4 +828,41 @@ test('the registry picks adapters by name, caches them, and points them at the e
   assert.notEqual(providers.jobPlatform('glue'), glue);
   assert.equal(providers.stats().calls, 0);
   providers.close();
+});
+
+test('catalog.planSchemaUpdate: the exact UpdateTable input, every other field of the table carried over', async (t) => {
+  const { sim, glue } = await withGlue(t);
+  const proposed = {
+    columns: [
+      { name: 'event_id', type: 'string' },
+      { name: 'cust_id', type: 'string' },
+      { name: 'amount', type: 'decimal(18,2)' },
+      { name: 'channel', type: 'string' },
+    ],
+    partitionKeys: [{ name: 'dt', type: 'string' }],
+  };
+  const action = await glue.catalog!.planSchemaUpdate(DRIFTJOB.database, DRIFTJOB.table, proposed);
+  assert.equal(action.operation, 'glue:UpdateTable');
+  assert.equal(action.effect, 'change');
+  const request = action.request as { DatabaseName: string; TableInput: Record<string, unknown> };
+  assert.equal(request.DatabaseName, DRIFTJOB.database);
+  const input = request.TableInput as {
+    Name: string;
+    StorageDescriptor: { Columns: { Name: string; Type: string }[]; Location?: string };
+    PartitionKeys: { Name: string; Type: string }[];
+  };
+  assert.equal(input.Name, DRIFTJOB.table);
+  assert.deepEqual(
+    input.StorageDescriptor.Columns.map((c) => c.Name),
+    ['event_id', 'cust_id', 'amount', 'channel'],
+  );
+  assert.equal(input.StorageDescriptor.Location, DRIFTJOB.input, 'the location is carried over');
+  assert.deepEqual(input.PartitionKeys, [{ Name: 'dt', Type: 'string' }]);
+  assert.ok(action.description.startsWith(`glue:UpdateTable DatabaseName=${DRIFTJOB.database} TableInput=`));
+  assert.deepEqual(
+    sim.requests({ service: 'glue' }).map((r) => r.operation),
+    ['GetTable'],
+    'planning reads; it changes nothing',
+  );
+  await rejectsWith(glue.catalog!.planSchemaUpdate('lake', 'nope', proposed), 'NOT_FOUND');
 });

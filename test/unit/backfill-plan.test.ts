@@ -15,18 +15,20 @@ import {
   mayRun,
   newRecord,
   nextStep,
+  qualityCaveats,
   qualityFindings,
   snapshotKey,
   windowDates,
   DEFAULT_TOLERANCES,
   type BackfillRecord,
+  type DatasetStats,
   type FileFacts,
 } from '../../src/domain/backfill-plan.js';
 import { AdaptiveLimit } from '../../src/providers/snapshot.js';
 import { COPY_OBJECT_MAX_BYTES, partRanges } from '../../src/providers/aws/s3-object-store.js';
 import { dqdlRuleset } from '../../src/providers/aws/glue-data-quality.js';
-import { parseFooter, footerLength, ParquetFooterError } from '../../src/domain/backfill-parquet.js';
-import { writeParquet } from '../../sim/parquet-writer.js';
+import { parseFooter, ParquetFooterError } from '../../src/domain/backfill-parquet.js';
+import { writeParquet, type ParquetColumn } from '../../sim/parquet-writer.js';
 import { verifySnapshot } from '../../src/providers/snapshot.js';
 
 const NOW = Date.UTC(2026, 10, 27, 5, 6, 7);
@@ -169,11 +171,11 @@ test('Parquet footers: schema, rows, null counts, min/max; a bad file says so', 
   assert.deepEqual(
     f.columns.map((c) => [c.name, c.type, c.optional, c.nullCount, c.min, c.max]),
     [
-      ['id', 'INT64', false, 0, '5', '900'],
-      ['user', 'BYTE_ARRAY/UTF8', true, 3, 'u3', 'u9'],
+      ['id', 'int64', false, 0, { kind: 'int', value: '5' }, { kind: 'int', value: '900' }],
+      ['user', 'string', true, 3, { kind: 'string', value: 'u3' }, { kind: 'string', value: 'u9' }],
     ],
   );
-  assert.throws(() => footerLength(Buffer.from('not parquet!')), ParquetFooterError);
+  assert.throws(() => parseFooter(Buffer.from('not parquet!')), ParquetFooterError);
 });
 
 test('quality and the baseline diff: equal data passes; drift is named', () => {
@@ -199,6 +201,104 @@ test('quality and the baseline diff: equal data passes; drift is named', () => {
     ['rows', 'schema'],
   );
   assert.equal(diff[0]!.diff, '-20.0%');
+});
+
+const CHECKS = { schema: true, rowCounts: true, nulls: true, minMax: true, dataQuality: false };
+const MiB32 = 32 * 1024 * 1024;
+
+/** Files of a day of events with a timestamp column in `unit`, shifted by `shiftMs`. */
+function eventFiles(
+  unit: 'TIMESTAMP_MILLIS' | 'TIMESTAMP_MICROS',
+  opts: { shiftMs?: number; noNulls?: boolean } = {},
+) {
+  const t0 = Date.UTC(2026, 10, 20);
+  return [0, 1].map((f): FileFacts => {
+    const rows = 300;
+    const cols: ParquetColumn[] = [
+      {
+        name: 'id',
+        type: 'INT64',
+        optional: false,
+        values: Array.from({ length: rows }, (_, i) => BigInt(f * rows + i)),
+      },
+      {
+        name: 'user',
+        type: 'BYTE_ARRAY',
+        optional: true,
+        values: Array.from({ length: rows }, (_, i) => (i % 10 === 0 ? null : `u${i}`)),
+        ...(opts.noNulls ? { noStatistics: true } : {}),
+      },
+      {
+        name: 'at',
+        type: unit,
+        optional: false,
+        values: Array.from({ length: rows }, (_, i) => {
+          const ms = t0 + (opts.shiftMs ?? 0) + (f * rows + i) * 60_000;
+          return unit === 'TIMESTAMP_MILLIS' ? BigInt(ms) : BigInt(ms) * 1000n;
+        }),
+      },
+    ];
+    const body = writeParquet(cols, { rowGroupRows: 128 });
+    return { key: `f${f}.parquet`, size: body.length, footer: parseFooter(body) };
+  });
+}
+
+test('a null count a footer does not give is unknown: not compared, not 0, and said', () => {
+  const prod = datasetStats(eventFiles('TIMESTAMP_MICROS', { noNulls: true }), MiB32);
+  const staging = datasetStats(eventFiles('TIMESTAMP_MICROS'), MiB32);
+  assert.equal(prod.columns.user!.nulls, undefined);
+  assert.equal(staging.columns.user!.nulls, 60);
+  assert.equal(prod.columns.user!.min, undefined, 'no bound from a footer without statistics');
+  // Counted as 0 it would be a 10-point drift; unknown, it is not compared.
+  assert.deepEqual(qualityFindings(prod, staging, CHECKS, DEFAULT_TOLERANCES), []);
+  assert.deepEqual(qualityCaveats(prod, staging, CHECKS), [
+    'null counts unknown (a footer has none) for `user`',
+  ]);
+  // Known on both sides, the same drift is a finding.
+  const fewer = datasetStats(
+    eventFiles('TIMESTAMP_MICROS').map((f) => ({
+      ...f,
+      footer: {
+        ...f.footer!,
+        columns: f.footer!.columns.map((c) => (c.name === 'user' ? { ...c, nullCount: 0 } : c)),
+      },
+    })),
+    MiB32,
+  );
+  assert.ok(
+    qualityFindings(fewer, staging, CHECKS, DEFAULT_TOLERANCES).some((x) => /^nulls: `user`/.test(x)),
+  );
+});
+
+test('timestamps compare with their units normalised: millis in production, micros in staging', () => {
+  const prod = datasetStats(eventFiles('TIMESTAMP_MILLIS'), MiB32);
+  const same = datasetStats(eventFiles('TIMESTAMP_MICROS'), MiB32);
+  assert.equal(prod.schema.at, 'timestamp');
+  assert.equal(same.schema.at, 'timestamp');
+  assert.deepEqual(prod.columns.at!.min, same.columns.at!.min);
+  assert.deepEqual(qualityFindings(prod, same, CHECKS, DEFAULT_TOLERANCES), []);
+  assert.deepEqual(qualityCaveats(prod, same, CHECKS), []);
+  // A day later in staging: outside production's range, said in readable times.
+  const later = datasetStats(eventFiles('TIMESTAMP_MICROS', { shiftMs: 86_400_000 }), MiB32);
+  const findings = qualityFindings(prod, later, CHECKS, DEFAULT_TOLERANCES);
+  assert.deepEqual(findings, [
+    'range: `at` spans 2026-11-21T00:00:00.000Z…2026-11-21T09:59:00.000Z in staging against 2026-11-20T00:00:00.000Z…2026-11-20T09:59:00.000Z in production',
+  ]);
+});
+
+test('a bound that is not exact never makes a range finding, and is said', () => {
+  const prod = datasetStats(eventFiles('TIMESTAMP_MILLIS'), MiB32);
+  const later = datasetStats(eventFiles('TIMESTAMP_MILLIS', { shiftMs: 86_400_000 }), MiB32);
+  later.columns.at = { ...later.columns.at!, maxExact: false, minExact: false };
+  assert.deepEqual(qualityFindings(prod, later, CHECKS, DEFAULT_TOLERANCES), []);
+  assert.deepEqual(qualityCaveats(prod, later, CHECKS), [
+    'ranges not fully checked (bounds missing or not exact) for `at`',
+  ]);
+  // Figures stored before typed statistics (plain strings), as read back from Redis, are not compared.
+  const legacy: DatasetStats = JSON.parse(
+    JSON.stringify({ ...prod, columns: { ...prod.columns, at: { nulls: 0, min: '1', max: '9' } } }),
+  );
+  assert.deepEqual(qualityFindings(legacy, later, CHECKS, DEFAULT_TOLERANCES), []);
 });
 
 test("the Glue Data Quality adapter's DQDL from the plan's checks", () => {

@@ -11,7 +11,10 @@ export type FindingId =
   | 'schema-drift'
   | 'bookmarks'
   | 'udf'
-  | 's3-throttling';
+  | 's3-throttling'
+  | 'parallelism'
+  | 'idle-capacity'
+  | 'task-failures';
 
 export type MitigationKind =
   'compaction' | 'scale' | 'shuffle-tuning' | 'bookmark-reset' | 'code-fix' | 'backfill' | 'none';
@@ -80,6 +83,19 @@ export const MITIGATIONS: Readonly<Record<FindingId, { mitigation: string; kind:
         'Reduce the S3 request rate: compact small files (fewer requests), spread keys over more prefixes, keep retry backoff on.',
       kind: 'compaction',
     },
+    parallelism: {
+      mitigation:
+        'Split the work into more, smaller tasks: raise spark.sql.shuffle.partitions or lower the input split size.',
+      kind: 'shuffle-tuning',
+    },
+    'idle-capacity': {
+      mitigation: 'Fewer workers (or dynamic allocation) for the same time: the executors sat idle.',
+      kind: 'scale',
+    },
+    'task-failures': {
+      mitigation: 'Find why tasks fail (the executors’ logs); retried tasks cost time and DPUs.',
+      kind: 'code-fix',
+    },
   });
 
 const CAUSES: Readonly<Record<FindingId, string>> = Object.freeze({
@@ -92,6 +108,9 @@ const CAUSES: Readonly<Record<FindingId, string>> = Object.freeze({
   bookmarks: 'Job bookmarks out of sync',
   udf: 'Inefficient Python UDFs',
   's3-throttling': 'S3 throttling',
+  parallelism: 'Too few, too long tasks',
+  'idle-capacity': 'Idle executors',
+  'task-failures': 'Failing tasks',
 });
 
 export function confidenceOf(score: number): Confidence {

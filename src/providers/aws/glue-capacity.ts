@@ -74,6 +74,13 @@ export interface GlueSizing {
   executionClass?: 'STANDARD' | 'FLEX';
 }
 
+/** vCPUs of one worker: 4 per DPU, but G.025X has 2. */
+export function coresPerWorker(workerType: string | undefined): number | undefined {
+  if (workerType === 'G.025X') return 2;
+  const dpu = dpuPerWorker(workerType);
+  return dpu === 'unknown' ? undefined : dpu * 4;
+}
+
 /** "10 × G.1X", or the MaxCapacity of pre-worker-type jobs. */
 export function workerShape(s: GlueSizing): string | undefined {
   if (s.workerType && s.numberOfWorkers) return `${s.numberOfWorkers} × ${s.workerType}`;
@@ -102,6 +109,12 @@ export function glueCapacity(s: GlueSizing): Capacity {
     ...(shape ? { shape } : {}),
     ...(s.workerType ? { size: s.workerType } : {}),
     ...(s.numberOfWorkers !== undefined ? { count: s.numberOfWorkers } : {}),
+    // Glue runs one executor per worker but the one that holds the driver.
+    ...(s.numberOfWorkers !== undefined && s.numberOfWorkers > 1 ? { executors: s.numberOfWorkers - 1 } : {}),
+    ...(coresPerWorker(s.workerType) !== undefined
+      ? { coresPerExecutor: coresPerWorker(s.workerType)! }
+      : {}),
+
     ...(s.glueVersion ? { runtime: `Glue ${s.glueVersion}` } : {}),
     ...(s.executionClass ? { tier: s.executionClass } : {}),
   };

@@ -4,13 +4,16 @@
 import {
   BatchGetPartitionCommand,
   BatchUpdatePartitionCommand,
+  GetTableCommand,
   paginateGetTableVersions,
   type GlueClient,
   type Partition,
+  type Table,
+  type TableInput,
 } from '@aws-sdk/client-glue';
 import { z } from 'zod';
 import { awsErrorInfo, mapAwsError, unreadable } from './errors.js';
-import type { Catalog, TableVersion } from '../ports.js';
+import { ProviderError, type Catalog, type TableSchema, type TableVersion } from '../ports.js';
 
 /** GetTableVersions' largest page. */
 const TABLE_VERSIONS_PAGE_SIZE = 100;
@@ -53,6 +56,28 @@ function toTableVersion(raw: unknown): TableVersion {
   return out;
 }
 
+/**
+ * The TableInput that keeps a table as it is but for its schema: UpdateTable replaces the whole
+ * table, so everything it has is carried over (location, format, SerDe, parameters).
+ */
+export function tableInputWith(table: Table, proposed: TableSchema): TableInput {
+  const cols = (list: TableSchema['columns']) => list.map((c) => ({ Name: c.name, Type: c.type }));
+  const input: TableInput = {
+    Name: table.Name,
+    Description: table.Description,
+    Owner: table.Owner,
+    Retention: table.Retention,
+    StorageDescriptor: { ...(table.StorageDescriptor ?? {}), Columns: cols(proposed.columns) },
+    PartitionKeys: cols(proposed.partitionKeys),
+    TableType: table.TableType,
+    Parameters: table.Parameters,
+    ViewOriginalText: table.ViewOriginalText,
+    ViewExpandedText: table.ViewExpandedText,
+  };
+  for (const k of Object.keys(input) as (keyof TableInput)[]) if (input[k] === undefined) delete input[k];
+  return input;
+}
+
 function versionOrder(id: string): number {
   const n = Number(id);
   return Number.isFinite(n) ? n : -1;
@@ -80,6 +105,25 @@ export function glueCatalog(client: GlueClient): Catalog {
     return out;
   };
   return {
+    async planSchemaUpdate(database, table, proposed) {
+      let current: Table | undefined;
+      try {
+        current = (await client.send(new GetTableCommand({ DatabaseName: database, Name: table }))).Table;
+      } catch (err) {
+        throw fail(err, 'glue:GetTable', `Glue table ${database}.${table}`);
+      }
+      if (!current) throw new ProviderError('NOT_FOUND', `Glue table ${database}.${table} was not found`);
+      const TableInput = tableInputWith(current, proposed);
+      const request = { DatabaseName: database, TableInput };
+      return {
+        operation: 'glue:UpdateTable',
+        jobName: `${database}.${table}`,
+        description: `glue:UpdateTable DatabaseName=${database} TableInput=${JSON.stringify(TableInput)}`,
+        effect: 'change',
+        doneNote: `Catalog table ${database}.${table} updated to the new schema.`,
+        request,
+      };
+    },
     async tableVersions(database, table, maxVersions = 100) {
       const versions: TableVersion[] = [];
       if (maxVersions <= 0) return versions;

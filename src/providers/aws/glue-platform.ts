@@ -245,6 +245,10 @@ export function toJobDefinition(raw: unknown): JobDefinition {
   // Jobs have no log group field; continuous logging names a custom one in an argument.
   const group = params['continuous-log-logGroup'];
   if (group) def.logLocations = [group];
+  // The Spark UI's event logs, written every 30 s where the job asks for them.
+  const sparkLogs = params['spark-event-logs-path'];
+  if (params['enable-spark-ui'] === 'true' && sparkLogs) def.sparkEventLogLocation = sparkLogs;
+
   return def;
 }
 

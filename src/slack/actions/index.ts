@@ -9,6 +9,7 @@ import { registerMitigationActions } from './mitigation.js';
 import { registerSmallFilesCancel } from './smallfiles-cancel.js';
 import { registerBackfillActions } from './backfill.js';
 import { registerMonitorTriage } from './monitor-triage.js';
+import { registerSchemaPlanActions } from './schema-plan.js';
 
 export function registerActions(app: App, deps: Deps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -21,6 +22,7 @@ export function registerActions(app: App, deps: Deps): void {
   registerSmallFilesCancel(app, deps);
   registerBackfillActions(app, deps);
   registerMonitorTriage(app, deps);
+  registerSchemaPlanActions(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }

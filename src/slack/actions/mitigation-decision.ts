@@ -5,7 +5,13 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
-import { mention, whoMayApprove, type RefusalReason } from '../../domain/approval-policy.js';
+import {
+  isMitigationKind,
+  mention,
+  whoMayApprove,
+  type RefusalReason,
+} from '../../domain/approval-policy.js';
+
 import type { Approval } from '../../store/approvals.js';
 import { APPROVE_ACTION, KIND_TITLE, REJECT_ACTION, slackDate } from '../blocks/approval-request.js';
 import { approvalStore, ephemeral, decideClick, updateApprovalMessage } from './mitigation-shared.js';
@@ -67,6 +73,21 @@ export async function decide(
       channel,
       user,
       ':warning: This approval request is unknown or too old; nothing was run.',
+    );
+    return 'refused';
+  }
+  // Approvals of every kind share one id space: a mitigation button decides mitigations only, and
+  // only from the channel its request was posted in.
+  if (!isMitigationKind(a.params.kind) || (channel !== undefined && channel !== a.channel)) {
+    deps.logger.warn(
+      { approvalId, user, channel, kind: a.params.kind },
+      'a mitigation click for another request',
+    );
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      ':warning: This button does not belong to that request; nothing was run.',
     );
     return 'refused';
   }

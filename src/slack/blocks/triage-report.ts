@@ -51,6 +51,10 @@ export interface TriageReportModel {
   signatures?: LogSignature[];
   logsRead?: { events: number; streams: number };
   volume?: { lines: string[]; source?: string };
+  /** Spark-level evidence: what the event log of the problematic run says against a baseline run's. */
+  spark?: { lines: string[]; source: string };
+  /** The runbook's step 3: the problematic run's job metrics against the baseline (or how to turn them on). */
+  metrics?: { lines: string[]; runId?: string };
   findings?: ReportFinding[];
   /** What could not be gathered, in plain words ("logs: access denied (logs:FilterLogEvents)"). */
   missing: string[];
@@ -156,24 +160,37 @@ function verdictBlocks(model: TriageReportModel, v: DegradationVerdict): Block[]
   return blocks;
 }
 
+function signatureLine(s: LogSignature): string {
+  const runs = Object.keys(s.countByRun).length;
+  const ex = s.excerpts[0] ? `\n> ${escapeMrkdwn(truncate(s.excerpts[0].replace(/\s+/g, ' '), 200))}` : '';
+  return `• *${escapeMrkdwn(s.label)}* — ${formatInt(s.count)}× in ${plural(runs, 'run')}${ex}`;
+}
+
 function signatureBlocks(model: TriageReportModel): Block[] {
-  const sigs = model.signatures ?? [];
+  // Performance lines (spill, Python workers, GC pauses) are measurements, not errors: apart.
+  const all = model.signatures ?? [];
+  const sigs = all.filter((s) => s.kind !== 'performance');
+  const perf = all.filter((s) => s.kind === 'performance');
+  const perfBlocks = perf.length
+    ? [
+        section(
+          `*Performance signals in the logs*\n${chunkLines(perf.slice(0, 4).map(signatureLine), 2800)[0]}`,
+        ),
+      ]
+    : [];
   if (!sigs.length) {
     if (model.logsRead)
       return [
         section(
           `*Error signatures*\nNone found in ${plural(model.logsRead.events, 'log event')} of ${plural(model.logsRead.streams, 'stream')}.`,
         ),
+        ...perfBlocks,
       ];
-    return [];
+    return perfBlocks;
   }
-  const lines = sigs.slice(0, 5).map((s) => {
-    const runs = Object.keys(s.countByRun).length;
-    const ex = s.excerpts[0] ? `\n> ${escapeMrkdwn(truncate(s.excerpts[0].replace(/\s+/g, ' '), 200))}` : '';
-    return `• *${escapeMrkdwn(s.label)}* — ${formatInt(s.count)}× in ${plural(runs, 'run')}${ex}`;
-  });
+  const lines = sigs.slice(0, 5).map(signatureLine);
   const read = model.logsRead ? ` (${plural(model.logsRead.events, 'event')} read)` : '';
-  return [section(`*Top error signatures*${read}\n${chunkLines(lines, 2800)[0]}`)];
+  return [section(`*Top error signatures*${read}\n${chunkLines(lines, 2800)[0]}`), ...perfBlocks];
 }
 
 function findingBlocks(findings: ReportFinding[]): Block[] {
@@ -238,7 +255,34 @@ export function renderTriageReport(model: TriageReportModel): Block[] {
       ),
     );
   }
+  if (model.metrics) {
+    const of = model.metrics.runId
+      ? ` _(run ${escapeMrkdwn(model.metrics.runId)} against the baseline)_`
+      : '';
+    blocks.push(
+      section(
+        `*Job metrics*${of}\n${
+          chunkLines(
+            model.metrics.lines.map((l) => `• ${escapeMrkdwn(l)}`),
+            2800,
+          )[0] ?? ''
+        }`,
+      ),
+    );
+  }
+  if (model.spark && model.spark.lines.length)
+    blocks.push(
+      section(
+        `*Spark event logs* _(${escapeMrkdwn(model.spark.source)})_\n${
+          chunkLines(
+            model.spark.lines.map((l) => `• ${escapeMrkdwn(l)}`),
+            2800,
+          )[0] ?? ''
+        }`,
+      ),
+    );
   if (model.findings) blocks.push(divider(), ...findingBlocks(model.findings));
+
   const notes: string[] = [];
   if (model.missing.length) notes.push(`:warning: Missing: ${model.missing.map(escapeMrkdwn).join('; ')}`);
   if (model.throttled)

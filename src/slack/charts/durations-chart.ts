@@ -1,5 +1,6 @@
 // The triage report's chart: recent run durations against the baseline and the degradation threshold,
-// with failed runs marked. Pure: the same input always gives the same PNG bytes.
+// with the degraded window shaded and failed runs marked. `durationsChartSpec` is pure (data →
+// Vega-Lite spec); `renderDurationsChart` draws it (render.ts).
 //
 // Decisions worth knowing:
 // - x is the run's position, oldest → newest, not its start time: runs are what the rule counts, and
@@ -12,16 +13,20 @@
 //   succeeded and stopped runs lose their dots; failed and degraded runs are always marked, smaller.
 // - Failed runs (FAILED, TIMEOUT, ERROR) are red X marks off the line: the time to failure is not a
 //   duration comparable with the baseline, so the line joins only the other runs.
+import type { TopLevelSpec } from 'vega-lite';
+import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
+import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import { formatNumber } from '../../domain/format.js';
-import { drawLegend, layoutLegend, type LegendItem, type LegendLayout } from './legend.js';
-import { Raster, fitText, textHeight, textWidth, type Rgb } from './raster.js';
+import { renderChart } from './render.js';
 import {
   CHART_COLORS,
   DEFAULT_HEIGHT,
   DEFAULT_WIDTH,
+  SHAPES,
+  approxTextWidth,
+  baseConfig,
   chartSide,
-  textScaleFor,
-  type PlotArea,
+  fontSizesFor,
 } from './theme.js';
 import { niceTicks, tickDecimals, type Ticks } from './ticks.js';
 
@@ -57,13 +62,44 @@ export function runMark(run: Pick<DurationsChartRun, 'state' | 'degraded'>): Run
   return state === 'SUCCEEDED' ? 'succeeded' : 'other';
 }
 
-export interface DurationsScale {
+/** 45 → "45s", 1260 → "21m", 270 → "4.5m", 7500 → "2h 05m". */
+export function shortDuration(sec: number): string {
+  if (!Number.isFinite(sec)) return String(sec);
+  if (sec < 60) return `${Math.round(sec)}s`;
+  const min = sec / 60;
+  if (min < 10) return `${formatNumber(min, 1)}m`;
+  if (Math.round(min) < 60) return `${Math.round(min)}m`;
+  const total = Math.round(min);
+  return `${Math.floor(total / 60)}h ${String(total % 60).padStart(2, '0')}m`;
+}
+
+/** The threshold's label: its distance from the baseline when both are known. */
+export function thresholdLabel(thresholdSec: number, baselineSec: number | undefined): string {
+  if (baselineSec === undefined) return `threshold ${shortDuration(thresholdSec)}`;
+  const pct = Math.round((thresholdSec / baselineSec - 1) * 100);
+  return `${pct >= 0 ? '+' : ''}${pct}% (${shortDuration(thresholdSec)})`;
+}
+
+export interface LegendEntry {
+  label: string;
+  color: string;
+  shape: string;
+}
+
+export interface RuleLabel {
+  text: string;
+  color: string;
+  /** Minutes: the line it labels. */
+  valueMin: number;
+  side: 'left' | 'right';
+  position: 'above' | 'below';
+}
+
+/** Everything the spec is built from: which runs, in which order, drawn how, on which axis. */
+export interface DurationsLayout {
   width: number;
   height: number;
-  /** Font magnification used for every label. */
-  textScale: number;
-  plot: PlotArea;
-  /** The runs oldest → newest: `x(i)` is the centre of `runs[i]`'s slot. */
+  /** The runs oldest → newest: run `i` is drawn at x = i. */
   runs: DurationsChartRun[];
   marks: RunMark[];
   /** y ticks, in minutes. */
@@ -72,16 +108,17 @@ export interface DurationsScale {
   yMaxSec: number;
   /** Indexes into `runs` of the runs above the axis, drawn as triangles at the top edge. */
   clipped: number[];
-  /** Pixel width of one run's slot. */
-  slot: number;
-  /** Whether succeeded and stopped runs get their own dot (false when the runs are too dense). */
+  /** Whether succeeded and stopped runs get their own marker (false when the runs are too dense). */
   allMarkers: boolean;
-  /** Marker radius in pixels. */
-  markerRadius: number;
-  legend: LegendLayout;
-  x(index: number): number;
-  /** Pixel row of a duration; durations above the axis map to the top edge. */
-  y(sec: number): number;
+  /** Marker size (Vega's symbol area, px²). */
+  markerSize: number;
+  baselineSec?: number;
+  thresholdSec?: number;
+  legend: LegendEntry[];
+  ruleLabels: RuleLabel[];
+  /** x axis: the runs whose start time is written under them. */
+  xLabels: { index: number; text: string }[];
+  axisTitle: string;
 }
 
 /** The duration a run is drawn at, or undefined when it has none worth drawing. */
@@ -102,63 +139,49 @@ function quantile(sorted: readonly number[], q: number): number {
 const positive = (v: number | undefined): number | undefined =>
   v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined;
 
-/** 45 → "45s", 1260 → "21m", 270 → "4.5m", 7500 → "2h 05m". */
-export function shortDuration(sec: number): string {
-  if (!Number.isFinite(sec)) return String(sec);
-  if (sec < 60) return `${Math.round(sec)}s`;
-  const min = sec / 60;
-  if (min < 10) return `${formatNumber(min, 1)}m`;
-  if (Math.round(min) < 60) return `${Math.round(min)}m`;
-  const total = Math.round(min);
-  return `${Math.floor(total / 60)}h ${String(total % 60).padStart(2, '0')}m`;
-}
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DAY_MS = 86_400_000;
+const pad2 = (v: number): string => String(v).padStart(2, '0');
+const dayLabel = (d: Date): string => `${MONTHS[d.getUTCMonth()] ?? '?'} ${d.getUTCDate()}`;
+const timeLabel = (d: Date): string => `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
 
-/** The threshold's label: its distance from the baseline when both are known. */
-export function thresholdLabel(thresholdSec: number, baselineSec: number | undefined): string {
-  if (baselineSec === undefined) return `threshold ${shortDuration(thresholdSec)}`;
-  const pct = Math.round((thresholdSec / baselineSec - 1) * 100);
-  return `${pct >= 0 ? '+' : ''}${pct}% (${shortDuration(thresholdSec)})`;
-}
+const LEGEND_LABEL: Record<RunMark, string> = {
+  succeeded: 'succeeded',
+  degraded: 'degraded',
+  failed: 'failed',
+  other: 'stopped/running',
+};
 
-function legendItems(
-  marks: readonly RunMark[],
-  clippedMaxSec: number | undefined,
-  allMarkers: boolean,
-): LegendItem[] {
+function legendEntries(marks: readonly RunMark[], clippedMaxSec: number | undefined, allMarkers: boolean) {
   const has = (m: RunMark): boolean => marks.includes(m);
-  const items: LegendItem[] = [];
-  if (has('succeeded')) {
+  const items: LegendEntry[] = [];
+  if (has('succeeded'))
     items.push(
       allMarkers
-        ? { swatch: 'dot', color: CHART_COLORS.run, label: 'succeeded' }
-        : { swatch: 'line', color: CHART_COLORS.runLine, label: 'succeeded' },
+        ? { label: LEGEND_LABEL.succeeded, color: CHART_COLORS.run, shape: SHAPES.dot }
+        : { label: LEGEND_LABEL.succeeded, color: CHART_COLORS.runLine, shape: SHAPES.bar },
     );
-  }
-  if (has('degraded')) items.push({ swatch: 'dot', color: CHART_COLORS.degraded, label: 'degraded' });
-  if (has('failed')) items.push({ swatch: 'x', color: CHART_COLORS.failed, label: 'failed' });
+  if (has('degraded'))
+    items.push({ label: LEGEND_LABEL.degraded, color: CHART_COLORS.degraded, shape: SHAPES.dot });
+  if (has('failed'))
+    items.push({ label: LEGEND_LABEL.failed, color: CHART_COLORS.failed, shape: SHAPES.cross });
   // Dense charts draw stopped and running runs only as part of the line.
-  if (has('other') && allMarkers) {
-    items.push({ swatch: 'ring', color: CHART_COLORS.other, label: 'stopped/running' });
-  }
-  if (clippedMaxSec !== undefined) {
+  if (has('other') && allMarkers)
+    items.push({ label: LEGEND_LABEL.other, color: CHART_COLORS.other, shape: SHAPES.ring });
+  if (clippedMaxSec !== undefined)
     items.push({
-      swatch: 'triangle',
-      color: CHART_COLORS.muted,
       label: `off scale (max ${shortDuration(clippedMaxSec)})`,
+      color: CHART_COLORS.muted,
+      shape: SHAPES.triangle,
     });
-  }
   return items;
 }
 
-/**
- * Where everything goes for this input: the plot area, the axis and the pixel position of any run
- * or duration. `renderDurationsChart` draws with exactly this, so tests can ask it where to look.
- */
-export function durationsScaleFor(input: DurationsChartInput): DurationsScale {
+/** Where everything goes for this input; `durationsChartSpec` builds the spec from exactly this. */
+export function durationsLayout(input: DurationsChartInput): DurationsLayout {
   const width = chartSide(input.width, DEFAULT_WIDTH);
   const height = chartSide(input.height, DEFAULT_HEIGHT);
-  const s = textScaleFor(width, height);
-  const margin = 6 * s;
+  const fs = fontSizesFor(width, height);
   const baselineSec = positive(input.baselineSec);
   const thresholdSec = positive(input.thresholdSec);
 
@@ -169,6 +192,7 @@ export function durationsScaleFor(input: DurationsChartInput): DurationsScale {
   // Array.prototype.sort is stable: runs started at the same instant keep the caller's order.
   const runs = [...input.runs].sort((a, b) => time(a) - time(b));
   const marks = runs.map(runMark);
+  const n = runs.length;
 
   // y domain, clipping outliers (see the header comment)
   const values = runs.map(plottedSec).filter((v): v is number => v !== undefined);
@@ -180,280 +204,299 @@ export function durationsScaleFor(input: DurationsChartInput): DurationsScale {
   // 5 % headroom keeps the highest marker off the top edge.
   const rawTopMin = dataTop > 0 ? (dataTop * 1.05) / 60 : 1;
 
-  // Vertical layout first: the number of ticks depends on the plot's height, which depends on the
-  // legend, which says whether runs are off scale, which depends on the ticks. Lay the legend out
-  // for a first guess of the ticks, then once more if the final ticks clip other runs.
-  const titleTop = margin;
-  const legendTop = titleTop + textHeight(s) + 4 * s;
-  const bottom = height - margin - 27 * s;
-  // Whether every run gets a marker is decided on an estimate of the plot's width (the real one
-  // depends on the tick labels): the legend must agree with what is drawn.
-  const estimatedPlotWidth = width - 3 * margin - textHeight(s) - 9 * s - textWidth('000', s);
-  const allMarkers = runs.length === 0 || estimatedPlotWidth / runs.length >= 4 * s;
-  const largestAbove = (limitSec: number): number | undefined => {
-    let max: number | undefined;
-    for (const v of values) if (v > limitSec && (max === undefined || v > max)) max = v;
-    return max;
-  };
-  const layout = (clippedMaxSec: number | undefined): { legend: LegendLayout; top: number } => {
-    const legend = layoutLegend(
-      legendItems(marks, clippedMaxSec, allMarkers),
-      margin,
-      legendTop,
-      width - margin,
-      s,
-    );
-    const top = legend.bottom + 5 * s;
-    // Too small for a legend: the plot matters more.
-    if (bottom - top < 40 * s) return { legend: { items: [], bottom: legendTop }, top: legendTop + 4 * s };
-    return { legend, top };
-  };
-  const firstGuess = largestAbove(niceTicks(rawTopMin, 5).max * 60);
-  let { legend, top } = layout(firstGuess);
-  const target = Math.max(2, Math.min(6, Math.floor((bottom - top) / (20 * s))));
+  // Estimated plot area (Vega lays it out exactly; these only decide ticks, markers and labels).
+  const plotWidth = Math.max(40, width - 4.5 * fs.label - 2 * fs.label);
+  const plotHeight = Math.max(30, height - fs.title - 7.5 * fs.label);
+  const target = Math.max(2, Math.min(6, Math.floor(plotHeight / (3.4 * fs.label))));
   const ticks = niceTicks(rawTopMin, target);
   const yMaxSec = ticks.max * 60;
-  const clippedMaxSec = largestAbove(yMaxSec);
-  if (clippedMaxSec !== firstGuess) ({ legend, top } = layout(clippedMaxSec));
-
-  const decimals = tickDecimals(ticks.step);
-  const tickWidth = Math.max(...ticks.values.map((v) => textWidth(formatNumber(v, decimals), s)));
-  const left = margin + textHeight(s) + 5 * s + tickWidth + 4 * s;
-  const right = width - 2 * margin;
-  const plot: PlotArea = { left, top, right, bottom };
-
-  const n = runs.length;
-  const slot = n > 0 ? (right - left) / n : right - left;
-  const markerRadius = Math.max(2, Math.min(2.5 * s, slot * 0.4));
   const clipped: number[] = [];
+  let clippedMaxSec: number | undefined;
   runs.forEach((r, i) => {
-    if ((plottedSec(r) ?? 0) > yMaxSec) clipped.push(i);
+    const v = plottedSec(r);
+    if (v === undefined || v <= yMaxSec) return;
+    clipped.push(i);
+    clippedMaxSec = Math.max(clippedMaxSec ?? 0, v);
   });
 
-  return {
-    width,
-    height,
-    textScale: s,
-    plot,
-    runs,
-    marks,
-    ticks,
-    yMaxSec,
-    clipped,
-    slot,
-    allMarkers,
-    markerRadius,
-    legend,
-    x: (index) => left + (index + 0.5) * slot,
-    y: (sec) => bottom - (Math.min(Math.max(sec, 0), yMaxSec) / yMaxSec) * (bottom - top),
-  };
-}
+  const slot = n > 0 ? plotWidth / n : plotWidth;
+  const fullMarker = 0.8 * fs.label;
+  const allMarkers = n === 0 || slot >= fullMarker;
+  const diameter = Math.max(3, Math.min(fullMarker, slot * 0.8));
+  const markerSize = Math.round(diameter * diameter);
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const DAY_MS = 86_400_000;
-const pad2 = (v: number): string => String(v).padStart(2, '0');
-const dayLabel = (d: Date): string => `${MONTHS[d.getUTCMonth()] ?? '?'} ${d.getUTCDate()}`;
-const timeLabel = (d: Date): string => `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
-
-interface Box {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-const overlaps = (a: Box, b: Box): boolean =>
-  a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-
-/** Draw the chart. Returns PNG bytes. */
-export function renderDurationsChart(input: DurationsChartInput): Buffer {
-  const sc = durationsScaleFor(input);
-  const { plot, runs, marks, textScale: s } = sc;
-  const C = CHART_COLORS;
-  const r = new Raster(sc.width, sc.height, C.background);
-  const baselineSec = positive(input.baselineSec);
-  const thresholdSec = positive(input.thresholdSec);
-  const plotW = plot.right - plot.left;
-
-  // Degraded runs sit on a pale band so the degraded window reads at a glance.
-  marks.forEach((m, i) => {
-    if (m !== 'degraded') return;
-    const x0 = Math.floor(plot.left + i * sc.slot);
-    const x1 = Math.ceil(plot.left + (i + 1) * sc.slot);
-    r.fillRect(x0, plot.top, x1 - x0, plot.bottom - plot.top, C.degradedBand);
-  });
-
-  // Gridlines and y tick labels (minutes); an empty chart with no reference line has no scale to show.
-  const decimals = tickDecimals(sc.ticks.step);
-  const nothingToScale = runs.length === 0 && baselineSec === undefined && thresholdSec === undefined;
-  for (const v of nothingToScale ? [] : sc.ticks.values) {
-    const y = sc.y(v * 60);
-    if (v > 0) r.hLine(plot.left, plot.right, y, C.grid, 1);
-    r.text(plot.left - 4 * s, y - 3.5 * s, formatNumber(v, decimals), {
-      color: C.muted,
-      scale: s,
-      align: 'right',
-    });
-  }
-  r.text(6 * s + textHeight(s) / 2, (plot.top + plot.bottom) / 2, 'duration (min)', {
-    color: C.muted,
-    scale: s,
-    vertical: true,
-  });
-
-  // Reference lines under the data, so a run sitting on the baseline stays visible.
-  if (thresholdSec !== undefined) {
-    r.dashedHLine(plot.left, plot.right, sc.y(thresholdSec), C.threshold, s, 6 * s, 4 * s);
-  }
-  if (baselineSec !== undefined) r.hLine(plot.left, plot.right, sc.y(baselineSec), C.baseline, s);
-
-  // The line joins every run that has a comparable duration: all but the failed ones.
-  const points: { x: number; y: number }[] = [];
-  runs.forEach((run, i) => {
-    const sec = plottedSec(run);
-    if (sec === undefined || marks[i] === 'failed') return;
-    points.push({ x: sc.x(i), y: sc.y(sec) });
-  });
-  r.polyline(points, C.runLine, { width: sc.allMarkers ? 1.5 * s : s });
-
-  // Labels of the reference lines: a boxed label next to each line, on the side and end where it
-  // hides the fewest runs (failed and degraded ones count most), never over the other label. They
-  // are drawn before the markers, so a marker is never hidden by a label.
-  const placed: Box[] = [];
-  const pointsForScore = runs.flatMap((run, i) => {
-    const sec = plottedSec(run);
-    const weight = marks[i] === 'failed' || marks[i] === 'degraded' ? 5 : 1;
-    return sec === undefined ? [] : [{ x: sc.x(i), y: sc.y(sec), weight }];
-  });
-  const placeLabel = (text: string, lineY: number, color: Rgb, preferAbove: boolean): void => {
-    const padX = 3 * s;
-    const padY = 2 * s;
-    const w = textWidth(text, s) + 2 * padX;
-    const h = 7 * s + 2 * padY;
-    const gap = s + 1;
-    const above = lineY - gap - h;
-    const below = lineY + gap;
-    const ys = preferAbove ? [above, below] : [below, above];
-    const xs = [plot.left + 4 * s, plot.right - 4 * s - w, ...placed.map((b) => b.x + b.w + 4 * s)];
-    let best: { box: Box; score: number } | undefined;
-    for (const x of xs) {
-      for (const y of ys) {
-        const box = { x: Math.round(x), y: Math.round(y), w, h };
-        if (box.x < plot.left || box.x + box.w > plot.right) continue;
-        if (box.y < plot.top || box.y + box.h > plot.bottom) continue;
-        if (placed.some((p) => overlaps(p, box))) continue;
-        const m = sc.markerRadius + 1;
+  // Labels of the reference lines: at the end and side of their line where they hide the fewest
+  // runs (failed and degraded ones count most), never over the other label.
+  const pxPerMin = plotHeight / ticks.max;
+  const ruleLabels: RuleLabel[] = [];
+  const placeLabel = (text: string, sec: number, color: string, preferAbove: boolean): void => {
+    const w = approxTextWidth(text, fs.label) + 8;
+    const h = fs.label * 1.3;
+    const lineY = (sec / 60) * pxPerMin;
+    let best: { label: RuleLabel; score: number } | undefined;
+    for (const side of ['left', 'right'] as const) {
+      for (const position of preferAbove ? (['above', 'below'] as const) : (['below', 'above'] as const)) {
+        const x0 = side === 'left' ? 0 : plotWidth - w;
+        const y0 = position === 'above' ? lineY : lineY - h;
+        const y1 = y0 + h;
+        if (y1 > plotHeight || y0 < 0) continue;
+        const clash = ruleLabels.some((o) => {
+          const oy = o.valueMin * pxPerMin + (o.position === 'above' ? 0 : -h);
+          return o.side === side && oy < y1 && y0 < oy + h;
+        });
+        if (clash) continue;
         let score = 0;
-        for (const p of pointsForScore) {
-          if (p.x >= box.x - m && p.x <= box.x + w + m && p.y >= box.y - m && p.y <= box.y + h + m)
-            score += p.weight;
-        }
-        if (!best || score < best.score) best = { box, score };
+        runs.forEach((run, i) => {
+          const v = plottedSec(run);
+          if (v === undefined) return;
+          const px = (i + 0.5) * slot;
+          const py = (Math.min(v, yMaxSec) / 60) * pxPerMin;
+          const m = diameter / 2 + 1;
+          if (px >= x0 - m && px <= x0 + w + m && py >= y0 - m && py <= y1 + m)
+            score += marks[i] === 'failed' || marks[i] === 'degraded' ? 5 : 1;
+        });
+        if (!best || score < best.score)
+          best = { label: { text, color, valueMin: sec / 60, side, position }, score };
       }
     }
-    if (!best) return;
-    const b = best.box;
-    placed.push(b);
-    r.fillRect(b.x, b.y, b.w, b.h, C.background, 0.88);
-    r.text(b.x + padX, b.y + padY, text, { color, scale: s });
+    if (best) ruleLabels.push(best.label);
   };
-  if (thresholdSec !== undefined) {
-    placeLabel(thresholdLabel(thresholdSec, baselineSec), sc.y(thresholdSec), C.threshold, true);
-  }
-  if (baselineSec !== undefined) {
-    placeLabel(`baseline ${shortDuration(baselineSec)}`, sc.y(baselineSec), C.baseline, false);
-  }
+  if (thresholdSec !== undefined)
+    placeLabel(thresholdLabel(thresholdSec, baselineSec), thresholdSec, CHART_COLORS.threshold, true);
+  if (baselineSec !== undefined)
+    placeLabel(`baseline ${shortDuration(baselineSec)}`, baselineSec, CHART_COLORS.baseline, false);
 
-  // Markers: succeeded/stopped first so degraded and failed ones are drawn on top.
-  const order: RunMark[] = ['other', 'succeeded', 'degraded', 'failed'];
-  const clipped = new Set(sc.clipped);
-  const radius = sc.markerRadius;
-  const colorOf: Record<RunMark, Rgb> = {
-    succeeded: C.run,
-    degraded: C.degraded,
-    failed: C.failed,
-    other: C.other,
-  };
-  for (const mark of order) {
-    runs.forEach((run, i) => {
-      if (marks[i] !== mark) return;
-      const sec = plottedSec(run);
-      if (sec === undefined) return;
-      const x = sc.x(i);
-      if (clipped.has(i)) {
-        const t = plot.top + 1;
-        const half = Math.max(radius, 2.5 * s);
-        r.triangle(x, t, x - half, t + 2 * half, x + half, t + 2 * half, colorOf[mark]);
-        return;
-      }
-      const y = sc.y(sec);
-      if (mark === 'failed') r.cross(x, y, radius + 0.5, C.failed, Math.max(1.5, 0.75 * s + 0.5));
-      else if (mark === 'degraded') r.circle(x, y, radius, C.degraded);
-      else if (!sc.allMarkers) return;
-      else if (mark === 'succeeded') r.circle(x, y, radius, C.run);
-      else r.circle(x, y, radius - 0.5, C.other, 1.5);
-    });
-  }
-
-  // x axis: the baseline of the plot, with a few start times under it.
-  r.hLine(plot.left, plot.right, plot.bottom, C.axis, 1);
-  const n = runs.length;
+  // x axis: a few start times, times within two days, dates beyond; a few days of several runs a day
+  // need both.
+  const xLabels: { index: number; text: string }[] = [];
+  let axisTitle = 'runs, oldest to newest';
   const firstRun = runs[0];
   const lastRun = runs[n - 1];
-  let axisTitle = 'runs, oldest to newest';
   if (firstRun && lastRun) {
-    // Times within two days, dates beyond; a few days of several runs a day need both.
-    const span = lastRun.startedOn.getTime() - firstRun.startedOn.getTime();
+    const span = time(lastRun) - time(firstRun);
     const long = !(span < 2 * DAY_MS);
     const both = long && span < 10 * DAY_MS && n > (span / DAY_MS) * 1.5;
-    const label = (d: Date): string =>
-      both ? `${dayLabel(d)} ${timeLabel(d)}` : long ? dayLabel(d) : timeLabel(d);
-    const sample = both ? 'Mmm 00 00:00' : long ? 'Mmm 00' : '00:00';
-    const room = textWidth(sample, s) + 14 * s;
-    const count = Math.max(1, Math.min(n, Math.floor(plotW / room)));
+    const label = (d: Date): string => {
+      if (!Number.isFinite(d.getTime())) return '?';
+      return both ? `${dayLabel(d)} ${timeLabel(d)}` : long ? dayLabel(d) : timeLabel(d);
+    };
+    const room = approxTextWidth(both ? 'Mmm 00 00:00' : long ? 'Mmm 00' : '00:00', fs.label) + 2 * fs.label;
+    const count = Math.max(1, Math.min(n, Math.floor(plotWidth / room)));
     const picks = new Set<number>();
     for (let j = 0; j < count; j++) picks.add(count === 1 ? 0 : Math.round((j * (n - 1)) / (count - 1)));
     let previous = '';
-    let lastRight = -Infinity;
     for (const i of [...picks].sort((a, b) => a - b)) {
       const run = runs[i];
       if (!run) continue;
       const text = label(run.startedOn);
-      const w = textWidth(text, s);
-      const cx = Math.min(Math.max(sc.x(i), w / 2 + 6 * s), sc.width - 6 * s - w / 2);
-      if (text === previous || cx - w / 2 < lastRight + 6 * s) continue;
-      r.vLine(sc.x(i), plot.bottom, plot.bottom + 3 * s, C.axis, 1);
-      r.text(cx, plot.bottom + 5 * s, text, { color: C.muted, scale: s, align: 'center' });
+      if (text === previous) continue;
+      xLabels.push({ index: i, text });
       previous = text;
-      lastRight = cx + w / 2;
     }
     const range = long
       ? ''
       : dayLabel(firstRun.startedOn) === dayLabel(lastRun.startedOn)
         ? `, ${dayLabel(firstRun.startedOn)}`
-        : `, ${dayLabel(firstRun.startedOn)} - ${dayLabel(lastRun.startedOn)}`;
+        : `, ${dayLabel(firstRun.startedOn)} – ${dayLabel(lastRun.startedOn)}`;
     axisTitle = n === 1 ? `1 run (start, UTC${range})` : `${n} runs, oldest to newest (start, UTC${range})`;
   }
-  const axisTitleTop = plot.bottom + 5 * s + textHeight(s) + 4 * s;
-  r.text((plot.left + plot.right) / 2, axisTitleTop, fitText(axisTitle, sc.width - 12 * s, s), {
-    color: C.muted,
-    scale: s,
-    align: 'center',
-  });
 
-  if (n === 0) {
-    r.text((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2 - 3.5 * s, 'no runs', {
-      color: C.text,
-      scale: s,
-      align: 'center',
+  return {
+    width,
+    height,
+    runs,
+    marks,
+    ticks,
+    yMaxSec,
+    clipped,
+    allMarkers,
+    markerSize,
+    ...(baselineSec !== undefined ? { baselineSec } : {}),
+    ...(thresholdSec !== undefined ? { thresholdSec } : {}),
+    legend: legendEntries(marks, clippedMaxSec, allMarkers),
+    ruleLabels,
+    xLabels,
+    axisTitle,
+  };
+}
+
+/** Names of the layers (Vega marks `<name>_marks`), so tests can find what each drew. */
+export const DURATIONS_LAYERS = {
+  degradedBand: 'degraded_band',
+  threshold: 'threshold_line',
+  baseline: 'baseline_line',
+  line: 'run_line',
+  markers: 'run_markers',
+  clipped: 'clipped_runs',
+  /** One layer per label: `rule_labels_<n>`. */
+  labels: 'rule_labels',
+  empty: 'no_runs',
+} as const;
+
+/** The Vega-Lite spec of the chart. Pure: the same input always gives the same spec. */
+export function durationsChartSpec(input: DurationsChartInput): TopLevelSpec {
+  const lay = durationsLayout(input);
+  const fs = fontSizesFor(lay.width, lay.height);
+  const n = lay.runs.length;
+  const clipped = new Set(lay.clipped);
+  const rows = lay.runs.flatMap((run, i) => {
+    const sec = plottedSec(run);
+    if (sec === undefined) return [];
+    const mark = lay.marks[i]!;
+    return [
+      {
+        i,
+        id: run.id,
+        state: run.state,
+        mark,
+        category: LEGEND_LABEL[mark],
+        min: Math.min(sec, lay.yMaxSec) / 60,
+        clipped: clipped.has(i),
+        // Markers of ordinary runs are left out when the runs are too dense to tell apart.
+        marker: lay.allMarkers || mark === 'failed' || mark === 'degraded',
+      },
+    ];
+  });
+  const bands = lay.marks.flatMap((m, i) => (m === 'degraded' ? [{ x0: i - 0.5, x1: i + 0.5 }] : []));
+  const nothingToScale = n === 0 && lay.baselineSec === undefined && lay.thresholdSec === undefined;
+  const decimals = tickDecimals(lay.ticks.step);
+  const xDomain = n > 0 ? [-0.5, n - 0.5] : [-0.5, 0.5];
+  const labelsByIndex = Array.from({ length: n }, () => '');
+  for (const l of lay.xLabels) labelsByIndex[l.index] = l.text;
+
+  const x = {
+    field: 'i',
+    type: 'quantitative' as const,
+    scale: { domain: xDomain, nice: false, zero: false },
+    axis: {
+      title: lay.axisTitle,
+      values: lay.xLabels.map((l) => l.index),
+      labelExpr: `${JSON.stringify(labelsByIndex)}[datum.value] || ''`,
+      grid: false,
+      labelOverlap: true,
+      labelFlush: true,
+    },
+  };
+  const y = {
+    field: 'min',
+    type: 'quantitative' as const,
+    scale: { domain: [0, lay.ticks.max], nice: false, zero: true },
+    axis: {
+      title: 'duration (min)',
+      values: nothingToScale ? [] : lay.ticks.values,
+      format: `,.${decimals}f`,
+      domain: false,
+      ticks: false,
+      grid: !nothingToScale,
+    },
+  };
+  const categories = {
+    field: 'category',
+    type: 'nominal' as const,
+    scale: { domain: lay.legend.map((l) => l.label), range: lay.legend.map((l) => l.color) },
+    legend: lay.legend.length ? {} : null,
+  };
+  const shapes = {
+    field: 'category',
+    type: 'nominal' as const,
+    scale: { domain: lay.legend.map((l) => l.label), range: lay.legend.map((l) => l.shape) },
+  };
+  const L = DURATIONS_LAYERS;
+  const layers: (LayerSpec<Field> | UnitSpec<Field>)[] = [];
+  if (bands.length)
+    layers.push({
+      name: L.degradedBand,
+      data: { values: bands },
+      mark: { type: 'rect', color: CHART_COLORS.degradedBand },
+      encoding: { x: { ...x, field: 'x0' }, x2: { field: 'x1' } },
     });
-  }
-
-  r.text(6 * s, 6 * s, fitText(input.title, sc.width - 12 * s - 1, s), {
-    color: C.title,
-    scale: s,
-    bold: true,
+  // Reference lines under the data, so a run sitting on the baseline stays visible.
+  if (lay.thresholdSec !== undefined)
+    layers.push({
+      name: L.threshold,
+      data: { values: [{ min: lay.thresholdSec / 60 }] },
+      mark: { type: 'rule', color: CHART_COLORS.threshold, strokeWidth: 2, strokeDash: [6, 4] },
+      encoding: { y },
+    });
+  if (lay.baselineSec !== undefined)
+    layers.push({
+      name: L.baseline,
+      data: { values: [{ min: lay.baselineSec / 60 }] },
+      mark: { type: 'rule', color: CHART_COLORS.baseline, strokeWidth: 2 },
+      encoding: { y },
+    });
+  // One layer per label: alignment and offsets are mark properties, not encodings.
+  for (const l of lay.ruleLabels)
+    layers.push({
+      name: `${L.labels}_${layers.length}`,
+      data: { values: [{ text: l.text, min: l.valueMin, i: l.side === 'left' ? xDomain[0] : xDomain[1] }] },
+      mark: {
+        type: 'text',
+        fontSize: fs.label,
+        color: l.color,
+        align: l.side,
+        baseline: l.position === 'above' ? 'bottom' : 'top',
+        dx: l.side === 'left' ? 4 : -4,
+        dy: l.position === 'above' ? -3 : 3,
+      },
+      encoding: { x, y, text: { field: 'text' } },
+    });
+  // The line joins every run that has a comparable duration: all but the failed ones.
+  layers.push({
+    name: L.line,
+    data: { values: rows.filter((r) => r.mark !== 'failed') },
+    mark: {
+      type: 'line',
+      color: CHART_COLORS.runLine,
+      strokeWidth: lay.allMarkers ? 2 : 1.5,
+      interpolate: 'linear',
+    },
+    encoding: { x, y, order: { field: 'i', type: 'quantitative' } },
   });
-  drawLegend(r, sc.legend, s);
-  return r.toPng();
+  // Markers: one per run drawn, failed and degraded last so they stay on top.
+  const rank: Record<RunMark, number> = { other: 0, succeeded: 1, degraded: 2, failed: 3 };
+  const markerRows = rows.filter((r) => r.marker).sort((a, b) => rank[a.mark] - rank[b.mark] || a.i - b.i);
+  layers.push({
+    name: L.markers,
+    data: { values: markerRows.filter((r) => !r.clipped) },
+    mark: { type: 'point', filled: true, opacity: 1, size: lay.markerSize },
+    encoding: { x, y, color: categories, shape: shapes },
+  });
+  if (lay.clipped.length)
+    layers.push({
+      name: L.clipped,
+      data: { values: markerRows.filter((r) => r.clipped) },
+      mark: {
+        type: 'point',
+        filled: true,
+        opacity: 1,
+        shape: SHAPES.triangle,
+        size: Math.max(lay.markerSize, 60),
+        yOffset: Math.sqrt(Math.max(lay.markerSize, 60)) / 2 + 1,
+      },
+      encoding: { x, y, color: categories },
+    });
+  if (n === 0)
+    layers.push({
+      name: L.empty,
+      data: { values: [{ i: 0, min: lay.ticks.max / 2, text: 'no runs' }] },
+      mark: { type: 'text', color: CHART_COLORS.text, fontSize: fs.label * 1.2 },
+      encoding: { x, y, text: { field: 'text' } },
+    });
+
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: lay.width,
+    height: lay.height,
+    autosize: { type: 'fit', contains: 'padding' },
+    title: { text: input.title, limit: lay.width - 2 * fs.label },
+    config: baseConfig(lay.width, lay.height),
+    layer: layers,
+    resolve: { scale: { color: 'shared', shape: 'shared' } },
+  };
+}
+
+/** Draw the chart. Returns PNG bytes. */
+export async function renderDurationsChart(input: DurationsChartInput): Promise<Buffer> {
+  return (await renderChart(durationsChartSpec(input))).png;
 }

@@ -1,5 +1,6 @@
 // The `/smallfiles` chart: how many objects fall in each log2 size bucket, with the small-file
-// threshold marked. Pure: the same input always gives the same PNG bytes.
+// threshold marked. `sizeHistogramSpec` is pure (data → Vega-Lite spec); `renderSizeHistogram`
+// draws it (render.ts).
 //
 // Decisions worth knowing:
 // - Each bucket is the size range [upperBytes / 2, upperBytes), as the scanner's log2 histogram
@@ -11,16 +12,19 @@
 // - A bucket is "small" when all of it is below the threshold (upperBytes ≤ threshold): with the
 //   runbook's 32 MiB, a power of two, that is exactly the files the scanner counts as small.
 // - Edge labels are every 1, 2, 5 or 10 powers of two (1 KB, 32 KB, 1 MB, 32 MB …), as many as fit.
+import type { TopLevelSpec } from 'vega-lite';
+import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
+import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import { formatBytes, formatInt, formatNumber } from '../../domain/format.js';
-import { drawLegend, layoutLegend, type LegendLayout } from './legend.js';
-import { Raster, fitText, textHeight, textWidth } from './raster.js';
+import { renderChart } from './render.js';
 import {
   CHART_COLORS,
   DEFAULT_HEIGHT,
   DEFAULT_WIDTH,
+  approxTextWidth,
+  baseConfig,
   chartSide,
-  textScaleFor,
-  type PlotArea,
+  fontSizesFor,
 } from './theme.js';
 import { niceTicks, type Ticks } from './ticks.js';
 
@@ -39,27 +43,21 @@ export interface SizeHistogramInput {
   height?: number;
 }
 
-export interface HistogramScale {
+export interface HistogramLayout {
   width: number;
   height: number;
-  textScale: number;
-  plot: PlotArea;
-  /** The buckets drawn, smallest first: bar `i` is `buckets[i]`. */
+  /** The buckets drawn, smallest first. */
   buckets: SizeBucket[];
+  thresholdBytes: number;
   /** y ticks, in objects. */
   ticks: Ticks;
-  /** Pixel width of one bucket's band. */
-  band: number;
-  legend: LegendLayout;
-  /** Left and right pixel edges of bucket `i`'s band. */
-  bandLeft(index: number): number;
-  bandRight(index: number): number;
-  /** Pixel column of a size on the log2 axis, clamped to the plot. */
-  x(bytes: number): number;
-  /** Pixel row of a count. */
-  y(count: number): number;
-  /** Whether bucket `i` is drawn in the alert colour. */
-  isSmall(index: number): boolean;
+  /** Whether each bar's count is written above it (only when every label fits its bar). */
+  countLabels: boolean;
+  /** Exponents (log2 of bytes) of the edges labelled on the x axis. */
+  edgeLabels: number[];
+  /** "4,812 of 12,000 small (40.1%)" or "no objects". */
+  summary: string;
+  legend: { small: string; other: string };
 }
 
 /** 4812 → "4,812", 48120 → "48k", 1_250_000 → "1.3M": fits above a bar or beside an axis. */
@@ -102,76 +100,6 @@ function visibleBuckets(all: SizeBucket[], thresholdBytes: number): SizeBucket[]
   return all.slice(first, last + 1);
 }
 
-/** Where everything goes; `renderSizeHistogram` draws with exactly this. */
-export function histogramScaleFor(input: SizeHistogramInput): HistogramScale {
-  const width = chartSide(input.width, DEFAULT_WIDTH);
-  const height = chartSide(input.height, DEFAULT_HEIGHT);
-  const s = textScaleFor(width, height);
-  const margin = 6 * s;
-  const threshold =
-    Number.isFinite(input.thresholdBytes) && input.thresholdBytes > 0 ? input.thresholdBytes : 0;
-  const buckets = visibleBuckets(cleanBuckets(input.buckets), threshold);
-  const small = (i: number): boolean => (buckets[i]?.upperBytes ?? Infinity) <= threshold;
-
-  const legendTop = margin + textHeight(s) + 4 * s;
-  const thresholdText = formatBytes(threshold);
-  let legend = layoutLegend(
-    [
-      { swatch: 'box', color: CHART_COLORS.smallBar, label: `small files (< ${thresholdText})` },
-      { swatch: 'box', color: CHART_COLORS.bar, label: 'other files' },
-      { swatch: 'none', color: CHART_COLORS.muted, label: summaryText(input.buckets, threshold) },
-    ],
-    margin,
-    legendTop,
-    width - margin,
-    s,
-  );
-  // Room above the bars for the threshold line's label.
-  let top = legend.bottom + 5 * s + textHeight(s) + 2 * s;
-  const bottom = height - margin - 27 * s;
-  if (bottom - top < 40 * s) {
-    legend = { items: [], bottom: legendTop };
-    top = legendTop + textHeight(s) + 6 * s;
-  }
-  const maxCount = Math.max(0, ...buckets.map((b) => b.count));
-  const target = Math.max(2, Math.min(6, Math.floor((bottom - top) / (20 * s))));
-  const ticks = niceTicks(maxCount > 0 ? maxCount * 1.05 : target, target, 1);
-  const tickWidth = Math.max(...ticks.values.map((v) => textWidth(compactCount(v), s)));
-  const left = margin + textHeight(s) + 5 * s + tickWidth + 4 * s;
-  const right = width - 2 * margin;
-  const band = (right - left) / buckets.length;
-
-  const bandLeft = (i: number): number => left + i * band;
-  const bandRight = (i: number): number => left + (i + 1) * band;
-  const x = (bytes: number): number => {
-    if (!(bytes > 0)) return left;
-    const lg = Math.log2(bytes);
-    for (let i = 0; i < buckets.length; i++) {
-      const upper = Math.log2(buckets[i]?.upperBytes ?? 1);
-      const lower = upper - 1;
-      if (lg <= lower) return bandLeft(i);
-      if (lg <= upper) return bandLeft(i) + (lg - lower) * band;
-    }
-    return right;
-  };
-
-  return {
-    width,
-    height,
-    textScale: s,
-    plot: { left, top, right, bottom },
-    buckets,
-    ticks,
-    band,
-    legend,
-    bandLeft,
-    bandRight,
-    x,
-    y: (count) => bottom - (Math.min(Math.max(count, 0), ticks.max) / ticks.max) * (bottom - top),
-    isSmall: small,
-  };
-}
-
 function summaryText(buckets: readonly SizeBucket[], threshold: number): string {
   let total = 0;
   let small = 0;
@@ -184,97 +112,214 @@ function summaryText(buckets: readonly SizeBucket[], threshold: number): string 
   return `${formatInt(small)} of ${formatInt(total)} small (${formatNumber((small / total) * 100, 1)}%)`;
 }
 
-/** Draw the histogram. Returns PNG bytes. */
-export function renderSizeHistogram(input: SizeHistogramInput): Buffer {
-  const sc = histogramScaleFor(input);
-  const { plot, buckets, textScale: s } = sc;
-  const C = CHART_COLORS;
-  const r = new Raster(sc.width, sc.height, C.background);
-  const threshold =
+const log2 = (bytes: number): number => Math.log2(bytes);
+
+/** Everything the spec is built from. */
+export function histogramLayout(input: SizeHistogramInput): HistogramLayout {
+  const width = chartSide(input.width, DEFAULT_WIDTH);
+  const height = chartSide(input.height, DEFAULT_HEIGHT);
+  const fs = fontSizesFor(width, height);
+  const thresholdBytes =
     Number.isFinite(input.thresholdBytes) && input.thresholdBytes > 0 ? input.thresholdBytes : 0;
+  const buckets = visibleBuckets(cleanBuckets(input.buckets), thresholdBytes);
 
-  const empty = buckets.every((b) => b.count === 0);
-  for (const v of empty ? [] : sc.ticks.values) {
-    const y = sc.y(v);
-    if (v > 0) r.hLine(plot.left, plot.right, y, C.grid, 1);
-    r.text(plot.left - 4 * s, y - 3.5 * s, compactCount(v), { color: C.muted, scale: s, align: 'right' });
-  }
-  r.text(6 * s + textHeight(s) / 2, (plot.top + plot.bottom) / 2, 'objects', {
-    color: C.muted,
-    scale: s,
-    vertical: true,
+  const plotWidth = Math.max(40, width - 6.5 * fs.label);
+  const plotHeight = Math.max(30, height - fs.title - 10 * fs.label);
+  const band = plotWidth / buckets.length;
+  const maxCount = Math.max(0, ...buckets.map((b) => b.count));
+  const target = Math.max(2, Math.min(6, Math.floor(plotHeight / (3.4 * fs.label))));
+  const ticks = niceTicks(maxCount > 0 ? maxCount * 1.05 : target, target, 1);
+  const countLabels = buckets.every(
+    (b) => b.count === 0 || approxTextWidth(compactCount(b.count), fs.label) <= band - 2,
+  );
+
+  // Edge labels every 1, 2, 5 or 10 powers of two, aligned so 1 KB and 1 MB are among them; the
+  // threshold's own label wins a collision.
+  const firstEdge = log2(buckets[0]!.upperBytes) - 1;
+  const lastEdge = log2(buckets[buckets.length - 1]!.upperBytes);
+  const edges: number[] = [];
+  for (let e = Math.ceil(firstEdge); e <= lastEdge; e++) edges.push(e);
+  const widest = Math.max(...edges.map((e) => approxTextWidth(formatBytes(2 ** e), fs.label)));
+  const step = [1, 2, 5, 10, 20].find((k) => k * band >= widest + fs.label) ?? 20;
+  const thr = thresholdBytes > 0 ? log2(thresholdBytes) : undefined;
+  const thrHalf = approxTextWidth(formatBytes(thresholdBytes), fs.label) / 2 + fs.label / 2;
+  const edgeLabels = edges.filter((e) => {
+    if (e % step !== 0) return false;
+    if (thr === undefined || e === thr) return true;
+    const half = approxTextWidth(formatBytes(2 ** e), fs.label) / 2;
+    return Math.abs(e - thr) * band >= half + thrHalf;
   });
 
-  // Bars, with a gap between neighbours when there is room for one.
-  const gap = sc.band >= 8 ? Math.max(1, Math.round(sc.band * 0.12)) : 0;
-  const countLabels = buckets.map((b) => (b.count > 0 ? compactCount(b.count) : ''));
-  const labelsFit = countLabels.every((t) => textWidth(t, s) <= sc.band - 2);
-  buckets.forEach((b, i) => {
-    const x0 = Math.round(sc.bandLeft(i)) + Math.floor(gap / 2);
-    const x1 = Math.round(sc.bandRight(i)) - Math.ceil(gap / 2);
-    const y = Math.round(sc.y(b.count));
-    // Any non-zero bucket gets at least a sliver, so "a few" never looks like "none".
-    const top = b.count > 0 ? Math.min(y, plot.bottom - 2) : plot.bottom;
-    r.fillRect(x0, top, x1 - x0, plot.bottom - top, sc.isSmall(i) ? C.smallBar : C.bar);
-    const label = countLabels[i];
-    if (labelsFit && label) {
-      r.text((x0 + x1) / 2, top - 3 * s - 7 * s, label, { color: C.text, scale: s, align: 'center' });
-    }
-  });
-  r.hLine(plot.left, plot.right, plot.bottom, C.axis, 1);
-
-  // Edge labels every 1, 2, 5 or 10 powers of two, aligned so 1 KB and 1 MB are among them.
-  const edges = [...buckets.map((b) => b.upperBytes / 2), buckets[buckets.length - 1]?.upperBytes ?? 1];
-  const widest = Math.max(...edges.map((e) => textWidth(formatBytes(e), s)));
-  const step = [1, 2, 5, 10, 20].find((k) => k * sc.band >= widest + 8 * s) ?? 20;
-  const thresholdX = sc.x(threshold);
-  const thresholdLabelText = formatBytes(threshold);
-  const thresholdLabelBox = {
-    left: thresholdX - textWidth(thresholdLabelText, s) / 2 - 6 * s,
-    right: thresholdX + textWidth(thresholdLabelText, s) / 2 + 6 * s,
+  const thresholdText = formatBytes(thresholdBytes);
+  return {
+    width,
+    height,
+    buckets,
+    thresholdBytes,
+    ticks,
+    countLabels,
+    edgeLabels,
+    summary: summaryText(input.buckets, thresholdBytes),
+    legend: { small: `small files (< ${thresholdText})`, other: 'other files' },
   };
-  const labelTop = plot.bottom + 5 * s;
-  edges.forEach((bytes, j) => {
-    const exp = Math.round(Math.log2(bytes));
-    if (Math.abs(Math.log2(bytes) - exp) > 1e-9 || exp % step !== 0) return;
-    const x = sc.bandLeft(j);
-    const text = formatBytes(bytes);
-    const w = textWidth(text, s);
-    if (x + w / 2 > sc.width - 2 * s || x - w / 2 < 2 * s) return;
-    r.vLine(x, plot.bottom, plot.bottom + 3 * s, C.axis, 1);
-    // The threshold's own label wins a collision.
-    if (x + w / 2 > thresholdLabelBox.left && x - w / 2 < thresholdLabelBox.right) return;
-    r.text(x, labelTop, text, { color: C.muted, scale: s, align: 'center' });
-  });
+}
 
-  // The threshold: a solid line through the plot, labelled above it and on the axis.
-  r.vLine(thresholdX, plot.top - 2 * s, plot.bottom + 3 * s, C.thresholdMarker, Math.max(2, s));
-  const topText = `small-file threshold ${thresholdLabelText}`;
-  const topW = textWidth(topText, s);
-  const topLeft = thresholdX + 4 * s + topW <= plot.right ? thresholdX + 4 * s : thresholdX - 4 * s - topW;
-  r.text(Math.max(plot.left, topLeft), plot.top - 2 * s - 7 * s, topText, {
-    color: C.thresholdMarker,
-    scale: s,
-  });
-  r.text(thresholdX, labelTop, thresholdLabelText, { color: C.thresholdMarker, scale: s, align: 'center' });
+/** Names of the layers (Vega marks `<name>_marks`), so tests can find what each drew. */
+export const HISTOGRAM_LAYERS = {
+  bars: 'size_bars',
+  counts: 'bar_counts',
+  threshold: 'threshold_line',
+  thresholdLabel: 'threshold_label',
+  empty: 'no_objects',
+} as const;
 
-  r.text((plot.left + plot.right) / 2, labelTop + textHeight(s) + 4 * s, 'object size (log2 buckets)', {
-    color: C.muted,
-    scale: s,
-    align: 'center',
+/** The Vega-Lite spec of the histogram. Pure: the same input always gives the same spec. */
+export function sizeHistogramSpec(input: SizeHistogramInput): TopLevelSpec {
+  const lay = histogramLayout(input);
+  const fs = fontSizesFor(lay.width, lay.height);
+  const H = HISTOGRAM_LAYERS;
+  const { buckets, ticks } = lay;
+  const domain = [log2(buckets[0]!.upperBytes) - 1, log2(buckets[buckets.length - 1]!.upperBytes)];
+  const plotWidth = Math.max(40, lay.width - 6.5 * fs.label);
+  // A gap between neighbours when the bars are wide enough for one.
+  const gap = plotWidth / buckets.length >= 8 ? 0.06 : 0;
+  const rows = buckets.map((b) => {
+    const hi = log2(b.upperBytes);
+    const small = b.upperBytes <= lay.thresholdBytes;
+    return {
+      lo: hi - 1 + gap,
+      hi: hi - gap,
+      mid: hi - 0.5,
+      upperBytes: b.upperBytes,
+      count: b.count,
+      // Any non-zero bucket gets at least a sliver, so "a few" never looks like "none".
+      drawn: b.count > 0 ? Math.max(b.count, ticks.max * 0.008) : 0,
+      label: b.count > 0 ? compactCount(b.count) : '',
+      kind: small ? lay.legend.small : lay.legend.other,
+    };
   });
-  if (empty) {
-    r.text((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2 - 3.5 * s, 'no objects', {
-      color: C.text,
-      scale: s,
-      align: 'center',
+  const empty = buckets.every((b) => b.count === 0);
+  const thrExp = lay.thresholdBytes > 0 ? log2(lay.thresholdBytes) : undefined;
+  const thrInView = thrExp !== undefined && thrExp >= domain[0]! && thrExp <= domain[1]!;
+  const maxExp = Math.ceil(domain[1]!) + 1;
+  const edgeText = Array.from({ length: Math.max(0, maxExp + 1) }, (_, e) => formatBytes(2 ** e));
+  const thresholdText = formatBytes(lay.thresholdBytes);
+  const axisValues = [...lay.edgeLabels];
+  if (thrInView && !axisValues.includes(thrExp)) axisValues.push(thrExp);
+  axisValues.sort((a, b) => a - b);
+
+  const x = {
+    field: 'lo',
+    type: 'quantitative' as const,
+    scale: { domain, nice: false, zero: false },
+    axis: {
+      title: 'object size (log2 buckets)',
+      values: axisValues,
+      labelExpr:
+        thrExp !== undefined
+          ? `datum.value === ${thrExp} ? ${JSON.stringify(thresholdText)} : ${JSON.stringify(edgeText)}[round(datum.value)]`
+          : `${JSON.stringify(edgeText)}[round(datum.value)]`,
+      labelColor:
+        thrExp !== undefined
+          ? {
+              condition: { test: `datum.value === ${thrExp}`, value: CHART_COLORS.thresholdMarker },
+              value: CHART_COLORS.muted,
+            }
+          : CHART_COLORS.muted,
+      grid: false,
+      labelFlush: true,
+      labelOverlap: true,
+    },
+  };
+  const yLabels = ticks.values.map((v) => compactCount(v));
+  const y = {
+    field: 'drawn',
+    type: 'quantitative' as const,
+    scale: { domain: [0, ticks.max], nice: false, zero: true },
+    axis: {
+      title: 'objects',
+      values: empty ? [] : ticks.values,
+      labelExpr: `${JSON.stringify(yLabels)}[round(datum.value / ${ticks.step})]`,
+      domain: false,
+      ticks: false,
+      grid: !empty,
+    },
+  };
+  const layers: (LayerSpec<Field> | UnitSpec<Field>)[] = [
+    {
+      name: H.bars,
+      data: { values: rows.filter((r) => r.count > 0) },
+      mark: { type: 'rect' },
+      encoding: {
+        x,
+        x2: { field: 'hi' },
+        y,
+        y2: { datum: 0 },
+        color: {
+          field: 'kind',
+          type: 'nominal',
+          scale: {
+            domain: [lay.legend.small, lay.legend.other],
+            range: [CHART_COLORS.smallBar, CHART_COLORS.bar],
+          },
+          legend: { symbolType: 'square' },
+        },
+      },
+    },
+  ];
+  if (lay.countLabels)
+    layers.push({
+      name: H.counts,
+      data: { values: rows.filter((r) => r.count > 0) },
+      mark: { type: 'text', baseline: 'bottom', dy: -3, color: CHART_COLORS.text, fontSize: fs.label },
+      encoding: { x: { ...x, field: 'mid' }, y, text: { field: 'label' } },
+    });
+  if (thrInView) {
+    layers.push({
+      name: H.threshold,
+      data: { values: [{ lo: thrExp }] },
+      mark: { type: 'rule', color: CHART_COLORS.thresholdMarker, strokeWidth: 2 },
+      encoding: { x },
+    });
+    // Above the plot, to the right of the line unless that runs off the chart.
+    const text = `small-file threshold ${thresholdText}`;
+    const fitsRight =
+      ((domain[1]! - thrExp) / (domain[1]! - domain[0]!)) * plotWidth > approxTextWidth(text, fs.label) + 8;
+    layers.push({
+      name: H.thresholdLabel,
+      data: { values: [{ lo: thrExp, drawn: ticks.max, text }] },
+      mark: {
+        type: 'text',
+        color: CHART_COLORS.thresholdMarker,
+        fontSize: fs.label,
+        align: fitsRight ? 'left' : 'right',
+        baseline: 'bottom',
+        dx: fitsRight ? 4 : -4,
+        dy: -2,
+      },
+      encoding: { x, y, text: { field: 'text' } },
     });
   }
-  r.text(6 * s, 6 * s, fitText(input.title, sc.width - 12 * s - 1, s), {
-    color: C.title,
-    scale: s,
-    bold: true,
-  });
-  drawLegend(r, sc.legend, s);
-  return r.toPng();
+  if (empty)
+    layers.push({
+      name: H.empty,
+      data: { values: [{ lo: (domain[0]! + domain[1]!) / 2, drawn: ticks.max / 2, text: 'no objects' }] },
+      mark: { type: 'text', color: CHART_COLORS.text, fontSize: fs.label * 1.2 },
+      encoding: { x, y, text: { field: 'text' } },
+    });
+
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: lay.width,
+    height: lay.height,
+    autosize: { type: 'fit', contains: 'padding' },
+    title: { text: input.title, subtitle: lay.summary, limit: lay.width - 2 * fs.label },
+    config: baseConfig(lay.width, lay.height),
+    layer: layers,
+  };
+}
+
+/** Draw the histogram. Returns PNG bytes. */
+export async function renderSizeHistogram(input: SizeHistogramInput): Promise<Buffer> {
+  return (await renderChart(sizeHistogramSpec(input))).png;
 }
