@@ -8,6 +8,7 @@ import { createMitigationProcessor } from './mitigation.js';
 import { createBackfillProcessor } from './backfill/index.js';
 import { createMonitorProcessor } from './monitor.js';
 import { schemaProcessor } from './schema.js';
+import { perfSmokeProcessor } from './perf-smoke.js';
 
 /** Each processor module exports a factory taking Deps; the registry of queues is here. */
 export function buildProcessors(deps: Deps): Processors {
@@ -19,5 +20,6 @@ export function buildProcessors(deps: Deps): Processors {
     backfill: createBackfillProcessor(deps),
     monitor: createMonitorProcessor(deps),
     schema: schemaProcessor(deps),
+    perfsmoke: perfSmokeProcessor(deps),
   };
 }

@@ -18,6 +18,7 @@ import { serveRoutes } from './http/server.js';
 import { apiRoutes } from './http/api.js';
 import { schemaPlanEndpoints } from '../commands/api/schema-plans.js';
 import { gateEndpoints } from '../commands/api/gates.js';
+import { perfSmokeEndpoints } from '../commands/api/perf-smoke.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
 import { buildProcessors } from '../jobs/index.js';
@@ -141,13 +142,16 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   let server: Server | undefined;
   if (role === 'web' || role === 'all') {
     // The CI API (/api/v1/…) is served beside /slack/events when MEDIC_API_TOKENS is set.
-    const api = apiRoutes([...schemaPlanEndpoints(deps), ...gateEndpoints(deps)], {
-      tokens: env.MEDIC_API_TOKENS ?? [],
-      state,
-      prefix,
-      logger,
-      now,
-    });
+    const api = apiRoutes(
+      [...schemaPlanEndpoints(deps), ...gateEndpoints(deps), ...perfSmokeEndpoints(deps)],
+      {
+        tokens: env.MEDIC_API_TOKENS ?? [],
+        state,
+        prefix,
+        logger,
+        now,
+      },
+    );
     app = createSlackApp({ env, logger, metrics, customRoutes: [...routes, ...api] });
     // Listeners answer through Bolt's own client (the same token).
     const listenerDeps: Deps = { ...deps, slack: app.client };

@@ -7,6 +7,7 @@ export const QUEUE_NAMES = [
   'backfill',
   'monitor',
   'schema',
+  'perfsmoke',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -19,4 +20,5 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   backfill: 4,
   monitor: 4,
   schema: 4,
+  perfsmoke: 4,
 };

@@ -87,6 +87,13 @@ export const SchemaPayload = z.object({
 });
 export type SchemaPayload = z.infer<typeof SchemaPayload>;
 
+export const PerfSmokePayload = z.object({
+  smokeId: z.string().min(1),
+  step: z.enum(['start', 'poll']).default('start'),
+  polls: z.number().int().min(0).default(0),
+});
+export type PerfSmokePayload = z.infer<typeof PerfSmokePayload>;
+
 export const PAYLOADS = {
   triage: TriagePayload,
   smallfiles: SmallFilesPayload,
@@ -95,6 +102,7 @@ export const PAYLOADS = {
   backfill: BackfillPayload,
   monitor: MonitorPayload,
   schema: SchemaPayload,
+  perfsmoke: PerfSmokePayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;
