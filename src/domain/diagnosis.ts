@@ -29,7 +29,14 @@ export type FindingId =
   | 's3-throttling';
 
 export type MitigationKind =
-  'compaction' | 'scale' | 'shuffle-tuning' | 'bookmark-reset' | 'code-fix' | 'backfill' | 'none';
+  | 'compaction'
+  | 'scale'
+  | 'shuffle-tuning'
+  | 'bookmark-reset'
+  | 'code-fix'
+  | 'backfill'
+  | 'recovery-rerun'
+  | 'none';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -169,7 +176,7 @@ export const MITIGATIONS: Readonly<Record<FindingId, { mitigation: string; kind:
     },
     's3-throttling': {
       mitigation:
-        'Reduce the S3 request rate: compact small files (fewer requests), spread keys over more prefixes, keep retry backoff on.',
+        'Reduce the request rate to storage (S3, ADLS / Blob): compact small files (fewer requests), spread keys over more prefixes, keep retry backoff on.',
       kind: 'compaction',
     },
   });
@@ -183,7 +190,7 @@ const CAUSES: Readonly<Record<FindingId, string>> = Object.freeze({
   'schema-drift': 'Schema drift',
   bookmarks: 'Job bookmarks out of sync',
   udf: 'Inefficient Python UDFs',
-  's3-throttling': 'S3 throttling',
+  's3-throttling': 'Storage throttling (S3 / ADLS)',
 });
 
 // Tie-break order: the runbook's "most common cause of a sudden regression" first.
@@ -399,10 +406,13 @@ function schemaDrift(e: DiagnosisEvidence): Finding | undefined {
 
 // --- memory ------------------------------------------------------------------------------------
 
+/** Memory signatures that say an executor went away without saying it ran out of memory. */
+const SOFT_MEMORY_SIGNATURES: ReadonlySet<string> = new Set(['executor-lost', 'container-exit-143']);
+
 function memory(e: DiagnosisEvidence): Finding | undefined {
   const sigs = signaturesOf(e, 'memory');
   if (sigs.length === 0) return undefined;
-  const hard = sigs.some((s) => s.id !== 'executor-lost');
+  const hard = sigs.some((s) => !SOFT_MEMORY_SIGNATURES.has(s.id));
   let score = hard ? 0.8 : 0.5;
   if (!sigs.some((s) => touchesProblemRuns(e, s.countByRun))) score -= 0.25;
   if (hard && e.degradation?.verdict === 'FAILING') score += 0.1;
@@ -576,7 +586,7 @@ function udf(e: DiagnosisEvidence): Finding | undefined {
   );
 }
 
-// --- S3 throttling -------------------------------------------------------------------------------
+// --- storage throttling (S3 SlowDown, ADLS / Blob ServerBusy) -------------------------------------
 
 function s3Throttling(e: DiagnosisEvidence): Finding | undefined {
   const sigs = signaturesOf(e, 's3-throttling');
@@ -595,4 +605,30 @@ function s3Throttling(e: DiagnosisEvidence): Finding | undefined {
     evidence,
     sigs.flatMap((s) => Object.keys(s.countByRun)),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the verdict itself calls for, whatever the cause
+
+export interface RecoveryTarget {
+  /** The failed run to resume. */
+  runId: string;
+  /** The step it failed at, when the platform named it. */
+  step?: string;
+}
+
+/**
+ * A FAILING job whose newest completed run failed can be rerun from the step it failed at (on the
+ * platforms that resume runs: the caller asks the platform to plan it). This follows from the
+ * verdict, not from a cause, so it is offered beside the ranked findings rather than as one.
+ */
+export function recoveryTarget(
+  verdict: Pick<DegradationVerdict, 'verdict' | 'runs'> | undefined,
+  runs: readonly Pick<RunRecord, 'id' | 'failedStep'>[],
+): RecoveryTarget | undefined {
+  if (verdict?.verdict !== 'FAILING') return undefined;
+  const newest = verdict.runs.find((r) => r.stateClass !== 'in-progress');
+  if (!newest || newest.stateClass !== 'failed') return undefined;
+  const step = runs.find((r) => r.id === newest.id)?.failedStep;
+  return { runId: newest.id, ...(step ? { step } : {}) };
 }

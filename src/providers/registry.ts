@@ -21,6 +21,15 @@ import type { GluePricing } from './aws/glue-capacity.js';
 import { createCloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { createS3Client, S3ObjectStore } from './aws/s3-object-store.js';
 import { BlobObjectStore, createBlobServiceClient } from './azure/blob-object-store.js';
+import type { TokenCredential } from '@azure/core-auth';
+import { createAzureCredential } from './azure/azure-credential.js';
+import { createSynapsePlatform, type SynapsePlatform } from './azure/synapse-platform.js';
+import type { SynapseJobSettings } from './azure/synapse-jobs.js';
+import type { SynapsePricing } from './azure/synapse-capacity.js';
+import { createSynapseLogSource } from './azure/synapse-logs.js';
+import { createSynapseMetricsSource } from './azure/synapse-metrics.js';
+import { createLogAnalyticsClient, type LogAnalyticsClient } from './azure/log-analytics-client.js';
+import { createMonitorMetricsClient } from './azure/monitor-metrics-client.js';
 
 export interface ProvidersOptions {
   env: Env;
@@ -30,10 +39,15 @@ export interface ProvidersOptions {
   pricing?: GluePricing;
   /** SDK attempts per call (default 5). */
   maxAttempts?: number;
-}
-
-function notYet(what: string): ProviderError {
-  return new ProviderError('INVALID_INPUT', `${what} support is not available yet`, { retryable: false });
+  /** medic.yml `jobs:`: where each Synapse job's pipeline is (workspace, pipeline, sparkPool). */
+  jobs?: Readonly<Record<string, SynapseJobSettings>>;
+  /** medic.yml `azure:`: Log Analytics workspace, subscription and resource group, pricing. */
+  azure?: {
+    logAnalyticsWorkspaceId?: string | undefined;
+    subscriptionId?: string | undefined;
+    resourceGroup?: string | undefined;
+    pricing?: SynapsePricing | undefined;
+  };
 }
 
 /** What the registry keeps of an adapter: its counters and its client, to close at shutdown. */
@@ -46,6 +60,14 @@ export function createProviders(opts: ProvidersOptions): Providers {
   const platforms = new Map<ProviderName, JobPlatform & Adapter>();
   const logSources = new Map<ProviderName, LogSource & Adapter>();
   const stores = new Map<ObjectScheme, ObjectStore & Adapter>();
+
+  const azure = opts.azure ?? {};
+  // One DefaultAzureCredential for every Azure client of the process (MSAL caches its tokens).
+  let credential: TokenCredential | undefined;
+  const azureCredential = () => (credential ??= createAzureCredential());
+  const logAnalytics = new Map<string, LogAnalyticsClient>();
+  const synapse = (): SynapsePlatform => jobPlatform('synapse') as SynapsePlatform;
+  let metricsSources: Map<ProviderName, MetricsSource & Adapter> | undefined;
 
   const endpoint = (service: 'glue' | 'logs' | 's3') => {
     const url = awsEndpoint(env, service);
@@ -65,7 +87,17 @@ export function createProviders(opts: ProvidersOptions): Providers {
           });
           break;
         case 'synapse':
-          throw notYet('Synapse');
+          p = createSynapsePlatform({
+            credential: azureCredential(),
+            ...(opts.jobs ? { jobs: opts.jobs } : {}),
+            azure: {
+              ...(azure.subscriptionId ? { subscriptionId: azure.subscriptionId } : {}),
+              ...(azure.resourceGroup ? { resourceGroup: azure.resourceGroup } : {}),
+              ...(azure.pricing ? { pricing: azure.pricing } : {}),
+            },
+            armUrl: env.MEDIC_AZURE_ARM_URL,
+          });
+          break;
         default:
           throw unknownProvider(name);
       }
@@ -81,8 +113,29 @@ export function createProviders(opts: ProvidersOptions): Providers {
         case 'glue':
           s = createCloudWatchLogSource({ region, maxAttempts, ...endpoint('logs') });
           break;
-        case 'synapse':
-          throw notYet('Synapse');
+        case 'synapse': {
+          const platform = synapse();
+          s = createSynapseLogSource({
+            resolve: (job) => platform.resolve(job),
+            clientFor: (t) => platform.clientFor(t.job),
+            logAnalytics: (workspaceId) => {
+              let c = logAnalytics.get(workspaceId);
+              if (!c) {
+                c = createLogAnalyticsClient({
+                  credential: azureCredential(),
+                  endpoint: env.MEDIC_AZURE_LOGS_URL,
+                  workspaceId,
+                });
+                logAnalytics.set(workspaceId, c);
+              }
+              return c;
+            },
+            ...(azure.logAnalyticsWorkspaceId
+              ? { logAnalyticsWorkspaceId: azure.logAnalyticsWorkspaceId }
+              : {}),
+          });
+          break;
+        }
         default:
           throw unknownProvider(name);
       }
@@ -92,10 +145,29 @@ export function createProviders(opts: ProvidersOptions): Providers {
   }
 
   function metrics(name: ProviderName): MetricsSource | undefined {
+    metricsSources ??= new Map();
+    const cached = metricsSources.get(name);
+    if (cached) return cached;
     switch (name) {
       case 'glue':
-      case 'synapse':
         return undefined;
+      case 'synapse': {
+        // Azure Monitor addresses a pool by its ARM id: without them there is nothing to ask.
+        if (!azure.subscriptionId || !azure.resourceGroup) return undefined;
+        const platform = synapse();
+        const source = createSynapseMetricsSource({
+          resolve: (job) => platform.resolve(job),
+          definition: (job) => platform.definition(job),
+          metrics: createMonitorMetricsClient({
+            credential: azureCredential(),
+            armUrl: env.MEDIC_AZURE_ARM_URL,
+            subscriptionId: azure.subscriptionId,
+            resourceGroup: azure.resourceGroup,
+          }),
+        });
+        metricsSources.set(name, source);
+        return source;
+      }
       default:
         throw unknownProvider(name);
     }
@@ -145,7 +217,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
     objectStore,
     stats() {
       const total = emptyStats();
-      for (const a of [...platforms.values(), ...logSources.values()])
+      for (const a of [...platforms.values(), ...logSources.values(), ...(metricsSources?.values() ?? [])])
         if (a.stats) addStats(total, a.stats());
       return total;
     },
@@ -155,6 +227,8 @@ export function createProviders(opts: ProvidersOptions): Providers {
       platforms.clear();
       logSources.clear();
       stores.clear();
+      metricsSources?.clear();
+      logAnalytics.clear();
     },
   };
 }
