@@ -273,8 +273,14 @@ export class TriageGatherer {
     if (err.code === 'ACCESS_DENIED') {
       // Azure names the role that grants the action in the message: say it too.
       const role = /\(role ([^)]+)\)/.exec(err.message)?.[1];
+      // No action refused: no credential at all (the message says which of the chain failed).
+      if (!err.action)
+        return this.fail('Access denied', [
+          escapeMrkdwn(err.message),
+          `Give the bot an identity ${terms.short} accepts (README), then run ${code(`/triage ${this.p.job}`)} again.`,
+        ]);
       return this.fail('Access denied', [
-        `${terms.short} refused ${code(err.action ?? 'an action')}${role ? ` (granted by the role ${escapeMrkdwn(role)})` : ''}. Grant it to the bot's identity (the README has the least-privilege ${terms.permissions}), then run ${code(`/triage ${this.p.job}`)} again.`,
+        `${terms.short} refused ${code(err.action)}${role ? ` (granted by the role ${escapeMrkdwn(role)})` : ''}. Grant it to the bot's identity (the README has the least-privilege ${terms.permissions}), then run ${code(`/triage ${this.p.job}`)} again.`,
       ]);
     }
     if (err.code === 'THROTTLED' || err.code === 'UNAVAILABLE') {

@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { TriagePayload } from '../src/queue/payloads.js';
-import type { JobRun } from '../src/providers/ports.js';
+import { ProviderError, type JobRun } from '../src/providers/ports.js';
 import type { DegradationVerdict } from '../src/domain/degradation.js';
 import { recoveryTarget, type Finding, type RecoveryTarget } from '../src/domain/diagnosis.js';
 import { plural } from '../src/domain/format.js';
@@ -94,7 +94,27 @@ class Triage {
     this.reportTs = p.reportTs;
     await this.publish();
     const gatherer = new TriageGatherer(deps, p, () => this.publish(), this.model);
-    const outcome = await gatherer.run();
+    let outcome;
+    try {
+      outcome = await gatherer.run();
+    } catch (err) {
+      // Throttling and outages are retried (BullMQ attempts); after the last one the report says
+      // what did not answer instead of staying "Triaging…".
+      const last = this.job.attemptsMade + 1 >= (this.job.opts.attempts ?? 1);
+      if (!(err instanceof ProviderError) || !err.retryable || !last) throw err;
+      this.model.failure = {
+        title: `${this.model.platform ?? this.model.provider} did not answer`,
+        lines: [
+          escapeMrkdwn(err.message),
+          `Tried ${plural(this.job.attemptsMade + 1, 'time')}; run \`/triage ${escapeMrkdwn(p.job)}\` again once it answers.`,
+        ],
+      };
+      this.model.phase = 'failed';
+      this.model.elapsedMs = deps.now() - p.requestedAt;
+      for (const step of this.model.steps) if (step.state === 'running') step.state = 'failed';
+      await this.publish();
+      return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
+    }
     this.recovery = this.recoveryOffer(outcome.verdict, outcome.runs);
     await this.publish(outcome.findings);
     if (outcome.failed || !outcome.verdict) {

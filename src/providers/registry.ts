@@ -30,6 +30,7 @@ import { createSynapseLogSource } from './azure/synapse-logs.js';
 import { createSynapseMetricsSource } from './azure/synapse-metrics.js';
 import { createLogAnalyticsClient, type LogAnalyticsClient } from './azure/log-analytics-client.js';
 import { createMonitorMetricsClient } from './azure/monitor-metrics-client.js';
+import type { AzureRetryOptions } from './azure/azure-rest.js';
 
 export interface ProvidersOptions {
   env: Env;
@@ -39,6 +40,8 @@ export interface ProvidersOptions {
   pricing?: GluePricing;
   /** SDK attempts per call (default 5). */
   maxAttempts?: number;
+  /** Retries of the Azure clients (default: the SDK pipeline's 3, from 1 s); tests shorten them. */
+  azureRetry?: AzureRetryOptions;
   /** medic.yml `jobs:`: where each Synapse job's pipeline is (workspace, pipeline, sparkPool). */
   jobs?: Readonly<Record<string, SynapseJobSettings>>;
   /** medic.yml `azure:`: Log Analytics workspace, subscription and resource group, pricing. */
@@ -96,6 +99,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
               ...(azure.pricing ? { pricing: azure.pricing } : {}),
             },
             armUrl: env.MEDIC_AZURE_ARM_URL,
+            ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
           });
           break;
         default:
@@ -125,6 +129,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
                   credential: azureCredential(),
                   endpoint: env.MEDIC_AZURE_LOGS_URL,
                   workspaceId,
+                  ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
                 });
                 logAnalytics.set(workspaceId, c);
               }
@@ -163,6 +168,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
             armUrl: env.MEDIC_AZURE_ARM_URL,
             subscriptionId: azure.subscriptionId,
             resourceGroup: azure.resourceGroup,
+            ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
           }),
         });
         metricsSources.set(name, source);
