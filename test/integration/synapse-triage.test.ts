@@ -21,16 +21,23 @@ import {
   SKEW_PIPELINE,
 } from '../../sim/azure/scenarios.js';
 import { guidFrom } from '../../sim/azure/state.js';
+import type { MonitorOutcome } from '../../jobs/monitor.js';
 
 let w: SynapseWorld;
 let t: TestMedic;
+const ALERTS = 'C0SYNALERTS';
 
 before(async () => {
   w = await startSynapseWorld({ seedSalesInput: true });
   const yaml = [
+    // The monitor's flow is tested by enqueueing its job (as a scheduler does): no schedule here.
+    'monitor:',
+    `  channel: ${ALERTS}`,
+    '  jobs: []',
     w.azureYaml(),
     'jobs:',
     w.job(SALES_PIPELINE.name, {
+      budgetUsdPerRun: '2',
       sparkPool: AZURE_SIM.sparkPool,
       input: SALES_PIPELINE.input,
       output: SALES_PIPELINE.output,
@@ -186,4 +193,38 @@ test('--input overrides where the volume is read (abfss:// of another prefix: li
   );
   assert.match(body, /HEALTHY: HealthyPipeline/);
   assert.match(body, /nothing-here/);
+});
+
+/** One monitor evaluation, enqueued as its scheduler would, waited for. */
+async function runMonitor(job: string): Promise<MonitorOutcome> {
+  const queue = t.medic.producers.queue('monitor');
+  const added = await queue.add('monitor', { job });
+  let state = '';
+  await waitUntil(async () => {
+    state = await added.getState();
+    return state === 'completed' || state === 'failed';
+  }, 30_000);
+  const done = await queue.getJob(added.id!);
+  assert.equal(state, 'completed', `monitor ${job} failed: ${done?.failedReason}`);
+  return done!.returnvalue as MonitorOutcome;
+}
+
+test('the monitor alerts a degraded Synapse pipeline once (Studio links, vCore-hours) and its budget breach', async () => {
+  t.slack.addChannel({ id: ALERTS, name: 'syn-alerts', members: ['U0ONCALL'] });
+  const first = await runMonitor(SALES_PIPELINE.name);
+  assert.equal(first.verdict, 'DEGRADED');
+  assert.deepEqual(first.posted, ['alert', 'budget']);
+  const posted = t.slack.topLevel(ALERTS).map(text);
+  const alert = posted.find((b) => /DEGRADED/.test(b) && /SalesPipeline/.test(b));
+  assert.ok(alert, posted.join('\n---\n'));
+  for (const id of runIds(SALES_PIPELINE.name, 3, SALES_PIPELINE.runs)) assert.ok(alert.includes(studio(id)));
+  assert.match(alert, /vCore-h/);
+  assert.match(alert, /medic\.monitor\.triage/);
+  const budget = posted.find((b) => /budget/i.test(b));
+  assert.ok(budget && /\$2\.00/.test(budget), budget);
+  // The same degradation an hour later: nothing new to say.
+  assert.deepEqual((await runMonitor(SALES_PIPELINE.name)).posted, []);
+  const healthy = await runMonitor(HEALTHY_PIPELINE.name);
+  assert.equal(healthy.verdict, 'HEALTHY');
+  assert.deepEqual(healthy.posted, []);
 });
