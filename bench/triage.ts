@@ -1,15 +1,20 @@
-// Benchmark of /triage (issue 4), end to end through the real bot:
-//   1. time from the signed slash command to the final report in (fake) Slack, on the simulator
-//      with 40 ms per AWS call, for a job with 500 runs of history and 50,000 input objects in
-//      30 partitions — median of N runs, with the time per phase;
+// Benchmark of /triage (issues 4 and 12), end to end through the real bot:
+//   1. time from the signed slash command to the final report in (fake) Slack, side by side for
+//      AWS Glue (the simulator, 40 ms per AWS call) and Azure Synapse (the Azure simulator over
+//      HTTPS, 40 ms per Azure call, and Azurite behind a proxy adding 40 ms per Blob request): a job
+//      with 500 runs of history and 50,000 input objects in 30 partitions on each platform —
+//      median of N runs each, the two platforms alternating, with the time per phase;
 //   2. ack latency (p50/p99) of 200 concurrent /triage commands against a web-role bot.
 // Prints a table. Results are kept in bench/README.md.
 //
 //   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200]
 import { cpus, totalmem } from 'node:os';
 import { spawn } from 'node:child_process';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { BlobServiceClient } from '@azure/storage-blob';
 import {
   startSimulator,
   emptyScenarios,
@@ -17,10 +22,17 @@ import {
   dailyPartitions,
   type Scenario,
 } from '../sim/index.js';
+import { trustedSimulatorCa } from '../sim/azure/trust.js';
+import { startAzureSimulator } from '../sim/azure/index.js';
+import { AZURE_SIM, addPipelineHistory, azureBase, type AzureScenario } from '../sim/azure/scenarios.js';
+import { seedSparseBlobs } from '../sim/azure/blob-seed.js';
 import { FakeSlack } from '../test/support/fake-slack/fake-slack.js';
-import { startTestMedic } from '../test/support/medic.js';
+import { startTestMedic, type TestMedic } from '../test/support/medic.js';
 import { sendSlashCommand } from '../test/support/slack-requests.js';
-import { redisUrl } from '../test/support/services.js';
+import { redisUrl, startAzurite } from '../test/support/services.js';
+
+// The Azure simulator's CA must be trusted from the start: this re-runs the script trusting it.
+const simCa = await trustedSimulatorCa();
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,6 +73,101 @@ const benchJob: Scenario = (state, now) => {
   });
 };
 
+const DAY = 86_400_000;
+const lake = (path: string) =>
+  `abfss://${AZURE_SIM.container}@${AZURE_SIM.storageAccount}.dfs.core.windows.net/${path}`;
+
+/** BenchJob's twin on Synapse: 500 pipeline runs 3 h apart, the last 3 slow with an OOM in their Spark log. */
+const benchPipeline: AzureScenario = (state, now) => {
+  state.addPipeline(AZURE_SIM.workspace, {
+    name: 'BenchPipeline',
+    parameters: {
+      inputPath: { type: 'String', defaultValue: lake('bench/input/') },
+      numExecutors: { type: 'Int', defaultValue: 10 },
+    },
+    activities: [
+      {
+        name: 'Transform',
+        type: 'SparkJob',
+        share: 9,
+        typeProperties: {
+          sparkJob: { referenceName: 'BenchEtl', type: 'SparkJobDefinitionReference' },
+          sparkPool: { referenceName: AZURE_SIM.sparkPool, type: 'BigDataPoolReference' },
+          executorSize: 'Medium',
+          numExecutors: { value: '@pipeline().parameters.numExecutors', type: 'Expression' },
+        },
+      },
+    ],
+  });
+  addPipelineHistory(
+    state,
+    now,
+    AZURE_SIM.workspace,
+    'BenchPipeline',
+    Array.from({ length: 500 }, (_, i) =>
+      i >= 497
+        ? {
+            durationSec: 1800,
+            sparkLog: [
+              'ERROR Executor: java.lang.OutOfMemoryError: Java heap space',
+              'WARN TaskSetManager: Lost task 1.0',
+            ],
+          }
+        : { durationSec: 1000 + (i % 7) * 10 },
+    ),
+    { intervalMs: 3 * 3600_000, lastStartAgoMs: 2 * 3600_000 },
+  );
+};
+
+/** 50,000 blobs in 30 daily partitions, like BenchJob's S3 input. */
+function benchBlobs(now: number): { name: string; size: number }[] {
+  const out: { name: string; size: number }[] = [];
+  for (let ago = 1; ago <= 30; ago++) {
+    const dt = new Date(now - ago * DAY).toISOString().slice(0, 10);
+    const count = ago === 1 ? 50_000 - 29 * 1_667 : 1_667;
+    for (let k = 0; k < count; k++)
+      out.push({
+        name: `bench/input/dt=${dt}/part-${String(k).padStart(5, '0')}.snappy.parquet`,
+        size: 4_000_000,
+      });
+  }
+  return out;
+}
+
+/** An HTTP proxy in front of Azurite adding `ms` to every request (the simulators add theirs). */
+async function latencyProxy(
+  target: string,
+  ms: number,
+): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
+  const t = new URL(target);
+  let n = 0;
+  const server: Server = createServer((req, res) => {
+    n++;
+    setTimeout(() => {
+      const up = httpRequest(
+        { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    }, ms);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => n,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -69,6 +176,33 @@ const median = (xs: number[]) =>
     [...xs].sort((a, b) => a - b),
     50,
   );
+
+/** One signed /triage in a new channel; the time to the final report and the job's phases. */
+async function timeTriage(
+  t: TestMedic,
+  slack: FakeSlack,
+  queue: Queue,
+  job: string,
+  channel: string,
+): Promise<{ ms: number; phases: Record<string, number> }> {
+  slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL'] });
+  const t0 = performance.now();
+  await sendSlashCommand(t.url, t.secret, { command: '/triage', text: job, channelId: channel });
+  for (;;) {
+    const m = slack.topLevel(channel)[0];
+    if (m && /triage took/.test(JSON.stringify(m.blocks))) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const ms = performance.now() - t0;
+  for (;;) {
+    const jobs = await queue.getJobs(['completed', 'active']);
+    const found = jobs.find((j) => j.data.requester.channelId === channel);
+    const done = found && (await queue.getJob(found.id!));
+    if (done?.returnvalue)
+      return { ms, phases: (done.returnvalue as { phasesMs?: Record<string, number> }).phasesMs ?? {} };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function main() {
   const sim = await startSimulator({ scenarios: [...emptyScenarios(), benchJob] });
@@ -79,35 +213,66 @@ async function main() {
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   const queue = new Queue('triage', { connection: redis, prefix: t.prefix });
 
-  // 1. Slash command → final report.
-  const totals: number[] = [];
-  const phases: Record<string, number[]> = {};
+  // The Synapse side: the Azure simulator (HTTPS, managed identity), Azurite behind a latency proxy.
+  const azure = await startAzureSimulator({ ca: simCa, scenarios: [azureBase, benchPipeline] });
+  process.env.IDENTITY_ENDPOINT = azure.identityEndpoint;
+  process.env.IDENTITY_HEADER = azure.identityHeader;
+  const azurite = await startAzurite();
+  await seedSparseBlobs(
+    BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(AZURE_SIM.container),
+    benchBlobs(azure.state.now()),
+    { concurrency: 32 },
+  );
+  const proxy = await latencyProxy(azurite.url, LATENCY);
+  azure.setFaults([{ latencyMs: LATENCY }]);
+  const synapseYaml = [
+    'azure:',
+    `  logAnalyticsWorkspaceId: ${AZURE_SIM.logAnalyticsWorkspaceId}`,
+    `  subscriptionId: ${AZURE_SIM.subscriptionId}`,
+    `  resourceGroup: ${AZURE_SIM.resourceGroup}`,
+    'jobs:',
+    '  BenchPipeline:',
+    '    provider: synapse',
+    `    workspace: ${AZURE_SIM.workspace}`,
+    `    workspaceEndpoint: ${azure.workspaceEndpoint()}`,
+    `    sparkPool: ${AZURE_SIM.sparkPool}`,
+    `    input: ${lake('bench/input/')}`,
+  ].join('\n');
+  const ts = await startTestMedic({
+    env: {
+      ...azure.env(),
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(
+        azurite.url,
+        `${proxy.url}/devstoreaccount1`,
+      ),
+    },
+    yaml: synapseYaml,
+    slack,
+  });
+  const squeue = new Queue('triage', { connection: redis, prefix: ts.prefix });
+
+  // 1. Slash command → final report, the two platforms alternating.
+  const rows = {
+    glue: { totals: [] as number[], phases: {} as Record<string, number[]> },
+    synapse: { totals: [] as number[], phases: {} as Record<string, number[]> },
+  };
+  const record = (row: (typeof rows)['glue'], r: { ms: number; phases: Record<string, number> }) => {
+    row.totals.push(r.ms);
+    for (const [k, v] of Object.entries(r.phases)) (row.phases[k] ??= []).push(v);
+  };
+  const azureBefore = azure.requests().length;
   for (let i = 0; i < RUNS; i++) {
-    const channel = `CBENCH${i}`;
-    slack.addChannel({ id: channel, name: `bench-${i}`, members: ['U0ONCALL'] });
-    const t0 = performance.now();
-    await sendSlashCommand(t.url, t.secret, { command: '/triage', text: 'BenchJob', channelId: channel });
-    for (;;) {
-      const m = slack.topLevel(channel)[0];
-      if (m && /triage took/.test(JSON.stringify(m.blocks))) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    totals.push(performance.now() - t0);
-    const jobs = await queue.getJobs(['completed', 'active']);
-    const job = jobs.find((j) => j.data.requester.channelId === channel);
-    for (;;) {
-      const done = job && (await queue.getJob(job.id!));
-      if (done?.returnvalue) {
-        for (const [k, v] of Object.entries(
-          (done.returnvalue as { phasesMs: Record<string, number> }).phasesMs ?? {},
-        ))
-          (phases[k] ??= []).push(v);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    record(rows.glue, await timeTriage(t, slack, queue, 'BenchJob', `CBENCH${i}`));
+    record(rows.synapse, await timeTriage(ts, slack, squeue, 'BenchPipeline', `CBENCHSYN${i}`));
   }
   const awsCalls = sim.requests().length;
+  const azureCalls = azure.requests().length - azureBefore;
+  const blobCalls = proxy.requests();
+  await ts.stop();
+  await squeue.close();
+  await proxy.close();
+  await azurite.stop();
+  await azure.stop();
   await t.stop();
 
   // 2. Ack latency of concurrent commands (web role: nothing is processed, only acked).
@@ -148,17 +313,24 @@ async function main() {
     `\n/triage benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   console.log(
-    `job: 500 runs of history, 50,000 input objects in 30 partitions; ${LATENCY} ms per AWS call; ${RUNS} runs\n`,
+    `each job: 500 runs of history, 50,000 input objects in 30 partitions; ${LATENCY} ms per cloud call; ${RUNS} runs each, alternating\n`,
   );
-  console.log('| measure | median | min | max |');
-  console.log('| --- | --- | --- | --- |');
+  console.log('| platform | measure | median | min | max |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [name, row] of [
+    ['AWS Glue', rows.glue],
+    ['Azure Synapse', rows.synapse],
+  ] as const) {
+    console.log(
+      `| ${name} | slash command → final report | ${f(median(row.totals))} | ${f(Math.min(...row.totals))} | ${f(Math.max(...row.totals))} |`,
+    );
+    for (const [k, v] of Object.entries(row.phases))
+      console.log(
+        `| ${name} | phase: ${k} | ${f(median(v))} | ${f(Math.min(...v))} | ${f(Math.max(...v))} |`,
+      );
+  }
   console.log(
-    `| slash command → final report | ${f(median(totals))} | ${f(Math.min(...totals))} | ${f(Math.max(...totals))} |`,
-  );
-  for (const [k, v] of Object.entries(phases))
-    console.log(`| phase: ${k} | ${f(median(v))} | ${f(Math.min(...v))} | ${f(Math.max(...v))} |`);
-  console.log(
-    `\nAWS requests over the ${RUNS} triages: ${awsCalls.toLocaleString('en-US')} (${Math.round(awsCalls / RUNS)} per triage)\n`,
+    `\nper triage: ${Math.round(awsCalls / RUNS)} AWS requests (Glue); ${Math.round(azureCalls / RUNS)} Azure requests and ${Math.round(blobCalls / RUNS)} Blob requests (Synapse)\n`,
   );
   console.log(`| ${CONCURRENT} concurrent /triage acks | p50 | p99 | max |`);
   console.log('| --- | --- | --- | --- |');

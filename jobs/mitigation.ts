@@ -202,7 +202,9 @@ class Mitigation {
       });
       return { state: 'failed' };
     }
-    const verdict = ex.jobName === a.job ? await this.recovery(a, run) : undefined;
+    // A recovery rerun runs only from the failed step: its duration is not a whole run's.
+    const partial = a.params.kind === 'recovery-rerun' ? a.params : undefined;
+    const verdict = ex.jobName === a.job && !partial ? await this.recovery(a, run) : undefined;
     await this.finish(a, {
       ...ex,
       state: 'succeeded',
@@ -214,7 +216,11 @@ class Mitigation {
         ? {
             note: `${a.job} recovers on its next run: triage it again after that run to compare it with the baseline.`,
           }
-        : {}),
+        : partial
+          ? {
+              note: `The failed run ${partial.runId} is recovered. A recovery rerun repeats only the steps from where it failed, so its duration is not compared with the baseline: triage ${a.job} again after its next full run.`,
+            }
+          : {}),
       polls,
     });
     return { state: 'succeeded' };

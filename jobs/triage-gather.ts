@@ -174,6 +174,8 @@ export class TriageGatherer {
     this.platform = platform;
     this.model.platform = platform.terms.platform;
     this.model.cloud = platform.terms.cloud;
+    // Where the job lives, in the platform's terms (Synapse: its workspace), when not a region.
+    this.model.region = platform.locationOf?.(p.job) ?? this.model.region;
 
     // 1. Job definition and runs, in parallel.
     const maxRuns = p.runs ?? cfg.defaults.maxRuns;
@@ -409,8 +411,16 @@ export class TriageGatherer {
       ]);
     }
     if (err.code === 'ACCESS_DENIED') {
+      // Azure names the role that grants the action in the message: say it too.
+      const role = /\(role ([^)]+)\)/.exec(err.message)?.[1];
+      // No action refused: no credential at all (the message says which of the chain failed).
+      if (!err.action)
+        return this.fail('Access denied', [
+          escapeMrkdwn(err.message),
+          `Give the bot an identity ${terms.short} accepts (README), then run ${code(`/triage ${this.p.job}`)} again.`,
+        ]);
       return this.fail('Access denied', [
-        `${terms.short} refused ${code(err.action ?? 'an action')}. Grant it to the bot's identity (the README has the least-privilege ${terms.permissions}), then run ${code(`/triage ${this.p.job}`)} again.`,
+        `${terms.short} refused ${code(err.action)}${role ? ` (granted by the role ${escapeMrkdwn(role)})` : ''}. Grant it to the bot's identity (the README has the least-privilege ${terms.permissions}), then run ${code(`/triage ${this.p.job}`)} again.`,
       ]);
     }
     if (err.code === 'THROTTLED' || err.code === 'UNAVAILABLE') {

@@ -7,15 +7,16 @@ import type { Job } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { TriagePayload } from '../src/queue/payloads.js';
-import type { JobRun } from '../src/providers/ports.js';
+import { ProviderError, type JobRun } from '../src/providers/ports.js';
 import type { DegradationVerdict } from '../src/domain/degradation.js';
-import type { Finding } from '../src/domain/diagnosis.js';
+import { recoveryTarget, type Finding, type RecoveryTarget } from '../src/domain/diagnosis.js';
 import { plural } from '../src/domain/format.js';
 import {
   fallbackText,
   mitigationButtons,
   renderTriageDetails,
   renderTriageReport,
+  type ReportFinding,
   type TriageReportModel,
 } from '../src/slack/blocks/triage-report.js';
 import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
@@ -47,6 +48,8 @@ class Triage {
   private readonly channel: string;
   private reportTs: string | undefined;
   private incidentId = '';
+  /** A FAILING job's failed run the platform can resume: offered beside the findings' buttons. */
+  private recovery: RecoveryTarget | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -91,7 +94,28 @@ class Triage {
     this.reportTs = p.reportTs;
     await this.publish();
     const gatherer = new TriageGatherer(deps, p, () => this.publish(), this.model);
-    const outcome = await gatherer.run();
+    let outcome;
+    try {
+      outcome = await gatherer.run();
+    } catch (err) {
+      // Throttling and outages are retried (BullMQ attempts); after the last one the report says
+      // what did not answer instead of staying "Triaging…".
+      const last = this.job.attemptsMade + 1 >= (this.job.opts.attempts ?? 1);
+      if (!(err instanceof ProviderError) || !err.retryable || !last) throw err;
+      this.model.failure = {
+        title: `${this.model.platform ?? this.model.provider} did not answer`,
+        lines: [
+          escapeMrkdwn(err.message),
+          `Tried ${plural(this.job.attemptsMade + 1, 'time')}; run \`/triage ${escapeMrkdwn(p.job)}\` again once it answers.`,
+        ],
+      };
+      this.model.phase = 'failed';
+      this.model.elapsedMs = deps.now() - p.requestedAt;
+      for (const step of this.model.steps) if (step.state === 'running') step.state = 'failed';
+      await this.publish();
+      return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
+    }
+    this.recovery = this.recoveryOffer(outcome.verdict, outcome.runs);
     await this.publish(outcome.findings);
     if (outcome.failed || !outcome.verdict) {
       await deps.timeline.append(
@@ -122,34 +146,69 @@ class Triage {
     };
   }
 
+  /** The recovery rerun to offer, when the verdict calls for one and the platform can plan it. */
+  private recoveryOffer(verdict: DegradationVerdict | undefined, runs: JobRun[]): RecoveryTarget | undefined {
+    const target = recoveryTarget(verdict, runs);
+    if (!target) return undefined;
+    try {
+      const platform = this.deps.providers.jobPlatform(this.model.provider);
+      const plan = platform.planMitigation(this.p.job, {
+        kind: 'recovery-rerun',
+        runId: target.runId,
+        ...(target.step ? { step: target.step } : {}),
+      });
+      return plan ? target : undefined;
+    } catch (err) {
+      this.log.warn({ err }, 'could not plan a recovery rerun');
+      return undefined;
+    }
+  }
+
   /** Post the report the first time, update it in place afterwards. */
   private async publish(findings?: Finding[]): Promise<void> {
     const blocks: Block[] = renderTriageReport(this.model);
     // Mitigation buttons, each opening a modal whose request needs an approval. The value carries
     // what the modal prefills (no slow call may come before views.open). Backfills have their own
-    // workflow (/backfill), so they get no button here.
-    const buttons = findings?.length
-      ? mitigationButtons(
-          findings.filter((f) => f.mitigationKind !== 'backfill'),
-          (f) =>
-            encodeRequestValue({
-              i: this.incidentId || undefined,
-              j: this.p.job,
-              p: this.model.provider,
-              f: f.id,
+    // workflow (/backfill), so they get no button here. A recovery rerun follows from the verdict
+    // (FAILING), not from a cause: its button comes after the findings' own.
+    const offered: ReportFinding[] = [
+      ...(findings ?? []).filter((f) => f.mitigationKind !== 'backfill'),
+      ...(findings && this.recovery
+        ? [
+            {
+              id: 'failed-run',
+              cause: 'Failed run',
+              confidence: 'high',
+              evidence: [],
+              mitigation: 'Rerun from the failed step',
+              mitigationKind: 'recovery-rerun',
+            },
+          ]
+        : []),
+    ];
+    const buttons = offered.length
+      ? mitigationButtons(offered, (f) =>
+          encodeRequestValue({
+            i: this.incidentId || undefined,
+            j: this.p.job,
+            p: this.model.provider,
+            f: f.id,
 
-              e: this.model.env,
-              w: this.model.jobDefinition?.capacity?.count,
-              t: this.model.jobDefinition?.capacity?.size,
-              in:
-                this.p.input ??
-                this.deps.config.medic.jobs[this.p.job]?.input ??
-                this.model.volume?.source?.split(', listed in ')[0],
-              r:
-                f.mitigationKind === 'bookmark-reset'
-                  ? findings.find((x) => x.id === f.id)?.runIds[0]
+            e: this.model.env,
+            w: this.model.jobDefinition?.capacity?.count,
+            t: this.model.jobDefinition?.capacity?.size,
+            in:
+              this.p.input ??
+              this.deps.config.medic.jobs[this.p.job]?.input ??
+              this.model.volume?.source?.split(', listed in ')[0],
+            r:
+              f.mitigationKind === 'bookmark-reset'
+                ? findings?.find((x) => x.id === f.id)?.runIds[0]
+                : f.mitigationKind === 'recovery-rerun'
+                  ? this.recovery?.runId
                   : undefined,
-            }),
+            a: f.mitigationKind === 'recovery-rerun' ? this.recovery?.step : undefined,
+          }),
         )
       : undefined;
     if (buttons) {

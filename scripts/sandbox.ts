@@ -20,7 +20,11 @@ import { parseConfigText, parseEnv, type AppConfig } from '../src/config/index.j
 import { startMedic, type Medic } from '../src/bootstrap.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
+import { trustedCaFromEnv, trustedSimulatorCa } from '../sim/azure/trust.js';
+import { AZURE_SIM, SALES_PIPELINE, salesInputBlobs } from '../sim/azure/scenarios.js';
+import { seedSparseBlobsAt } from '../sim/azure/blob-seed.js';
 import { FakeSlack } from '../test/support/fake-slack/index.js';
+import { startAzurite } from '../test/support/services.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_CONFIG = join(root, 'sandbox', 'medic.yml');
@@ -186,8 +190,40 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       });
     }
 
-    const sim = await startSimulator({ port: 0 });
+    // The Azure side serves HTTPS with the simulator's CA, which this process must trust from its
+    // start (main() calls trustedSimulatorCa(); tests import test/support/azure.js).
+    const ca = trustedCaFromEnv();
+    if (!ca)
+      throw new SandboxError(
+        "The sandbox's process does not trust the Azure simulator's CA: call trustedSimulatorCa() " +
+          '(sim/azure/trust.ts) before startSandbox, as `npm run sandbox` does.',
+      );
+    const sim = await startSimulator({ port: 0, azure: { ca } });
     stops.push(() => sim.stop());
+    const azure = sim.azure!;
+    // DefaultAzureCredential's managed identity: the simulator's endpoint (read from the environment).
+    process.env.IDENTITY_ENDPOINT = azure.identityEndpoint;
+    process.env.IDENTITY_HEADER = azure.identityHeader;
+    // The Synapse job's lake: Azurite, seeded with SalesPipeline's input (sparse blobs, seconds).
+    const azurite = await startAzurite();
+    stops.push(() => azurite.stop());
+    await seedSparseBlobsAt(
+      azurite.connectionString,
+      SALES_PIPELINE.container,
+      salesInputBlobs(azure.state.now()),
+    );
+    for (const [pipeline, durationSec] of [
+      [SALES_PIPELINE.name, 25],
+      [SALES_PIPELINE.compactionPipeline, opts.compactionSec ?? 20],
+      [SALES_PIPELINE.stagingPipeline, 30],
+      [SALES_PIPELINE.consumer, 20],
+    ] as const)
+      azure.state.configureRuns(AZURE_SIM.workspace, pipeline, {
+        queuedSec: 3,
+        durationSec,
+        outcome: 'Succeeded',
+        errorMessage: undefined,
+      });
     // Runs started from the sandbox finish while you watch (real ones take minutes) and succeed,
     // as if the mitigation worked, so a rerun gets its verdict against the baseline.
     sim.state.glue.configureRuns('MyJob-compaction', {
@@ -237,8 +273,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       MEDIC_CONFIG: SANDBOX_CONFIG,
       LOG_LEVEL: logLevel,
       ...awsEnv,
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     });
     const file = parseConfigText(readFileSync(SANDBOX_CONFIG, 'utf8'), env.MEDIC_ENV, 'sandbox/medic.yml');
+    // The Synapse jobs' workspace is the simulator's, on a port known only now.
+    for (const job of Object.values(file.config.jobs))
+      if (job.provider === 'synapse' && job.workspace === AZURE_SIM.workspace)
+        job.workspaceEndpoint = azure.workspaceEndpoint(AZURE_SIM.workspace);
     const config: AppConfig = {
       env,
       medic: file.config,
@@ -261,6 +302,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 }
 
 async function main(): Promise<void> {
+  // The Azure simulator's HTTPS CA, trusted from the process's start: this re-runs the script
+  // once with NODE_EXTRA_CA_CERTS set (Node reads it only at start).
+  await trustedSimulatorCa();
   const port = process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : undefined;
   let sandbox: Sandbox;
   try {
@@ -277,11 +321,12 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      '  Pipeline Medic sandbox is running: the real bot, a fake Slack and a simulated AWS.',
+      '  Pipeline Medic sandbox is running: the real bot, a fake Slack, a simulated AWS and Azure.',
       '',
       `  Open  ${sandbox.url}`,
       '',
-      '  In #data-ops type  /triage MyJob  (also OomJob, SkewJob, DriftJob, HealthyJob).',
+      '  In #data-ops type  /triage MyJob  (also OomJob, SkewJob, DriftJob, HealthyJob),',
+      '  and  /triage SalesPipeline  for the Azure Synapse pipeline.',
       '  "Acting as" (top left) switches between the requester and the approver.',
       '',
       `  Redis ${sandbox.redisUrl} · bot ${sandbox.medic.url} · simulator ${sandbox.sim.url}`,

@@ -82,6 +82,8 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
       env,
       ...(config.medic.region ? { region: config.medic.region } : {}),
       pricing: config.medic.defaults.pricing,
+      jobs: config.medic.jobs,
+      azure: config.medic.azure,
     });
   const incidents = new IncidentStore(state, prefix);
   const timeline = new Timeline(state, prefix);

@@ -26,3 +26,18 @@ export async function seedSparseBlobs(
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, blobs.length) }, worker));
   return { blobs: blobs.length, bytes };
 }
+
+/** The same, given a connection string (for callers outside sim/ that do not import the Blob SDK). */
+export async function seedSparseBlobsAt(
+  connectionString: string,
+  container: string,
+  blobs: { name: string; size: number }[],
+  opts: { concurrency?: number } = {},
+): Promise<{ blobs: number; bytes: number }> {
+  const { BlobServiceClient } = await import('@azure/storage-blob');
+  return seedSparseBlobs(
+    BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container),
+    blobs,
+    opts,
+  );
+}

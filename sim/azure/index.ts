@@ -48,6 +48,8 @@ export interface AzureSimulatorOptions {
   pageSize?: number;
   /** Simulated ms a Spark pool PUT takes; default 60,000. */
   poolUpdateMs?: number;
+  /** Awaited before each service answer is sent (see AzureServerContext.beforeSend; lake writers). */
+  beforeSend?: () => Promise<void>;
 }
 
 export interface AzureSimulator {
@@ -72,6 +74,8 @@ export interface AzureSimulator {
   reset(): void;
   /** Items a page of runs, activity runs and pipelines holds from now on (default 100). */
   setPageSize(n: number): void;
+  /** Replaces what is awaited before each service answer is sent. */
+  setBeforeSend(hook: (() => Promise<void>) | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -114,6 +118,7 @@ export async function startAzureSimulator(opts: AzureSimulatorOptions = {}): Pro
       faults.set([]);
       requests.clear();
     },
+    ...(opts.beforeSend ? { beforeSend: opts.beforeSend } : {}),
   };
   const server = createAzureServer(ctx, cert);
   const host = opts.host ?? '127.0.0.1';
@@ -148,6 +153,10 @@ export async function startAzureSimulator(opts: AzureSimulatorOptions = {}): Pro
     reset: ctx.reset,
     setPageSize: (n) => {
       ctx.pageSize = Math.max(1, Math.floor(n));
+    },
+    setBeforeSend: (hook) => {
+      if (hook) ctx.beforeSend = hook;
+      else delete ctx.beforeSend;
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

@@ -27,6 +27,12 @@ export interface AzureServerContext {
   /** Filled in once listening: https://127.0.0.1:PORT */
   baseUrl: string;
   reset(): void;
+  /**
+   * Awaited after a service request's answer is computed and before it is sent: what a run that
+   * answer shows finished has done outside the simulator (a staging pipeline's output written to
+   * Azurite) is there by the time the client reads it.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 export const IDENTITY_PATH = '/msi/token';
@@ -421,5 +427,6 @@ async function handle(ctx: AzureServerContext, req: IncomingMessage, res: Server
     ...(isInjected ? { injected: true } : {}),
     ...(latencyMs > 0 ? { latencyMs } : {}),
   });
+  if (ctx.beforeSend && r.service !== 'identity') await ctx.beforeSend();
   send(res, response, requestId, clientRequestId);
 }

@@ -66,6 +66,8 @@ export async function cli(
     env: config.env,
     ...(config.medic.region ? { region: config.medic.region } : {}),
     pricing: config.medic.defaults.pricing,
+    jobs: config.medic.jobs,
+    azure: config.medic.azure,
   });
   const { json, rest } = stripJson(args);
   try {

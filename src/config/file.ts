@@ -16,6 +16,11 @@ const SlackUser = slackId('user', 'UW');
 /** A public (C…) or private (G…) channel. */
 const SlackChannel = slackId('channel', 'CG');
 
+/** Synapse workspace names: lowercase letters, digits and hyphens, 1–50, not starting or ending with a hyphen. */
+const SynapseWorkspaceName = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/, {
+  message: 'must be a Synapse workspace name (lowercase letters, digits and hyphens)',
+});
+
 const Uri = z.string().regex(/^(s3:\/\/|https:\/\/|abfss:\/\/|az:\/\/)/, {
   message: 'must be an s3://, https://, abfss:// or az:// URI',
 });
@@ -90,9 +95,43 @@ export const JobConfig = z
     budgetUsdPerRun: z.number().positive().optional(),
     /** Where this job's monitor alerts go (else monitor.channel). */
     monitorChannel: SlackChannel.optional(),
+    /** Synapse: the workspace's name (its data plane is https://{workspace}.dev.azuresynapse.net). */
+    workspace: SynapseWorkspaceName.optional(),
+    /** Synapse: the workspace's data-plane URL, when it is not the public cloud's (emulators, sovereign clouds). */
+    workspaceEndpoint: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional(),
+    /** Synapse: the pipeline's name (default: the job's name). */
+    pipeline: z.string().min(1).max(260).optional(),
+    /** Synapse: the Spark pool the pipeline's Spark activities run on (pool metrics, pool scaling). */
+    sparkPool: z.string().min(1).max(64).optional(),
   })
   .strict();
 export type JobConfig = z.infer<typeof JobConfig>;
+
+/** Azure list prices (pay as you go, USD): Spark pools (memory optimized) and pipeline orchestration. */
+export const AzurePricing = z
+  .object({
+    /** Per vCore-hour of a Spark pool (memory optimized, billed by the minute). */
+    sparkVCoreHourUsd: z.number().positive().default(0.143),
+    /** Per pipeline activity run (orchestration: $1 per 1,000 runs). */
+    pipelineActivityRunUsd: z.number().min(0).default(0.001),
+  })
+  .strict();
+export type AzurePricing = z.infer<typeof AzurePricing>;
+
+const AzureGuid = z.guid({ message: 'must be a GUID' });
+
+/** Where the Synapse jobs' logs, metrics and pools are, and how their runs are priced. */
+export const AzureConfig = z
+  .object({
+    /** Log Analytics workspace the Synapse workspaces send diagnostics to (Spark application logs). */
+    logAnalyticsWorkspaceId: AzureGuid.optional(),
+    /** Subscription and resource group of the Synapse workspaces (Azure Monitor metrics, Spark pools). */
+    subscriptionId: AzureGuid.optional(),
+    resourceGroup: z.string().min(1).max(90).optional(),
+    pricing: AzurePricing.default(AzurePricing.parse({})),
+  })
+  .strict();
+export type AzureConfig = z.infer<typeof AzureConfig>;
 
 export const SlackConfig = z
   .object({
@@ -136,6 +175,7 @@ export const MedicFile = z
       .optional(),
     postmortem: z.object({ s3Uri: Uri.optional() }).strict().optional(),
     monitor: MonitorConfig.optional(),
+    azure: AzureConfig.default(AzureConfig.parse({})),
   })
   .strict();
 export type MedicConfig = z.infer<typeof MedicFile>;

@@ -15,6 +15,8 @@ export {
   type JobConfig,
   type Degradation,
   type Pricing,
+  type AzureConfig,
+  type AzurePricing,
 } from './file.js';
 
 export interface AppConfig {

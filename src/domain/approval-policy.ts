@@ -10,6 +10,7 @@ export const MITIGATION_KINDS = [
   'shuffle-tuning',
   'bookmark-reset',
   'code-fix',
+  'recovery-rerun',
 ] as const;
 export type MitigationKind = (typeof MITIGATION_KINDS)[number];
 
@@ -34,7 +35,18 @@ export type MitigationParams =
     }
   | { kind: 'shuffle-tuning'; shufflePartitions: number; skewJoin: boolean }
   | { kind: 'bookmark-reset'; runId?: string }
-  | { kind: 'code-fix'; owner: string; description: string };
+  | { kind: 'code-fix'; owner: string; description: string }
+  | {
+      /**
+       * Rerun a failed run from the step it failed at, with that run's own parameters; the steps
+       * before it are not run again (Synapse: createRun with referencePipelineRunId, isRecovery,
+       * startActivityName). Platforms that cannot resume a run plan nothing for it.
+       */
+      kind: 'recovery-rerun';
+      runId: string;
+      /** The step (activity) to start from; absent: every step, in the failed run's group. */
+      step?: string;
+    };
 
 /** Compaction's parameter names, as the compaction job reads them (without any platform prefix). */
 export const COMPACTION_PARAMS = { input: 'input_path', targetSize: 'target_file_size' } as const;

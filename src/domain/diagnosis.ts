@@ -12,6 +12,8 @@ import { dataSkew, memory, udf } from './diagnosis/execution.js';
 import { bookmarks, s3Throttling, smallFiles, volumeGrowth } from './diagnosis/input.js';
 import type { DiagnosisEvidence } from './diagnosis/evidence.js';
 import type { Finding, FindingId } from './diagnosis/findings.js';
+import type { DegradationVerdict } from './degradation.js';
+import type { RunRecord } from './run-record.js';
 
 export {
   MITIGATIONS,
@@ -67,4 +69,30 @@ export function diagnose(evidence: DiagnosisEvidence): Finding[] {
 /** Highest score first; ties in the runbook's order of likelihood. */
 export function rankFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => b.score - a.score || ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the verdict itself calls for, whatever the cause
+
+export interface RecoveryTarget {
+  /** The failed run to resume. */
+  runId: string;
+  /** The step it failed at, when the platform named it. */
+  step?: string;
+}
+
+/**
+ * A FAILING job whose newest completed run failed can be rerun from the step it failed at (on the
+ * platforms that resume runs: the caller asks the platform to plan it). This follows from the
+ * verdict, not from a cause, so it is offered beside the ranked findings rather than as one.
+ */
+export function recoveryTarget(
+  verdict: Pick<DegradationVerdict, 'verdict' | 'runs'> | undefined,
+  runs: readonly Pick<RunRecord, 'id' | 'failedStep'>[],
+): RecoveryTarget | undefined {
+  if (verdict?.verdict !== 'FAILING') return undefined;
+  const newest = verdict.runs.find((r) => r.stateClass !== 'in-progress');
+  if (!newest || newest.stateClass !== 'failed') return undefined;
+  const step = runs.find((r) => r.id === newest.id)?.failedStep;
+  return { runId: newest.id, ...(step ? { step } : {}) };
 }

@@ -89,6 +89,16 @@ export const SIGNATURE_PATTERNS: readonly SignaturePattern[] = [
       /OutOfMemoryError|\bMemoryError\b|\bout of memory\b|Cannot allocate memory|Unable to acquire \d+ bytes of memory|Not enough memory to build and broadcast/i,
   },
   {
+    // YARN's SIGTERM (128 + 15): Synapse's Livy/YARN kills a container it preempts or that outgrew
+    // its memory overhead. Softer evidence than a 137 kill: it does not say memory by itself.
+    id: 'container-exit-143',
+    category: 'memory',
+    label: 'YARN container killed (exit code 143)',
+    severity: 46,
+    pattern:
+      /Exit (?:code is|status:?) 143\b|exit(?:ed with)?(?: a non-zero exit)? (?:code|status)[:= ]*143\b/i,
+  },
+  {
     id: 'executor-lost',
     category: 'memory',
     label: 'Executor lost',
@@ -126,11 +136,30 @@ export const SIGNATURE_PATTERNS: readonly SignaturePattern[] = [
     pattern: /AnalysisException/,
   },
   {
+    // Azure Storage's throttling, as the ABFS driver and the Blob SDKs log it (before S3's pattern,
+    // whose "Status Code: 503" would take an ADLS 503 too).
+    id: 'adls-throttling',
+    category: 's3-throttling',
+    label: 'ADLS / Blob throttling (ServerBusy, egress or ingress limit)',
+    severity: 40,
+    pattern:
+      /\bServerBusy\b|(?:Egress|Ingress) is over the account limit|The server is busy|Operation could not be completed within the specified time/i,
+  },
+  {
     id: 's3-slowdown',
     category: 's3-throttling',
     label: 'S3 SlowDown (503 throttling)',
     severity: 40,
     pattern: /\bSlowDown\b|Please reduce your request rate|503 Slow Down|Status Code: 503/i,
+  },
+  {
+    // Synapse's Livy: the Spark session or batch behind a notebook or Spark-job activity died.
+    id: 'livy-dead',
+    category: 'exception',
+    label: 'Livy session or batch died',
+    severity: 35,
+    pattern:
+      /LIVY_JOB_STATE_DEAD|LIVY_JOB_TIMED_OUT|Livy session has failed|Livy (?:batch|session) \S+ (?:is )?dead\b/i,
   },
   {
     id: 'python-worker-exited',

@@ -74,6 +74,8 @@ export interface RunRecord {
   /** Seconds the run was executing: what the platform bills (Glue ExecutionTime, Synapse durationInMs). */
   durationSec: number;
   errorMessage?: string;
+  /** The step (Synapse activity) a failed run failed at, when the platform names one. */
+  failedStep?: string;
   capacity?: Capacity;
   billing?: Billing;
   /** The run's parameters, named without any platform prefix (Glue `--input_path` → `input_path`). */

@@ -233,6 +233,11 @@ export interface PlannedAction {
   effect: 'run' | 'change';
   /** What to say once a 'change' has been applied. */
   doneNote?: string;
+  /**
+   * What the call changes, in a sentence, when the generic wording does not fit (a Spark pool
+   * change reaches every job on the pool, not only this one).
+   */
+  summary?: string;
   /** The adapter's own request, replayed by `execute` (JSON, kept with the approval). */
   request: Record<string, unknown>;
 }
@@ -370,6 +375,8 @@ export interface JobPlatform {
   planMitigation(job: string, m: MitigationParams): PlannedAction[] | undefined;
   /** Makes one planned call. */
   execute(action: PlannedAction): Promise<ActionOutcome>;
+  /** Where a job lives, for messages ("us-east-1", "workspace contoso-ws"); the caller's region when absent. */
+  locationOf?(job: string): string | undefined;
   readonly scaling?: ScalingOptions;
   readonly bookmarks?: Bookmarks;
   readonly catalog?: Catalog;

@@ -22,6 +22,16 @@ import { createCloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { createCloudWatchMetricsSource } from './aws/cloudwatch-metrics.js';
 import { createS3Client, S3ObjectStore } from './aws/s3-object-store.js';
 import { BlobObjectStore, createBlobServiceClient } from './azure/blob-object-store.js';
+import type { TokenCredential } from '@azure/core-auth';
+import { createAzureCredential } from './azure/azure-credential.js';
+import { createSynapsePlatform, type SynapsePlatform } from './azure/synapse-platform.js';
+import type { SynapseJobSettings } from './azure/synapse-jobs.js';
+import type { SynapsePricing } from './azure/synapse-capacity.js';
+import { createSynapseLogSource } from './azure/synapse-logs.js';
+import { createSynapseMetricsSource } from './azure/synapse-metrics.js';
+import { createLogAnalyticsClient, type LogAnalyticsClient } from './azure/log-analytics-client.js';
+import { createMonitorMetricsClient } from './azure/monitor-metrics-client.js';
+import type { AzureRetryOptions } from './azure/azure-rest.js';
 
 export interface ProvidersOptions {
   env: Env;
@@ -31,10 +41,17 @@ export interface ProvidersOptions {
   pricing?: GluePricing;
   /** SDK attempts per call (default 5). */
   maxAttempts?: number;
-}
-
-function notYet(what: string): ProviderError {
-  return new ProviderError('INVALID_INPUT', `${what} support is not available yet`, { retryable: false });
+  /** Retries of the Azure clients (default: the SDK pipeline's 3, from 1 s); tests shorten them. */
+  azureRetry?: AzureRetryOptions;
+  /** medic.yml `jobs:`: where each Synapse job's pipeline is (workspace, pipeline, sparkPool). */
+  jobs?: Readonly<Record<string, SynapseJobSettings>>;
+  /** medic.yml `azure:`: Log Analytics workspace, subscription and resource group, pricing. */
+  azure?: {
+    logAnalyticsWorkspaceId?: string | undefined;
+    subscriptionId?: string | undefined;
+    resourceGroup?: string | undefined;
+    pricing?: SynapsePricing | undefined;
+  };
 }
 
 /** What the registry keeps of an adapter: its counters and its client, to close at shutdown. */
@@ -48,6 +65,13 @@ export function createProviders(opts: ProvidersOptions): Providers {
   const logSources = new Map<ProviderName, LogSource & Adapter>();
   const stores = new Map<ObjectScheme, ObjectStore & Adapter>();
   const metricSources = new Map<ProviderName, MetricsSource & Adapter>();
+
+  const azure = opts.azure ?? {};
+  // One DefaultAzureCredential for every Azure client of the process (MSAL caches its tokens).
+  let credential: TokenCredential | undefined;
+  const azureCredential = () => (credential ??= createAzureCredential());
+  const logAnalytics = new Map<string, LogAnalyticsClient>();
+  const synapse = (): SynapsePlatform => jobPlatform('synapse') as SynapsePlatform;
 
   const endpoint = (service: 'glue' | 'logs' | 's3' | 'cloudwatch') => {
     const url = awsEndpoint(env, service);
@@ -67,7 +91,18 @@ export function createProviders(opts: ProvidersOptions): Providers {
           });
           break;
         case 'synapse':
-          throw notYet('Synapse');
+          p = createSynapsePlatform({
+            credential: azureCredential(),
+            ...(opts.jobs ? { jobs: opts.jobs } : {}),
+            azure: {
+              ...(azure.subscriptionId ? { subscriptionId: azure.subscriptionId } : {}),
+              ...(azure.resourceGroup ? { resourceGroup: azure.resourceGroup } : {}),
+              ...(azure.pricing ? { pricing: azure.pricing } : {}),
+            },
+            armUrl: env.MEDIC_AZURE_ARM_URL,
+            ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
+          });
+          break;
         default:
           throw unknownProvider(name);
       }
@@ -83,8 +118,30 @@ export function createProviders(opts: ProvidersOptions): Providers {
         case 'glue':
           s = createCloudWatchLogSource({ region, maxAttempts, ...endpoint('logs') });
           break;
-        case 'synapse':
-          throw notYet('Synapse');
+        case 'synapse': {
+          const platform = synapse();
+          s = createSynapseLogSource({
+            resolve: (job) => platform.resolve(job),
+            clientFor: (t) => platform.clientFor(t.job),
+            logAnalytics: (workspaceId) => {
+              let c = logAnalytics.get(workspaceId);
+              if (!c) {
+                c = createLogAnalyticsClient({
+                  credential: azureCredential(),
+                  endpoint: env.MEDIC_AZURE_LOGS_URL,
+                  workspaceId,
+                  ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
+                });
+                logAnalytics.set(workspaceId, c);
+              }
+              return c;
+            },
+            ...(azure.logAnalyticsWorkspaceId
+              ? { logAnalyticsWorkspaceId: azure.logAnalyticsWorkspaceId }
+              : {}),
+          });
+          break;
+        }
         default:
           throw unknownProvider(name);
       }
@@ -94,19 +151,34 @@ export function createProviders(opts: ProvidersOptions): Providers {
   }
 
   function metrics(name: ProviderName): MetricsSource | undefined {
-    let m = metricSources.get(name);
-    if (!m) {
-      switch (name) {
-        case 'glue':
-          m = createCloudWatchMetricsSource({ region, maxAttempts, ...endpoint('cloudwatch') });
-          break;
-        case 'synapse':
-          return undefined;
-        default:
-          throw unknownProvider(name);
+    const cached = metricSources.get(name);
+    if (cached) return cached;
+    let m: (MetricsSource & Adapter) | undefined;
+    switch (name) {
+      case 'glue':
+        m = createCloudWatchMetricsSource({ region, maxAttempts, ...endpoint('cloudwatch') });
+        break;
+      case 'synapse': {
+        // Azure Monitor addresses a pool by its ARM id: without them there is nothing to ask.
+        if (!azure.subscriptionId || !azure.resourceGroup) return undefined;
+        const platform = synapse();
+        m = createSynapseMetricsSource({
+          resolve: (job) => platform.resolve(job),
+          definition: (job) => platform.definition(job),
+          metrics: createMonitorMetricsClient({
+            credential: azureCredential(),
+            armUrl: env.MEDIC_AZURE_ARM_URL,
+            subscriptionId: azure.subscriptionId,
+            resourceGroup: azure.resourceGroup,
+            ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
+          }),
+        });
+        break;
       }
-      metricSources.set(name, m);
+      default:
+        throw unknownProvider(name);
     }
+    metricSources.set(name, m);
     return m;
   }
 
@@ -170,6 +242,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
       platforms.clear();
       logSources.clear();
       stores.clear();
+      logAnalytics.clear();
     },
   };
 }

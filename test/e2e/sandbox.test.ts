@@ -5,6 +5,8 @@
 //
 // The story is a list of steps run in order on one page; a step for a feature still to come is
 // added to STORY when the feature lands (see the list at the end of STORY).
+// The sandbox runs the Azure simulator over HTTPS: this process trusts its CA from the start.
+import '../support/azure.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, copyFileSync } from 'node:fs';
@@ -530,6 +532,27 @@ pageTest('untrusted text is shown as text, and mrkdwn becomes formatting, never 
   assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
   await shot(page, 'render-check');
 });
+
+pageTest(
+  '/triage SalesPipeline: the Azure Synapse job beside the Glue ones, its runs linked to Synapse Studio',
+  async () => {
+    const { page } = story;
+    await actAs(page, 'U0ONCALL');
+    await page.locator('.channel-link-item[data-channel="C0GENERAL"]').click();
+    await send(page, '/triage SalesPipeline');
+    const report = botMessage(page, /DEGRADED: SalesPipeline/).first();
+    await report.filter({ hasText: /triage took/ }).waitFor({ timeout: 60_000 });
+    const text = await report.innerText();
+    assert.match(text, /Azure Synapse · workspace contoso-ws/);
+    assert.match(text, /vCore-hours/);
+    assert.match(text, /Small files/);
+    const href = await report.getByRole('link', { name: 'console' }).first().getAttribute('href');
+    assert.match(href ?? '', /^https:\/\/ms\.web\.azuresynapse\.net\/en\/monitoring\/pipelineruns\//);
+    await report.getByRole('button', { name: /Run compaction/ }).waitFor();
+    await report.scrollIntoViewIfNeeded();
+    await shot(page, 'synapse-report');
+  },
+);
 
 test('the page reached nothing outside the sandbox and threw no error', () => {
   assert.deepEqual(outside, []);

@@ -789,17 +789,26 @@ test('the registry picks adapters by name, caches them, and points them at the e
   const overlay = createProviders({ env, region: 'ap-south-1' });
   assert.equal(await (overlay.jobPlatform('glue') as GluePlatform).client.config.region(), 'ap-south-1');
 
-  assert.throws(
-    () => providers.jobPlatform('synapse'),
+  // Synapse: one platform for the process (no call to build it); a job without a workspace is
+  // refused when used, naming the key to set; no metrics without subscription and resource group.
+  const synapse = providers.jobPlatform('synapse');
+  assert.equal(synapse.provider, 'synapse');
+  assert.equal(providers.jobPlatform('synapse'), synapse);
+  await assert.rejects(
+    synapse.listRuns('NoWorkspace', { maxRuns: 5 }),
     (e: unknown) =>
       e instanceof ProviderError &&
       e.code === 'INVALID_INPUT' &&
-      e.message === 'Synapse support is not available yet',
+      /jobs\.NoWorkspace\.workspace/.test(e.message),
   );
-  assert.throws(
-    () => providers.logSource('synapse'),
-    (e: unknown) => e instanceof ProviderError && e.code === 'INVALID_INPUT',
+  const synapseLogs = await providers
+    .logSource('synapse')
+    .readRunLogs({ job: 'NoWorkspace', runs: [], maxEventsPerRun: 10 }, () => {});
+  assert.ok(
+    synapseLogs.problems.some((p) => p.code === 'INVALID_INPUT'),
+    'a problem, not a throw',
   );
+  assert.equal(providers.metrics('synapse'), undefined);
   // Blob needs a connection string; with one the adapter is there (built on first use).
   assert.throws(
     () => providers.objectStore('azure-blob'),

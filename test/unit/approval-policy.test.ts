@@ -163,10 +163,14 @@ const planCases: [string, MitigationParams, string[]][] = [
 for (const [name, params, expected] of planCases) {
   test(`the Glue adapter plans ${name}`, () =>
     assert.deepEqual(
-      planGlueMitigation('MyJob', params).map((c) => c.description),
+      planGlueMitigation('MyJob', params)?.map((c) => c.description),
       expected,
     ));
 }
+
+test('the Glue adapter plans no recovery rerun: Glue cannot resume a run from its failed step', () => {
+  assert.equal(planGlueMitigation('MyJob', { kind: 'recovery-rerun', runId: 'jr_1', step: 'x' }), undefined);
+});
 
 test('sparkConfArgument joins settings the way Glue takes several in one --conf', () => {
   assert.equal(sparkConfArgument([['a', '1']]), 'a=1');

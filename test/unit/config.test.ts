@@ -193,3 +193,52 @@ test('the process exits 1 listing every problem when the configuration is invali
   assert.match(res.stderr, /MEDIC_ENV/);
   assert.match(res.stderr, /SLACK_BOT_TOKEN/);
 });
+
+test('Synapse jobs and azure:, with list prices as defaults; bad values named by path', () => {
+  const { config } = parseConfigText(
+    `
+jobs:
+  SalesPipeline:
+    provider: synapse
+    workspace: contoso-ws
+    pipeline: SalesPipeline
+    sparkPool: pool01
+    input: abfss://lake@contosolake.dfs.core.windows.net/raw/sales/
+  Emulated:
+    provider: synapse
+    workspaceEndpoint: https://127.0.0.1:8443/synapse/contoso-ws
+azure:
+  logAnalyticsWorkspaceId: 6f1c0d3a-0000-4000-8000-00000000a11a
+  subscriptionId: 00000000-0000-0000-0000-000000000000
+  resourceGroup: rg-data
+`,
+    'dev',
+  );
+  assert.equal(config.jobs.SalesPipeline?.workspace, 'contoso-ws');
+  assert.equal(config.jobs.Emulated?.workspaceEndpoint, 'https://127.0.0.1:8443/synapse/contoso-ws');
+  assert.deepEqual(config.azure.pricing, { sparkVCoreHourUsd: 0.143, pipelineActivityRunUsd: 0.001 });
+  assert.deepEqual(parseConfigText('', 'dev').config.azure, {
+    pricing: { sparkVCoreHourUsd: 0.143, pipelineActivityRunUsd: 0.001 },
+  });
+  assert.throws(
+    () =>
+      parseConfigText(
+        `
+jobs:
+  X: { provider: synapse, workspace: Contoso_WS, workspaceEndpoint: 'http://x.dev.azuresynapse.net' }
+azure: { subscriptionId: not-a-guid, pricing: { sparkVCoreHourUsd: 0 } }
+`,
+        'dev',
+      ),
+    (e: unknown) => {
+      const m = (e as ConfigError).message;
+      return (
+        e instanceof ConfigError &&
+        /jobs\.X\.workspace/.test(m) &&
+        /jobs\.X\.workspaceEndpoint/.test(m) &&
+        /azure\.subscriptionId/.test(m) &&
+        /azure\.pricing\.sparkVCoreHourUsd/.test(m)
+      );
+    },
+  );
+});

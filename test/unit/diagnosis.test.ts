@@ -7,6 +7,7 @@ import {
   confidenceOf,
   degradedWindowOf,
   diagnose,
+  recoveryTarget,
   type DiagnosisEvidence,
   type Finding,
 } from '../../src/domain/diagnosis.js';
@@ -305,4 +306,76 @@ test('confidence thresholds and deterministic ranking', () => {
   assert.equal(f[0]?.id, 'small-files');
   assert.equal(f[0]?.confidence, 'medium');
   assert.equal(f[0]?.evidence[0], 'The input holds 1,000 files averaging 1 MB.');
+});
+
+test('Azure: a YARN exit-143 kill alone is soft memory evidence; ADLS ServerBusy is storage throttling', () => {
+  const log = (message: string) => ({ timestamp: T0, message, stream: 'jr_000' });
+  const soft = diagnose({
+    degradation: degraded,
+    signatures: classifyLogs([
+      log('ERROR YarnScheduler: Lost executor 5 on vm-7d1e: Container killed on request. Exit code is 143.'),
+    ]).signatures,
+  });
+  assert.equal(byId(soft, 'memory')?.score, 0.5, 'like a lost executor: no memory message');
+  const hard = diagnose({
+    degradation: degraded,
+    signatures: classifyLogs([
+      log('Container exited with a non-zero exit code 137. Killed by external signal'),
+    ]).signatures,
+  });
+  assert.equal(byId(hard, 'memory')?.score, 0.8);
+  const adls = diagnose({
+    degradation: degraded,
+    signatures: classifyLogs(
+      Array.from({ length: 10 }, () =>
+        log(
+          'Operation failed: "The server is busy.", 503, GET, https://lake.dfs.core.windows.net/x, ServerBusy',
+        ),
+      ),
+    ).signatures,
+  });
+  const t = byId(adls, 's3-throttling');
+  assert.equal(t?.cause, 'Storage throttling (S3 / ADLS)');
+  assert.match(t?.evidence[0] ?? '', /ADLS \/ Blob throttling/);
+});
+
+test('recoveryTarget: a FAILING job whose newest completed run failed, with the step it failed at', () => {
+  const failing = runs([
+    ['FAILED', 300],
+    ['FAILED', 310],
+    ['FAILED', 305],
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+  ]).map((r, i) => (i === 0 ? { ...r, failedStep: 'TransformOrders' } : r));
+  const v = evaluateDegradation(failing, { thresholdPct: 30, consecutiveRuns: 3, baselineRuns: 10 });
+  assert.equal(v.verdict, 'FAILING');
+  assert.deepEqual(recoveryTarget(v, failing), { runId: 'jr_000', step: 'TransformOrders' });
+  // Not FAILING, or the newest run succeeded: nothing to recover.
+  assert.equal(recoveryTarget(degraded, degradedRuns), undefined);
+  const recovered = runs([
+    900,
+    ['FAILED', 300],
+    ['FAILED', 310],
+    ['FAILED', 305],
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+    900,
+  ]);
+  const v2 = evaluateDegradation(recovered, { thresholdPct: 30, consecutiveRuns: 3, baselineRuns: 10 });
+  assert.equal(recoveryTarget(v2, recovered), undefined);
+  assert.equal(recoveryTarget(undefined, []), undefined);
 });

@@ -94,6 +94,47 @@ test('each line lands in the right category and signature, table-driven', () => 
       'exception',
       'exception:FileNotFoundException',
     ],
+    // Azure Synapse (Livy / YARN, ADLS Gen2)
+    [
+      'Lost task 12.3 in stage 4.0: ExecutorLostFailure (executor 3 exited caused by one of the running tasks) Reason: Container killed by YARN for exceeding memory limits. 30.2 GB of 30 GB physical memory used. Container exited with a non-zero exit code 137. Killed by external signal',
+      'memory',
+      'container-killed',
+    ],
+    [
+      'WARN YarnAllocator: Container marked as failed: container_1700000000000_0001_01_000004 on host: vm-3f2a1b0c. Exit status: 137. Diagnostics: Killed by external signal.',
+      'memory',
+      'container-killed',
+    ],
+    [
+      'ERROR YarnScheduler: Lost executor 5 on vm-7d1e2c3b: Container from a bad node: container_1700000000000_0001_01_000006 on host: vm-7d1e2c3b. Exit status: 143. Diagnostics: Container killed on request. Exit code is 143.',
+      'memory',
+      'container-exit-143',
+    ],
+    [
+      'Container exited with a non-zero exit code 143. Killed by external signal',
+      'memory',
+      'container-exit-143',
+    ],
+    [
+      'Livy session has failed. Session state: Dead. Error code: LIVY_JOB_STATE_DEAD. [(my.Main) Application application_1700_0001 failed 1 times]',
+      'exception',
+      'livy-dead',
+    ],
+    [
+      'Operation failed: "The server is busy.", 503, HEAD, https://contosolake.dfs.core.windows.net/lake/raw/sales/dt=2026-11-26?upn=false&action=getStatus&timeout=90, ServerBusy',
+      's3-throttling',
+      'adls-throttling',
+    ],
+    [
+      'org.apache.hadoop.fs.azurebfs.contracts.exceptions.AbfsRestOperationException: Operation failed: "Egress is over the account limit.", 503, GET, https://contosolake.dfs.core.windows.net/lake/raw/x.parquet, ServerBusy',
+      's3-throttling',
+      'adls-throttling',
+    ],
+    [
+      "org.apache.spark.sql.AnalysisException: cannot resolve column 'customer_id' given input columns: [event_id, cust_id, amount, dt]",
+      'schema',
+      'cannot-resolve',
+    ],
     ["Traceback: KeyError: 'customer'", 'exception', 'exception:KeyError'],
     ['java.lang.Exception: boom', 'exception', 'exception:Exception'],
   ];

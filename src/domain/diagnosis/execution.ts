@@ -7,10 +7,13 @@ import { finding, type Finding } from './findings.js';
 
 // --- memory ------------------------------------------------------------------------------------
 
+/** Memory signatures that say an executor went away without saying it ran out of memory. */
+const SOFT_MEMORY_SIGNATURES: ReadonlySet<string> = new Set(['executor-lost', 'container-exit-143']);
+
 export function memory(e: DiagnosisEvidence): Finding | undefined {
   const sigs = signaturesOf(e, 'memory');
   if (sigs.length === 0) return undefined;
-  const hard = sigs.some((s) => s.id !== 'executor-lost');
+  const hard = sigs.some((s) => !SOFT_MEMORY_SIGNATURES.has(s.id));
   let score = hard ? 0.8 : 0.5;
   if (!sigs.some((s) => touchesProblemRuns(e, s.countByRun))) score -= 0.25;
   if (hard && e.degradation?.verdict === 'FAILING') score += 0.1;

@@ -17,7 +17,14 @@ export type FindingId =
   | 'task-failures';
 
 export type MitigationKind =
-  'compaction' | 'scale' | 'shuffle-tuning' | 'bookmark-reset' | 'code-fix' | 'backfill' | 'none';
+  | 'compaction'
+  | 'scale'
+  | 'shuffle-tuning'
+  | 'bookmark-reset'
+  | 'code-fix'
+  | 'backfill'
+  | 'recovery-rerun'
+  | 'none';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -80,7 +87,7 @@ export const MITIGATIONS: Readonly<Record<FindingId, { mitigation: string; kind:
     },
     's3-throttling': {
       mitigation:
-        'Reduce the S3 request rate: compact small files (fewer requests), spread keys over more prefixes, keep retry backoff on.',
+        'Reduce the request rate to storage (S3, ADLS / Blob): compact small files (fewer requests), spread keys over more prefixes, keep retry backoff on.',
       kind: 'compaction',
     },
     parallelism: {
@@ -107,7 +114,7 @@ const CAUSES: Readonly<Record<FindingId, string>> = Object.freeze({
   'schema-drift': 'Schema drift',
   bookmarks: 'Job bookmarks out of sync',
   udf: 'Inefficient Python UDFs',
-  's3-throttling': 'S3 throttling',
+  's3-throttling': 'Storage throttling (S3 / ADLS)',
   parallelism: 'Too few, too long tasks',
   'idle-capacity': 'Idle executors',
   'task-failures': 'Failing tasks',

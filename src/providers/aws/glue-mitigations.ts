@@ -38,8 +38,11 @@ function startRun(req: GlueStartRequest): PlannedAction {
   };
 }
 
-/** The exact Glue calls a mitigation makes, in order (none for a code fix: it records a follow-up). */
-export function planGlueMitigation(job: string, p: MitigationParams): PlannedAction[] {
+/**
+ * The exact Glue calls a mitigation makes, in order (none for a code fix: it records a follow-up);
+ * undefined for what Glue cannot do.
+ */
+export function planGlueMitigation(job: string, p: MitigationParams): PlannedAction[] | undefined {
   switch (p.kind) {
     case 'compaction':
       return [
@@ -81,5 +84,10 @@ export function planGlueMitigation(job: string, p: MitigationParams): PlannedAct
       ];
     case 'code-fix':
       return [];
+    case 'recovery-rerun':
+      // Glue cannot resume a run from the step it failed at: a plain StartJobRun would redo all of
+      // it with the job's default arguments, not the failed run's. That is what the scale and
+      // shuffle reruns already offer, so Glue plans nothing here and shows no button for it.
+      return undefined;
   }
 }

@@ -94,6 +94,8 @@ function toPool(p: PoolJson): SparkPoolResource {
 }
 
 export interface PoolScaleChange {
+  /** Small, Medium, Large, XLarge, XXLarge (XXXLarge: isolated compute). */
+  nodeSize?: string;
   nodeCount?: number;
   autoScale?: { enabled?: boolean; minNodeCount?: number; maxNodeCount?: number };
 }
@@ -107,6 +109,7 @@ export function poolPutBody(current: SparkPoolResource, change: PoolScaleChange)
   const properties = Object.fromEntries(
     Object.entries(raw.properties ?? {}).filter(([k]) => !READ_ONLY.has(k)),
   );
+  if (change.nodeSize !== undefined) properties.nodeSize = change.nodeSize;
   if (change.nodeCount !== undefined) properties.nodeCount = change.nodeCount;
   if (change.autoScale)
     properties.autoScale = {

@@ -35,8 +35,10 @@ export const RequestValue = z.object({
   t: z.string().max(16).optional(),
   /** Input location. */
   in: z.string().max(1024).optional(),
-  /** A run id from the finding (bookmark reset target). */
+  /** A run id from the finding (bookmark reset target, the failed run of a recovery rerun). */
   r: z.string().max(255).optional(),
+  /** The step a failed run failed at (recovery rerun). */
+  a: z.string().max(255).optional(),
 });
 export type RequestValue = z.infer<typeof RequestValue>;
 
@@ -69,6 +71,7 @@ export const KIND_TITLE: Record<MitigationKind, string> = {
   'shuffle-tuning': 'Tune shuffle / skew',
   'bookmark-reset': 'Reset job bookmark',
   'code-fix': 'Record code fix',
+  'recovery-rerun': 'Rerun from the failed step',
 };
 
 function workersText(type: string | undefined, n: number | undefined): string {
@@ -92,7 +95,9 @@ export function describeMitigation(
           : '';
       const to = escapeMrkdwn(workersText(p.size, p.count));
       return p.persistent
-        ? `:warning: *Persistent change${calls[0] ? ` (${escapeMrkdwn(calls[0].operation.replace(/^[^:]*:/, ''))})` : ''}*: every later run of ${j} uses ${to} workers${from}. Undo it with another change of its size.`
+        ? calls[0]?.summary
+          ? `:warning: *Persistent change (${escapeMrkdwn(calls[0].operation.replace(/^[^:]*:/, ''))})*: ${escapeMrkdwn(calls[0].summary)}${from}`
+          : `:warning: *Persistent change${calls[0] ? ` (${escapeMrkdwn(calls[0].operation.replace(/^[^:]*:/, ''))})` : ''}*: every later run of ${j} uses ${to} workers${from}. Undo it with another change of its size.`
         : `One rerun of ${j} with ${to} workers${from}; the job definition is not changed.`;
     }
     case 'shuffle-tuning':
@@ -103,6 +108,8 @@ export function describeMitigation(
         : `Reset the job bookmark of ${j}: the next run reprocesses all its input.`;
     case 'code-fix':
       return `Code fix follow-up for ${j}, owned by ${mention(p.owner)}: ${escapeMrkdwn(p.description)}`;
+    case 'recovery-rerun':
+      return `A recovery rerun of the failed run ${code(p.runId)} of ${j}${p.step ? ` from its step ${code(p.step)}` : ', every step again'}, with that run's own parameters${p.step ? '; the steps before it are not run again' : ''}.`;
   }
 }
 

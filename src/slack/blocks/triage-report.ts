@@ -345,6 +345,7 @@ export function mitigationButtons(
     'bookmark-reset': 'Reset job bookmark',
     'code-fix': 'Record code fix',
     backfill: 'Controlled backfill',
+    'recovery-rerun': 'Rerun from failed step',
   };
   const seen = new Set<string>();
   const buttons = findings

@@ -4,7 +4,11 @@
 // or field errors out.
 import { z } from 'zod';
 import type { MedicConfig } from '../../config/index.js';
-import type { MitigationKind, MitigationParams } from '../../domain/approval-policy.js';
+import {
+  MITIGATION_KINDS,
+  type MitigationKind,
+  type MitigationParams,
+} from '../../domain/approval-policy.js';
 import { PROVIDER_NAMES } from '../../providers/names.js';
 import type { PlatformTerms, ScalingOptions } from '../../providers/ports.js';
 import { KIND_TITLE, type RequestValue } from '../blocks/approval-request.js';
@@ -24,7 +28,7 @@ export interface ModalPlatform {
 
 /** What the modal carries to the submission (private_metadata, ≤ 3,000 chars). */
 export const ModalContext = z.object({
-  kind: z.enum(['compaction', 'scale', 'shuffle-tuning', 'bookmark-reset', 'code-fix']),
+  kind: z.enum(MITIGATION_KINDS),
   job: z.string(),
   /** The job's platform, when the triage named one (else the job's config). */
   provider: z.enum(PROVIDER_NAMES).optional(),
@@ -220,6 +224,23 @@ export function mitigationModal(
         }),
       );
       break;
+    case 'recovery-rerun':
+      blocks.push(
+        textInput('run_id', 'Failed run to recover', {
+          ...(v.r ? { initial: v.r } : {}),
+          hint: "Its own parameters are used again (the platform's recovery mode)",
+          max: 255,
+        }),
+        textInput('start_step', 'Start from step (activity)', {
+          ...(v.a ? { initial: v.a } : {}),
+          optional: true,
+          hint: v.a
+            ? 'The step the run failed at; the steps before it are not run again'
+            : 'Empty: every step runs again',
+          max: 255,
+        }),
+      );
+      break;
     case 'code-fix':
       blocks.push(
         {
@@ -342,6 +363,14 @@ export function readSubmission(
         errors.run_id = `A run id (${platform.terms.runIdExample})`;
 
       params = { kind: 'bookmark-reset', ...(runId ? { runId } : {}) };
+      break;
+    }
+    case 'recovery-rerun': {
+      const runId = text('run_id');
+      const step = text('start_step');
+      if (!/^[A-Za-z0-9_-]{1,255}$/.test(runId)) errors.run_id = `A run id (${platform.terms.runIdExample})`;
+      if (step.length > 255) errors.start_step = 'At most 255 characters';
+      params = { kind: 'recovery-rerun', runId, ...(step ? { step } : {}) };
       break;
     }
     case 'code-fix': {

@@ -62,6 +62,8 @@ function everyKind(job: string, size: string): MitigationParams[] {
         return { kind };
       case 'code-fix':
         return { kind, owner: 'U0OWNER', description: 'fix it' };
+      case 'recovery-rerun':
+        return { kind, runId: 'run-that-failed', step: 'Transform' };
     }
   });
 }
