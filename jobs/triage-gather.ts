@@ -267,7 +267,9 @@ export class TriageGatherer {
     const sparkReviewed =
       sparkLogs?.run.summary !== undefined ||
       (logs?.signatures.some((s) => s.kind === 'performance') ?? false) ||
-      (metrics?.hasMetrics ?? false);
+      // Job metrics count as the Spark review when they show GC pressure or shuffle (heap, shuffle
+      // bytes, failed tasks), not a pool's allocated cores alone.
+      SPARK_METRICS.some((name) => metrics?.run[name] !== undefined);
     return this.outcome({
       verdict,
       findings,
@@ -598,6 +600,15 @@ export function volumeComparison(r: SmallFilesResult): VolumeComparison | undefi
       }
     : { now, scope: 'input', smallFileBytes: thresholdBytes };
 }
+
+/** Job metrics that say what the review of the Spark UI would: GC pressure, shuffle, failed tasks. */
+const SPARK_METRICS = [
+  'executorHeapUsage',
+  'driverHeapUsage',
+  'shuffleBytesWritten',
+  'shuffleBytesRead',
+  'failedTasks',
+];
 
 /** What each problematic run held, for judging its log lines (spill, GC, Python time) against it. */
 function runCapacities(runs: JobRun[], verdict: DegradationVerdict): RunCapacity[] {
