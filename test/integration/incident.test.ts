@@ -632,7 +632,9 @@ test('the post-mortem holds every timeline entry and ticks its checklist item', 
     assert.ok(md.includes(section), section);
   assert.match(md, /small files in the input partition/);
   assert.match(md, /Schedule compaction/);
-  assert.match(md, /perf-smoke test in CI/);
+  // A performance cause gets the exact CI gate to add, for this job.
+  assert.ok(md.includes(`medic perf-smoke --job ${inc.job} --sample`), 'perf-smoke gate command for the job');
+
   const pmText = RUNBOOK_CHECKLIST.find((i) => i.id === 'postmortem-mcp')!.text;
   assert.ok(md.includes(`- [x] ${pmText}`));
   const list = await checklists.get(inc.id);
