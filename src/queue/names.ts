@@ -6,6 +6,7 @@ export const QUEUE_NAMES = [
   'escalation',
   'backfill',
   'monitor',
+  'cost',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -17,4 +18,5 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   escalation: 8,
   backfill: 4,
   monitor: 4,
+  cost: 4,
 };
