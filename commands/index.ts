@@ -6,6 +6,7 @@ import { handleTriage } from './triage.js';
 import { handleSmallFiles } from './smallfiles.js';
 import { handleIncident } from './incident.js';
 import { handleBackfill } from './backfill.js';
+import { handleCost } from './cost.js';
 
 export function registerCommands(app: App, deps: Deps): void {
   // Stamp arrival before any listener runs, for the ack-latency histogram.
@@ -17,4 +18,5 @@ export function registerCommands(app: App, deps: Deps): void {
   registerCommand(app, deps, '/smallfiles', handleSmallFiles);
   registerCommand(app, deps, '/incident', handleIncident);
   registerCommand(app, deps, '/backfill', handleBackfill);
+  registerCommand(app, deps, '/cost', handleCost);
 }

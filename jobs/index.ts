@@ -7,6 +7,7 @@ import { createEscalationProcessor } from './escalation.js';
 import { createMitigationProcessor } from './mitigation.js';
 import { createBackfillProcessor } from './backfill.js';
 import { createMonitorProcessor } from './monitor.js';
+import { createCostProcessor } from './cost.js';
 
 /** Each processor module exports a factory taking Deps; the registry of queues is here. */
 export function buildProcessors(deps: Deps): Processors {
@@ -17,5 +18,6 @@ export function buildProcessors(deps: Deps): Processors {
     mitigation: createMitigationProcessor(deps),
     backfill: createBackfillProcessor(deps),
     monitor: createMonitorProcessor(deps),
+    cost: createCostProcessor(deps),
   };
 }

@@ -26,6 +26,7 @@ import { scheduleEscalation } from './escalation.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { medianCostUsd } from '../src/domain/degradation.js';
+import { CostNotices } from '../src/store/cost-notices.js';
 
 export function triageProcessor(deps: Deps) {
   return async (
@@ -241,6 +242,12 @@ class Triage {
         });
       }
     }
+    // The report named the job's missing tags: the monitor need not say them again.
+    if (this.model.tags?.state === 'read')
+      await new CostNotices(deps.state, deps.config.env.MEDIC_PREFIX).rememberTags(
+        this.p.job,
+        this.model.tags.missing,
+      );
     const incidentId = this.incidentId;
     if (logsGathered && runs.length) {
       await this.tick(

@@ -72,3 +72,8 @@ export function matchesTag(tags: Readonly<Record<string, string>>, s: TagSelecto
 export function missingTagsFingerprint(missing: readonly string[]): string {
   return [...new Set(missing)].sort().join('\n');
 }
+
+/** A job's tags as the cost views show them: read (with what is missing and the fix), or why not. */
+export type JobTagInfo =
+  | { state: 'read'; tags: Record<string, string>; missing: string[]; command?: string }
+  | { state: 'unavailable'; reason: string };
