@@ -11,7 +11,7 @@ import type { Deps } from '../src/deps.js';
 import type { AppConfig } from '../src/config/index.js';
 import type { Producers } from '../src/queue/producers.js';
 import type { CostPayload } from '../src/queue/payloads.js';
-import { jobProvider, monitorChannelFor } from '../src/config/file.js';
+import { jobProvider, monitorChannelFor, monitoredJobs } from '../src/config/file.js';
 import { ProviderError } from '../src/providers/ports.js';
 import {
   afterBudgetAlert,
@@ -161,8 +161,9 @@ async function check(deps: Deps, budgets: BudgetView[], log: Logger): Promise<Bu
 }
 
 /**
- * The budget check's scheduler beside the monitor's: every monitor.everyMinutes while a monitor and
- * budgets are configured, removed otherwise.
+ * The budget check's scheduler beside the monitor's: every monitor.everyMinutes while the monitor
+ * schedules jobs and budgets are configured, removed otherwise (`monitor.jobs: []` schedules
+ * nothing, budgets included).
  */
 export async function scheduleBudgetCheck(deps: {
   config: AppConfig;
@@ -170,7 +171,7 @@ export async function scheduleBudgetCheck(deps: {
 }): Promise<boolean> {
   const cfg = deps.config.medic;
   const queue = deps.producers.queue('cost');
-  if (!cfg.monitor || cfg.costControls.budgets.length === 0) {
+  if (!cfg.monitor || monitoredJobs(cfg).length === 0 || cfg.costControls.budgets.length === 0) {
     await queue.removeJobScheduler(BUDGET_SCHEDULER_ID);
     return false;
   }

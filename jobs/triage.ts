@@ -94,6 +94,12 @@ class Triage {
     const gatherer = new TriageGatherer(deps, p, () => this.publish(), this.model);
     const outcome = await gatherer.run();
     await this.publish(outcome.findings);
+    // The report named the job's missing tags: the monitor need not say them again.
+    if (this.model.tags?.state === 'read')
+      await new CostNotices(deps.state, deps.config.env.MEDIC_PREFIX).rememberTags(
+        p.job,
+        this.model.tags.missing,
+      );
     if (outcome.failed || !outcome.verdict) {
       await deps.timeline.append(
         incident.id,
@@ -242,12 +248,6 @@ class Triage {
         });
       }
     }
-    // The report named the job's missing tags: the monitor need not say them again.
-    if (this.model.tags?.state === 'read')
-      await new CostNotices(deps.state, deps.config.env.MEDIC_PREFIX).rememberTags(
-        this.p.job,
-        this.model.tags.missing,
-      );
     const incidentId = this.incidentId;
     if (logsGathered && runs.length) {
       await this.tick(
