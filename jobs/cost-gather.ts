@@ -196,10 +196,11 @@ function providersInUse(config: AppConfig): ProviderName[] {
 export async function jobsWithTag(
   deps: CostGatherDeps,
   tag: TagSelector,
-): Promise<{ jobs: JobRef[]; unavailable: string[]; notes: string[] }> {
+): Promise<{ jobs: JobRef[]; unavailable: string[]; searched: number; notes: string[] }> {
   const jobs: JobRef[] = [];
   const unavailable: string[] = [];
   const notes: string[] = [];
+  let searched = 0;
   for (const provider of providersInUse(deps.config)) {
     const platform = platformFor(deps, provider);
     if (platform instanceof ProviderError) {
@@ -211,6 +212,7 @@ export async function jobsWithTag(
       unavailable.push(platform.terms.platform);
       continue;
     }
+    searched++;
     try {
       if (tags.jobsWith) {
         for (const job of await tags.jobsWith(tag.key, tag.value)) jobs.push({ job, provider });
@@ -231,7 +233,8 @@ export async function jobsWithTag(
   jobs.sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
   if (jobs.length > MAX_JOBS_PER_TAG)
     notes.push(`only the first ${MAX_JOBS_PER_TAG} of ${jobs.length} jobs were read`);
-  return { jobs: jobs.slice(0, MAX_JOBS_PER_TAG), unavailable, notes };
+  if (unavailable.length && searched > 0) notes.push(`tags not available on ${unavailable.join(', ')}`);
+  return { jobs: jobs.slice(0, MAX_JOBS_PER_TAG), unavailable, searched, notes };
 }
 
 /** Tags people might have meant: those of the configured jobs and of the budgets. */
@@ -283,11 +286,8 @@ export async function gatherCost(
     refs = found.jobs;
     if (refs.length === 0) {
       const label = formatTagSelector(subject.tag);
-      if (
-        found.unavailable.length &&
-        !found.notes.length &&
-        found.unavailable.length === providersInUse(deps.config).length
-      )
+      // No platform in use can search by tag at all: say so rather than "no job is tagged".
+      if (found.searched === 0 && found.unavailable.length)
         return {
           ok: false,
           title: `Tags not available on ${found.unavailable.join(', ')}`,
