@@ -9,6 +9,10 @@ const VENDOR = {
   message:
     'Only src/providers/registry.ts imports vendor adapters and SDKs: ask the registry for a port (Providers) instead.',
 };
+const JOBS = {
+  group: ['**/jobs/**'],
+  message: 'Listeners enqueue work, they do not import processors: shared producers live in src/queue/.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
@@ -73,5 +77,9 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'commands/**/*.ts', 'jobs/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['src/providers/**', 'src/domain/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [VENDOR] }] },
+  },
+  {
+    files: ['commands/**/*.ts', 'src/slack/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [VENDOR, JOBS] }] },
   },
 );

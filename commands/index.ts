@@ -7,6 +7,7 @@ import { handleSmallFiles } from './smallfiles.js';
 import { handleIncident } from './incident.js';
 import { handleBackfill } from './backfill.js';
 import { handleCost } from './cost.js';
+import { handleSchema } from './schema.js';
 
 export function registerCommands(app: App, deps: Deps): void {
   // Stamp arrival before any listener runs, for the ack-latency histogram.
@@ -19,4 +20,5 @@ export function registerCommands(app: App, deps: Deps): void {
   registerCommand(app, deps, '/incident', handleIncident);
   registerCommand(app, deps, '/backfill', handleBackfill);
   registerCommand(app, deps, '/cost', handleCost);
+  registerCommand(app, deps, '/schema', handleSchema);
 }

@@ -78,6 +78,21 @@ export const BACKFILL: CommandSpec = {
   },
 };
 
+export const SCHEMA: CommandSpec = {
+  name: '/schema',
+  usage: [
+    '*Usage:* `/schema <job|database.table> [--since YYYY-MM-DD]`',
+    "The schema-drift report: the catalog's changes, the newest data's schema against the catalog, and the migration plan.",
+    '• `<job>` a job of medic.yml with a `table` (and an `input` whose Parquet footers are read)',
+    '• `--since` compare with the catalog as it was that day (default: its previous version)',
+  ].join('\n'),
+  positional: ['target'],
+  required: 1,
+  flags: {
+    since: { type: 'date' },
+  },
+};
+
 /** Longest /cost window: a year (Glue keeps run history 90 days; some documents say 365). */
 export const COST_MAX_DAYS = 366;
 

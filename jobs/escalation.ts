@@ -1,8 +1,8 @@
 // Escalation (runbook "Escalamiento"): when the mitigation has not resolved the incident within
 // 60–120 minutes, notify the Data Owner and the on-call SRE with logs, metrics and the steps
-// already executed. Opening an incident schedules a delayed job (deterministic id, so scheduling
-// twice is one job, and it lives in Redis, so it survives restarts); resolving or reaching
-// "monitoring" removes it, and the processor checks the status again when it fires.
+// already executed. Opening an incident schedules a delayed job (src/queue/escalation.ts, shared
+// with the commands); resolving or reaching "monitoring" removes it, and this processor checks the
+// status again when it fires.
 //
 // Each notification (channel post, Data Owner DM, PagerDuty event) is recorded on the incident
 // as it is done, so a retried or restarted job never sends one twice.
@@ -10,9 +10,9 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
-import type { Producers } from '../src/queue/producers.js';
 import type { Processor } from '../src/queue/workers.js';
-import { stableId, type EscalationPayload } from '../src/queue/payloads.js';
+import type { EscalationPayload } from '../src/queue/payloads.js';
+import { escalateAfterMinutes } from '../src/queue/escalation.js';
 import type { Incident, IncidentStore } from '../src/store/incidents.js';
 import type { Timeline } from '../src/store/timeline.js';
 import type { ChecklistStore } from '../src/store/checklist-store.js';
@@ -21,102 +21,6 @@ import { refreshIncidentSummary } from '../src/slack/incident-summary.js';
 import { namesForEntries } from '../src/slack/user-names.js';
 import { checklistProgress } from '../src/domain/checklist.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
-
-/**
- * Length of an escalation "minute" in ms. 60,000 in production; tests shorten it so that
- * `escalateAfterMinutes: 1` fires in about a second (setEscalationMinuteMs). Process-wide on
- * purpose: the command listeners and the workers of one process schedule with the same clock.
- */
-let minuteMs = 60_000;
-
-export function setEscalationMinuteMs(ms: number): void {
-  if (!(ms > 0)) throw new Error('escalation minute must be positive');
-  minuteMs = ms;
-}
-
-export function escalationMinuteMs(): number {
-  return minuteMs;
-}
-
-/** The job's `escalateAfterMinutes`, else the defaults' (90). */
-export function escalateAfterMinutes(config: AppConfig, job: string | undefined): number {
-  return (
-    (job ? config.medic.jobs[job]?.escalateAfterMinutes : undefined) ??
-    config.medic.defaults.escalateAfterMinutes
-  );
-}
-
-/** The timer's BullMQ job id: one per incident. */
-export function escalationJobId(incidentId: string): string {
-  return stableId('escalation', incidentId);
-}
-
-export interface ScheduleDeps {
-  config: AppConfig;
-  producers: Producers;
-  logger: Logger;
-  now?: () => number;
-}
-
-/**
- * Schedule the incident's escalation timer at openedAt + escalateAfterMinutes. Idempotent (one
- * job per incident). The triage job calls this when it opens an incident.
- */
-export async function scheduleEscalation(
-  deps: ScheduleDeps,
-  incident: Pick<Incident, 'id' | 'job' | 'openedAt' | 'status'>,
-): Promise<{ jobId: string; delayMs: number } | undefined> {
-  if (incident.status === 'resolved' || incident.status === 'monitoring') return undefined;
-  const minutes = escalateAfterMinutes(deps.config, incident.job);
-  const now = (deps.now ?? Date.now)();
-  const dueAt = incident.openedAt + minutes * minuteMs;
-  const delayMs = Math.max(1, dueAt - now);
-  const jobId = escalationJobId(incident.id);
-  await deps.producers.enqueue(
-    'escalation',
-    { incidentId: incident.id, reason: 'timer' },
-    { jobId, delayMs },
-  );
-  deps.logger.info({ incidentId: incident.id, jobId, delayMs, minutes }, 'escalation scheduled');
-  return { jobId, delayMs };
-}
-
-/** Remove the incident's pending escalation timer. True when a pending timer was removed. */
-export async function cancelEscalation(
-  deps: { producers: Producers; logger: Logger },
-  incidentId: string,
-): Promise<boolean> {
-  const job = await deps.producers.queue('escalation').getJob(escalationJobId(incidentId));
-  if (!job) return false;
-  const state = await job.getState();
-  if (state !== 'delayed' && state !== 'waiting' && state !== 'prioritized') return false;
-  try {
-    await job.remove();
-  } catch (err) {
-    // A job that just became active cannot be removed; the processor sees the status and skips.
-    deps.logger.info({ err, incidentId }, 'escalation timer could not be removed; it will skip itself');
-    return false;
-  }
-  deps.logger.info({ incidentId }, 'escalation timer cancelled');
-  return true;
-}
-
-/** Ask for an escalation now (`/incident escalate`): a job the workers run at once. */
-export async function requestEscalation(
-  deps: ScheduleDeps,
-  incidentId: string,
-  requestedBy: string,
-): Promise<{ created: boolean }> {
-  // Double clicks within a minute are one escalation.
-  const minute = Math.floor((deps.now ?? Date.now)() / 60_000);
-  const jobId = stableId('escalation', 'manual', incidentId, String(minute));
-  const res = await deps.producers.enqueue(
-    'escalation',
-    { incidentId, reason: 'manual', requestedBy },
-    { jobId, dedupId: stableId('escalation-manual', incidentId), dedupTtlMs: 60_000 },
-  );
-  return { created: res.created };
-}
 
 export interface EscalationDeps {
   config: AppConfig;

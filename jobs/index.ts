@@ -5,9 +5,11 @@ import { triageProcessor } from './triage.js';
 import { smallFilesProcessor } from './smallfiles.js';
 import { createEscalationProcessor } from './escalation.js';
 import { createMitigationProcessor } from './mitigation.js';
-import { createBackfillProcessor } from './backfill.js';
+import { createBackfillProcessor } from './backfill/index.js';
 import { createMonitorProcessor } from './monitor.js';
 import { createCostProcessor } from './cost.js';
+import { schemaProcessor } from './schema.js';
+import { perfSmokeProcessor } from './perf-smoke.js';
 
 /** Each processor module exports a factory taking Deps; the registry of queues is here. */
 export function buildProcessors(deps: Deps): Processors {
@@ -19,5 +21,7 @@ export function buildProcessors(deps: Deps): Processors {
     backfill: createBackfillProcessor(deps),
     monitor: createMonitorProcessor(deps),
     cost: createCostProcessor(deps),
+    schema: schemaProcessor(deps),
+    perfsmoke: perfSmokeProcessor(deps),
   };
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../src/logger.js';
 import { MitigationPayload } from '../src/queue/payloads.js';
 import { ProviderError, type JobPlatform, type JobRun, type PlannedAction } from '../src/providers/ports.js';
 import { ApprovalStore, type Approval, type Execution } from '../src/store/approvals.js';
+import type { TimelineEntry } from '../src/store/timeline.js';
 import { recoveryVerdict } from '../src/domain/approval-policy.js';
 import { evaluateDegradation } from '../src/domain/degradation.js';
 import { isActive, stateLabel } from '../src/domain/run-record.js';
@@ -20,20 +21,6 @@ import { degradationFor, jobProvider } from '../src/config/index.js';
 import { KIND_TITLE, renderApproval } from '../src/slack/blocks/approval-request.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import { formatDuration } from '../src/domain/format.js';
-
-/**
- * How long between two GetJobRun polls. 30 s in production (Glue runs last minutes); tests
- * shorten it (setMitigationPollMs). Process-wide on purpose, like the escalation minute.
- */
-let pollMs = 30_000;
-/** Follow a run at most this many polls (6 hours at 30 s), then say so and stop. */
-let maxPolls = 720;
-
-export function setMitigationPollMs(ms: number, polls = maxPolls): void {
-  if (!(ms > 0)) throw new Error('poll interval must be positive');
-  pollMs = ms;
-  maxPolls = polls;
-}
 
 export function createMitigationProcessor(deps: Deps) {
   return async (job: Job, log: Logger, token?: string): Promise<{ state: string }> => {
@@ -77,17 +64,12 @@ class Mitigation {
     const res = await this.store.transition(a.id, 'expired', 'medic', this.now());
     if (res.ok) {
       await this.publish(res.approval);
-      if (a.incidentId)
-        await this.deps.timeline.append(
-          a.incidentId,
-          {
-            at: this.now(),
-            kind: 'note',
-            actor: 'medic',
-            text: `Approval ${a.id} expired without a decision: ${KIND_TITLE[a.params.kind]} on ${a.job}`,
-          },
-          `approval-expired-${a.id}`,
-        );
+      await this.record(
+        a,
+        'note',
+        `Approval ${a.id} expired without a decision: ${KIND_TITLE[a.params.kind]} on ${a.job}`,
+        `approval-expired-${a.id}`,
+      );
       return { state: 'expired' };
     }
     // Fired early (clock skew): look again at the expiry time.
@@ -126,17 +108,12 @@ class Mitigation {
       if (adopted) return this.running(a, call, adopted, startedAt);
     }
     await this.store.setExecution(a.id, { state: 'starting', jobName: call.jobName, startedAt, polls: 0 });
-    if (a.incidentId)
-      await this.deps.timeline.append(
-        a.incidentId,
-        {
-          at: this.now(),
-          kind: 'mitigation-start',
-          actor: 'medic',
-          text: `Executing approval ${a.id}: ${call.description}`,
-        },
-        `mitigation-start-${a.id}`,
-      );
+    await this.record(
+      a,
+      'mitigation-start',
+      `Executing approval ${a.id}: ${call.description}`,
+      `mitigation-start-${a.id}`,
+    );
     try {
       const out = await this.platform.execute(call);
       if (call.effect === 'run') {
@@ -177,7 +154,7 @@ class Mitigation {
     try {
       run = await this.platform.getRun(ex.jobName, ex.runId);
     } catch (err) {
-      if (err instanceof ProviderError && err.retryable && polls < maxPolls) {
+      if (err instanceof ProviderError && err.retryable && polls < this.deps.timings.mitigationMaxPolls) {
         this.log.warn({ err, approvalId: a.id }, 'GetJobRun failed; polling again later');
         return this.later({ ...this.p, step: 'poll', polls });
       }
@@ -197,7 +174,7 @@ class Mitigation {
         await this.store.setExecution(a.id, next);
         await this.publish({ ...a, execution: next });
       }
-      if (polls >= maxPolls) {
+      if (polls >= this.deps.timings.mitigationMaxPolls) {
         await this.finish(a, {
           ...ex,
           state: 'error',
@@ -275,17 +252,12 @@ class Mitigation {
     };
     await this.store.setExecution(a.id, execution);
     await this.publish({ ...a, execution });
-    if (a.incidentId)
-      await this.deps.timeline.append(
-        a.incidentId,
-        {
-          at: this.now(),
-          kind: 'mitigation-start',
-          actor: 'medic',
-          text: `Run ${runId} of ${call.jobName} started for approval ${a.id} (${KIND_TITLE[a.params.kind]})`,
-        },
-        `mitigation-run-${a.id}`,
-      );
+    await this.record(
+      a,
+      'mitigation-start',
+      `Run ${runId} of ${call.jobName} started for approval ${a.id} (${KIND_TITLE[a.params.kind]})`,
+      `mitigation-run-${a.id}`,
+    );
     return this.later({ ...this.p, step: 'poll', runId, polls: 0 });
   }
 
@@ -301,12 +273,13 @@ class Mitigation {
   private async finish(a: Approval, execution: Execution): Promise<void> {
     await this.store.setExecution(a.id, execution);
     await this.publish({ ...a, execution });
+    await this.record(a, 'mitigation-result', resultText(a, execution), `mitigation-result-${a.id}`);
+  }
+
+  /** An entry on the request's incident timeline (once per key); nothing without an incident. */
+  private async record(a: Approval, kind: TimelineEntry['kind'], text: string, key: string): Promise<void> {
     if (!a.incidentId) return;
-    await this.deps.timeline.append(
-      a.incidentId,
-      { at: this.now(), kind: 'mitigation-result', actor: 'medic', text: resultText(a, execution) },
-      `mitigation-result-${a.id}`,
-    );
+    await this.deps.timeline.append(a.incidentId, { at: this.now(), kind, actor: 'medic', text }, key);
   }
 
   private async publish(a: Approval): Promise<void> {
@@ -325,8 +298,11 @@ class Mitigation {
     }
   }
 
-  /** Re-queue this job delayed, its step and counters in job data; frees the worker. */
-  private async later(data: MitigationPayload, delayMs = pollMs): Promise<never> {
+  /**
+   * Re-queue this job delayed, its step and counters in job data; frees the worker. The wait is
+   * `defaults.runPollSeconds` (30 s: Glue runs last minutes) unless given.
+   */
+  private async later(data: MitigationPayload, delayMs = this.deps.timings.mitigationPollMs): Promise<never> {
     await this.job.updateData(data);
     await this.job.moveToDelayed(Date.now() + delayMs, this.token);
     throw new DelayedError();

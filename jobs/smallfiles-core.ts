@@ -8,7 +8,7 @@ import type { ObjectLocation, Providers } from '../src/providers/ports.js';
 import { formatLocation, parseObjectUri } from '../src/providers/object-uri.js';
 import { scanLocation, type ScanProgress, type ScanResult } from '../src/providers/scanner.js';
 
-import type { SmallFileSummary } from '../src/domain/small-files.js';
+import type { SmallFileSummary } from '../src/domain/small-file-summary.js';
 import {
   compareLocations,
   compareNewestPartitions,

@@ -6,6 +6,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { SmallFilesPayload } from '../src/queue/payloads.js';
+import { clearScanCancel, scanCancelledBy } from '../src/queue/smallfiles-cancel.js';
 import { ProviderError } from '../src/providers/ports.js';
 import { runSmallFilesScan, type SmallFilesResult } from './smallfiles-core.js';
 import {
@@ -20,10 +21,6 @@ import { renderSizeHistogram } from '../src/slack/charts/index.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { formatInt } from '../src/domain/format.js';
-
-export function cancelKey(prefix: string, jobId: string): string {
-  return `${prefix}:smallfiles-cancel:${jobId}`;
-}
 
 export function reportModel(r: SmallFilesResult): SmallFilesReportModel {
   return {
@@ -81,7 +78,7 @@ export function smallFilesProcessor(deps: Deps) {
     let lastUpdate = 0;
     let updating: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
-      void deps.state.get(cancelKey(prefix, jobId)).then(
+      void scanCancelledBy(deps.state, prefix, jobId).then(
         (v) => {
           if (v && !cancelledBy) {
             cancelledBy = v;
@@ -199,7 +196,7 @@ export function smallFilesProcessor(deps: Deps) {
       throw err;
     } finally {
       clearInterval(timer);
-      await deps.state.del(cancelKey(prefix, jobId));
+      await clearScanCancel(deps.state, prefix, jobId);
     }
   };
 }

@@ -22,7 +22,7 @@ import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
 import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
-import { scheduleEscalation } from './escalation.js';
+import { scheduleEscalation } from '../src/queue/escalation.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { medianCostUsd } from '../src/domain/degradation.js';

@@ -21,7 +21,6 @@ import { startMedic, type Medic } from '../src/bootstrap.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { FakeSlack } from '../test/support/fake-slack/index.js';
-import { setMitigationPollMs } from '../jobs/mitigation.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_CONFIG = join(root, 'sandbox', 'medic.yml');
@@ -245,8 +244,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       medic: file.config,
       source: file.source,
     };
-    // Follow a mitigation's run every 2 s, not production's 30 s: the simulated runs are short.
-    setMitigationPollMs(2000, 3600);
     const medic = await startMedic(config, { logger });
     stops.push(() => dropPrefix(redis.url, prefix));
     stops.push(() => medic.close());

@@ -1,27 +1,8 @@
-// S3 orders keys by their UTF-8 bytes, which is Unicode code point order. JavaScript compares
-// UTF-16 code units, which differs for characters above U+FFFF against U+E000–U+FFFF; this
-// comparison fixes that up without encoding.
+// S3 orders keys by their UTF-8 bytes, which is Unicode code point order: the comparison is the
+// one the product's scanner uses (one definition of the order), the helpers below are the sim's.
+import { compareKeys } from '../src/providers/key-order.js';
 
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = fixup(x);
-      y = fixup(y);
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-function fixup(c: number): number {
-  // Surrogates (U+D800–U+DFFF) stand for code points above U+FFFF: move them above U+E000–U+FFFF.
-  if (c >= 0xe000) return c - 0x800;
-  return c + 0x2000;
-}
+export { compareKeys };
 
 /** The smallest string greater than `key`. */
 export function keyAfter(key: string): string {

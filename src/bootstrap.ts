@@ -18,10 +18,11 @@ import { serveRoutes } from './http/server.js';
 import { apiRoutes } from './http/api.js';
 import { schemaPlanEndpoints } from '../commands/api/schema-plans.js';
 import { gateEndpoints } from '../commands/api/gates.js';
+import { perfSmokeEndpoints } from '../commands/api/perf-smoke.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
 import { buildProcessors } from '../jobs/index.js';
-import type { Deps } from './deps.js';
+import { timingsFrom, type Deps, type Timings } from './deps.js';
 import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
 import { createProviders } from './providers/registry.js';
@@ -50,8 +51,10 @@ export interface StartOptions {
   metrics?: Metrics;
   /** Replace or add processors (tests). Defaults to jobs/. */
   processors?: Processors;
-  /** Extra dependencies for processors (tests inject providers). */
+  /** Dependencies to use instead of the ones built here (tests inject providers, a clock). */
   jobDeps?: Partial<Deps>;
+  /** Waits to use instead of those medic.yml's defaults give (tests shorten them). */
+  timings?: Partial<Timings>;
 }
 
 export async function startMedic(config: AppConfig, opts: StartOptions = {}): Promise<Medic> {
@@ -87,6 +90,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     : RUNBOOK_CHECKLIST;
   const checklists = new ChecklistStore(state, prefix, checklistItems);
   const now = opts.jobDeps?.now ?? Date.now;
+  const timings = timingsFrom(config.medic.defaults, opts.timings);
   const producers = new Producers(producerRedis, prefix, 1500, (err, queue) =>
     logger.debug({ err, queue }, 'queue connection error'),
   );
@@ -100,27 +104,28 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     return Object.fromEntries(counts);
   });
 
+  const deps: Deps = {
+    config,
+    logger,
+    metrics,
+    producers,
+    state,
+    slack,
+    providers,
+    incidents,
+    timeline,
+    checklists,
+    now,
+    timings,
+    ...opts.jobDeps,
+  };
+
   let workerRedis: Redis | undefined;
   let workers: WorkerSet | undefined;
   if (role === 'worker' || role === 'all') {
     workerRedis = workerConnection(env.REDIS_URL);
     workerRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (workers)'));
-    const processors =
-      opts.processors ??
-      buildProcessors({
-        config,
-        logger,
-        metrics,
-        producers,
-        state,
-        slack,
-        providers,
-        incidents,
-        timeline,
-        checklists,
-        now,
-        ...opts.jobDeps,
-      } as Deps);
+    const processors = opts.processors ?? buildProcessors(deps);
     workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
     await scheduleMonitors({ config, producers, logger });
   }
@@ -137,43 +142,21 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   let server: Server | undefined;
   if (role === 'web' || role === 'all') {
     // The CI API (/api/v1/…) is served beside /slack/events when MEDIC_API_TOKENS is set.
-    const apiDeps: Deps = {
-      config,
-      producers,
-      logger,
-      metrics,
-      state,
-      slack,
-      incidents,
-      timeline,
-      checklists,
-      now,
-      providers,
-    };
-    const api = apiRoutes([...schemaPlanEndpoints(apiDeps), ...gateEndpoints(apiDeps)], {
-      tokens: env.MEDIC_API_TOKENS ?? [],
-      state,
-      prefix,
-      logger,
-      now,
-    });
+    const api = apiRoutes(
+      [...schemaPlanEndpoints(deps), ...gateEndpoints(deps), ...perfSmokeEndpoints(deps)],
+      {
+        tokens: env.MEDIC_API_TOKENS ?? [],
+        state,
+        prefix,
+        logger,
+        now,
+      },
+    );
     app = createSlackApp({ env, logger, metrics, customRoutes: [...routes, ...api] });
-
-    const deps = {
-      config,
-      producers,
-      logger,
-      metrics,
-      state,
-      slack: app.client,
-      incidents,
-      timeline,
-      checklists,
-      now,
-      providers,
-    };
-    registerCommands(app, deps);
-    registerActions(app, deps);
+    // Listeners answer through Bolt's own client (the same token).
+    const listenerDeps: Deps = { ...deps, slack: app.client };
+    registerCommands(app, listenerDeps);
+    registerActions(app, listenerDeps);
     const started = (await app.start({ port: env.PORT, host: env.HOST })) as unknown;
     server = started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
   } else {

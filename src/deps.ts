@@ -2,7 +2,7 @@
 // object, built once in src/bootstrap.ts. Tests build it with test/support/medic.ts.
 import type { Redis } from 'ioredis';
 import type { WebClient } from '@slack/web-api';
-import type { AppConfig } from './config/index.js';
+import type { AppConfig, MedicConfig } from './config/index.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Producers } from './queue/producers.js';
@@ -27,4 +27,40 @@ export interface Deps {
   checklists: ChecklistStore;
   /** Clock, replaceable in tests. */
   now: () => number;
+  /** How long the bot waits between looks at things that take time. */
+  timings: Timings;
+}
+
+/**
+ * The bot's waits. Production values come from medic.yml `defaults` where an operator would tune
+ * them (how often a followed cloud run is looked at); tests shorten the rest (startMedic's
+ * `timings`), so nothing is a module global that one test changes for every other.
+ */
+export interface Timings {
+  /** The length of the minute `escalateAfterMinutes` counts, ms: 60 000 (tests: 1000). */
+  escalationMinuteMs: number;
+  /** Between two looks at a mitigation's run, ms (`defaults.runPollSeconds`). */
+  mitigationPollMs: number;
+  /** A mitigation's run is looked at this many times at most (`defaults.followRunHours`). */
+  mitigationMaxPolls: number;
+  /** The first wait on a backfill's cloud run, ms; each next one is ×1.5, up to backfillMaxPollMs. */
+  backfillPollMs: number;
+  /** The longest wait between two looks at a backfill's cloud run, ms (`defaults.runPollSeconds`). */
+  backfillMaxPollMs: number;
+}
+
+/** The timings `defaults` asks for, with a caller's (a test's) overrides. */
+export function timingsFrom(
+  defaults: Pick<MedicConfig['defaults'], 'runPollSeconds' | 'followRunHours'>,
+  overrides: Partial<Timings> = {},
+): Timings {
+  const pollMs = defaults.runPollSeconds * 1000;
+  return {
+    escalationMinuteMs: 60_000,
+    mitigationPollMs: pollMs,
+    mitigationMaxPolls: Math.ceil((defaults.followRunHours * 3_600_000) / pollMs),
+    backfillPollMs: 1000,
+    backfillMaxPollMs: pollMs,
+    ...overrides,
+  };
 }

@@ -12,7 +12,7 @@ import { channelTopic, renderIncidentSummary } from '../../src/slack/blocks/inci
 import { refreshChecklistMessage } from '../../src/slack/checklist-message.js';
 import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
 import { code, escapeMrkdwn } from '../../src/slack/mrkdwn.js';
-import { scheduleEscalation } from '../../jobs/escalation.js';
+import { scheduleEscalation } from '../../src/queue/escalation.js';
 import {
   afterAck,
   describeSlackError,

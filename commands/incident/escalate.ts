@@ -3,7 +3,7 @@
 import type { Incident } from '../../src/store/incidents.js';
 import { QueueUnavailableError } from '../../src/queue/producers.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
-import { requestEscalation } from '../../jobs/escalation.js';
+import { requestEscalation } from '../../src/queue/escalation.js';
 import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
 
 export async function escalate(ctx: IncidentContext, incident: Incident): Promise<IncidentOutcome> {

@@ -5,7 +5,7 @@ import { channelTopic, renderResolved } from '../../src/slack/blocks/incident.js
 import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { formatDuration } from '../../src/domain/format.js';
-import { cancelEscalation } from '../../jobs/escalation.js';
+import { cancelEscalation } from '../../src/queue/escalation.js';
 import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
 import { slackBlocks } from '../../src/slack/blocks/kit.js';
 

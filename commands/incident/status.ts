@@ -5,7 +5,7 @@ import type { Incident, IncidentStatus } from '../../src/store/incidents.js';
 import { channelTopic, renderIncidentSummary } from '../../src/slack/blocks/incident.js';
 import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
-import { cancelEscalation, scheduleEscalation } from '../../jobs/escalation.js';
+import { cancelEscalation, scheduleEscalation } from '../../src/queue/escalation.js';
 import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
 import { slackBlocks } from '../../src/slack/blocks/kit.js';
 

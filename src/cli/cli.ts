@@ -4,6 +4,7 @@
 //   medic cost <job | tag=value> [--days N] [--json]
 //   medic config check [--config PATH]
 //   medic schema-plan --job J --proposed FILE [--wait 30m]   (the CI gate, through the bot's API)
+//   medic perf-smoke --job J --sample URI [--max-over 30%]   (the CI perf gate, through the bot's API)
 import { loadConfig, ConfigError, type AppConfig } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { createProviders } from '../providers/registry.js';
@@ -18,6 +19,7 @@ import { SCHEMA_PLAN_USAGE, schemaPlanCli } from './schema-plan.js';
 import { COST } from '../../commands/specs.js';
 import { validateCost } from '../../commands/cost.js';
 import { runCostCli } from './cost.js';
+import { PERF_SMOKE_USAGE, perfSmokeCli } from './perf-smoke.js';
 
 const USAGE = `Usage:
   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
@@ -25,6 +27,7 @@ const USAGE = `Usage:
   medic cost <job | tag=value> [--days N] [--json]   cost, budget and forecast (default 30 days)
   medic config check [--config PATH]   medic.yml valid for dev, staging and prod, overlays at parity
   ${SCHEMA_PLAN_USAGE}
+  ${PERF_SMOKE_USAGE}
 
 Configuration comes from the same environment variables and medic.yml as the bot
 (AWS credentials from the standard SDK chain; no Slack token needed).`;
@@ -52,6 +55,7 @@ export async function cli(
   if (cmd === 'config' && args[0] === 'check') return configCheck(args.slice(1), process.env, io);
   // Talks to a running bot's CI API: no cloud credentials or medic.yml needed.
   if (cmd === 'schema-plan') return schemaPlanCli(args, { env: process.env, io });
+  if (cmd === 'perf-smoke') return perfSmokeCli(args, { env: process.env, io });
   let config: AppConfig;
   try {
     config = loadConfig(process.env, { requireSlack: false });

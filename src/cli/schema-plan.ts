@@ -4,32 +4,16 @@
 // --wait), 2 bad input. The approved plan must be the one for this very schema: its fingerprint is
 // checked against the file, so an approved plan id cannot let another schema through.
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseApiClientEnv } from '../config/index.js';
 import { readProposedSchema, SchemaFormatError } from '../domain/schema-formats.js';
 import { schemaFingerprint } from '../store/schema-plans.js';
 import { parseDurationMs } from './durations.js';
+import { apiClient, flag, pollUntil, type ApiCliDeps } from './api-client.js';
 
 export const SCHEMA_PLAN_USAGE = `medic schema-plan (--job J | --table DB.TABLE) --proposed FILE [--requested-by WHO] [--commit SHA] [--wait 30m] [--poll 10s]
   exit 0 approved or compatible, 3 rejected, 4 expired or not decided within --wait, 2 bad input
   needs MEDIC_URL (the bot, e.g. https://medic.example.com) and MEDIC_API_TOKEN`;
 
-export interface CliIo {
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream;
-}
-
-export interface SchemaPlanCliDeps {
-  env: NodeJS.ProcessEnv;
-  io: CliIo;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-}
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+export type SchemaPlanCliDeps = ApiCliDeps;
 
 export async function schemaPlanCli(args: string[], d: SchemaPlanCliDeps): Promise<number> {
   const { io } = d;
@@ -50,13 +34,8 @@ export async function schemaPlanCli(args: string[], d: SchemaPlanCliDeps): Promi
   const pollMs = parseDurationMs(flag(args, 'poll') ?? '10s');
   if (waitMs === undefined || pollMs === undefined || pollMs < 1000)
     return fail('--wait and --poll take durations like 30m, 90s (poll at least 1s)', 2);
-  let env;
-  try {
-    env = parseApiClientEnv(d.env);
-  } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message, 2);
-    throw err;
-  }
+  const client = apiClient(d);
+  if ('problem' in client) return fail(client.problem, 2);
   let proposed: unknown;
   try {
     proposed = JSON.parse(readFileSync(file, 'utf8'));
@@ -65,20 +44,7 @@ export async function schemaPlanCli(args: string[], d: SchemaPlanCliDeps): Promi
     if (err instanceof SchemaFormatError) return fail(`${file}: ${err.message}`, 2);
     return fail(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, 2);
   }
-  const http = d.fetch ?? fetch;
-  const sleep = d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const now = d.now ?? Date.now;
-  const base = env.MEDIC_URL.replace(/\/+$/, '');
-  const headers = { authorization: `Bearer ${env.MEDIC_API_TOKEN}`, 'content-type': 'application/json' };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await http(`${base}${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    return { status: res.status, body: json };
-  };
+  const call = client.call;
   const requestedBy = flag(args, 'requested-by') ?? d.env.GITHUB_ACTOR ?? d.env.USER ?? 'ci';
   const commit = flag(args, 'commit') ?? d.env.GITHUB_SHA;
   const created = await call('POST', '/api/v1/schema-plans', {
@@ -104,15 +70,17 @@ export async function schemaPlanCli(args: string[], d: SchemaPlanCliDeps): Promi
   io.out.write(`plan ${id}: ${String(created.body.classification)}, ${String(created.body.state)}\n`);
   for (const c of (created.body.changes as { summary?: string; class?: string }[] | undefined) ?? [])
     io.out.write(`  ${c.class}: ${c.summary}\n`);
-  const deadline = now() + waitMs;
-  let state = String(created.body.state);
-  while (state === 'pending' && now() < deadline) {
-    await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
-    const got = await call('GET', `/api/v1/schema-plans/${encodeURIComponent(id)}`);
-    if (got.status !== 200) return fail(`reading plan ${id}: ${got.status} ${String(got.body.error)}`, 1);
-    if (got.body.fingerprint !== expected) return fail(`plan ${id} is not for this schema; not trusted`, 1);
-    state = String(got.body.state);
-  }
+  const last = await pollUntil(
+    d,
+    () => call('GET', `/api/v1/schema-plans/${encodeURIComponent(id)}`),
+    (a) => a.body.state !== 'pending',
+    waitMs,
+    pollMs,
+    created,
+  );
+  if (last.status >= 300) return fail(`reading plan ${id}: ${last.status} ${String(last.body.error)}`, 1);
+  if (last.body.fingerprint !== expected) return fail(`plan ${id} is not for this schema; not trusted`, 1);
+  const state = String(last.body.state);
   switch (state) {
     case 'approved':
       io.out.write(`plan ${id} approved: the deploy may go on\n`);

@@ -58,6 +58,13 @@ export const Defaults = z
     scanConcurrency: z.number().int().min(1).max(256).default(32),
     /** Runs of history triage reads at most (GetJobRuns pages until this many, or 90 days). */
     maxRuns: z.number().int().min(5).max(2000).default(200),
+    /**
+     * A cloud run the bot follows (a mitigation's; a backfill's staging and consumer runs) is looked
+     * at every this many seconds; backfills look after 1 s first and slow down to it.
+     */
+    runPollSeconds: z.number().int().min(1).max(3600).default(30),
+    /** A mitigation's run is followed this long at most; then the bot says it stopped following. */
+    followRunHours: z.number().int().min(1).max(72).default(6),
   })
   .strict();
 export type Defaults = z.infer<typeof Defaults>;

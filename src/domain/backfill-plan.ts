@@ -10,6 +10,11 @@
 // run's id, the promoted partitions) — then marks the step done and enqueues the next. That is why
 // resumption is obvious: after a crash the record says exactly which steps finished, the
 // unfinished step's job is retried by the queue, and finished work is skipped, never redone.
+//
+// Longer than 400 lines on purpose: the plan, its step machine and (below the rule) the comparison
+// of staging against production share one vocabulary — tolerances, checks, dataset stats kept in
+// the record — and a change to a step is read against all three. The step processors that act on
+// it are in jobs/backfill/.
 import {
   compareStats,
   decimalScale,

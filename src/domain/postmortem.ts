@@ -130,8 +130,12 @@ export function suggestPreventiveChanges(incident: PostmortemIncident): string[]
     out.push('Spread S3 requests across prefixes; add retries with backoff for SlowDown.');
   if (has('job-change', 'job modified', 'deploy', 'code'))
     out.push('Require a perf review for job changes; keep the previous job version ready to roll back.');
+  // A performance cause: the gate that would have caught it, ready to paste into the pipeline.
+  const perfCause = has('memory', 'small', 'volume', 'skew', 'udf', 'gc', 'spill', 'shuffle', 'degrad');
   out.push(
-    'Add a perf-smoke test in CI that runs the job on a representative sample and fails past the baseline.',
+    perfCause && incident.job
+      ? `Add a perf-smoke gate in CI on a representative sample: \`medic perf-smoke --job ${incident.job} --sample <s3://… sample> --max-over 30%\` (exit 5 blocks the deploy).`
+      : 'Add a perf-smoke test in CI that runs the job on a representative sample and fails past the baseline (`medic perf-smoke`).',
   );
   out.push(
     'Review the alert thresholds (duration over baseline, consecutive runs, DPU) so this is caught earlier.',

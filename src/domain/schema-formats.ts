@@ -161,3 +161,45 @@ export function readProposedSchema(v: Json, path = 'proposed'): Schema {
     'must be a Glue StorageDescriptor ({Columns, PartitionKeys}), an Avro record or a JSON Schema object',
   );
 }
+
+/** Parquet logical types (the footer reader's names) as Hive/Glue catalog types. */
+const PARQUET_TO_CATALOG: Record<string, string> = {
+  int8: 'tinyint',
+  int16: 'smallint',
+  int32: 'int',
+  int64: 'bigint',
+  uint8: 'smallint',
+  uint16: 'int',
+  uint32: 'bigint',
+  uint64: 'bigint',
+  float: 'float',
+  double: 'double',
+  boolean: 'boolean',
+  string: 'string',
+  json: 'string',
+  enum: 'string',
+  uuid: 'string',
+  date: 'date',
+  timestamp: 'timestamp',
+  binary: 'binary',
+};
+
+/**
+ * A Parquet footer's columns as a catalog schema (partition columns are in the path, not the
+ * file). Nullability is left unknown: a file's REQUIRED says what one writer wrote, not what the
+ * table promises, and the catalog does not say either.
+ */
+export function fromParquetColumns(columns: readonly { name: string; type: string }[]): Schema {
+  return {
+    columns: columns
+      // Nested leaves come dotted ("geo.lat"); their top-level struct is opaque to the diff.
+      .filter((c) => !c.name.includes('.'))
+      .map((c) => ({
+        name: c.name,
+        type: /^decimal\(/.test(c.type)
+          ? c.type
+          : (PARQUET_TO_CATALOG[c.type.toLowerCase()] ?? c.type.toLowerCase()),
+      })),
+    partitionKeys: [],
+  };
+}

@@ -3,7 +3,7 @@
 // "ejecutar job de compactación". Pure.
 import { formatBytes, formatInt, formatNumber } from './format.js';
 import { median } from './degradation.js';
-import type { DateBucketStats, FileCounts, SmallFileSummary } from './small-files.js';
+import type { DateBucketStats, FileCounts, SmallFileSummary } from './small-file-summary.js';
 
 export interface SmallFileFigures {
   files: number;

@@ -1,6 +1,6 @@
 // Parquet footers through ranged reads: hyparquet reads the last 64 KiB of a file (one GET with a
 // Range) and asks for a second range only when the footer is longer. Never the whole file.
-import { leftoverKind } from '../domain/small-files.js';
+import { leftoverKind } from '../domain/small-file-keys.js';
 import type { ObjectInfo, ObjectStore } from './ports.js';
 import { readParquetFooter, type ParquetFooter } from '../domain/backfill-parquet.js';
 import type { FileFacts } from '../domain/backfill-plan.js';

@@ -15,8 +15,10 @@
 import { setMaxListeners } from 'node:events';
 import { ProviderError } from './ports.js';
 import type { ListPage, ListPageRequest, ObjectInfo, ObjectLocation, ObjectStore } from './ports.js';
+import { compareKeys } from './key-order.js';
 import { SmallFileAggregator } from '../domain/small-files.js';
-import type { SmallFileOptions, SmallFileSummary } from '../domain/small-files.js';
+import type { SmallFileOptions } from '../domain/small-files.js';
+import type { SmallFileSummary } from '../domain/small-file-summary.js';
 
 export interface ScanProgress {
   objects: number;
@@ -72,22 +74,6 @@ export interface ScanResult {
   splits: number;
   /** Set when source is 'inventory'. */
   inventory?: { manifestKey: string; createdAt: string; ageMs: number; files: number };
-}
-
-/** Compares keys in the order S3 and Blob list them: by Unicode code point (UTF-8 byte order). */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    // a surrogate stands for a code point above every BMP character
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 const DIGITS = '0123456789';

@@ -7,6 +7,8 @@ export const QUEUE_NAMES = [
   'backfill',
   'monitor',
   'cost',
+  'schema',
+  'perfsmoke',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -19,4 +21,6 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   backfill: 4,
   monitor: 4,
   cost: 4,
+  schema: 4,
+  perfsmoke: 4,
 };

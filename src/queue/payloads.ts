@@ -74,6 +74,26 @@ export const MonitorPayload = z.object({
 });
 export type MonitorPayload = z.infer<typeof MonitorPayload>;
 
+export const SchemaPayload = z.object({
+  /** A job of medic.yml (its table and input), or database.table. */
+  target: z.string().min(1).max(511),
+  /** Compare with the catalog as it was on this day (YYYY-MM-DD); default the previous version. */
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  requester: Requester,
+  requestedAt: z.number(),
+});
+export type SchemaPayload = z.infer<typeof SchemaPayload>;
+
+export const PerfSmokePayload = z.object({
+  smokeId: z.string().min(1),
+  step: z.enum(['start', 'poll']).default('start'),
+  polls: z.number().int().min(0).default(0),
+});
+export type PerfSmokePayload = z.infer<typeof PerfSmokePayload>;
+
 /** /cost reports and the monitor's budget check share one queue. */
 export const CostPayload = z.discriminatedUnion('kind', [
   z.object({
@@ -101,6 +121,8 @@ export const PAYLOADS = {
   escalation: EscalationPayload,
   backfill: BackfillPayload,
   monitor: MonitorPayload,
+  schema: SchemaPayload,
+  perfsmoke: PerfSmokePayload,
   cost: CostPayload,
 } satisfies Record<QueueName, z.ZodType>;
 

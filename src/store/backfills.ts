@@ -3,9 +3,10 @@
 // never overwrite each other. Work inside a step is recorded as it completes:
 //
 //   P:backfill:<id>               the record (JSON)
-//   P:backfill-copied:<id>        hash: snapshot source key → ETag of its copy (one entry per object
-//                                 copied; written right after the copy returns, so a restart skips it)
-//   P:backfill-uploads:<id>       hash: source key → multipart upload id in flight (aborted on resume)
+//   P:backfill-copied:<set>       hash: source key → ETag of its copy (one entry per object copied;
+//                                 written right after the copy returns, so a restart skips it); one
+//                                 set per copy: <id> (snapshot), <id>-backup, <id>-promote, <id>-rollback
+//   P:backfill-uploads:<set>      hash: source key → multipart upload id in flight (aborted on resume)
 //   P:backfill-active:<job>       the id of the job's backfill in progress (one at a time per job)
 //   P:backfill-seq:<day>          counter for ids
 import type { Redis } from 'ioredis';

@@ -244,8 +244,8 @@ describe('MetricsSource over GetMetricData (adapter)', () => {
   it('observability metrics where --enable-observability-metrics is on (GcJob)', async () => {
     const [r] = await source().runMetrics(GCJOB.name, [windowOf(sim.state.glue.runsOf(GCJOB.name)[0]!)]);
     const names = r!.series.map((s) => s.name);
-    for (const n of ['skewnessJob', 'skewnessStage', 'workerUtilization', 'errors'])
-      assert.ok(names.includes(n as never), n);
+    for (const n of ['skewnessJob', 'skewnessStage', 'workerUtilization', 'errors'] as const)
+      assert.ok(names.includes(n), n);
     assert.ok(r!.series.find((s) => s.name === 'workerUtilization')!.points.every((p) => p.value >= 0.85));
   });
 

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox.js';
+import { waitFor } from '../support/wait.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ARTIFACTS = join(root, 'test-artifacts', 'sandbox');
@@ -256,7 +257,9 @@ const tickChecklist: Step = {
     // Wait for the state asserted, not for "some update": the bot may update this message for
     // other reasons (an item it ticks itself), so the first chat.update after the click can still
     // show the item unticked. The message as Slack holds it must show the item ticked…
-    await waitUntil(() => tickedItems(sandbox.slack.message('C0DATAOPS', ts)).has(value));
+    await waitFor(`item ${value} ticked in the message`, () =>
+      tickedItems(sandbox.slack.message('C0DATAOPS', ts)).has(value),
+    );
     // …and the page, re-rendered from that message, shows it ticked too.
     await page
       .locator(`#messages .message[data-ts="${ts}"] .checkboxes label`)
@@ -375,14 +378,6 @@ function tickedItems(message: { blocks?: unknown[] } | undefined): Set<string> {
     for (const el of b.elements ?? [])
       for (const o of el.initial_options ?? []) if (o.value) out.add(o.value);
   return out;
-}
-
-async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** In order; a new feature's step goes where the newcomer would meet it. */

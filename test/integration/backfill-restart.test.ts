@@ -13,6 +13,7 @@ import { startMedic, type Medic } from '../../src/bootstrap.js';
 import { createLogger } from '../../src/logger.js';
 import { BackfillStore } from '../../src/store/backfills.js';
 import { buildPlan, newRecord } from '../../src/domain/backfill-plan.js';
+import { waitFor } from '../support/wait.js';
 
 const YAML = `
 slack:
@@ -44,20 +45,6 @@ after(async () => {
   await sim.stop();
   await dropPrefix(prefix);
 });
-
-async function waitFor<T>(
-  fn: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test(
   'killed mid-snapshot and restarted: finishes with each object copied once',
@@ -127,7 +114,7 @@ test(
     const snapCopies = () => sim.state.s3.copies.filter((c) => c.dstKey.startsWith(plan.snapshot.prefix));
 
     // Kill the worker once some — not all — objects are copied.
-    await waitFor(() => (snapCopies().length >= 40 ? true : undefined), '40 copies');
+    await waitFor('40 copies', () => (snapCopies().length >= 40 ? true : undefined), 90_000);
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     const atKill = snapCopies().length;
@@ -144,15 +131,15 @@ test(
       { ...config, env: { ...config.env, MEDIC_ROLE: 'worker' } },
       {
         logger: createLogger({ level: 'silent' }),
-        jobDeps: { backfill: { pollMs: 200, maxPollMs: 1000 } } as never,
+        timings: { backfillPollMs: 200, backfillMaxPollMs: 1000 },
       },
     );
     const done = await waitFor(
+      'the flow to go past the snapshot after the restart',
       async () => {
         const r = await store.get(plan.id);
         return r && r.steps['staging-run'].state === 'done' ? r : undefined;
       },
-      'the flow to go past the snapshot after the restart',
       150_000,
     );
     // (Production has Parquet for the last 5 days only, so this older window's quality step is not

@@ -15,6 +15,7 @@ import { Timeline } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
 import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
+import { waitFor } from '../support/wait.js';
 
 export const BACKFILL_YAML = `
 slack:
@@ -45,7 +46,7 @@ before(async () => {
   t = await startTestMedic({
     env: sim.env(),
     yaml: BACKFILL_YAML,
-    start: { jobDeps: { backfill: { pollMs: 200, maxPollMs: 1000 } } as never },
+    start: { timings: { backfillPollMs: 200, backfillMaxPollMs: 1000 } },
   });
   store = new BackfillStore(t.medic.state, t.prefix);
 });
@@ -57,20 +58,6 @@ after(async () => {
 
 const text = (m: FakeMessage | undefined) =>
   m ? JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '') : '';
-
-async function waitFor<T>(
-  fn: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The simulator's start minus n days, YYYY-MM-DD (scenario partitions are relative to it; its clock runs fast). */
 const daysAgo = (n: number) => new Date(simStart - n * DAY).toISOString().slice(0, 10);
@@ -96,7 +83,7 @@ async function startBackfill(
     triggerId,
   });
   assert.equal(res.status, 200);
-  const open = await waitFor(() => t.slack.callsTo('views.open')[before], 'views.open');
+  const open = await waitFor('views.open', () => t.slack.callsTo('views.open')[before], 60_000);
   const view = (typeof open.args.view === 'string' ? JSON.parse(open.args.view) : open.args.view) as {
     callback_id: string;
     private_metadata: string;
@@ -124,7 +111,7 @@ async function startBackfill(
     privateMetadata: view.private_metadata,
   });
   assert.equal(sub.status, 200);
-  const msg = await waitFor(() => t.slack.topLevel(channel)[before2], 'progress message');
+  const msg = await waitFor('progress message', () => t.slack.topLevel(channel)[before2], 60_000);
   const id = /bf-\d{8}-\d+/.exec(text(msg))?.[0];
   assert.ok(id, 'progress message names the backfill id');
   return id;
@@ -137,11 +124,11 @@ async function waitStatus(
 ): Promise<BackfillRecord> {
   try {
     return await waitFor(
+      `backfill ${id} ${statuses.join('|')}`,
       async () => {
         const r = await store.get(id);
         return r && statuses.includes(r.status) ? r : undefined;
       },
-      `backfill ${id} ${statuses.join('|')}`,
       timeoutMs,
     );
   } catch (err) {
@@ -214,8 +201,9 @@ test('happy path: snapshot once per object, staging Parquet checked, approval, p
   assert.ok(approvalMsg);
   await click(channel, 'medic.backfill.approve', id, 'U0ONCALL', approvalMsg.ts);
   await waitFor(
-    () => t.slack.ephemeralsFor('U0ONCALL', channel).find((e) => /four-eyes/.test(e.text ?? '')),
     'four-eyes refusal',
+    () => t.slack.ephemeralsFor('U0ONCALL', channel).find((e) => /four-eyes/.test(e.text ?? '')),
+    60_000,
   );
   assert.equal((await store.get(id))!.status, 'awaiting-approval');
   await click(channel, 'medic.backfill.approve', id, 'U0APPROVER', approvalMsg.ts);
@@ -298,21 +286,30 @@ test('Abort during the staging run stops it cleanly; production untouched', asyn
   sim.state.glue.configureRuns('MyJob-staging', { durationSec: 30_000 });
   try {
     const id = await startBackfill(channel, `MyJob --from ${daysAgo(2)} --to ${daysAgo(2)}`);
-    const r = await waitFor(async () => {
-      const x = await store.get(id);
-      return x?.stagingRunId ? x : undefined;
-    }, 'staging run started');
+    const r = await waitFor(
+      'staging run started',
+      async () => {
+        const x = await store.get(id);
+        return x?.stagingRunId ? x : undefined;
+      },
+      60_000,
+    );
     await click(channel, 'medic.backfill.abort', id, 'U0ONCALL', r.messageTs);
     const aborted = await waitStatus(id, ['aborted']);
     assert.equal(aborted.abortedBy, 'U0ONCALL');
-    const run = await waitFor(() => {
-      const x = sim.state.glue.findRun('MyJob-staging', r.stagingRunId!);
-      return x?.stopRequestedAt !== undefined ? x : undefined;
-    }, 'staging run stopped');
+    const run = await waitFor(
+      'staging run stopped',
+      () => {
+        const x = sim.state.glue.findRun('MyJob-staging', r.stagingRunId!);
+        return x?.stopRequestedAt !== undefined ? x : undefined;
+      },
+      60_000,
+    );
     assert.ok(run);
     await waitFor(
-      () => /aborted/.test(text(progressMessage(channel, aborted))) || undefined,
       'message says aborted',
+      () => /aborted/.test(text(progressMessage(channel, aborted))) || undefined,
+      60_000,
     );
     assert.doesNotMatch(text(progressMessage(channel, aborted)), /medic\.backfill\.abort/);
     assert.equal(sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length, 0);

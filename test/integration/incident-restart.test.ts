@@ -14,7 +14,8 @@ import { startMedic, type Medic } from '../../src/bootstrap.js';
 import { createLogger } from '../../src/logger.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
-import { escalationJobId, setEscalationMinuteMs } from '../../jobs/escalation.js';
+import { escalationJobId } from '../../src/queue/escalation.js';
+import { waitFor } from '../support/wait.js';
 
 const YAML = `
 slack:
@@ -29,8 +30,6 @@ let redisServer: RedisServer;
 let fake: FakeSlack;
 
 before(async () => {
-  // One escalation "minute" = 1 s: FastJob escalates 5 s after it opens (room for a slow machine to stop everything first).
-  setEscalationMinuteMs(1000);
   redisServer = await startRedisServer({ appendonly: true });
   fake = await FakeSlack.start();
 });
@@ -40,23 +39,12 @@ after(async () => {
   await redisServer.destroy();
 });
 
-async function waitUntil(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 test('an escalation timer survives stopping the bot and Redis, and fires exactly once', async () => {
   const prefix = testPrefix('restart');
   const config = testConfig({ env: { REDIS_URL: redisServer.url }, yaml: YAML, slack: fake, prefix });
   const logger = createLogger({ level: 'silent' });
-  const start = () => startMedic(config, { logger });
+  // One escalation "minute" = 1 s: FastJob escalates 5 s after it opens (room for a slow machine to stop everything first).
+  const start = () => startMedic(config, { logger, timings: { escalationMinuteMs: 1000 } });
 
   let medic: Medic = await start();
   const responseUrl = fake.newResponseUrl({ channelId: 'C0DATAOPS', userId: 'U0ONCALL' });
@@ -97,13 +85,13 @@ test('an escalation timer survives stopping the bot and Redis, and fires exactly
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
     incidents = new IncidentStore(redis, prefix);
     queue = new Queue('escalation', { connection: redis, prefix });
-    await waitUntil('the escalation after the restart', () => escalations().length >= 1);
+    await waitFor('the escalation after the restart', () => escalations().length >= 1);
     // Wait until the job is finished and recorded, then make sure nothing else was sent.
-    await waitUntil('the escalation job completed', async () => {
+    await waitFor('the escalation job completed', async () => {
       const job = await queue.getJob(escalationJobId(incident.id));
       return (await job?.getState()) === 'completed';
     });
-    await waitUntil('the escalation recorded', async () =>
+    await waitFor('the escalation recorded', async () =>
       Boolean((await incidents.get(incident.id))?.escalation?.doneAt),
     );
     assert.equal(escalations().length, 1);

@@ -1,8 +1,8 @@
 // The incident channel end to end: signed slash commands, block actions and events → the real Bolt
 // receiver → Redis (state and BullMQ) → the fake Slack and a fake PagerDuty on loopback.
 //
-// Escalation delays: `setEscalationMinuteMs(1000)` makes an escalation "minute" one second, so a
-// job configured with `escalateAfterMinutes: 1` escalates about a second after it opens.
+// Escalation delays: `timings: { escalationMinuteMs: 1000 }` makes an escalation "minute" one
+// second, so a job configured with `escalateAfterMinutes: 1` escalates about a second after it opens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -24,11 +24,12 @@ import { createLogger } from '../../src/logger.js';
 import { IncidentStore, type Incident } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
-import { escalationJobId, setEscalationMinuteMs } from '../../jobs/escalation.js';
+import { escalationJobId } from '../../src/queue/escalation.js';
 import { checklistBlockId, CHECKLIST_ACTION_ID } from '../../src/slack/blocks/checklist.js';
 import { timelineLine } from '../../src/domain/postmortem.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
 import type { Providers } from '../../src/providers/ports.js';
+import { waitFor } from '../support/wait.js';
 
 const ROUTING_KEY = 'R0UTING0KEY0do0not0log0me0123456';
 
@@ -84,7 +85,6 @@ postmortem:
 }
 
 before(async () => {
-  setEscalationMinuteMs(1000);
   pagerduty = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -103,7 +103,10 @@ before(async () => {
     },
   });
   const logger = createLogger({ level: 'debug' }, sink);
-  t = await startTestMedic({ yaml: yaml(pdUrl), start: { logger, jobDeps: { providers } } });
+  t = await startTestMedic({
+    yaml: yaml(pdUrl),
+    start: { logger, jobDeps: { providers }, timings: { escalationMinuteMs: 1000 } },
+  });
   redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   incidents = new IncidentStore(redis, t.prefix);
   timeline = new Timeline(redis, t.prefix);
@@ -120,18 +123,6 @@ after(async () => {
   await t.stop();
   await new Promise<void>((r) => pagerduty.close(() => r()));
 });
-
-async function waitUntil(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function textOf(m: FakeMessage | undefined): string {
   return m ? `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}` : '';
@@ -304,7 +295,7 @@ test('two concurrent checkbox clicks from two users on different items both stic
         .map((o) => o.value),
     );
   };
-  await waitUntil('both ticks in the message', () => {
+  await waitFor('both ticks in the message', () => {
     const s = tickedInMessage();
     return s.has('run-ids-logs') && s.has('decision');
   });
@@ -322,7 +313,7 @@ test('two concurrent checkbox clicks from two users on different items both stic
 
   // A click from the stale (all unticked) message that ticks nothing else unticks nothing.
   await click('U0SRE1', 'spark-ui-gc-shuffle');
-  await waitUntil('third tick in the message', () => tickedInMessage().has('spark-ui-gc-shuffle'));
+  await waitFor('third tick in the message', () => tickedInMessage().has('spark-ui-gc-shuffle'));
   assert.equal((await checklists.get(inc.id)).items.filter((i) => i.done).length, 3);
 
   // Unticking from a fresh message applies just that item.
@@ -336,7 +327,7 @@ test('two concurrent checkbox clicks from two users on different items both stic
     message: fresh,
     selectedOptions: [option('decision', 'decision'), option('run-ids-logs', 'run-ids-logs')],
   });
-  await waitUntil('untick in the message', () => !tickedInMessage().has('spark-ui-gc-shuffle'));
+  await waitFor('untick in the message', () => !tickedInMessage().has('spark-ui-gc-shuffle'));
   const after = await checklists.get(inc.id);
   assert.deepEqual(
     after.items.filter((i) => i.done).map((i) => i.id),
@@ -390,9 +381,9 @@ test('a :pushpin: reaction lands on the timeline once, with the message time and
 
   const permalinkCalls = () =>
     t.slack.callsTo('chat.getPermalink').filter((c) => c.args.message_ts === msg.ts).length;
-  await waitUntil('all three deliveries handled', () => permalinkCalls() >= 3);
+  await waitFor('all three deliveries handled', () => permalinkCalls() >= 3);
   const pins = async () => (await timeline.list(inc.id)).filter((e) => e.kind === 'pin');
-  await waitUntil('the pin entry', async () => (await pins()).length >= 1);
+  await waitFor('the pin entry', async () => (await pins()).length >= 1);
   // Let the other deliveries finish their write attempt, then check there is still one entry.
   await new Promise((r) => setTimeout(r, 300));
   const entries = await pins();
@@ -442,7 +433,7 @@ test('the escalation fires after the configured delay with logs, metrics and ste
   assert.match(text, /Checklist\* 0\/6/);
 
   // The Data Owner got a DM with the same facts.
-  await waitUntil('the DM', () =>
+  await waitFor('the DM', () =>
     t.slack.callsTo('conversations.open').some((c) => c.args.users === 'U0OWNER'),
   );
   const dm = await t.slack.waitFor(
@@ -455,7 +446,7 @@ test('the escalation fires after the configured delay with logs, metrics and ste
   assert.match(JSON.stringify(dm.args.blocks), /You are the Data Owner/);
   assert.match(JSON.stringify(dm.args.blocks), /Out of memory ×17/);
 
-  await waitUntil('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
+  await waitFor('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
   const pd = pdEvents.find((e) => e.dedup_key === opened.id)!;
   assert.equal(pd.routing_key, ROUTING_KEY);
   assert.equal(pd.event_action, 'trigger');
@@ -468,7 +459,7 @@ test('the escalation fires after the configured delay with logs, metrics and ste
     'jr_4567ef01',
   ]);
 
-  await waitUntil('escalation recorded', async () =>
+  await waitFor('escalation recorded', async () =>
     Boolean((await incidents.get(opened.id))?.escalation?.doneAt),
   );
   const entries = await timeline.list(opened.id);
@@ -486,7 +477,7 @@ test('/incident escalate escalates at once', async () => {
     15_000,
   );
   assert.match(JSON.stringify(call.args.blocks), /escalated by <@U0SRE1>/);
-  await waitUntil('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
+  await waitFor('the PagerDuty event', () => pdEvents.some((e) => e.dedup_key === opened.id));
 });
 
 test('the escalation does not fire after resolve', async () => {
@@ -647,7 +638,7 @@ test('the post-mortem holds every timeline entry and ticks its checklist item', 
   const list = await checklists.get(inc.id);
   assert.equal(list.items.find((i) => i.id === 'postmortem-mcp')?.done, true);
   // The team's knowledge base gets the same Markdown.
-  await waitUntil('the S3 copy', () => objectsWritten.some((o) => o.key === `postmortems/${inc.id}.md`));
+  await waitFor('the S3 copy', () => objectsWritten.some((o) => o.key === `postmortems/${inc.id}.md`));
   const copy = objectsWritten.find((o) => o.key === `postmortems/${inc.id}.md`)!;
   assert.equal(copy.scheme, 's3');
   assert.equal(copy.container, 'team-kb');

@@ -12,12 +12,12 @@ import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack/types.js';
 import { IncidentStore } from '../../src/store/incidents.js';
-import { Timeline } from '../../src/store/timeline.js';
+import { Timeline, type TimelineEntry } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
-import { setMitigationPollMs } from '../../jobs/mitigation.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { stableId } from '../../src/queue/payloads.js';
+import { waitFor } from '../support/wait.js';
 
 const YAML = `
 slack:
@@ -40,13 +40,12 @@ let skewMs = 0;
 const clock = (): number => Date.now() + skewMs;
 
 before(async () => {
-  setMitigationPollMs(100);
   sim = await startSimulator({ speed: 1000 });
   for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
   t = await startTestMedic({
     yaml: YAML,
     env: { ...sim.env(), MEDIC_ENV: 'staging' },
-    start: { jobDeps: { now: clock } },
+    start: { jobDeps: { now: clock }, timings: { mitigationPollMs: 100 } },
   });
 });
 
@@ -59,21 +58,6 @@ after(async () => {
 // helpers
 
 const json = (m: FakeMessage | undefined): string => JSON.stringify(m?.blocks ?? []) + '\n' + (m?.text ?? '');
-
-async function waitUntil<T>(
-  get: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string | (() => string),
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const approvals = () => new ApprovalStore(t.medic.state, t.prefix);
 const timeline = () => new Timeline(t.medic.state, t.prefix);
@@ -183,9 +167,8 @@ async function request(
   });
   assert.equal(res.status, 200);
   assert.equal(res.text, '', `the modal closes (no field errors): ${res.text}`);
-  const message = await waitUntil(
-    () => t.slack.topLevel(opts.channel).find((m) => json(m).includes(reason)),
-    `the message for ${kind}`,
+  const message = await waitFor(`the message for ${kind}`, () =>
+    t.slack.topLevel(opts.channel).find((m) => json(m).includes(reason)),
   );
   const approvalId = buttonValue(message, 'medic.mitigation.approve') ?? '';
   return { message, approvalId, reason, view };
@@ -209,12 +192,19 @@ async function click(
 }
 
 async function finalExecution(id: string): Promise<Approval> {
-  return await waitUntil(async () => {
+  return await waitFor(`approval ${id} to finish`, async () => {
     const a = await approvals().get(id);
     return a?.execution && ['succeeded', 'failed', 'error', 'dry-run'].includes(a.execution.state)
       ? a
       : undefined;
-  }, `approval ${id} to finish`);
+  });
+}
+
+/** Waits for an entry on the incident's timeline (the bot writes it after the Slack message it follows). */
+async function onTimeline(incidentId: string, what: string, pred: (e: TimelineEntry) => boolean) {
+  return waitFor(`${what} on the timeline of ${incidentId}`, async () =>
+    (await timeline().list(incidentId)).find(pred),
+  );
 }
 
 /**
@@ -247,9 +237,8 @@ function hasButtons(m: FakeMessage | undefined): boolean {
 }
 
 async function ephemeralFor(user: string, channel: string, pattern: RegExp) {
-  return await waitUntil(
-    () => t.slack.ephemeralsFor(user, channel).find((e) => pattern.test(e.text)),
-    `an ephemeral for ${user} matching ${pattern}`,
+  return await waitFor(`an ephemeral for ${user} matching ${pattern}`, () =>
+    t.slack.ephemeralsFor(user, channel).find((e) => pattern.test(e.text)),
   );
 }
 
@@ -267,16 +256,16 @@ test('triage report offers the mitigations; compaction opens prefilled and posts
     channelId: C_MAIN,
   });
   assert.equal(res.status, 200);
-  const report = await waitUntil(
-    () =>
-      t.slack
-        .topLevel(C_MAIN)
-        .find((m) => /triage took/.test(json(m)) && /medic\.mitigation\.request/.test(json(m))),
+  const report = await waitFor(
     () =>
       `the final triage report with buttons (messages: ${t.slack
         .topLevel(C_MAIN)
         .map((m) => json(m).slice(0, 3000))
         .join(' | ')})`,
+    () =>
+      t.slack
+        .topLevel(C_MAIN)
+        .find((m) => /triage took/.test(json(m)) && /medic\.mitigation\.request/.test(json(m))),
     60_000,
   );
   const raw = buttonValue(report, 'medic.mitigation.request.compaction');
@@ -308,8 +297,11 @@ test('triage report offers the mitigations; compaction opens prefilled and posts
   assert.match(text, /Approve and run/, 'a confirm dialog on Approve');
   assert.ok(hasButtons(req.message));
   assert.equal(mutations('StartJobRun').length, 0, 'nothing runs before an approval');
-  const entries = await timeline().list(mainIncident);
-  assert.ok(entries.some((e) => e.kind === 'approval-request' && e.text.includes(req.approvalId)));
+  await onTimeline(
+    mainIncident,
+    'the approval request',
+    (e) => e.kind === 'approval-request' && e.text.includes(req.approvalId),
+  );
 });
 
 test('four-eyes: the requester cannot approve their own request', async () => {
@@ -326,8 +318,11 @@ test('a non-approver is refused, told who may approve, and the attempt is on the
   await click('approve', main.approvalId, 'U0SRE1', C_MAIN, main.message.ts);
   const e = await ephemeralFor('U0SRE1', C_MAIN, /not among the approvers/);
   assert.match(e.text, /<!subteam\^S0DATALEADS> \(<@U0APPROVER>\)/);
-  const entries = await timeline().list(mainIncident);
-  assert.ok(entries.some((x) => x.actor === 'U0SRE1' && /refused \(not-approver\)/.test(x.text)));
+  await onTimeline(
+    mainIncident,
+    'the refused attempt',
+    (x) => x.actor === 'U0SRE1' && /refused \(not-approver\)/.test(x.text),
+  );
   assert.equal(mutations('StartJobRun').length, 0);
 });
 
@@ -350,16 +345,15 @@ test('two concurrent Approve clicks start exactly one run, followed to SUCCEEDED
   });
   assert.ok(sim.requests({ service: 'glue', operation: 'GetJobRun' }).length >= 1, 'the run was followed');
   await ephemeralFor(APPROVER, C_MAIN, /already approved by <@U0APPROVER>/);
-  const msg = await waitUntil(() => {
+  const msg = await waitFor('the final message', () => {
     const x = t.slack.message(C_MAIN, m.message.ts);
     return x && /succeeded/.test(json(x)) ? x : undefined;
-  }, 'the final message');
+  });
   assert.ok(!hasButtons(msg), 'buttons removed');
   assert.match(json(msg), /Approved by <@U0APPROVER>/);
   assert.match(json(msg), new RegExp(a.execution!.runId!));
-  const kinds = (await timeline().list(mainIncident)).map((e) => e.kind);
   for (const k of ['approval-request', 'approval', 'mitigation-start', 'mitigation-result'] as const)
-    assert.ok(kinds.includes(k), `timeline has ${k}`);
+    await onTimeline(mainIncident, k, (e) => e.kind === k);
   const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(mainIncident);
   const decision = checklist.items.find((i) => i.id === 'decision');
   assert.equal(decision?.done, true);
@@ -392,14 +386,17 @@ test('scale: a rerun with WorkerType / NumberOfWorkers overrides, followed to FA
   const starts = mutations('StartJobRun', 'OomJob');
   assert.equal(starts.length, 1);
   assert.deepEqual(starts[0]!.params, { JobName: 'OomJob', WorkerType: 'G.1X', NumberOfWorkers: 10 });
-  const msg = await waitUntil(() => {
+  const msg = await waitFor('the failed message', () => {
     const x = t.slack.message(channel, req.message.ts);
     return x && /failed/.test(json(x)) ? x : undefined;
-  }, 'the failed message');
+  });
   assert.match(json(msg), /OutOfMemoryError/);
   assert.ok(!hasButtons(msg));
-  const entries = await timeline().list(incidentId);
-  assert.ok(entries.some((e) => e.kind === 'mitigation-result' && /failed/.test(e.text)));
+  await onTimeline(
+    incidentId,
+    'the failed result',
+    (e) => e.kind === 'mitigation-result' && /failed/.test(e.text),
+  );
 });
 
 test('scale, persistent variant: one UpdateJob carrying the job over with the new workers', async () => {
@@ -460,10 +457,10 @@ test('shuffle / skew tuning: a rerun with every setting in one --conf argument; 
   });
   assert.equal(a.execution?.recovered, true);
   assert.ok(a.execution?.baselineSec && a.execution.baselineSec > 1700);
-  const msg = await waitUntil(() => {
+  const msg = await waitFor('the recovered message', () => {
     const x = t.slack.message(channel, req.message.ts);
     return x && /Recovered/.test(json(x)) ? x : undefined;
-  }, 'the recovered message');
+  });
   assert.ok(!hasButtons(msg));
 });
 
@@ -503,10 +500,12 @@ test('code fix: a follow-up with an owner is recorded, no AWS call, decision tic
   assert.match(text, /&lt;parse_udf&gt;/, 'user text escaped');
   assert.ok(!hasButtons(req.message));
   assert.equal(sim.requests({ service: 'glue' }).length, before, 'no AWS request');
-  const entries = await timeline().list(incidentId);
-  assert.ok(entries.some((e) => /Code fix follow-up recorded/.test(e.text)));
-  const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(incidentId);
-  assert.equal(checklist.items.find((i) => i.id === 'decision')?.done, true);
+  await onTimeline(incidentId, 'the follow-up', (e) => /Code fix follow-up recorded/.test(e.text));
+  // The decision is ticked right after the note.
+  await waitFor('the decision ticked', async () => {
+    const checklist = await new ChecklistStore(t.medic.state, t.prefix).get(incidentId);
+    return checklist.items.find((i) => i.id === 'decision')?.done;
+  });
 });
 
 test('dry run: the exact calls are shown and none is made', async () => {
@@ -542,16 +541,16 @@ test('an expired request cannot be approved and shows as expired', async () => {
   }
   const a = await approvals().get(req.approvalId);
   assert.equal(a?.state, 'expired');
-  const msg = await waitUntil(() => {
+  const msg = await waitFor('the expired message', () => {
     const x = t.slack.message(channel, req.message.ts);
     return x && /Expired/.test(json(x)) ? x : undefined;
-  }, 'the expired message');
+  });
   assert.ok(!hasButtons(msg));
   // Approving again (even with the clock back) is refused: expiry is final.
   await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(mutations('StartJobRun', 'HealthyJob').length, 0);
-  assert.ok((await timeline().list(incidentId)).some((e) => /expired/.test(e.text)));
+  await onTimeline(incidentId, 'the expiry', (e) => /expired/.test(e.text));
 });
 
 test('a rejected request runs nothing and says who rejected it', async () => {
@@ -559,13 +558,13 @@ test('a rejected request runs nothing and says who rejected it', async () => {
   const incidentId = await incidentFor(channel, 'HealthyJob');
   const req = await request('scale', { job: 'HealthyJob', channel, incidentId, value: { w: 2, t: 'G.1X' } });
   await click('reject', req.approvalId, APPROVER, channel, req.message.ts);
-  const msg = await waitUntil(() => {
+  const msg = await waitFor('the rejected message', () => {
     const x = t.slack.message(channel, req.message.ts);
     return x && /Rejected by <@U0APPROVER>/.test(json(x)) ? x : undefined;
-  }, 'the rejected message');
+  });
   assert.ok(!hasButtons(msg));
   assert.equal((await approvals().get(req.approvalId))?.state, 'rejected');
-  assert.ok((await timeline().list(incidentId)).some((e) => e.kind === 'rejection'));
+  await onTimeline(incidentId, 'the rejection', (e) => e.kind === 'rejection');
   assert.equal(mutations('StartJobRun', 'HealthyJob').length, 0);
 });
 
@@ -579,10 +578,10 @@ test('ConcurrentRunsExceededException is shown clearly', async () => {
   const a = await finalExecution(req.approvalId);
   assert.equal(a.execution?.state, 'error');
   assert.equal(a.execution?.error?.code, 'ConcurrentRunsExceededException');
-  const msg = await waitUntil(() => {
+  const msg = await waitFor('the error in the message', () => {
     const x = t.slack.message(channel, req.message.ts);
     return x && /ConcurrentRunsExceededException/.test(json(x)) ? x : undefined;
-  }, 'the error in the message');
+  });
   assert.match(json(msg), /could not run/);
   assert.ok(!hasButtons(msg));
   assert.equal(mutations('StartJobRun', 'HealthyJob').length, 1, 'tried once, not retried');
@@ -598,14 +597,17 @@ test('AccessDenied names the IAM action', async () => {
     const a = await finalExecution(req.approvalId);
     assert.equal(a.execution?.state, 'error');
     assert.equal(a.execution?.error?.action, 'glue:StartJobRun');
-    const msg = await waitUntil(() => {
+    const msg = await waitFor('the access error in the message', () => {
       const x = t.slack.message(channel, req.message.ts);
       return x && /Access denied/.test(json(x)) ? x : undefined;
-    }, 'the access error in the message');
+    });
     assert.match(json(msg), /glue:StartJobRun/);
     assert.match(json(msg), /lacks `glue:StartJobRun`/);
-    const entries = await timeline().list(incidentId);
-    assert.ok(entries.some((e) => e.kind === 'mitigation-result' && /glue:StartJobRun/.test(e.text)));
+    await onTimeline(
+      incidentId,
+      'the access error',
+      (e) => e.kind === 'mitigation-result' && /glue:StartJobRun/.test(e.text),
+    );
   } finally {
     sim.setFaults([]);
   }
@@ -623,16 +625,16 @@ test('the delayed expiry job marks an unanswered request expired and removes its
   skewMs = 61 * 60_000;
   try {
     await timer.promote();
-    const msg = await waitUntil(() => {
+    const msg = await waitFor('the expired message', () => {
       const x = t.slack.message(channel, req.message.ts);
       return x && /Expired/.test(json(x)) ? x : undefined;
-    }, 'the expired message');
+    });
     assert.ok(!hasButtons(msg));
   } finally {
     skewMs = 0;
   }
   assert.equal((await approvals().get(req.approvalId))?.state, 'expired');
-  assert.ok((await timeline().list(incidentId)).some((e) => /expired without a decision/.test(e.text)));
+  await onTimeline(incidentId, 'the expiry note', (e) => /expired without a decision/.test(e.text));
 });
 
 test('in dev the whole flow runs, self-approval may be allowed, and nothing is called', async () => {
@@ -671,9 +673,8 @@ test('in dev the whole flow runs, self-approval may be allowed, and nothing is c
       values: prefilled(view, { reason: { value: 'dev rehearsal' } }),
       privateMetadata: view.private_metadata,
     });
-    const message = await waitUntil(
-      () => dev.slack.topLevel(channel).find((m) => json(m).includes('dev rehearsal')),
-      'the dev approval request',
+    const message = await waitFor('the dev approval request', () =>
+      dev.slack.topLevel(channel).find((m) => json(m).includes('dev rehearsal')),
     );
     assert.match(json(message), /Dry run: the bot runs in `dev`/);
     const approvalId = buttonValue(message, 'medic.mitigation.approve') ?? '';
@@ -685,13 +686,13 @@ test('in dev the whole flow runs, self-approval may be allowed, and nothing is c
       channelId: channel,
       messageTs: message.ts,
     });
-    const final = await waitUntil(
+    const final = await waitFor(
+      () =>
+        `the dry-run result: ${JSON.stringify(dev.slack.ephemeralsFor())} ${json(dev.slack.message(channel, message.ts))}`,
       () => {
         const x = dev.slack.message(channel, message.ts);
         return x && /dry run: the bot runs in/.test(json(x)) ? x : undefined;
       },
-      () =>
-        `the dry-run result: ${JSON.stringify(dev.slack.ephemeralsFor())} ${json(dev.slack.message(channel, message.ts))}`,
     );
     assert.ok(!hasButtons(final));
     assert.match(json(final), /Approved by <@U0ONCALL>/);

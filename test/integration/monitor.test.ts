@@ -28,6 +28,7 @@ import { formatUnitHours, formatPct, formatPctChange } from '../../src/domain/fo
 import type { MonitorMemory } from '../../src/domain/monitor.js';
 import { monitorStateKey } from '../../jobs/monitor.js';
 import type { MonitorOutcome } from '../../jobs/monitor.js';
+import { waitFor } from '../support/wait.js';
 
 const CHANNEL = 'C0MONITOR';
 const YAML = `
@@ -66,23 +67,19 @@ function textOf(m: FakeMessage): string {
   return JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '');
 }
 
-async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Enqueue one evaluation, as a scheduler does, and wait for it to finish. */
 async function runMonitor(job: string): Promise<MonitorOutcome> {
   const queue = t.medic.producers.queue('monitor');
   const added = await queue.add('monitor', { job });
   let state = '';
-  await waitUntil(async () => {
-    state = await added.getState();
-    return state === 'completed' || state === 'failed';
-  });
+  await waitFor(
+    `the evaluation of ${job} to finish`,
+    async () => {
+      state = await added.getState();
+      return state === 'completed' || state === 'failed';
+    },
+    30_000,
+  );
   const done = await queue.getJob(added.id!);
   assert.equal(state, 'completed', `monitor ${job} failed: ${done?.failedReason}`);
   return done!.returnvalue as MonitorOutcome;
@@ -259,10 +256,10 @@ test('Triage now: enqueues exactly one triage for the channel, as /triage does, 
     });
   const ephemerals = () => t.slack.callsTo('chat.postEphemeral').filter((c) => c.args.channel === CHANNEL);
   assert.equal((await click()).status, 200);
-  await waitUntil(() => ephemerals().length === 1);
+  await waitFor('the first click answered', () => ephemerals().length === 1, 30_000);
   assert.match(String(ephemerals()[0]!.args.text), /Triage of `MyJob` queued/);
   assert.equal((await click()).status, 200);
-  await waitUntil(() => ephemerals().length === 2);
+  await waitFor('the second click answered', () => ephemerals().length === 2, 30_000);
   assert.match(String(ephemerals()[1]!.args.text), /already running/);
 
   const triage = t.medic.producers.queue('triage');
@@ -271,7 +268,11 @@ test('Triage now: enqueues exactly one triage for the channel, as /triage does, 
   assert.equal(mine.length, 1, 'one triage job for two clicks');
   assert.equal(mine[0]!.data.requester.userId, 'U0ONCALL');
   // The triage it started reports in the alert channel, like /triage MyJob there.
-  await waitUntil(() => t.slack.topLevel(CHANNEL).some((m) => /triage took/.test(textOf(m))), 60_000);
+  await waitFor(
+    'the triage report in the alert channel',
+    () => t.slack.topLevel(CHANNEL).some((m) => /triage took/.test(textOf(m))),
+    60_000,
+  );
 });
 
 test('schedulers: one per monitored job at start, removed when its job leaves the config', async () => {
@@ -299,10 +300,14 @@ jobs:
       'every job of jobs: by default, whatever its platform',
     );
     // An \`every\` scheduler's first evaluation runs at once: both jobs get evaluated by the schedule.
-    await waitUntil(async () => {
-      const keys = ['MyJob', 'HealthyJob'].map((job) => monitorStateKey(prefix, job));
-      return (await first.state.exists(...keys)) === 2;
-    });
+    await waitFor(
+      'both jobs evaluated by the schedule',
+      async () => {
+        const keys = ['MyJob', 'HealthyJob'].map((job) => monitorStateKey(prefix, job));
+        return (await first.state.exists(...keys)) === 2;
+      },
+      30_000,
+    );
   } finally {
     await first.close();
   }

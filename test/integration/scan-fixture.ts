@@ -1,6 +1,7 @@
 // The objects the scanner integration tests put into each store, and the figures a scan of them must
 // report, computed here by plain arithmetic (not by the aggregator under test).
 import type { ObjectStore } from '../../src/providers/ports.js';
+import type { SmallFileSummary } from '../../src/domain/small-file-summary.js';
 
 export interface FixtureObject {
   key: string;
@@ -129,4 +130,19 @@ export async function putFixture(
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+/** The figures of a scan that expectedFigures computes, to compare the two. */
+export function scanFigures(s: SmallFileSummary) {
+  return {
+    objects: s.objects,
+    objectBytes: s.objectBytes,
+    files: s.files,
+    bytes: s.bytes,
+    smallFiles: s.smallFiles,
+    smallBytes: s.smallBytes,
+    zeroByteFiles: s.zeroByteFiles,
+    folderMarkers: s.folderMarkers,
+    leftovers: s.leftovers.objects,
+  };
 }

@@ -13,6 +13,7 @@ import {
   expectedFigures,
   fixtureObjects,
   putFixture,
+  scanFigures,
 } from './scan-fixture.js';
 
 const CONTAINER = 'scan-fixture';
@@ -38,20 +39,6 @@ const at = (prefix: string): ObjectLocation => ({
   prefix,
 });
 
-function figures(s: Awaited<ReturnType<typeof scanLocation>>['summary']) {
-  return {
-    objects: s.objects,
-    objectBytes: s.objectBytes,
-    files: s.files,
-    bytes: s.bytes,
-    smallFiles: s.smallFiles,
-    smallBytes: s.smallBytes,
-    zeroByteFiles: s.zeroByteFiles,
-    folderMarkers: s.folderMarkers,
-    leftovers: s.leftovers.objects,
-  };
-}
-
 const scans: { prefix: string; pageSize: number; concurrency: number; maxDepth?: number }[] = [
   { prefix: '', pageSize: 5000, concurrency: 32 },
   { prefix: '', pageSize: 100, concurrency: 32 },
@@ -75,7 +62,7 @@ for (const { prefix, pageSize, concurrency, maxDepth } of scans) {
       concurrency,
       maxDepth,
     });
-    assert.deepEqual(figures(result.summary), expectedFigures(objects, prefix));
+    assert.deepEqual(scanFigures(result.summary), expectedFigures(objects, prefix));
     assert.equal(result.source, 'listing');
     assert.equal(result.splits, 0); // Blob has no StartAfter: no range splits
   });

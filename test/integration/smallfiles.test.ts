@@ -7,6 +7,7 @@ import { startSimulator, type Simulator } from '../../sim/index.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendBlockAction, sendSlashCommand } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack/types.js';
+import { waitFor } from '../support/wait.js';
 
 let sim: Simulator;
 let t: TestMedic;
@@ -24,16 +25,6 @@ after(async () => {
 
 const text = (m: FakeMessage) => JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '');
 
-async function waitFor<T>(fn: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function finalMessage(channel: string): FakeMessage | undefined {
   return t.slack.topLevel(channel).find((m) => !/Scanning/.test(text(m)));
 }
@@ -47,7 +38,7 @@ async function scan(channel: string, args: string): Promise<FakeMessage> {
   });
   assert.equal(res.status, 200);
   assert.match((res.body as { text: string }).text, /queued/);
-  return waitFor(() => finalMessage(channel), `final message in ${channel}`);
+  return waitFor(`final message in ${channel}`, () => finalMessage(channel), 60_000);
 }
 
 /** Ground truth straight from the simulator with a plain paginator. */
@@ -82,10 +73,14 @@ test('counts equal the listing to the object; second scan compares with the firs
   assert.ok(body.includes(`${expected.small.toLocaleString('en-US')} (`), 'small-file count');
   assert.match(body, /grew 20× in files but only 1\.1× in bytes against the median of the 29 earlier days/);
   assert.match(body, /compaction warranted/);
-  const thread = await waitFor(() => {
-    const replies = t.slack.thread('C0SCAN1', m.ts);
-    return replies.length ? replies : undefined;
-  }, 'histogram in thread');
+  const thread = await waitFor(
+    'histogram in thread',
+    () => {
+      const replies = t.slack.thread('C0SCAN1', m.ts);
+      return replies.length ? replies : undefined;
+    },
+    60_000,
+  );
   assert.ok(thread.length >= 1);
   const png = [...t.slack.files.values()].find((f) => f.name === 'file-sizes.png');
   assert.equal(png?.bytes?.subarray(1, 4).toString(), 'PNG');
@@ -128,8 +123,9 @@ test('Cancel stops a long scan and the message says who cancelled it', async () 
       channelId: 'C0SCAN6',
     });
     const progress = await waitFor(
-      () => t.slack.topLevel('C0SCAN6').find((m) => /Scanning/.test(text(m))),
       'progress message',
+      () => t.slack.topLevel('C0SCAN6').find((m) => /Scanning/.test(text(m))),
+      60_000,
     );
     const button = JSON.stringify(progress.blocks).match(
       /"action_id":"medic\.smallfiles\.cancel","text":\{[^}]*\},"value":"([^"]+)"/,
@@ -143,10 +139,14 @@ test('Cancel stops a long scan and the message says who cancelled it', async () 
       messageTs: progress.ts,
     });
     assert.equal(res.status, 200);
-    const done = await waitFor(() => {
-      const m = t.slack.message('C0SCAN6', progress.ts);
-      return m && /Scan cancelled/.test(text(m)) ? m : undefined;
-    }, 'cancelled message');
+    const done = await waitFor(
+      'cancelled message',
+      () => {
+        const m = t.slack.message('C0SCAN6', progress.ts);
+        return m && /Scan cancelled/.test(text(m)) ? m : undefined;
+      },
+      60_000,
+    );
     assert.match(text(done), /Scan cancelled\* by <@U0ONCALL>/);
   } finally {
     sim.setFaults([]);

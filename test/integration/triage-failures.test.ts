@@ -6,6 +6,7 @@ import { startSimulator, type Simulator } from '../../sim/index.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack/types.js';
+import { waitFor } from '../support/wait.js';
 
 let sim: Simulator;
 let t: TestMedic;
@@ -26,14 +27,12 @@ const text = (m: FakeMessage) => JSON.stringify(m.blocks ?? []) + '\n' + (m.text
 async function triage(job: string, channel: string, done: RegExp = /triage took/): Promise<string> {
   t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL'] });
   await sendSlashCommand(t.url, t.secret, { command: '/triage', text: job, channelId: channel });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const m = t.slack.topLevel(channel).find((x) => done.test(text(x)));
-    if (m) return text(m);
-    if (Date.now() > deadline)
-      throw new Error(`no final report in ${channel}: ${t.slack.topLevel(channel).map(text).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const m = await waitFor(
+    () => `the final report in ${channel}: ${t.slack.topLevel(channel).map(text).join('\n')}`,
+    () => t.slack.topLevel(channel).find((x) => done.test(text(x))),
+    60_000,
+  );
+  return text(m);
 }
 
 test('access denied to the runs names the IAM action to grant', async () => {
@@ -86,13 +85,14 @@ test('a job name that tries to ping the channel is shown, never sent as a mentio
     text: '&lt;!channel&gt;',
     channelId: channel,
   });
-  const deadline = Date.now() + 60_000;
-  let body = '';
-  while (Date.now() < deadline) {
-    body = t.slack.topLevel(channel).map(text).join('\n');
-    if (/No Glue job named/.test(body)) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const body = await waitFor(
+    'the "no such job" answer',
+    () => {
+      const all = t.slack.topLevel(channel).map(text).join('\n');
+      return /No Glue job named/.test(all) ? all : undefined;
+    },
+    60_000,
+  );
   assert.match(body, /No Glue job named/);
   // Every mrkdwn string and the top-level text (plain_text never renders mentions).
   const mrkdwn: string[] = [];

@@ -10,6 +10,7 @@ import type { FakeMessage } from '../support/fake-slack/types.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { Timeline } from '../../src/store/timeline.js';
+import { waitFor } from '../support/wait.js';
 
 const YAML = `
 defaults:
@@ -42,23 +43,15 @@ function blocksText(m: FakeMessage): string {
 
 /** Wait until the report in `channel` reaches its final state (it ends with the timing line). */
 async function finalReport(channel: string, timeoutMs = 60_000): Promise<FakeMessage> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const m = t.slack.topLevel(channel).find((x) => /triage took/.test(blocksText(x)));
-    if (m && !/Triaging/.test(blocksText(m))) return m;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `no final report in ${channel}; messages: ${t.slack.topLevel(channel).map(blocksText).join('\n---\n')}`,
+  return waitFor(
+    () =>
+      `the final report in ${channel}; messages: ${t.slack.topLevel(channel).map(blocksText).join('\n---\n')}`,
+    () => {
+      const m = t.slack.topLevel(channel).find((x) => /triage took/.test(blocksText(x)));
+      return m && !/Triaging/.test(blocksText(m)) ? m : undefined;
+    },
+    timeoutMs,
   );
-}
-
-async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function triage(job: string, channel: string) {
@@ -88,8 +81,9 @@ test('MyJob: DEGRADED, the 3 slow runs listed, small files the top finding, chec
   );
   assert.ok(t.slack.callsTo('chat.update').some((c) => c.args.ts === report.ts));
   // Chart and details in the thread.
-  await waitUntil(() => t.slack.thread('C0MYJOB', report.ts).length >= 2);
-  await waitUntil(
+  await waitFor('details and chart in the thread', () => t.slack.thread('C0MYJOB', report.ts).length >= 2);
+  await waitFor(
+    'the report recorded on the incident',
     async () =>
       (await new IncidentStore(t.medic.state, t.prefix).forChannel('C0MYJOB'))?.latest !== undefined,
   );
@@ -115,11 +109,11 @@ test('MyJob: DEGRADED, the 3 slow runs listed, small files the top finding, chec
       .filter((i) => i.done)
       .map((i) => i.id)
       .sort();
-  await waitUntil(async () => (await ticked()).length >= 3);
+  await waitFor('the bot ticks', async () => (await ticked()).length >= 3);
   assert.deepEqual(await ticked(), ['input-vs-baseline', 'run-ids-logs', 'spark-ui-gc-shuffle']);
   // The checklist message sits under the report, the two evidence items ticked by the bot. It is
   // brought up to date after the incident's summary is written: wait for it, not for the summary.
-  await waitUntil(async () => {
+  await waitFor('the checklist message up to date', async () => {
     const ts = (await incidents.forChannel('C0MYJOB'))?.checklistTs;
     return ts !== undefined && /run_id/.test(JSON.stringify(t.slack.message('C0MYJOB', ts)?.blocks ?? []));
   });

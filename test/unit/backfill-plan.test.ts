@@ -21,6 +21,7 @@ import {
   windowDates,
   DEFAULT_TOLERANCES,
   type BackfillRecord,
+  type DatasetStats,
   type FileFacts,
 } from '../../src/domain/backfill-plan.js';
 import { AdaptiveLimit } from '../../src/providers/snapshot.js';
@@ -293,8 +294,10 @@ test('a bound that is not exact never makes a range finding, and is said', () =>
   assert.deepEqual(qualityCaveats(prod, later, CHECKS), [
     'ranges not fully checked (bounds missing or not exact) for `at`',
   ]);
-  // Figures stored before typed statistics (plain strings) are not compared.
-  const legacy = { ...prod, columns: { ...prod.columns, at: { nulls: 0, min: '1', max: '9' } } } as never;
+  // Figures stored before typed statistics (plain strings), as read back from Redis, are not compared.
+  const legacy: DatasetStats = JSON.parse(
+    JSON.stringify({ ...prod, columns: { ...prod.columns, at: { nulls: 0, min: '1', max: '9' } } }),
+  );
   assert.deepEqual(qualityFindings(legacy, later, CHECKS, DEFAULT_TOLERANCES), []);
 });
 

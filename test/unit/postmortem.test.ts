@@ -125,7 +125,11 @@ test('preventive changes follow the cause, and always include a CI perf-smoke te
     small.some((s) => /Right-size workers/.test(s)),
     'the GC finding adds memory advice',
   );
-  assert.ok(small.some((s) => /perf-smoke test in CI/.test(s)));
+  // A performance cause: the exact gate command for the job, ready to paste.
+  assert.ok(
+    small.some((s) => s.includes(`medic perf-smoke --job ${incident.job} --sample`)),
+    small.join('\n'),
+  );
   assert.ok(small.some((s) => /alert thresholds/.test(s)));
   const schema = suggestPreventiveChanges({
     ...incident,
@@ -136,6 +140,10 @@ test('preventive changes follow the cause, and always include a CI perf-smoke te
   assert.ok(!schema.some((s) => /compaction/i.test(s)));
   const none = suggestPreventiveChanges({ ...incident, cause: undefined, latest: undefined });
   assert.equal(none.length, 2);
+  assert.ok(
+    none.some((s) => /perf-smoke test in CI/.test(s)),
+    'without a cause: the general advice',
+  );
 });
 
 test('an incident with no triage and no entries still drafts, saying what to fill in', () => {

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareKeys, scanLocation, splitBoundaries } from '../../src/providers/scanner.js';
+import { scanLocation, splitBoundaries } from '../../src/providers/scanner.js';
+import { compareKeys } from '../../src/providers/key-order.js';
 import { ProviderError } from '../../src/providers/ports.js';
 import type { ListPage, ListPageRequest, ObjectInfo, ObjectStore } from '../../src/providers/ports.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SmallFileAggregator, type SmallFileSummary } from '../../src/domain/small-files.js';
+import { SmallFileAggregator } from '../../src/domain/small-files.js';
+import type { SmallFileSummary } from '../../src/domain/small-file-summary.js';
 import {
   compareLocations,
   compareNewestPartitions,

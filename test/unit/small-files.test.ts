@@ -1,15 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SmallFileAggregator } from '../../src/domain/small-files.js';
+import { fileFormat, leftoverKind, partitionDate, partitionOf } from '../../src/domain/small-file-keys.js';
 import {
-  SmallFileAggregator,
-  fileFormat,
   histogramBucket,
   histogramBucketFloor,
-  leftoverKind,
-  partitionDate,
   parseSmallFileSummary,
-  partitionOf,
-} from '../../src/domain/small-files.js';
+} from '../../src/domain/small-file-summary.js';
 
 const MiB = 1024 * 1024;
 

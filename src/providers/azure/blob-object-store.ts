@@ -6,6 +6,7 @@ import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ProviderError } from '../ports.js';
 import type { CopyOutcome, ListPage, ListPageRequest, ObjectInfo, ObjectRef, ObjectStore } from '../ports.js';
+import { compareKeys } from '../key-order.js';
 
 export type BlobServiceOptions = { connectionString: string } | { accountUrl: string };
 
@@ -120,10 +121,9 @@ export class BlobObjectStore implements ObjectStore {
       // No StartAfter in Blob listing: skip keys up to it, following pages until one has a key after it.
       let current = page;
       for (;;) {
-        const after = current.objects.filter((o) => compareCodePoints(o.key, req.startAfter as string) > 0);
+        const after = current.objects.filter((o) => compareKeys(o.key, req.startAfter as string) > 0);
         const prefixes = current.prefixes.filter(
-          (p) =>
-            compareCodePoints(p, req.startAfter as string) > 0 || (req.startAfter as string).startsWith(p),
+          (p) => compareKeys(p, req.startAfter as string) > 0 || (req.startAfter as string).startsWith(p),
         );
         if (after.length > 0 || prefixes.length > 0 || !current.nextToken) {
           const out: ListPage = { objects: after, prefixes };
@@ -213,19 +213,4 @@ export class BlobObjectStore implements ObjectStore {
     };
     await Promise.all(Array.from({ length: Math.min(16, keys.length) }, worker));
   }
-}
-
-/** Key order of the service: by Unicode code point. */
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }

@@ -2,13 +2,13 @@
 // in another process), so the scan stops and its message says who cancelled it.
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { cancelKey } from '../../../jobs/smallfiles.js';
+import { requestScanCancel } from '../../queue/smallfiles-cancel.js';
 
 export function registerSmallFilesCancel(app: App, deps: Deps): void {
   app.action('medic.smallfiles.cancel', async ({ ack, body, action }) => {
     await ack();
     const jobId = (action as { value?: string }).value;
     if (!jobId || !/^[A-Za-z0-9._-]{1,200}$/.test(jobId)) return;
-    await deps.state.set(cancelKey(deps.config.env.MEDIC_PREFIX, jobId), body.user.id, 'EX', 3600);
+    await requestScanCancel(deps.state, deps.config.env.MEDIC_PREFIX, jobId, body.user.id);
   });
 }

@@ -12,7 +12,8 @@ import {
   formatUsd,
   plural,
 } from '../../domain/format.js';
-import { medianCostUsd, type DegradationVerdict, type RunFigures } from '../../domain/degradation.js';
+import type { DegradationVerdict, RunFigures } from '../../domain/degradation.js';
+import { usageAndCostFields } from './verdict-fields.js';
 import type { AlertingVerdict, BudgetBreach } from '../../domain/monitor.js';
 
 export const MONITOR_TRIAGE_ACTION_ID = 'medic.monitor.triage';
@@ -79,21 +80,7 @@ export function renderMonitorAlert(opts: {
     f.push(
       `*Baseline*\n${formatDuration(v.baselineDurationSec)} (median of ${plural(v.baselineRunIds.length, 'run')})${v.recentMedianDurationSec !== undefined ? `; recent ${formatDuration(v.recentMedianDurationSec)}` : ''}`,
     );
-  const { recentMedian, baselineMedian } = v.usage;
-  if (recentMedian !== undefined)
-    f.push(
-      `*${escapeMrkdwn(unit)}-hours / run*\n${formatUnitHours(recentMedian, unit)}${baselineMedian !== undefined ? ` (baseline ${formatUnitHours(baselineMedian, unit)})` : ''}`,
-    );
-  const costRecent = medianCostUsd(v, 'recent');
-  const costBase = medianCostUsd(v, 'baseline');
-  if (costRecent !== undefined)
-    f.push(
-      `*Cost / run*\n${formatUsd(costRecent)}${costBase !== undefined ? ` (baseline ${formatUsd(costBase)})` : ''}`,
-    );
-  if (v.extraCost && v.extraCost.extraUsd > 0)
-    f.push(
-      `*Extra cost*\n${formatUsd(v.extraCost.extraUsd)} over ${plural(v.extraCost.runsCounted, 'run')} (${formatUnitHours(v.extraCost.extraUnitHours, unit)})`,
-    );
+  f.push(...usageAndCostFields(v, 'Extra cost'));
   if (v.failureShare.failed > 0)
     f.push(`*Failures*\n${v.failureShare.failed} of the last ${plural(v.failureShare.considered, 'run')}`);
 

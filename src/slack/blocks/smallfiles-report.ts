@@ -13,7 +13,7 @@ import {
   type Block,
 } from './kit.js';
 import { formatBytes, formatInt, formatShare, plural } from '../../domain/format.js';
-import type { SmallFileSummary } from '../../domain/small-files.js';
+import type { SmallFileSummary } from '../../domain/small-file-summary.js';
 import type {
   CompactionRecommendation,
   ListingCost,

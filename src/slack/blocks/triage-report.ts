@@ -14,15 +14,9 @@ import {
   section,
   type Block,
 } from './kit.js';
-import {
-  formatUnitHours,
-  formatDuration,
-  formatInt,
-  formatPctChange,
-  formatUsd,
-  plural,
-} from '../../domain/format.js';
-import { medianCostUsd, type DegradationVerdict, type RunFigures } from '../../domain/degradation.js';
+import { formatDuration, formatInt, formatPctChange, formatUsd, plural } from '../../domain/format.js';
+import type { DegradationVerdict, RunFigures } from '../../domain/degradation.js';
+import { usageAndCostFields } from './verdict-fields.js';
 import type { LogSignature } from '../../domain/log-signatures.js';
 import type { Capacity } from '../../domain/run-record.js';
 import type { ProviderName } from '../../providers/names.js';
@@ -145,21 +139,7 @@ function verdictBlocks(model: TriageReportModel, v: DegradationVerdict): Block[]
     f.push(
       `*Threshold*\n${formatDuration(v.thresholdDurationSec)} (+${formatInt(v.rule.thresholdPct)}%, ${v.rule.consecutiveRuns} runs)`,
     );
-  const { unit, recentMedian: usageRecent, baselineMedian: usageBase } = v.usage;
-  if (usageRecent !== undefined)
-    f.push(
-      `*${escapeMrkdwn(unit)}-hours / run*\n${formatUnitHours(usageRecent, unit)}${usageBase !== undefined ? ` (baseline ${formatUnitHours(usageBase, unit)})` : ''}`,
-    );
-  const costRecent = medianCostUsd(v, 'recent');
-  const costBase = medianCostUsd(v, 'baseline');
-  if (costRecent !== undefined)
-    f.push(
-      `*Cost / run*\n${formatUsd(costRecent)}${costBase !== undefined ? ` (baseline ${formatUsd(costBase)})` : ''}`,
-    );
-  if (v.extraCost && v.extraCost.extraUsd > 0)
-    f.push(
-      `*Extra cost of the degradation*\n${formatUsd(v.extraCost.extraUsd)} over ${plural(v.extraCost.runsCounted, 'run')} (${formatUnitHours(v.extraCost.extraUnitHours, unit)})`,
-    );
+  f.push(...usageAndCostFields(v, 'Extra cost of the degradation'));
   f.push(`*History read*\n${plural(v.history.runsFound, 'run')} (${v.history.completedRunsFound} completed)`);
   const cap = model.jobDefinition?.capacity;
   if (model.jobDefinition)

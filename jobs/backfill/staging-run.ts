@@ -1,0 +1,52 @@
+// Step 2, staging run: the job run in isolation (its own output, bookmarks untouched) on the
+// snapshot; the run id is recorded before it is followed, and a run a killed worker started is adopted.
+import { redactSecrets } from '../../src/domain/redact.js';
+import { isActive, stateLabel } from '../../src/domain/run-record.js';
+import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
+import { backfillTimeline } from '../../src/slack/actions/backfill-shared.js';
+import { StepFailure, event, finish, platformOf, progressDeps, requeue, start, type Ctx } from './context.js';
+
+export async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> {
+  let r = r0;
+  const p = r.plan;
+  const platform = platformOf(ctx.deps, r);
+  if (!r.stagingRunId) {
+    r = await start(ctx, r, 'staging-run', `starting ${p.stagingJob}`);
+    // A worker that died between StartJobRun and recording its id left a run writing to this
+    // backfill's own output: adopt it instead of starting a second one.
+    const recent = await platform.listRuns(p.stagingJob, {
+      maxRuns: 50,
+      since: new Date(p.createdAt - 60_000),
+    });
+    const adopted = recent.find((x) => x.parameters.output_path === p.stagingParameters.output_path);
+    const runId =
+      adopted?.id ??
+      (await platform.startRun(p.stagingJob, { parameters: p.stagingParameters, isolated: true }));
+    const next = await ctx.store.update(p.id, (cur) =>
+      cur.stagingRunId ? undefined : { ...cur, stagingRunId: runId },
+    );
+    r = next ?? r;
+    await event(ctx, p.id, 'staging-run', {
+      type: 'wait',
+      at: ctx.deps.now(),
+      summary: `${p.stagingJob} run started, reading the snapshot`,
+      link: r.stagingRunId ?? runId,
+    });
+    await backfillTimeline(
+      progressDeps(ctx),
+      r,
+      'staging-started',
+      `staging run ${r.stagingRunId ?? runId} of ${p.stagingJob} started`,
+    );
+  }
+  const runId = r.stagingRunId!;
+  const run = await platform.getRun(p.stagingJob, runId);
+  if (isActive(run.state)) return requeue(ctx);
+  if (run.state !== 'succeeded')
+    throw new StepFailure(
+      `staging run ${runId} ended ${stateLabel(run)}${run.errorMessage ? `: ${redactSecrets(run.errorMessage)}` : ''}`,
+    );
+  return finish(ctx, r, 'staging-run', `${p.stagingJob} succeeded in ${run.durationSec} s`, {
+    link: runId,
+  });
+}

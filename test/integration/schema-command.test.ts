@@ -1,0 +1,118 @@
+// /schema (issue 14): the schema-drift report through the signed receiver — the catalog's own
+// change (DriftJob's table: a renamed column and a widened decimal), the data's drift the catalog
+// has not seen (Parquet footers of the newest partitions, walking back to where it started), the
+// migration plan with its backfill window, and bad input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../../sim/index.js';
+import { writeParquet } from '../../sim/parquet-writer.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { sendSlashCommand } from '../support/slack-requests.js';
+
+const YAML = `
+jobs:
+  DriftJob:
+    table: { database: lake, name: drift_events }
+    consumers: [Reporting]
+  EventsJob:
+    table: { database: lake, name: events }
+    input: s3://lake-curated/events/
+    consumers: [Billing]
+  NoTableJob: {}
+`;
+
+let sim: Simulator;
+let t: TestMedic;
+
+before(async () => {
+  sim = await startSimulator();
+  for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
+  t = await startTestMedic({ yaml: YAML, env: sim.env() });
+});
+
+after(async () => {
+  await t.stop();
+  await sim.stop();
+});
+
+async function schema(args: string, channel: string): Promise<string> {
+  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL'] });
+  const res = await sendSlashCommand(t.url, t.secret, { command: '/schema', text: args, channelId: channel });
+  assert.equal(res.status, 200);
+  const call = await t.slack.waitFor('chat.postMessage', (c) => c.args.channel === channel, 30_000);
+  return JSON.stringify(call.args.blocks) + '\n' + String(call.args.text);
+}
+
+test("DriftJob: the catalog's change — a rename and a type change, both breaking — with the plan", async () => {
+  const report = await schema('DriftJob', 'C0SCHEMA1');
+  assert.match(report, /Schema drift in lake\.drift_events: BREAKING/);
+  assert.match(report, /customer_id renamed to cust_id/);
+  assert.match(report, /amount changed type double → decimal\(18,2\)/);
+  assert.match(report, /Readers of customer_id break/);
+  assert.match(report, /Consumers affected/);
+  assert.match(report, /Reporting/);
+  assert.match(report, /\/backfill DriftJob --from \d{4}-\d{2}-\d{2} --to \d{4}-\d{2}-\d{2}/);
+});
+
+test('EventsJob: a column the newest data has and the catalog lacks, found in the Parquet footers', async () => {
+  const report = await schema('EventsJob', 'C0SCHEMA2');
+  assert.match(report, /Newest data against the catalog/);
+  assert.match(report, /event_time \(timestamp\) added, nullable/);
+  assert.match(report, /Schema drift in lake\.events: compatible/);
+});
+
+test('a partition written with another type for a column: breaking, drift since that day only', async () => {
+  const today = new Date(sim.state.now()).toISOString().slice(0, 10);
+  const rows = 10;
+  const body = writeParquet([
+    {
+      name: 'event_id',
+      type: 'INT64',
+      optional: false,
+      values: Array.from({ length: rows }, (_, i) => BigInt(i)),
+    },
+    { name: 'user_id', type: 'BYTE_ARRAY', optional: true, values: Array.from({ length: rows }, () => 'u') },
+    {
+      name: 'amount',
+      type: 'BYTE_ARRAY',
+      optional: false,
+      values: Array.from({ length: rows }, () => '12.50'),
+    },
+    {
+      name: 'event_type',
+      type: 'BYTE_ARRAY',
+      optional: false,
+      values: Array.from({ length: rows }, () => 'buy'),
+    },
+    {
+      name: 'event_time',
+      type: 'TIMESTAMP_MICROS',
+      optional: false,
+      values: Array.from({ length: rows }, () => BigInt(sim.state.now()) * 1000n),
+    },
+  ]);
+  sim.state.s3.putObject('lake-curated', `events/dt=${today}/part-00000.snappy.parquet`, body);
+  const report = await schema('EventsJob', 'C0SCHEMA3');
+  assert.match(report, /BREAKING/);
+  assert.match(report, /amount changed type bigint → string/);
+  assert.match(report, new RegExp(`written this way since \`${today}\``));
+  assert.match(report, new RegExp(`/backfill EventsJob --from ${today} --to ${today}`));
+});
+
+test('bad input: unknown target and a job without a table answer with the usage; nothing queued wrongly', async () => {
+  t.slack.addChannel({ id: 'C0SCHEMA4', name: 'c0schema4', members: ['U0ONCALL'] });
+  const unknown = await sendSlashCommand(t.url, t.secret, {
+    command: '/schema',
+    text: 'NoSuchThing',
+    channelId: 'C0SCHEMA4',
+  });
+  assert.match(unknown.text, /neither a job of medic\.yml nor database\.table/);
+  const badDate = await sendSlashCommand(t.url, t.secret, {
+    command: '/schema',
+    text: 'DriftJob --since yesterday',
+    channelId: 'C0SCHEMA4',
+  });
+  assert.match(badDate.text, /Usage/);
+  const noTable = await schema('NoTableJob', 'C0SCHEMA4');
+  assert.match(noTable, /has no table: set jobs\.NoTableJob\.table/);
+});
