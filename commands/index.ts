@@ -6,6 +6,7 @@ import { handleTriage } from './triage.js';
 import { handleSmallFiles } from './smallfiles.js';
 import { handleIncident } from './incident.js';
 import { handleBackfill } from './backfill.js';
+import { handleCost } from './cost.js';
 import { handleSchema } from './schema.js';
 
 export function registerCommands(app: App, deps: Deps): void {
@@ -18,5 +19,6 @@ export function registerCommands(app: App, deps: Deps): void {
   registerCommand(app, deps, '/smallfiles', handleSmallFiles);
   registerCommand(app, deps, '/incident', handleIncident);
   registerCommand(app, deps, '/backfill', handleBackfill);
+  registerCommand(app, deps, '/cost', handleCost);
   registerCommand(app, deps, '/schema', handleSchema);
 }

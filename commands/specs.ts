@@ -92,3 +92,22 @@ export const SCHEMA: CommandSpec = {
     since: { type: 'date' },
   },
 };
+
+/** Longest /cost window: a year (Glue keeps run history 90 days; some documents say 365). */
+export const COST_MAX_DAYS = 366;
+
+export const COST: CommandSpec = {
+  name: '/cost',
+  usage: [
+    '*Usage:* `/cost <job | tag=value> [--days N]`',
+    '• `<job>` a Glue job or Synapse pipeline; `tag=value` every job carrying that tag (e.g. `cost-center=growth`)',
+    `• \`--days N\` the window in days, today included (1–${COST_MAX_DAYS}, default 30)`,
+    'Cost and DPU-hours, cost per run and its trend, the extra cost of degraded runs, the share spent on failed runs, this month against its budget and forecast; for a tag, the top jobs. A chart of cost per day goes in the thread.',
+    'Example: `/cost MyJob --days 60` · `/cost cost-center=growth`',
+  ].join('\n'),
+  positional: ['subject'],
+  required: 1,
+  flags: {
+    days: { type: 'int', min: 1, max: COST_MAX_DAYS, what: 'a number of days' },
+  },
+};

@@ -7,6 +7,7 @@ import { createEscalationProcessor } from './escalation.js';
 import { createMitigationProcessor } from './mitigation.js';
 import { createBackfillProcessor } from './backfill/index.js';
 import { createMonitorProcessor } from './monitor.js';
+import { createCostProcessor } from './cost.js';
 import { schemaProcessor } from './schema.js';
 import { perfSmokeProcessor } from './perf-smoke.js';
 
@@ -19,6 +20,7 @@ export function buildProcessors(deps: Deps): Processors {
     mitigation: createMitigationProcessor(deps),
     backfill: createBackfillProcessor(deps),
     monitor: createMonitorProcessor(deps),
+    cost: createCostProcessor(deps),
     schema: schemaProcessor(deps),
     perfsmoke: perfSmokeProcessor(deps),
   };

@@ -33,6 +33,8 @@ import {
 } from '../src/slack/blocks/monitor-alert.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import type { Deps } from '../src/deps.js';
+import { noticeMissingTags } from './cost-tags.js';
+import { scheduleBudgetCheck } from './cost-budgets.js';
 
 /** Runs read beyond the rule's window and baseline: room for in-progress and stopped runs. */
 const EXTRA_RUNS = 5;
@@ -51,7 +53,7 @@ export function monitorSchedulerId(job: string): string {
 export interface MonitorOutcome {
   job: string;
   verdict?: DegradationVerdict['verdict'];
-  posted: ('alert' | 'recovered' | 'budget')[];
+  posted: ('alert' | 'recovered' | 'budget' | 'tags')[];
   skipped?: string;
 }
 
@@ -149,6 +151,8 @@ async function evaluate(
     posted.push('budget');
     await deps.state.set(key, JSON.stringify(withBudgetAlerted(memory, breach.run.id)));
   }
+  // Cost controls: a job lacking a required tag is named once (jobs/cost-tags.ts).
+  if (await noticeMissingTags(deps, platform, jobName, channel, log)) posted.push('tags');
   log.info({ job: jobName, verdict: verdict.verdict, decision: decision.kind, posted }, 'monitor evaluated');
   return { job: jobName, verdict: verdict.verdict, posted };
 }
@@ -247,6 +251,8 @@ async function applySchedule(deps: ScheduleMonitorsDeps): Promise<ScheduleResult
       removed.push(s.key);
     }
   }
+  // Budgets over the month are checked on the same schedule (jobs/cost-budgets.ts).
+  await scheduleBudgetCheck(deps);
   deps.logger.info({ jobs: scheduled, removed, everyMinutes: every / 60_000 }, 'monitor scheduled');
   return { scheduled, removed };
 }

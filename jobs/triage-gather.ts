@@ -40,6 +40,7 @@ import {
 import { suggestNames } from '../src/domain/suggest.js';
 import { formatInt, plural } from '../src/domain/format.js';
 import type { TriageReportModel } from '../src/slack/blocks/triage-report.js';
+import { readJobTags } from './cost-gather.js';
 
 const HISTORY_DAYS = 90;
 /** Log events read per run and group: enough for signatures, bounded for huge logs. */
@@ -215,6 +216,11 @@ export class TriageGatherer {
       { name: 'Job metrics', state: metricsSource ? 'running' : 'skipped' },
     );
     await this.publish();
+    // Cost controls: the job's tags against costControls.requiredTags, beside the rest.
+    const tagsRead =
+      cfg.costControls.requiredTags.length > 0 && platform.tags
+        ? this.timed('tags', () => readJobTags(deps, p.job, platform))
+        : undefined;
     const [logs, volume, tables, bookmark, sparkLogs, metrics] = await Promise.all([
       this.timed('logs', () => this.gatherLogs(runs, verdict, logLocations)),
       inputUri ? this.timed('volume', () => this.gatherVolume(inputUri)) : Promise.resolve(undefined),
@@ -230,6 +236,10 @@ export class TriageGatherer {
         : Promise.resolve(undefined),
     ]);
     if (!inputUri) this.model.missing.push('input location unknown (set jobs.<job>.input or pass --input)');
+    if (tagsRead) {
+      this.model.tags = await tagsRead;
+      if (this.model.tags.state === 'unavailable') this.model.missing.push(this.model.tags.reason);
+    }
 
     // 3. Diagnosis. Spark evidence from the event log when one was read, else from the
     // performance lines of the logs (spill, Python workers, full GCs) against each run's capacity.

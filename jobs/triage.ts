@@ -27,6 +27,7 @@ import { scheduleEscalation } from '../src/queue/escalation.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { medianCostUsd } from '../src/domain/degradation.js';
+import { CostNotices } from '../src/store/cost-notices.js';
 
 export function triageProcessor(deps: Deps) {
   return async (
@@ -117,6 +118,12 @@ class Triage {
     }
     this.recovery = this.recoveryOffer(outcome.verdict, outcome.runs);
     await this.publish(outcome.findings);
+    // The report named the job's missing tags: the monitor need not say them again.
+    if (this.model.tags?.state === 'read')
+      await new CostNotices(deps.state, deps.config.env.MEDIC_PREFIX).rememberTags(
+        p.job,
+        this.model.tags.missing,
+      );
     if (outcome.failed || !outcome.verdict) {
       await deps.timeline.append(
         incident.id,

@@ -45,6 +45,8 @@ export interface GlueJob {
   MaxCapacity?: number;
   GlueVersion: string;
   ExecutionClass?: 'STANDARD' | 'FLEX';
+  /** Resource tags (GetTags / TagResource on the job's ARN; not part of GetJob, as on AWS). */
+  Tags?: Record<string, string>;
   /** Simulator-only: behaviour of new runs. */
   behaviour: RunBehaviour;
 }
@@ -107,6 +109,9 @@ export interface BookmarkState {
 
 /** Seconds spent in STOPPING after BatchStopJobRun. */
 export const STOPPING_MS = 5_000;
+
+/** The account every simulated resource lives in (job roles, catalog ids, tag ARNs). */
+export const SIM_ACCOUNT = '123456789012';
 
 export const DEFAULT_BEHAVIOUR: RunBehaviour = { startingSec: 10, durationSec: 600, outcome: 'SUCCEEDED' };
 

@@ -7,6 +7,7 @@ import { decodeToken, encodeToken } from './paging.js';
 import type { SimState } from './state.js';
 import {
   DPU_PER_WORKER,
+  SIM_ACCOUNT,
   isActive,
   runSnapshot,
   type CatalogTable,
@@ -206,6 +207,20 @@ function bookmarkEntry(state: SimState, job: GlueJob): Params {
   return entry;
 }
 
+const JOB_ARN = /^arn:aws:glue:[a-z0-9-]+:(\d{12}):job\/(.+)$/;
+
+/** The job a tag call's ResourceArn names (only jobs are taggable here). */
+function taggedJob(state: SimState, p: Params): GlueJob {
+  const arn = p.ResourceArn;
+  if (typeof arn !== 'string' || arn.length === 0)
+    throw new SimError('InvalidInputException', 'ResourceArn is required');
+  const m = JOB_ARN.exec(arn);
+  if (!m) throw new SimError('InvalidInputException', `Invalid ResourceArn: ${arn}`);
+  if (m[1] !== SIM_ACCOUNT)
+    throw new SimError('AccessDeniedException', `User is not authorized to act on ${arn}`);
+  return requireJob(state, m[2]!);
+}
+
 function bookmarksEnabled(job: GlueJob): boolean {
   return job.DefaultArguments['--job-bookmark-option'] === 'job-bookmark-enable';
 }
@@ -383,6 +398,7 @@ const handlers: Record<string, Handler> = {
     else if (typeof upd.MaxCapacity === 'number') next.MaxCapacity = upd.MaxCapacity;
     if (upd.ExecutionClass === 'FLEX' || upd.ExecutionClass === 'STANDARD')
       next.ExecutionClass = upd.ExecutionClass;
+    if (job.Tags) next.Tags = job.Tags; // tags are not part of the definition UpdateJob replaces
     state.glue.jobs.set(job.Name, next);
     return { JobName: job.Name };
   },
@@ -411,6 +427,51 @@ const handlers: Record<string, Handler> = {
     }
     state.glue.bookmarks.set(job.Name, next);
     return { JobBookmarkEntry: bookmarkEntry(state, job) };
+  },
+
+  // Tags (cost allocation): on the job's ARN, which Glue never returns and callers build.
+  GetTags(state, p) {
+    return { Tags: { ...(taggedJob(state, p).Tags ?? {}) } };
+  },
+
+  TagResource(state, p) {
+    const job = taggedJob(state, p);
+    const add = stringMap(p, 'TagsToAdd');
+    if (!add || Object.keys(add).length === 0)
+      throw new SimError('InvalidInputException', 'TagsToAdd is required');
+    job.Tags = { ...(job.Tags ?? {}), ...add };
+    if (Object.keys(job.Tags).length > 50)
+      throw new SimError('InvalidInputException', 'A resource can have at most 50 tags');
+    return {};
+  },
+
+  UntagResource(state, p) {
+    const job = taggedJob(state, p);
+    const keys = p.TagsToRemove;
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string'))
+      throw new SimError('InvalidInputException', 'TagsToRemove must be a list of tag keys');
+    const tags = { ...(job.Tags ?? {}) };
+    for (const k of keys as string[]) delete tags[k];
+    job.Tags = tags;
+    return {};
+  },
+
+  /** Job names, optionally only those carrying every tag of `Tags` with its value. */
+  ListJobs(state, p) {
+    const max = int(p, 'MaxResults', 1, 1000) ?? 100;
+    const filter = stringMap(p, 'Tags') ?? {};
+    const token =
+      p.NextToken === undefined || p.NextToken === null
+        ? undefined
+        : decodeToken(String(p.NextToken), 'InvalidInputException', isOffsetToken);
+    const names = [...state.glue.jobs.values()]
+      .filter((j) => Object.entries(filter).every(([k, v]) => j.Tags?.[k] === v))
+      .map((j) => j.Name)
+      .sort();
+    const from = token?.o ?? 0;
+    const out: Params = { JobNames: names.slice(from, from + max) };
+    if (from + max < names.length) out.NextToken = encodeToken({ o: from + max });
+    return out;
   },
 
   GetTable(state, p) {
@@ -448,6 +509,7 @@ export function handleGlue(state: SimState, operation: string, params: Params): 
 
 /** The resource fault rules can match on: the job (or table) named by the request. */
 export function glueResource(params: Params): string | undefined {
-  const v = params.JobName ?? params.Name ?? params.TableName;
+  const arnJob = typeof params.ResourceArn === 'string' ? JOB_ARN.exec(params.ResourceArn)?.[2] : undefined;
+  const v = params.JobName ?? params.Name ?? params.TableName ?? arnJob;
   return typeof v === 'string' ? v : undefined;
 }

@@ -10,12 +10,14 @@ export {
   GlueStore,
   runSnapshot,
   DPU_PER_WORKER,
+  SIM_ACCOUNT,
   type GlueJob,
   type GlueRun,
   type RunBehaviour,
 } from './glue-store.js';
 export { LogsStore } from './logs-store.js';
 export * from './scenarios.js';
+export { SCENARIO_TAGS, UNTAGGED_JOB, costTags } from './cost-scenario.js';
 export { startAzureSimulator, type AzureSimulator, type AzureSimulatorOptions } from './azure/index.js';
 export { trustedSimulatorCa, trustedCaFromEnv, SIM_CA_DIR_ENV } from './azure/trust.js';
 export { AzureFaultRule, type AzureRecordedRequest } from './azure/faults.js';

@@ -2,6 +2,7 @@
 // simulated "now". Compose them, or write your own with the helpers below (tests can also add
 // jobs, runs, log events and objects to `state` directly after start).
 import { backfillLake } from './backfill-scenario.js';
+import { costTags } from './cost-scenario.js';
 import type { SimState } from './state.js';
 import type { FinalState, GlueRun, JobInput } from './glue-store.js';
 import type { SyntheticPartition } from './keyspace.js';
@@ -562,6 +563,7 @@ export const SCENARIOS = {
   gcJob,
   sparkUiForExistingJobs,
   bigLake,
+  costTags,
   scripts,
 } as const;
 
@@ -577,6 +579,7 @@ export function defaultScenarios(): Scenario[] {
     healthyJob,
     ...sparkScenarios(),
     bigLake,
+    costTags,
     scripts,
   ];
 }

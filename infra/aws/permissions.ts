@@ -82,10 +82,18 @@ export const PERMISSIONS: Permission[] = [
   },
   {
     sid: 'GlueJobsList',
-    feature: '/triage of an unknown job: "did you mean" lists the job names',
-    actions: ['glue:GetJobs'],
+    feature:
+      '/triage and /cost of an unknown job: "did you mean" lists the job names; /cost and budgets of a tag list the jobs carrying it',
+    actions: ['glue:GetJobs', 'glue:ListJobs'],
     resources: ['*'],
-    wildcard: 'glue:GetJobs takes no resource ARN; it returns names and definitions only',
+    wildcard: 'glue:GetJobs and glue:ListJobs take no resource ARN; they return names and definitions only',
+  },
+  {
+    sid: 'GlueJobTags',
+    feature: 'cost controls: the tags of a job (required tags, /cost), read on the job ARN',
+    actions: ['glue:GetTags'],
+    resources: [JOB],
+    wildcard: 'job names are a pattern parameter (default every job); narrow it with GlueJobNamePattern',
   },
   {
     sid: 'GlueJobRuns',

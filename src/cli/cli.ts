@@ -1,6 +1,7 @@
 // `medic`: the bot's analyses from a terminal, with the same configuration and code paths.
 //   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
 //   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
+//   medic cost <job | tag=value> [--days N] [--json]
 //   medic config check [--config PATH]
 //   medic schema-plan --job J --proposed FILE [--wait 30m]   (the CI gate, through the bot's API)
 //   medic perf-smoke --job J --sample URI [--max-over 30%]   (the CI perf gate, through the bot's API)
@@ -15,11 +16,15 @@ import { triageText } from './text-report.js';
 import { runSmallFilesCli } from './smallfiles.js';
 import { configCheck } from './config-check.js';
 import { SCHEMA_PLAN_USAGE, schemaPlanCli } from './schema-plan.js';
+import { COST } from '../../commands/specs.js';
+import { validateCost } from '../../commands/cost.js';
+import { runCostCli } from './cost.js';
 import { PERF_SMOKE_USAGE, perfSmokeCli } from './perf-smoke.js';
 
 const USAGE = `Usage:
   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
+  medic cost <job | tag=value> [--days N] [--json]   cost, budget and forecast (default 30 days)
   medic config check [--config PATH]   medic.yml valid for dev, staging and prod, overlays at parity
   ${SCHEMA_PLAN_USAGE}
   ${PERF_SMOKE_USAGE}
@@ -110,6 +115,16 @@ export async function cli(
           ...(parsed.flags.compare ? { compareUri: parsed.flags.compare as string } : {}),
         },
       );
+    }
+    if (cmd === 'cost') {
+      const v = validateCost(asText(rest));
+      if (!v.ok) {
+        io.err.write(
+          v.help ? COST.usage.replace(/[*`]/g, '') + '\n' : `medic cost: ${v.problem}\n\n${USAGE}\n`,
+        );
+        return v.help ? 0 : 2;
+      }
+      return await runCostCli({ config, providers, logger, json, io }, v.request);
     }
     io.err.write(`medic: unknown command "${cmd}"\n\n${USAGE}\n`);
     return 2;

@@ -57,6 +57,12 @@ export function triageText(model: TriageReportModel): string {
     });
     if (!model.findings.length) out.push('  No cause stands out from the evidence gathered.');
   }
+  if (model.tags?.state === 'read' && model.tags.missing.length)
+    out.push(
+      '',
+      `${model.job} lacks required tags: ${model.tags.missing.join(', ')}. Add them:`,
+      `  ${model.tags.command ?? ''}`,
+    );
   if (model.missing.length) out.push('', `Missing: ${model.missing.join('; ')}`);
   if (model.throttled) out.push('AWS throttled some requests; data was slowed, not lost.');
   if (model.elapsedMs !== undefined) out.push('', `triage took ${(model.elapsedMs / 1000).toFixed(1)} s`);

@@ -155,6 +155,41 @@ export const MonitorConfig = z
   .strict();
 export type MonitorConfig = z.infer<typeof MonitorConfig>;
 
+/** `key=value`: a tag key (no `=`) and a value, as AWS and Azure tags allow them. */
+const TagSelectorText = z
+  .string()
+  .regex(/^[^=\s][^=]{0,127}=.{1,256}$/, { message: 'must be a tag as key=value, e.g. cost-center=growth' });
+
+/** Cost controls (runbook 5.4): tags every job must carry, and monthly budgets per job or per tag. */
+export const CostControls = z
+  .object({
+    /** Tag keys every job must carry; the triage report and the monitor name a job that lacks one. */
+    requiredTags: z.array(z.string().min(1).max(128)).max(50).default([]),
+    budgets: z
+      .array(
+        z.union([
+          z
+            .object({
+              job: z.string().min(1).max(255),
+              monthlyUsd: z.number().positive(),
+              channel: SlackChannel.optional(),
+            })
+            .strict(),
+          z
+            .object({
+              tag: TagSelectorText,
+              monthlyUsd: z.number().positive(),
+              channel: SlackChannel.optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .max(200)
+      .default([]),
+  })
+  .strict();
+export type CostControls = z.infer<typeof CostControls>;
+
 export const MedicFile = z
   .object({
     region: z.string().min(1).optional(),
@@ -176,6 +211,7 @@ export const MedicFile = z
     postmortem: z.object({ s3Uri: Uri.optional() }).strict().optional(),
     monitor: MonitorConfig.optional(),
     azure: AzureConfig.default(AzureConfig.parse({})),
+    costControls: CostControls.default(CostControls.parse({})),
   })
   .strict();
 export type MedicConfig = z.infer<typeof MedicFile>;

@@ -5,7 +5,7 @@
 // What a new platform implements (see README "Adding a platform"):
 // - JobPlatform: getJob, listJobNames, listRuns, getRun, startRun, stopRun, planMitigation, execute,
 //   and `terms`, `perRunParameters`; optionally the capabilities `scaling`, `bookmarks`, `catalog`,
-//   `dataQuality` (the core asks for them and says "not available on this platform" without).
+//   `dataQuality`, `tags` (the core asks for them and says "not available on this platform" without).
 // - LogSource: readRunLogs.
 // - MetricsSource (optional): runMetrics.
 // - ObjectStore for its lake, when it is not S3 or Blob (optionally `copy` and `scanInventory`).
@@ -260,6 +260,8 @@ export interface ScalingOptions {
   rerunLabel: string;
   /** The persistent option; absent when the platform cannot change the job's size for good. */
   persistentLabel?: string;
+  /** Capacity units (DPUs, vCores) `count` workers of `size` hold; undefined for a size it does not know. */
+  unitsOf?(size: string, count: number): number | undefined;
 }
 
 export interface BookmarkSetting {
@@ -353,6 +355,16 @@ export interface DataQuality {
   getResult(resultId: string): Promise<DataQualityResult>;
 }
 
+/** Resource tags of jobs, for cost allocation (Glue: tags on the job; Synapse: on its workspace or pool). */
+export interface JobTags {
+  /** The job's tags (NOT_FOUND for an unknown job). */
+  get(job: string): Promise<Record<string, string>>;
+  /** Every job of the platform carrying tag `key` with value `value`, sorted (bounded by the adapter). */
+  jobsWith?(key: string, value: string): Promise<string[]>;
+  /** The exact command that adds these tags to the job, with VALUE where a value must be chosen. */
+  tagCommand(job: string, missing: readonly string[]): Promise<string>;
+}
+
 export interface JobPlatform {
   readonly provider: ProviderName;
   readonly terms: PlatformTerms;
@@ -381,6 +393,7 @@ export interface JobPlatform {
   readonly bookmarks?: Bookmarks;
   readonly catalog?: Catalog;
   readonly dataQuality?: DataQuality;
+  readonly tags?: JobTags;
 }
 
 // ---------------------------------------------------------------------------------------------

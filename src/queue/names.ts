@@ -6,6 +6,7 @@ export const QUEUE_NAMES = [
   'escalation',
   'backfill',
   'monitor',
+  'cost',
   'schema',
   'perfsmoke',
 ] as const;
@@ -19,6 +20,7 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   escalation: 8,
   backfill: 4,
   monitor: 4,
+  cost: 4,
   schema: 4,
   perfsmoke: 4,
 };

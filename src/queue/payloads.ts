@@ -94,6 +94,26 @@ export const PerfSmokePayload = z.object({
 });
 export type PerfSmokePayload = z.infer<typeof PerfSmokePayload>;
 
+/** /cost reports and the monitor's budget check share one queue. */
+export const CostPayload = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('report'),
+    /** A job, or every job carrying a tag. */
+    subject: z.union([
+      z.object({ job: z.string().min(1).max(255) }),
+      z.object({ tag: z.object({ key: z.string().min(1).max(128), value: z.string().min(1).max(256) }) }),
+    ]),
+    days: z.number().int().min(1).max(366),
+    requester: Requester,
+    requestedAt: z.number().int(),
+    /** Slack message already posted for this report (set by the processor; retries update it). */
+    reportTs: z.string().optional(),
+  }),
+  /** Every configured budget: month to date, forecast, alerts (scheduled with the monitor). */
+  z.object({ kind: z.literal('budgets') }),
+]);
+export type CostPayload = z.infer<typeof CostPayload>;
+
 export const PAYLOADS = {
   triage: TriagePayload,
   smallfiles: SmallFilesPayload,
@@ -103,6 +123,7 @@ export const PAYLOADS = {
   monitor: MonitorPayload,
   schema: SchemaPayload,
   perfsmoke: PerfSmokePayload,
+  cost: CostPayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;

@@ -36,6 +36,14 @@ export const ApprovalRequest = z.object({
   expiresAt: z.number(),
   /** Approved, it shows the calls without making them (the bot runs in dev). */
   dryRun: z.boolean().default(false),
+  /** What it will cost, shown before approval (domain/mitigation-cost.ts). */
+  costImpact: z
+    .object({
+      summary: z.string(),
+      expectedUsd: z.number().optional(),
+      currentPerRunUsd: z.number().optional(),
+    })
+    .optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 

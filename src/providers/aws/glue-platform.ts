@@ -23,6 +23,7 @@ import {
   DEFAULT_GLUE_PRICING,
   MAX_WORKERS,
   WORKER_TYPES,
+  dpuPerWorker,
   glueBilling,
   glueCapacity,
   type GluePricing,
@@ -37,6 +38,7 @@ import {
 import { planGlueMitigation, type GlueStartRequest } from './glue-mitigations.js';
 import { glueCatalog } from './glue-catalog.js';
 import { glueDataQuality } from './glue-data-quality.js';
+import { glueTags } from './glue-tags.js';
 import { glueRunUrl, logStreamUrl } from './console-links.js';
 
 export interface AwsAdapterOptions {
@@ -424,6 +426,10 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
       maxCount: MAX_WORKERS,
       rerunLabel: 'Rerun once with these workers (StartJobRun overrides)',
       persistentLabel: 'PERSISTENT CHANGE (UpdateJob): every later run',
+      unitsOf(size, count) {
+        const dpu = dpuPerWorker(size);
+        return dpu === 'unknown' || !(count > 0) ? undefined : dpu * count;
+      },
     },
     bookmarks: {
       setting(def) {
@@ -434,6 +440,7 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
     },
     catalog: glueCatalog(client),
     dataQuality: glueDataQuality(client),
+    tags: glueTags(client, async () => (await linkContext()).region),
 
     stats: () => ({ ...counters }),
 

@@ -29,6 +29,7 @@ import { approvalStore, ephemeral } from './mitigation-shared.js';
 import { stableId } from '../../queue/payloads.js';
 import { code } from '../mrkdwn.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
+import { estimateCostImpact } from './mitigation-cost.js';
 
 export function registerMitigationSubmit(app: App, deps: Deps): void {
   app.view(MITIGATION_CALLBACK, async ({ ack, body, view }) => {
@@ -99,6 +100,8 @@ export async function submitMitigation(
   const channel = incident?.channel ?? ctx.channel;
   const title = `${KIND_TITLE[ctx.kind]} on ${ctx.job} (${ctx.env})`;
   const callsText = calls.length ? calls.map((c) => c.description).join('; ') : 'no cloud call';
+  // Shown before anyone approves: what it will cost (one bounded read of recent runs).
+  const costImpact = await estimateCostImpact(deps, platform, ctx.job, s.params);
 
   if (outcome !== 'approval') {
     const msg = renderNotice({
@@ -110,6 +113,7 @@ export async function submitMitigation(
       requester: user,
       reason: s.reason,
       ...(outcome === 'dry-run' ? { why: 'asked for' } : {}),
+      costImpact,
     });
     await deps.slack.chat.postMessage({
       channel,
@@ -153,6 +157,7 @@ export async function submitMitigation(
     createdAt: now,
     expiresAt: expiryFrom(now, cfg.defaults.approvalExpiryMinutes),
     dryRun: executesDry(medicEnv),
+    costImpact,
   });
   const msg = renderApproval(approval);
   const res = await deps.slack.chat.postMessage({

@@ -119,6 +119,11 @@ export function callsBlock(calls: readonly PlannedAction[]): string {
   return `*Exact API calls*\n\`\`\`${truncate(lines.join('\n'), 2700)}\`\`\``;
 }
 
+/** The cost impact, before approval (its figures came from the job's runs and the platform's rates). */
+export function costImpactText(c: { summary: string }): string {
+  return `*Cost impact*\n${escapeMrkdwn(truncate(c.summary, 1500))}`;
+}
+
 export function slackDate(ms: number): string {
   const sec = Math.floor(ms / 1000);
   return `<!date^${sec}^{date_short_pretty} {time}|${new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')}>`;
@@ -176,6 +181,7 @@ function requestBlocks(a: Approval): Block[] {
       `*Job* ${code(a.job)} · *Environment* ${code(a.env)}${a.incidentId ? ` · *Incident* ${code(a.incidentId)}` : ''}`,
     ),
     section(callsBlock(a.calls)),
+    ...(a.costImpact ? [section(costImpactText(a.costImpact))] : []),
     fields([
       `*Requested by*\n${mention(a.requester)}`,
       `*Why*\n${escapeMrkdwn(truncate(a.reason, 1500))}`,
@@ -252,6 +258,7 @@ export function renderNotice(n: {
 
   reason: string;
   why?: string;
+  costImpact?: { summary: string };
 }): { text: string; blocks: Block[] } {
   const title = `${KIND_TITLE[n.params.kind]}: ${n.job}`;
   const head = n.kind === 'dry-run' ? `Dry run: ${title}` : `Follow-up recorded: ${title}`;
@@ -262,6 +269,7 @@ export function renderNotice(n: {
     ),
     section(`*Job* ${code(n.job)} · *Environment* ${code(n.env)}`),
     section(callsBlock(n.calls)),
+    ...(n.costImpact ? [section(costImpactText(n.costImpact))] : []),
     fields([`*Requested by*\n${mention(n.requester)}`, `*Why*\n${escapeMrkdwn(truncate(n.reason, 1500))}`]),
   ];
   if (n.kind === 'dry-run')

@@ -20,6 +20,8 @@ import { usageAndCostFields } from './verdict-fields.js';
 import type { LogSignature } from '../../domain/log-signatures.js';
 import type { Capacity } from '../../domain/run-record.js';
 import type { ProviderName } from '../../providers/names.js';
+import type { JobTagInfo } from '../../domain/tags.js';
+import { missingTagsText } from './cost-report.js';
 
 export interface ReportFinding {
   id: string;
@@ -56,6 +58,8 @@ export interface TriageReportModel {
   /** The runbook's step 3: the problematic run's job metrics against the baseline (or how to turn them on). */
   metrics?: { lines: string[]; runId?: string };
   findings?: ReportFinding[];
+  /** The job's tags against costControls.requiredTags, when required tags are configured. */
+  tags?: JobTagInfo;
   /** What could not be gathered, in plain words ("logs: access denied (logs:FilterLogEvents)"). */
   missing: string[];
   throttled: boolean;
@@ -282,6 +286,8 @@ export function renderTriageReport(model: TriageReportModel): Block[] {
       ),
     );
   if (model.findings) blocks.push(divider(), ...findingBlocks(model.findings));
+  const untagged = missingTagsText(model.job, model.tags);
+  if (untagged) blocks.push(section(untagged));
 
   const notes: string[] = [];
   if (model.missing.length) notes.push(`:warning: Missing: ${model.missing.map(escapeMrkdwn).join('; ')}`);
