@@ -21,10 +21,14 @@ import { degradationFor, jobProvider } from '../src/config/index.js';
 import { KIND_TITLE, renderApproval } from '../src/slack/blocks/approval-request.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import { formatDuration } from '../src/domain/format.js';
+import { followNextRun } from './follow-up.js';
+import { followsNextRun, startFollowUp } from '../src/queue/follow-up.js';
 
 export function createMitigationProcessor(deps: Deps) {
   return async (job: Job, log: Logger, token?: string): Promise<{ state: string }> => {
     const p = MitigationPayload.parse(job.data);
+    // The job's next run after a mitigation (its own record: a code fix has no approval).
+    if (p.step === 'follow') return followNextRun(deps, job, p, log, token);
     const store = new ApprovalStore(deps.state, deps.config.env.MEDIC_PREFIX);
     const a = await store.get(p.approvalId);
     if (!a) {
@@ -84,6 +88,7 @@ class Mitigation {
     if (ex && ex.state !== 'starting') {
       // A retry after the start was recorded: carry on following, never start twice.
       if (ex.state === 'running') return this.later({ ...this.p, step: 'poll', runId: ex.runId });
+      await this.followIfNeeded(a, ex);
       return { state: ex.state };
     }
     const call = a.calls[0];
@@ -125,7 +130,13 @@ class Mitigation {
         jobName: call.jobName,
         startedAt,
         finishedAt: this.now(),
-        ...(call.doneNote ? { note: call.doneNote } : {}),
+        ...(call.doneNote || this.follows(a)
+          ? {
+              note: [call.doneNote, this.follows(a) ? this.followNote(a) : undefined]
+                .filter(Boolean)
+                .join(' '),
+            }
+          : {}),
         polls: 0,
       });
       return { state: 'succeeded' };
@@ -148,7 +159,10 @@ class Mitigation {
   async poll(a: Approval): Promise<{ state: string }> {
     const ex = a.execution;
     if (!ex?.runId || !ex.jobName) return { state: ex?.state ?? 'unknown' };
-    if (ex.state !== 'running') return { state: ex.state };
+    if (ex.state !== 'running') {
+      await this.followIfNeeded(a, ex);
+      return { state: ex.state };
+    }
     const polls = (this.p.polls ?? 0) + 1;
     let run: JobRun;
     try {
@@ -213,12 +227,10 @@ class Mitigation {
       finishedAt: this.now(),
       ...(verdict ?? {}),
       ...(ex.jobName !== a.job
-        ? {
-            note: `${a.job} recovers on its next run: triage it again after that run to compare it with the baseline.`,
-          }
+        ? { note: `${a.job} recovers on its next run. ${this.followNote(a)}` }
         : partial
           ? {
-              note: `The failed run ${partial.runId} is recovered. A recovery rerun repeats only the steps from where it failed, so its duration is not compared with the baseline: triage ${a.job} again after its next full run.`,
+              note: `The failed run ${partial.runId} is recovered. A recovery rerun repeats only the steps from where it failed, so its duration is not compared with the baseline. ${this.followNote(a)}`,
             }
           : {}),
       polls,
@@ -230,7 +242,10 @@ class Mitigation {
   private async recovery(
     a: Approval,
     run: JobRun,
-  ): Promise<Pick<Execution, 'baselineSec' | 'recovered' | 'pctVsBaseline'> | undefined> {
+  ): Promise<
+    | Pick<Execution, 'baselineSec' | 'recovered' | 'verdict' | 'pctVsBaseline' | 'suspiciousReason'>
+    | undefined
+  > {
     const cfg = this.deps.config.medic;
     const rule = degradationFor(cfg, a.job);
     try {
@@ -240,7 +255,13 @@ class Mitigation {
       const baselineSec = evaluateDegradation(runs, rule).baselineDurationSec;
       if (baselineSec === undefined || baselineSec <= 0) return undefined;
       const v = recoveryVerdict(run.durationSec, baselineSec, rule.thresholdPct);
-      return { baselineSec, recovered: v.recovered, pctVsBaseline: v.pctVsBaseline };
+      return {
+        baselineSec,
+        recovered: v.recovered,
+        verdict: v.verdict,
+        pctVsBaseline: v.pctVsBaseline,
+        ...(v.suspiciousReason ? { suspiciousReason: v.suspiciousReason } : {}),
+      };
     } catch (err) {
       this.log.warn({ err, approvalId: a.id }, 'could not read the baseline to judge recovery');
       return undefined;
@@ -280,6 +301,46 @@ class Mitigation {
     await this.store.setExecution(a.id, execution);
     await this.publish({ ...a, execution });
     await this.record(a, 'mitigation-result', resultText(a, execution), `mitigation-result-${a.id}`);
+    await this.followIfNeeded(a, execution);
+  }
+
+  /** Its effect shows on the job's next run (not on a rerun of its own the bot already judged). */
+  private follows(a: Approval): boolean {
+    return !a.dryRun && followsNextRun(a.params.kind, a.params.kind === 'scale' && a.params.persistent);
+  }
+
+  private followNote(a: Approval): string {
+    return `The bot follows the next run of ${a.job} (for up to ${this.deps.config.medic.defaults.followNextRunHours} h) and posts its verdict against the baseline in this thread.`;
+  }
+
+  /**
+   * Once the mitigation succeeded, follow the job's next run (idempotent: the record is written
+   * once and the look has a deterministic job id, so a retry of this job follows once).
+   */
+  private async followIfNeeded(a: Approval, ex: Execution): Promise<void> {
+    if (ex.state !== 'succeeded' || !this.follows(a)) return;
+    try {
+      await startFollowUp(
+        this.deps,
+        {
+          id: a.id,
+          job: a.job,
+          ...(a.provider ? { provider: a.provider } : {}),
+          env: a.env,
+          kind: a.params.kind,
+          ...(a.incidentId ? { incidentId: a.incidentId } : {}),
+          approvalId: a.id,
+          channel: a.channel,
+          ...(a.messageTs ? { messageTs: a.messageTs } : {}),
+          since: ex.finishedAt ?? this.now(),
+          ...(ex.runId && ex.jobName === a.job ? { excludeRunId: ex.runId } : {}),
+        },
+        this.platform,
+      );
+    } catch (err) {
+      this.log.warn({ err, approvalId: a.id }, 'could not start following the next run');
+      throw err;
+    }
   }
 
   /** An entry on the request's incident timeline (once per key); nothing without an incident. */

@@ -43,6 +43,10 @@ export interface Timings {
   mitigationPollMs: number;
   /** A mitigation's run is looked at this many times at most (`defaults.followRunHours`). */
   mitigationMaxPolls: number;
+  /** Between two looks for a job's next run after a mitigation, ms (5 min; tests shorten it). */
+  followPollMs: number;
+  /** Looks for the next run at most (`defaults.followNextRunHours`). */
+  followMaxChecks: number;
   /** The first wait on a backfill's cloud run, ms; each next one is ×1.5, up to backfillMaxPollMs. */
   backfillPollMs: number;
   /** The longest wait between two looks at a backfill's cloud run, ms (`defaults.runPollSeconds`). */
@@ -51,11 +55,15 @@ export interface Timings {
 
 /** The timings `defaults` asks for, with a caller's (a test's) overrides. */
 export function timingsFrom(
-  defaults: Pick<MedicConfig['defaults'], 'runPollSeconds' | 'followRunHours'>,
+  defaults: Pick<MedicConfig['defaults'], 'runPollSeconds' | 'followRunHours'> &
+    Partial<Pick<MedicConfig['defaults'], 'followNextRunHours'>>,
   overrides: Partial<Timings> = {},
 ): Timings {
   const pollMs = defaults.runPollSeconds * 1000;
+  const followPollMs = overrides.followPollMs ?? 5 * 60_000;
   return {
+    followPollMs,
+    followMaxChecks: Math.max(1, Math.ceil(((defaults.followNextRunHours ?? 36) * 3_600_000) / followPollMs)),
     escalationMinuteMs: 60_000,
     mitigationPollMs: pollMs,
     mitigationMaxPolls: Math.ceil((defaults.followRunHours * 3_600_000) / pollMs),

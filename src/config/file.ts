@@ -70,6 +70,12 @@ export const Defaults = z
     runPollSeconds: z.number().int().min(1).max(3600).default(30),
     /** A mitigation's run is followed this long at most; then the bot says it stopped following. */
     followRunHours: z.number().int().min(1).max(72).default(6),
+    /**
+     * After a mitigation whose effect shows on the job's next run (compaction, bookmark reset,
+     * persistent scale, recorded code fix), the bot waits this long at most for that run and its
+     * verdict; then it says it stopped following (a daily job's next run and its duration).
+     */
+    followNextRunHours: z.number().int().min(1).max(168).default(36),
   })
   .strict();
 export type Defaults = z.infer<typeof Defaults>;

@@ -2,6 +2,7 @@
 // What a mitigation will do (the exact API calls), who may approve it (four-eyes, approvers from
 // config, user groups resolved by the caller), when it expires, and whether a rerun recovered.
 // StackStorm's Inquiries are the model: who may answer, an answer schema, a TTL.
+import { formatBytes } from './format.js';
 
 /** Mitigations a button can request (the runbook's backfill has its own workflow). */
 export const MITIGATION_KINDS = [
@@ -183,18 +184,53 @@ export function whoMayApprove(
 // ---------------------------------------------------------------------------------------------
 // Did it work?
 
+export type RecoveryOutcome = 'recovered' | 'not-recovered' | 'suspicious';
+
+/**
+ * A run that took under this share of the baseline's time (or read under this share of the
+ * baseline's input, when both are known) is implausible, not a recovery: it may have read nothing.
+ */
+export const SUSPICIOUS_SHARE = 0.5;
+
 export interface RecoveryVerdict {
+  /** True only for a plausible run within the threshold. */
   recovered: boolean;
+  verdict: RecoveryOutcome;
   /** Duration against the baseline, in percent (negative = faster). */
   pctVsBaseline: number;
+  /** Why a run is suspicious, in words. */
+  suspiciousReason?: string;
 }
 
-/** A rerun recovered when it succeeded within the degradation threshold over the baseline. */
+/**
+ * A run recovered when it succeeded within the degradation threshold over the baseline, and is
+ * plausible: far below the baseline (under half its time, or much less input read when the bytes
+ * are known) it is "suspicious — check its input and output", not a recovery.
+ */
 export function recoveryVerdict(
   durationSec: number,
   baselineSec: number,
   thresholdPct: number,
+  input: { bytes?: number; baselineBytes?: number } = {},
 ): RecoveryVerdict {
   const pct = baselineSec > 0 ? ((durationSec - baselineSec) / baselineSec) * 100 : 0;
-  return { recovered: pct <= thresholdPct, pctVsBaseline: pct };
+  const reasons: string[] = [];
+  if (baselineSec > 0 && durationSec < baselineSec * SUSPICIOUS_SHARE)
+    reasons.push(`it took under half the baseline's time`);
+  if (
+    input.bytes !== undefined &&
+    input.baselineBytes !== undefined &&
+    input.baselineBytes > 0 &&
+    input.bytes < input.baselineBytes * SUSPICIOUS_SHARE
+  )
+    reasons.push(`it read ${formatBytes(input.bytes)} against a usual ${formatBytes(input.baselineBytes)}`);
+  if (reasons.length)
+    return {
+      recovered: false,
+      verdict: 'suspicious',
+      pctVsBaseline: pct,
+      suspiciousReason: `${reasons.join(' and ')}: check its input and output before calling it recovered`,
+    };
+  const recovered = pct <= thresholdPct;
+  return { recovered, verdict: recovered ? 'recovered' : 'not-recovered', pctVsBaseline: pct };
 }

@@ -40,10 +40,16 @@ export const SmallFilesPayload = z.object({
 export type SmallFilesPayload = z.infer<typeof SmallFilesPayload>;
 
 export const MitigationPayload = z.object({
-  /** Also the BullMQ job id of the execution (`<id>-expire` for the expiry timer). */
+  /**
+   * Also the BullMQ job id of the execution (`<id>-expire` for the expiry timer, `<id>-follow`
+   * for the follow-up). For `follow`, the follow-up's id (an approval's id, or `fix-…`).
+   */
   approvalId: z.string().min(1),
-  /** start: make the call; poll: follow the started run (GetJobRun); expire: close an unanswered request. */
-  step: z.enum(['start', 'poll', 'expire']).default('start'),
+  /**
+   * start: make the call; poll: follow the started run (GetJobRun); expire: close an unanswered
+   * request; follow: look for the job's next run after the mitigation and judge it.
+   */
+  step: z.enum(['start', 'poll', 'expire', 'follow']).default('start'),
   runId: z.string().optional(),
   /** GetJobRun checks so far. */
   polls: z.number().int().min(0).default(0),

@@ -59,6 +59,9 @@ export const Execution = z.object({
   durationSec: z.number().optional(),
   baselineSec: z.number().optional(),
   recovered: z.boolean().optional(),
+  /** recovered | not-recovered | suspicious (far below the baseline: check its input and output). */
+  verdict: z.enum(['recovered', 'not-recovered', 'suspicious']).optional(),
+  suspiciousReason: z.string().optional(),
   pctVsBaseline: z.number().optional(),
   /** What went wrong, in words, with the vendor code and refused IAM action when known. */
   error: z.object({ code: z.string(), message: z.string(), action: z.string().optional() }).optional(),

@@ -18,6 +18,7 @@ import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { stableId } from '../../src/queue/payloads.js';
 import { waitFor } from '../support/wait.js';
+import { FollowUpStore, type FollowUp } from '../../src/store/followups.js';
 
 const YAML = `
 slack:
@@ -45,7 +46,7 @@ before(async () => {
   t = await startTestMedic({
     yaml: YAML,
     env: { ...sim.env(), MEDIC_ENV: 'staging' },
-    start: { jobDeps: { now: clock }, timings: { mitigationPollMs: 100 } },
+    start: { jobDeps: { now: clock }, timings: { mitigationPollMs: 100, followPollMs: 100 } },
   });
 });
 
@@ -189,6 +190,26 @@ async function click(
     messageTs: ts,
   });
   assert.equal(res.status, 200);
+}
+
+const followUps = () => new FollowUpStore(t.medic.state, t.prefix);
+
+async function followUpIn(id: string, states: FollowUp['state'][]): Promise<FollowUp> {
+  return await waitFor(`follow-up ${id} in ${states.join('/')}`, async () => {
+    const f = await followUps().get(id);
+    return f && states.includes(f.state) ? f : undefined;
+  });
+}
+
+/** The job's next (scheduled) run, starting now on the simulator's clock. */
+function nextScheduledRun(job: string, durationSec: number): string {
+  return sim.state.glue.addRun({
+    JobName: job,
+    startedAt: sim.state.now(),
+    durationSec,
+    startingSec: 5,
+    TriggerName: 'nightly',
+  }).Id;
 }
 
 async function finalExecution(id: string): Promise<Approval> {
@@ -362,6 +383,82 @@ test('two concurrent Approve clicks start exactly one run, followed to SUCCEEDED
   assert.equal(incident?.status, 'mitigating');
 });
 
+test("the compaction is followed to MyJob's next run: the verdict against the baseline, then Resolve resolves the incident", async () => {
+  assert.ok(main);
+  const m = main;
+  const a = await approvals().get(m.approvalId);
+  assert.match(a?.execution?.note ?? '', /follows the next run of MyJob/);
+  // The bot waits for the next run (delayed looks on a deterministic job id, no worker held).
+  const waiting = await followUpIn(m.approvalId, ['waiting']);
+  assert.equal(waiting.messageTs, m.message.ts);
+  const look = await t.medic.producers.queue('mitigation').getJob(`${m.approvalId}-follow`);
+  assert.ok(look, 'the follow-up job has its deterministic id');
+  await waitFor('the approval message says it follows the next run', () =>
+    /Following the next run of `MyJob`/.test(json(t.slack.message(C_MAIN, m.message.ts))) ? true : undefined,
+  );
+
+  const runId = nextScheduledRun('MyJob', 1150);
+  const f = await followUpIn(m.approvalId, ['recovered', 'not-recovered', 'suspicious', 'failed', 'gave-up']);
+  assert.equal(f.state, 'recovered');
+  assert.equal(f.runId, runId);
+  assert.equal(f.durationSec, 1150);
+  assert.ok(f.baselineSec && f.baselineSec > 1100 && f.baselineSec < 1400, `baseline ${f.baselineSec}`);
+  const reply = await waitFor('the verdict in the approval thread', () =>
+    t.slack.thread(C_MAIN, m.message.ts).find((x) => /Recovered/.test(json(x))),
+  );
+  assert.match(json(reply), new RegExp(`run \`${runId}\` of \`MyJob\`: 19m 10s against a baseline of`));
+  assert.equal(buttonValue(reply, 'medic.followup.monitoring'), m.approvalId);
+  assert.equal(buttonValue(reply, 'medic.followup.resolve'), m.approvalId);
+  await waitFor('the approval message shows the verdict', () =>
+    /:large_green_circle: \*Recovered\* on run/.test(json(t.slack.message(C_MAIN, m.message.ts)))
+      ? true
+      : undefined,
+  );
+  await onTimeline(
+    mainIncident,
+    'the verdict',
+    (e) =>
+      e.kind === 'mitigation-result' &&
+      e.text.startsWith('Next run of MyJob after approval') &&
+      e.text.includes('recovered'),
+  );
+
+  t.slack.addChannel({ id: 'C0MITOTHER', name: 'mit-other', members: [APPROVER] });
+  // A click from another channel is refused; from its own, Resolve resolves the incident.
+  const stale = await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.followup.resolve',
+    value: m.approvalId,
+    userId: APPROVER,
+    channelId: 'C0MITOTHER',
+  });
+  assert.equal(stale.status, 200);
+  await ephemeralFor(APPROVER, 'C0MITOTHER', /not for this channel/);
+  const res = await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.followup.resolve',
+    value: m.approvalId,
+    userId: APPROVER,
+    channelId: C_MAIN,
+    messageTs: reply.ts,
+  });
+  assert.equal(res.status, 200);
+  const incidents = new IncidentStore(t.medic.state, t.prefix);
+  const resolved = await waitFor('the incident resolved', async () => {
+    const i = await incidents.get(mainIncident);
+    return i?.status === 'resolved' ? i : undefined;
+  });
+  assert.ok(resolved.resolvedAt);
+  await onTimeline(
+    mainIncident,
+    'the resolution',
+    (e) => e.kind === 'status' && /→ resolved from the recovery verdict of MyJob/.test(e.text),
+  );
+  const closed = await waitFor('the verdict without its buttons', () => {
+    const x = t.slack.message(C_MAIN, reply.ts);
+    return x && /resolved `INC-/.test(json(x)) ? x : undefined;
+  });
+  assert.ok(!/medic\.followup\./.test(json(closed)), 'buttons gone');
+});
+
 test('scale: a rerun with WorkerType / NumberOfWorkers overrides, followed to FAILED', async () => {
   const channel = 'C0MITOOM';
   const incidentId = await incidentFor(channel, 'OomJob');
@@ -482,12 +579,38 @@ test('bookmark reset to a run id: one ResetJobBookmark', async () => {
   const resets = mutations('ResetJobBookmark', 'MyJob');
   assert.equal(resets.length, 1);
   assert.deepEqual(resets[0]!.params, { JobName: 'MyJob', RunId: runId });
+  // The reset shows on the next run: one at −97% of the baseline is suspicious, not a recovery.
+  await followUpIn(req.approvalId, ['waiting']);
+  const next = nextScheduledRun('MyJob', 36);
+  const f = await followUpIn(req.approvalId, [
+    'recovered',
+    'not-recovered',
+    'suspicious',
+    'failed',
+    'gave-up',
+  ]);
+  assert.equal(f.state, 'suspicious');
+  assert.equal(f.runId, next);
+  assert.ok(
+    f.pctVsBaseline !== undefined && f.pctVsBaseline < -96 && f.pctVsBaseline > -98,
+    `${f.pctVsBaseline}`,
+  );
+  const reply = await waitFor('the suspicious verdict in the thread', () =>
+    t.slack.thread(channel, req.message.ts).find((x) => /Suspicious/.test(json(x))),
+  );
+  assert.match(json(reply), /check its input and output/);
+  assert.match(json(reply), /\(-97%\)/);
+  assert.ok(!/Recovered/.test(json(reply)));
+  assert.ok(!/medic\.followup\./.test(json(reply)), 'no Resolve on a suspicious run');
+  await onTimeline(incidentId, 'the suspicious verdict', (e) =>
+    /suspicious, check its input and output/.test(e.text),
+  );
 });
 
 test('code fix: a follow-up with an owner is recorded, no AWS call, decision ticked', async () => {
   const channel = 'C0MITCODE';
   const incidentId = await incidentFor(channel, 'MyJob');
-  const before = sim.requests({ service: 'glue' }).length;
+  const before = changingCalls();
   const req = await request('code-fix', {
     job: 'MyJob',
     channel,
@@ -499,7 +622,7 @@ test('code fix: a follow-up with an owner is recorded, no AWS call, decision tic
   assert.match(text, /<@U0OWNER>/, 'owner prefilled with the data owner');
   assert.match(text, /&lt;parse_udf&gt;/, 'user text escaped');
   assert.ok(!hasButtons(req.message));
-  assert.equal(sim.requests({ service: 'glue' }).length, before, 'no AWS request');
+  assert.equal(changingCalls(), before, 'no AWS call that changes anything');
   await onTimeline(incidentId, 'the follow-up', (e) => /Code fix follow-up recorded/.test(e.text));
   // The decision is ticked right after the note.
   await waitFor('the decision ticked', async () => {

@@ -185,8 +185,29 @@ test('sparkConfArgument joins settings the way Glue takes several in one --conf'
 
 test('expiry and recovery', () => {
   assert.equal(expiryFrom(NOW, 60), NOW + 3_600_000);
-  assert.deepEqual(recoveryVerdict(1200, 1200, 30), { recovered: true, pctVsBaseline: 0 });
+  assert.deepEqual(recoveryVerdict(1200, 1200, 30), {
+    recovered: true,
+    verdict: 'recovered',
+    pctVsBaseline: 0,
+  });
   assert.equal(recoveryVerdict(1560, 1200, 30).recovered, true, 'exactly at the threshold');
   assert.equal(recoveryVerdict(1561, 1200, 30).recovered, false);
   assert.equal(Math.round(recoveryVerdict(600, 1200, 30).pctVsBaseline), -50);
+  assert.equal(recoveryVerdict(600, 1200, 30).verdict, 'recovered', 'exactly half is still plausible');
+});
+
+test('an implausible run is suspicious, not a recovery: under half the baseline, or much less input read', () => {
+  // The report from issue 18: 25 s against a baseline of 14m 55s (−97%).
+  const fast = recoveryVerdict(25, 895, 50);
+  assert.equal(fast.verdict, 'suspicious');
+  assert.equal(fast.recovered, false);
+  assert.equal(Math.round(fast.pctVsBaseline), -97);
+  assert.match(fast.suspiciousReason ?? '', /under half the baseline's time: check its input and output/);
+  assert.equal(recoveryVerdict(599, 1200, 30).verdict, 'suspicious');
+  // A plausible duration that read a tenth of the usual input.
+  const little = recoveryVerdict(1100, 1200, 30, { bytes: 10 * 2 ** 30, baselineBytes: 100 * 2 ** 30 });
+  assert.equal(little.verdict, 'suspicious');
+  assert.match(little.suspiciousReason ?? '', /it read 10 GB against a usual 100 GB/);
+  assert.equal(recoveryVerdict(1100, 1200, 30, { bytes: 90, baselineBytes: 100 }).verdict, 'recovered');
+  assert.equal(recoveryVerdict(1700, 1200, 30).verdict, 'not-recovered');
 });

@@ -11,7 +11,17 @@ test('timings: production waits from medic.yml defaults, as they were before the
     mitigationMaxPolls: 720,
     backfillPollMs: 1000,
     backfillMaxPollMs: 30_000,
+    // The next run after a mitigation: a look every 5 minutes for followNextRunHours (36 h).
+    followPollMs: 300_000,
+    followMaxChecks: 432,
   });
+  const short = timingsFrom(
+    parseConfigText('defaults:\n  followNextRunHours: 2\n', 'dev', 'test').config.defaults,
+    {
+      followPollMs: 60_000,
+    },
+  );
+  assert.equal(short.followMaxChecks, 120);
 });
 
 test('timings: runPollSeconds and followRunHours set how cloud runs are followed; overrides win', () => {

@@ -30,6 +30,7 @@ import { stableId } from '../../queue/payloads.js';
 import { code } from '../mrkdwn.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 import { estimateCostImpact } from './mitigation-cost.js';
+import { startFollowUp } from '../../queue/follow-up.js';
 
 export function registerMitigationSubmit(app: App, deps: Deps): void {
   app.view(MITIGATION_CALLBACK, async ({ ack, body, view }) => {
@@ -113,14 +114,39 @@ export async function submitMitigation(
       requester: user,
       reason: s.reason,
       ...(outcome === 'dry-run' ? { why: 'asked for' } : {}),
+      ...(outcome === 'record'
+        ? {
+            follow: `The bot follows the next run of ${ctx.job} (for up to ${deps.config.medic.defaults.followNextRunHours} h) and posts its verdict against the baseline in this thread.`,
+          }
+        : {}),
       costImpact,
     });
-    await deps.slack.chat.postMessage({
+    const posted = await deps.slack.chat.postMessage({
       channel,
       text: msg.text,
       blocks: slackBlocks(msg.blocks),
       unfurl_links: false,
     });
+    if (outcome === 'record') {
+      // A code fix shows on the job's next run: follow it like an approved mitigation.
+      await startFollowUp(
+        deps,
+        {
+          id: stableId('fix', incident?.id ?? channel, String(now)),
+          job: ctx.job,
+          provider: platform.provider,
+          env: ctx.env,
+          kind: s.params.kind,
+          ...(incident ? { incidentId: incident.id } : {}),
+          channel,
+          ...(posted.ts ? { messageTs: posted.ts } : {}),
+          since: now,
+        },
+        platform,
+      ).catch((err: unknown) =>
+        deps.logger.warn({ err, job: ctx.job }, 'could not start following the next run after a code fix'),
+      );
+    }
     if (incident) {
       await deps.timeline.append(incident.id, {
         at: now,

@@ -11,6 +11,8 @@ import { PROVIDER_NAMES } from '../../providers/names.js';
 
 import { formatBytes, formatDuration } from '../../domain/format.js';
 import type { Approval } from '../../store/approvals.js';
+import type { FollowUp } from '../../store/followups.js';
+import { followUpLine } from './follow-up.js';
 
 export const APPROVE_ACTION = 'medic.mitigation.approve';
 export const REJECT_ACTION = 'medic.mitigation.reject';
@@ -158,9 +160,11 @@ function statusLine(a: Approval): string {
       if (ex.recovered !== undefined && ex.baselineSec !== undefined && ex.pctVsBaseline !== undefined) {
         const pct = `${ex.pctVsBaseline >= 0 ? '+' : ''}${ex.pctVsBaseline.toFixed(0)}%`;
         lines.push(
-          ex.recovered
-            ? `:large_green_circle: *Recovered*: ${formatDuration(ex.durationSec ?? 0)} against a baseline of ${formatDuration(ex.baselineSec)} (${pct}).`
-            : `:red_circle: *Not recovered*: ${formatDuration(ex.durationSec ?? 0)} against a baseline of ${formatDuration(ex.baselineSec)} (${pct}); the incident stays open.`,
+          ex.verdict === 'suspicious'
+            ? `:warning: *Suspicious — check its input and output*: ${formatDuration(ex.durationSec ?? 0)} against a baseline of ${formatDuration(ex.baselineSec)} (${pct})${ex.suspiciousReason ? `; ${escapeMrkdwn(ex.suspiciousReason)}` : ''}. Not counted as a recovery.`
+            : ex.recovered
+              ? `:large_green_circle: *Recovered*: ${formatDuration(ex.durationSec ?? 0)} against a baseline of ${formatDuration(ex.baselineSec)} (${pct}).`
+              : `:red_circle: *Not recovered*: ${formatDuration(ex.durationSec ?? 0)} against a baseline of ${formatDuration(ex.baselineSec)} (${pct}); the incident stays open.`,
         );
       }
       return lines.join('\n');
@@ -191,10 +195,18 @@ function requestBlocks(a: Approval): Block[] {
   ];
 }
 
-/** The approval message for its current state; Approve / Reject only while pending. */
-export function renderApproval(a: Approval): { text: string; blocks: Block[] } {
+/**
+ * The approval message for its current state; Approve / Reject only while pending. `follow` is the
+ * follow-up of the job's next run, once the mitigation is done (jobs/follow-up.ts).
+ */
+export function renderApproval(
+  a: Approval,
+  follow?: FollowUp,
+  horizonHours?: number,
+): { text: string; blocks: Block[] } {
   const title = `${KIND_TITLE[a.params.kind]}: ${a.job}`;
   const blocks: Block[] = [header(`Approval: ${title}`), ...requestBlocks(a), section(statusLine(a))];
+  if (follow) blocks.push(section(followUpLine(follow, horizonHours)));
   if (a.dryRun && a.state === 'pending')
     blocks.push(
       context(':test_tube: Dry run: the bot runs in `dev`; approving shows these calls without making them.'),
@@ -259,6 +271,8 @@ export function renderNotice(n: {
   reason: string;
   why?: string;
   costImpact?: { summary: string };
+  /** What the bot does next (a recorded fix: it follows the job's next run). */
+  follow?: string;
 }): { text: string; blocks: Block[] } {
   const title = `${KIND_TITLE[n.params.kind]}: ${n.job}`;
   const head = n.kind === 'dry-run' ? `Dry run: ${title}` : `Follow-up recorded: ${title}`;
@@ -274,5 +288,6 @@ export function renderNotice(n: {
   ];
   if (n.kind === 'dry-run')
     blocks.push(context(`:test_tube: Dry run${n.why ? ` (${escapeMrkdwn(n.why)})` : ''}: no call was made.`));
+  if (n.follow) blocks.push(context(`:eyes: ${escapeMrkdwn(n.follow)}`));
   return { text: truncate(escapeMrkdwn(`${head} (${n.env})`), 300), blocks };
 }
