@@ -20,6 +20,7 @@ import {
   type TriageReportModel,
 } from '../src/slack/blocks/triage-report.js';
 import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
+import { uploadBeforeNext } from '../src/slack/file-share.js';
 import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
 import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
@@ -286,7 +287,8 @@ class Triage {
             ? { thresholdSec: verdict.thresholdDurationSec }
             : {}),
         });
-        await deps.slack.files.uploadV2({
+        // The thread starts with the chart: the details wait until Slack has shared it.
+        await uploadBeforeNext(deps.slack, {
           channel_id: this.channel,
           thread_ts: ts,
           file: png,

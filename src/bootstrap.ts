@@ -29,7 +29,7 @@ import { createProviders } from './providers/registry.js';
 import { IncidentStore } from './store/incidents.js';
 import { Timeline } from './store/timeline.js';
 import { ChecklistStore } from './store/checklist-store.js';
-import { RUNBOOK_CHECKLIST } from './domain/checklist.js';
+import { RUNBOOK_CHECKLIST, runbookChecklist } from './domain/checklist.js';
 import type { Providers } from './providers/ports.js';
 
 export interface Medic {
@@ -89,7 +89,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   const timeline = new Timeline(state, prefix);
   const checklistItems = config.medic.checklist
     ? config.medic.checklist.map((text, i) => ({ id: RUNBOOK_CHECKLIST[i]?.id ?? `item-${i + 1}`, text }))
-    : RUNBOOK_CHECKLIST;
+    : runbookChecklist(config.medic.checklistMcp);
   const checklists = new ChecklistStore(state, prefix, checklistItems);
   const now = opts.jobDeps?.now ?? Date.now;
   const timings = timingsFrom(config.medic.defaults, opts.timings);

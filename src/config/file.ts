@@ -202,6 +202,8 @@ export const MedicFile = z
     defaults: Defaults.default(Defaults.parse({})),
     slack: SlackConfig.default(SlackConfig.parse({})),
     checklist: z.array(z.string().min(1).max(150)).min(1).max(10).optional(),
+    /** What the runbook's "MCP" is, shown in its checklist item (default: the runbook's RCA words). */
+    checklistMcp: z.string().min(1).max(38).optional(),
     jobs: z.record(z.string().min(1).max(255), JobConfig).default({}),
     s3Inventory: z
       .record(z.string(), z.object({ destination: Uri }).strict())

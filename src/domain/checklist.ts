@@ -19,6 +19,22 @@ export const RUNBOOK_CHECKLIST: readonly { id: ChecklistItemId; text: string }[]
   { id: 'postmortem-mcp', text: 'Post-mortem y actualización del MCP' },
 ]);
 
+/**
+ * The runbook says "MCP" without saying what it is; the checklist item says it (the runbook's
+ * "Documentar RCA en el MCP: causa, corrección aplicada, cambios requeridos"), or what the team
+ * calls it (medic.yml `checklistMcp`, e.g. "Confluence › Data › RCA"). Within a checkbox's 75.
+ */
+export const MCP_MEANING_DEFAULT = 'RCA: causa, corrección, cambios';
+
+/** The runbook's items, the MCP item saying what the MCP is. */
+export function runbookChecklist(
+  mcpMeaning: string = MCP_MEANING_DEFAULT,
+): { id: ChecklistItemId; text: string }[] {
+  return RUNBOOK_CHECKLIST.map((i) =>
+    i.id === 'postmortem-mcp' ? { ...i, text: `${i.text} (${mcpMeaning})` } : { ...i },
+  );
+}
+
 export interface ChecklistItem {
   /** One of ChecklistItemId for the runbook's items; any stable string for custom ones. */
   id: string;

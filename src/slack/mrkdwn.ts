@@ -23,3 +23,12 @@ export function truncate(text: string, max: number): string {
   if (chars.length <= max) return text;
   return chars.slice(0, Math.max(0, max - 1)).join('') + '…';
 }
+
+/**
+ * The one time format of messages: Slack's date token, which every reader sees in their own zone
+ * ("Today at 13:05"), with an ISO 8601 UTC fallback for clients that cannot render it.
+ */
+export function slackDate(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  return `<!date^${sec}^{date_short_pretty} {time}|${new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')}>`;
+}

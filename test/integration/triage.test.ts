@@ -89,6 +89,7 @@ test('MyJob: DEGRADED, the 3 slow runs listed, small files the top finding, chec
   );
   const thread = t.slack.thread('C0MYJOB', report.ts);
   assert.ok(thread.length >= 2, 'details and chart in the thread');
+  assert.ok(thread[0]?.files?.length, 'the thread starts with the chart, before the run list');
   const files = [...t.slack.files.values()].filter((f) => f.name.endsWith('.png'));
   assert.ok(
     files.some((f) => f.bytes?.subarray(1, 4).toString() === 'PNG'),

@@ -9,7 +9,13 @@ import {
   CHECKLIST_ACTION_ID,
 } from '../../src/slack/blocks/checklist.js';
 import { itemsChangedByClick } from '../../src/slack/actions/checklist-toggle.js';
-import { createChecklist, tickItem, untickItem, RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
+import {
+  createChecklist,
+  tickItem,
+  untickItem,
+  RUNBOOK_CHECKLIST,
+  runbookChecklist,
+} from '../../src/domain/checklist.js';
 import { validateBlocks } from '../support/fake-slack/block-kit-limits.js';
 
 type Checkboxes = {
@@ -55,11 +61,41 @@ test('ticked items are initial options with who and when beside them', () => {
     ['run-ids-logs', 'decision'],
   );
   const desc = new Map(cb.options.map((o) => [o.value, o.description?.text]));
-  assert.equal(desc.get('run-ids-logs'), 'ticked by Pipeline Medic · 11-24 13:05 UTC · 3 run ids');
-  assert.equal(desc.get('decision'), 'ticked by <@U0SRE1> · 11-24 13:05 UTC');
-  assert.equal(desc.get('backfill-staging'), 'unticked by <@U0SRE2> · 11-24 13:05 UTC');
+  assert.equal(desc.get('run-ids-logs'), 'ticked by Pipeline Medic');
+  assert.equal(desc.get('decision'), 'ticked by <@U0SRE1>');
+  assert.equal(desc.get('backfill-staging'), 'unticked by <@U0SRE2>');
   assert.equal(desc.get('input-vs-baseline'), undefined);
   assert.match(JSON.stringify(blocks), /2\/6/);
+  // When, in the reader's zone, and the evidence in lines under the checkboxes.
+  const sec = at.getTime() / 1000;
+  const lines = JSON.stringify(blocks);
+  assert.ok(
+    lines.includes(
+      `*\`run_id\` y logs exportados* — Pipeline Medic <!date^${sec}^{date_short_pretty} {time}|2026-11-24T13:05:00Z>: 3 run ids`,
+    ),
+    lines,
+  );
+  assert.ok(lines.includes(`unticked by <@U0SRE2> <!date^${sec}^`));
+});
+
+test('checklist evidence is never cut off mid-word, and the MCP item says what the MCP is', () => {
+  const note = Array.from({ length: 40 }, (_, i) => `run jr_${i}abcdef read in full`).join(', ');
+  const list = tickItem(createChecklist(), 'run-ids-logs', { actor: 'medic', at, note });
+  const { blocks } = renderChecklist({ incidentId: 'INC-1', checklist: list });
+  assert.deepEqual(validateBlocks(blocks, 'message'), []);
+  const text = JSON.stringify(blocks);
+  assert.ok(text.includes(note), 'the whole evidence, not the 75 characters of a checkbox description');
+  const long = tickItem(createChecklist(), 'decision', { actor: 'medic', at, note: 'word '.repeat(400) });
+  const cut = JSON.stringify(renderChecklist({ incidentId: 'INC-1', checklist: long }).blocks);
+  assert.match(cut, /word…/, 'a very long note ends at a word');
+  const items = runbookChecklist();
+  assert.equal(items.at(-1)!.text, 'Post-mortem y actualización del MCP (RCA: causa, corrección, cambios)');
+  assert.ok(items.at(-1)!.text.length <= 75);
+  assert.equal(
+    runbookChecklist('Confluence › RCA').at(-1)!.text,
+    'Post-mortem y actualización del MCP (Confluence › RCA)',
+  );
+  assert.equal(items[0]!.text, RUNBOOK_CHECKLIST[0]!.text, 'the rest in the runbook words');
 });
 
 test('custom items are escaped, cut to 75 characters and at most 10 are shown', () => {

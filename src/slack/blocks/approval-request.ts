@@ -3,7 +3,7 @@
 // then approved / rejected / expired with the buttons gone, then running → succeeded | failed.
 // Everything that came from a user or a cloud is escaped.
 import { z } from 'zod';
-import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
+import { code, escapeMrkdwn, slackDate, truncate } from '../mrkdwn.js';
 import { actions, button, context, fields, header, section, type Block } from './kit.js';
 import { mention, type MitigationKind, type MitigationParams } from '../../domain/approval-policy.js';
 import type { PlannedAction } from '../../providers/ports.js';
@@ -126,10 +126,7 @@ export function costImpactText(c: { summary: string }): string {
   return `*Cost impact*\n${escapeMrkdwn(truncate(c.summary, 1500))}`;
 }
 
-export function slackDate(ms: number): string {
-  const sec = Math.floor(ms / 1000);
-  return `<!date^${sec}^{date_short_pretty} {time}|${new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')}>`;
-}
+export { slackDate } from '../mrkdwn.js';
 
 function statusLine(a: Approval): string {
   const by = a.decidedBy ? mention(a.decidedBy) : 'someone';

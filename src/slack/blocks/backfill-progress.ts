@@ -137,7 +137,7 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
       }),
     );
   if (buttons.length) blocks.push(actions(buttons, `backfill-${p.id}`));
-  blocks.push(context(`Updated ${new Date(now).toISOString().replace(/\.\d+Z$/, 'Z')}`));
+  blocks.push(context(`Updated ${slackDate(now)}`));
   return { text: escapeMrkdwn(`${title}: ${r.status}`), blocks };
 }
 

@@ -1,10 +1,11 @@
 // The runbook's "Checklist rápida" as a live checkboxes block. Pure: checklist state in, blocks out.
-// Who ticked each item and when is shown beside it (the option's description). The block_id
+// Who ticked each item is shown beside it (the option's description, 75 characters); when and the
+// evidence, whole, in lines under the checkboxes. The block_id
 // carries the incident id so a click finds its incident whatever channel the message is in.
 import type { Checklist, ChecklistItem } from '../../domain/checklist.js';
 import { checklistProgress } from '../../domain/checklist.js';
-import { escapeMrkdwn, truncate } from '../mrkdwn.js';
-import { context, LIMITS, section, type Block } from './kit.js';
+import { escapeMrkdwn, slackDate, truncate } from '../mrkdwn.js';
+import { chunkLines, context, LIMITS, section, type Block } from './kit.js';
 
 export const CHECKLIST_ACTION_ID = 'medic.checklist.toggle';
 const BLOCK_PREFIX = 'medic-checklist-';
@@ -18,23 +19,44 @@ export function incidentIdOfBlock(blockId: string | undefined): string | undefin
   return blockId?.startsWith(BLOCK_PREFIX) ? blockId.slice(BLOCK_PREFIX.length) || undefined : undefined;
 }
 
-function shortUtc(d: Date): string {
-  return `${d.toISOString().slice(5, 16).replace('T', ' ')} UTC`;
+function by(actor: string): string {
+  return actor === 'medic' ? 'Pipeline Medic' : `<@${actor}>`;
 }
 
-/** "✓ <@U0SRE1> · 11-27 05:01 UTC" (the bot shows as Pipeline Medic, with its note when short). */
+/**
+ * Beside an item (a checkbox description holds 75 characters): who ticked or unticked it. When
+ * and why go in the evidence lines under the checkboxes, where they are never cut off.
+ */
 export function whoWhen(item: ChecklistItem): string | undefined {
-  if (item.done && item.doneBy) {
-    const who = item.doneBy === 'medic' ? 'Pipeline Medic' : `<@${item.doneBy}>`;
-    const when = item.doneAt ? ` · ${shortUtc(item.doneAt)}` : '';
-    const note = item.note ? ` · ${escapeMrkdwn(item.note)}` : '';
-    return truncate(`ticked by ${who}${when}${note}`, LIMITS.optionText);
-  }
-  if (!item.done && item.updatedBy && item.updatedAt) {
-    const who = item.updatedBy === 'medic' ? 'Pipeline Medic' : `<@${item.updatedBy}>`;
-    return truncate(`unticked by ${who} · ${shortUtc(item.updatedAt)}`, LIMITS.optionText);
-  }
+  if (item.done && item.doneBy) return `ticked by ${by(item.doneBy)}`;
+  if (!item.done && item.updatedBy && item.updatedAt) return `unticked by ${by(item.updatedBy)}`;
   return undefined;
+}
+
+/** Cut at a word boundary, never inside a word (or an escaped entity). */
+function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max - 1);
+  const space = head.lastIndexOf(' ');
+  return `${(space > max / 2 ? head.slice(0, space) : head).replace(/&[a-z]*$/, '')}…`;
+}
+
+/** One line per ticked (or unticked) item: who, when (in the reader's zone) and the evidence, whole. */
+export function evidenceLines(list: Checklist): string[] {
+  const out: string[] = [];
+  for (const item of list.items) {
+    const label = cutAtWord(escapeMrkdwn(item.text), 200);
+    if (item.done && item.doneBy) {
+      const when = item.doneAt ? ` ${slackDate(item.doneAt.getTime())}` : '';
+      const note = item.note ? `: ${cutAtWord(escapeMrkdwn(item.note), 1200)}` : '';
+      out.push(`:white_check_mark: *${label}* — ${by(item.doneBy)}${when}${note}`);
+    } else if (!item.done && item.updatedBy && item.updatedAt) {
+      out.push(
+        `:white_large_square: *${label}* — unticked by ${by(item.updatedBy)} ${slackDate(item.updatedAt.getTime())}`,
+      );
+    }
+  }
+  return out;
 }
 
 export interface ChecklistView {
@@ -74,6 +96,9 @@ export function renderChecklist(view: ChecklistView): { text: string; blocks: Bl
         },
       ],
     },
+    ...chunkLines(evidenceLines({ items }))
+      .slice(0, 5)
+      .map((c) => section(c)),
     context('Anyone in the channel can tick or untick; the bot ticks items itself when it has the evidence.'),
   ];
   return { text: `Checklist of ${view.incidentId}: ${done}/${total} done`, blocks };

@@ -4,15 +4,8 @@ import type { Incident } from '../../store/incidents.js';
 import type { TimelineEntry } from '../../store/timeline.js';
 import type { Checklist } from '../../domain/checklist.js';
 import { checklistProgress } from '../../domain/checklist.js';
-import {
-  formatUnitHours,
-  formatDuration,
-  formatNumber,
-  formatUsd,
-  formatUtc,
-  plural,
-} from '../../domain/format.js';
-import { code, escapeMrkdwn, link, truncate } from '../mrkdwn.js';
+import { formatUnitHours, formatDuration, formatNumber, formatUsd, plural } from '../../domain/format.js';
+import { code, escapeMrkdwn, link, slackDate, truncate } from '../mrkdwn.js';
 import {
   actions,
   button,
@@ -79,7 +72,7 @@ export function renderIncidentSummary(
     `*Commander*\n${who(incident.commander)}`,
     `*Data Owner*\n${who(incident.dataOwner)}`,
     `*On-call SRE*\n${who(incident.oncallSre)}`,
-    `*Opened*\n${formatUtc(new Date(incident.openedAt))}`,
+    `*Opened*\n${slackDate(incident.openedAt)}`,
   ];
   if (incident.mitigatedAt !== undefined)
     f.push(`*Time to mitigate*\n${formatDuration((incident.mitigatedAt - incident.openedAt) / 1000)}`);
@@ -167,7 +160,7 @@ function metricLines(incident: Incident): string[] {
 
 /** One timeline entry as a mrkdwn line. */
 export function timelineEntryLine(e: TimelineEntry, names?: Names): string {
-  const when = formatUtc(new Date(e.at)).slice(5);
+  const when = slackDate(e.at);
   // Entries may name people and channels as <@U…> / <#C…>: those stay links, everything else is escaped.
   // With names, people in the text are named rather than mentioned (no ping).
   const text = truncate(escapeMrkdwn(e.text.replace(/\s+/g, ' ')), 240).replace(
@@ -176,7 +169,7 @@ export function timelineEntryLine(e: TimelineEntry, names?: Names): string {
   );
   const ref = e.link ? ` ${link(e.link, 'link')}` : '';
   const actor = names ? named(e.actor, names) : who(e.actor);
-  return `\`${when}\` ${actor} · _${e.kind}_ · ${text}${ref}`;
+  return `${when} ${actor} · _${e.kind}_ · ${text}${ref}`;
 }
 
 export function checklistLines(checklist: Checklist): string[] {
@@ -255,9 +248,7 @@ export function renderEscalation(
   blocks.push(section(`*Checklist* ${p.done}/${p.total}\n${checklistLines(model.checklist).join('\n')}`));
   blocks.push(divider());
   blocks.push(
-    context(
-      `${incident.id} · opened ${formatUtc(new Date(incident.openedAt))} · commander ${who(incident.commander)}`,
-    ),
+    context(`${incident.id} · opened ${slackDate(incident.openedAt)} · commander ${who(incident.commander)}`),
   );
   return {
     text: `Escalation: ${incident.id} (${incident.severity.toUpperCase()}) ${escapeMrkdwn(incident.title)} — ${why}`,
