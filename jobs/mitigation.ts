@@ -219,22 +219,26 @@ class Mitigation {
     // A recovery rerun runs only from the failed step: its duration is not a whole run's.
     const partial = a.params.kind === 'recovery-rerun' ? a.params : undefined;
     const verdict = ex.jobName === a.job && !partial ? await this.recovery(a, run) : undefined;
-    await this.finish(a, {
-      ...ex,
-      state: 'succeeded',
-      runState,
-      durationSec,
-      finishedAt: this.now(),
-      ...(verdict ?? {}),
-      ...(ex.jobName !== a.job
-        ? { note: `${a.job} recovers on its next run. ${this.followNote(a)}` }
-        : partial
-          ? {
-              note: `The failed run ${partial.runId} is recovered. A recovery rerun repeats only the steps from where it failed, so its duration is not compared with the baseline. ${this.followNote(a)}`,
-            }
-          : {}),
-      polls,
-    });
+    await this.finish(
+      a,
+      {
+        ...ex,
+        state: 'succeeded',
+        runState,
+        durationSec,
+        finishedAt: this.now(),
+        ...(verdict ?? {}),
+        ...(ex.jobName !== a.job
+          ? { note: `${a.job} recovers on its next run. ${this.followNote(a)}` }
+          : partial
+            ? {
+                note: `The failed run ${partial.runId} is recovered. A recovery rerun repeats only the steps from where it failed, so its duration is not compared with the baseline. ${this.followNote(a)}`,
+              }
+            : {}),
+        polls,
+      },
+      run.completedOn,
+    );
     return { state: 'succeeded' };
   }
 
@@ -297,11 +301,11 @@ class Mitigation {
     }
   }
 
-  private async finish(a: Approval, execution: Execution): Promise<void> {
+  private async finish(a: Approval, execution: Execution, endedAt?: Date): Promise<void> {
     await this.store.setExecution(a.id, execution);
     await this.publish({ ...a, execution });
     await this.record(a, 'mitigation-result', resultText(a, execution), `mitigation-result-${a.id}`);
-    await this.followIfNeeded(a, execution);
+    await this.followIfNeeded(a, execution, endedAt);
   }
 
   /** Its effect shows on the job's next run (not on a rerun of its own the bot already judged). */
@@ -317,7 +321,7 @@ class Mitigation {
    * Once the mitigation succeeded, follow the job's next run (idempotent: the record is written
    * once and the look has a deterministic job id, so a retry of this job follows once).
    */
-  private async followIfNeeded(a: Approval, ex: Execution): Promise<void> {
+  private async followIfNeeded(a: Approval, ex: Execution, endedAt?: Date): Promise<void> {
     if (ex.state !== 'succeeded' || !this.follows(a)) return;
     try {
       await startFollowUp(
@@ -336,6 +340,7 @@ class Mitigation {
           ...(ex.runId && ex.jobName === a.job ? { excludeRunId: ex.runId } : {}),
         },
         this.platform,
+        endedAt,
       );
     } catch (err) {
       this.log.warn({ err, approvalId: a.id }, 'could not start following the next run');

@@ -121,6 +121,18 @@ async function ensureRedis(url: string): Promise<{ url: string; child?: ChildPro
   return { url: started, child, dir };
 }
 
+/** Just under the median ExecutionTime of a job's older successful runs (its baseline), seconds. */
+function usualExecutionSec(sim: Simulator, job: string): number | undefined {
+  const secs = sim.state.glue
+    .runsOf(job)
+    .filter((r) => r.outcome === 'SUCCEEDED')
+    .slice(3, 13)
+    .map((r) => r.durationMs / 1000)
+    .sort((a, b) => a - b);
+  const median = secs[Math.floor(secs.length / 2)];
+  return median !== undefined ? Math.round(median * 0.95) : undefined;
+}
+
 async function dropPrefix(url: string, prefix: string): Promise<void> {
   const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
@@ -232,13 +244,29 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
     sim.state.glue.configureRuns('MyJob-staging', { durationSec: 30, startingSec: 3 });
     for (const job of ['MyJob', 'OomJob', 'SkewJob', 'DriftJob', 'HealthyJob', 'DownstreamJob']) {
+      // They finish in 25 s but report a plausible ExecutionTime (just under the job's usual one):
+      // a 25 s run against a 20-minute baseline is suspicious, not a recovery.
+      const usual = usualExecutionSec(sim, job);
       sim.state.glue.configureRuns(job, {
         durationSec: 25,
         startingSec: 3,
         outcome: 'SUCCEEDED',
         errorMessage: undefined,
+        ...(usual !== undefined ? { executionSec: usual } : {}),
       });
     }
+    // Every compaction of MyJob is followed by MyJob's next scheduled run, 5 s after it: the bot
+    // follows it and posts the recovery verdict against the baseline on the approval.
+    const myJobUsual = usualExecutionSec(sim, 'MyJob');
+    sim.state.glue.scheduleNextRun({
+      job: 'MyJob',
+      after: 'MyJob-compaction',
+      delaySec: 5,
+      durationSec: 20,
+      ...(myJobUsual !== undefined ? { executionSec: myJobUsual } : {}),
+      TriggerName: 'nightly',
+      repeat: true,
+    });
 
     const slack = await startFakeSlack(opts.port);
     stops.push(() => slack.stop());
@@ -285,7 +313,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       medic: file.config,
       source: file.source,
     };
-    const medic = await startMedic(config, { logger });
+    // The job's next run after a mitigation is looked for every 2 s here (production: 5 min).
+    const medic = await startMedic(config, { logger, timings: { followPollMs: 2000 } });
     stops.push(() => dropPrefix(redis.url, prefix));
     stops.push(() => medic.close());
 
@@ -299,6 +328,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await stopAll();
     throw err;
   }
+}
+
+/** A backfill window of MyJob the simulator has input and production output for (the last 5 days). */
+export function backfillWindow(sim: Simulator): { from: string; to: string } {
+  const day = (ago: number) => new Date(sim.state.now() - ago * 86_400_000).toISOString().slice(0, 10);
+  return { from: day(3), to: day(2) };
 }
 
 async function main(): Promise<void> {
@@ -325,8 +360,14 @@ async function main(): Promise<void> {
       '',
       `  Open  ${sandbox.url}`,
       '',
-      '  In #data-ops type  /triage MyJob  (also OomJob, SkewJob, DriftJob, HealthyJob),',
-      '  and  /triage SalesPipeline  for the Azure Synapse pipeline.',
+      '  In #data-ops try the jobs of the simulated clouds:',
+      '    /triage MyJob          DEGRADED: small files; Run compaction → approve → its next run gets a verdict',
+      '    /triage OomJob         FAILING: executor out of memory; Scale workers',
+      '    /triage SkewJob        DEGRADED: data skew; Tune shuffle / skew',
+      '    /triage DriftJob       FAILING: a renamed column after a catalog change',
+      '    /triage HealthyJob     HEALTHY: no incident',
+      '    /triage SalesPipeline  the Azure Synapse pipeline',
+      `    /backfill MyJob --from ${backfillWindow(sandbox.sim).from} --to ${backfillWindow(sandbox.sim).to}   a window with input and production output`,
       '  "Acting as" (top left) switches between the requester and the approver.',
       '',
       `  Redis ${sandbox.redisUrl} · bot ${sandbox.medic.url} · simulator ${sandbox.sim.url}`,

@@ -5,7 +5,9 @@
 //   POST /_sim/reset                                    state rebuilt from the scenarios, faults and requests cleared
 //   GET  /_sim/state                                    a summary of jobs, log groups, buckets, clock
 //   POST /_sim/clock {advanceMs?, speed?}               move simulated time
-//   POST /_sim/runs {job, durationSec?, outcome?, errorMessage?, startingSec?}   behaviour of new runs
+//   POST /_sim/runs {job, durationSec?, outcome?, errorMessage?, startingSec?, executionSec?}   behaviour of new runs
+//   POST /_sim/next-run {job, after, delaySec?, durationSec, executionSec?, outcome?}   once the next run of
+//                       `after` ends, `job` runs by itself (its next scheduled run), reporting executionSec
 import { z } from 'zod';
 import { FaultRule, type FaultInjector } from './faults.js';
 import { runSnapshot } from './glue-store.js';
@@ -31,6 +33,15 @@ const RunsBody = z.object({
   startingSec: z.number().min(0).optional(),
   outcome: z.enum(['SUCCEEDED', 'FAILED', 'TIMEOUT', 'ERROR']).optional(),
   errorMessage: z.string().optional(),
+  executionSec: z.number().min(0).optional(),
+});
+const NextRunBody = z.object({
+  job: z.string(),
+  after: z.string(),
+  delaySec: z.number().min(0).default(5),
+  durationSec: z.number().min(0),
+  executionSec: z.number().min(0).optional(),
+  outcome: z.enum(['SUCCEEDED', 'FAILED', 'TIMEOUT', 'ERROR']).optional(),
 });
 
 // A sandbox page served from another origin may call the admin API from the browser.
@@ -151,6 +162,19 @@ export async function handleAdmin(
     const { job, ...behaviour } = b;
     ctx.state.glue.configureRuns(job, behaviour);
     return json(200, { job, behaviour: ctx.state.glue.jobs.get(job)!.behaviour });
+  }
+  if (path === '/_sim/next-run' && method === 'POST') {
+    const b = parseBody(NextRunBody, body);
+    if (isResponse(b)) return b;
+    for (const j of [b.job, b.after])
+      if (!ctx.state.glue.jobs.has(j)) return json(404, { error: `no job ${j}` });
+    const { outcome, executionSec, ...rest } = b;
+    ctx.state.glue.scheduleNextRun({
+      ...rest,
+      ...(outcome ? { outcome } : {}),
+      ...(executionSec !== undefined ? { executionSec } : {}),
+    });
+    return json(200, { scheduled: b });
   }
   return json(404, { error: `no admin route ${method} ${path}` });
 }

@@ -27,6 +27,25 @@ export interface RunBehaviour {
   durationSec: number;
   outcome: FinalState;
   errorMessage?: string;
+  /**
+   * The ExecutionTime a finished run reports, when it is not its simulated duration: a run that
+   * finishes in seconds while you watch can say it ran for 19 minutes (a plausible next run).
+   */
+  executionSec?: number;
+}
+
+/** A run of `job` that starts by itself once the next run of `after` ends (a schedule, a trigger). */
+export interface ScheduledRun {
+  job: string;
+  after: string;
+  /** Seconds after the end of `after`'s run. */
+  delaySec: number;
+  durationSec: number;
+  executionSec?: number;
+  outcome?: FinalState;
+  TriggerName?: string;
+  /** Every run of `after` is followed by one (default: only the next). */
+  repeat?: boolean;
 }
 
 export interface GlueJob {
@@ -65,6 +84,8 @@ export interface GlueRun {
   errorMessage?: string;
   /** When BatchStopJobRun asked it to stop (simulated epoch ms). */
   stopRequestedAt?: number;
+  /** The ExecutionTime reported once finished, when not the simulated duration. */
+  executionSec?: number;
   Arguments: Record<string, string>;
   WorkerType?: string;
   NumberOfWorkers?: number;
@@ -128,6 +149,7 @@ export type RunInput = {
   errorMessage?: string;
   startingSec?: number;
   Id?: string;
+  executionSec?: number;
   Arguments?: Record<string, string>;
   WorkerType?: string;
   NumberOfWorkers?: number;
@@ -140,7 +162,37 @@ export class GlueStore {
   readonly runs = new Map<string, GlueRun[]>();
   readonly bookmarks = new Map<string, BookmarkState>();
   readonly tables = new Map<string, CatalogTable>();
+  /** One-shot runs that start after another job's next run, by that job's name. */
+  readonly scheduled = new Map<string, ScheduledRun>();
   private counter = 0;
+
+  /** After the next run of `s.after` ends, `s.job` runs by itself (once). */
+  scheduleNextRun(s: ScheduledRun): void {
+    if (!this.jobs.has(s.job)) throw new Error(`no job ${s.job}`);
+    if (!this.jobs.has(s.after)) throw new Error(`no job ${s.after}`);
+    this.scheduled.set(s.after, s);
+  }
+
+  /** Called when a run starts: adds the run scheduled after it, if any (in the future, hidden until then). */
+  startScheduledAfter(run: GlueRun): GlueRun | undefined {
+    const s = this.scheduled.get(run.JobName);
+    if (!s) return undefined;
+    if (!s.repeat) this.scheduled.delete(run.JobName);
+    return this.addRun({
+      JobName: s.job,
+      startedAt: run.startedAt + run.startingMs + run.durationMs + s.delaySec * 1000,
+      durationSec: s.durationSec,
+      startingSec: 0,
+      outcome: s.outcome ?? 'SUCCEEDED',
+      ...(s.executionSec !== undefined ? { executionSec: s.executionSec } : {}),
+      TriggerName: s.TriggerName ?? 'nightly',
+    });
+  }
+
+  /** Runs of a job that have started by `now` (a scheduled run is not visible before its start), newest first. */
+  visibleRunsOf(jobName: string, now: number): GlueRun[] {
+    return this.runsOf(jobName).filter((r) => r.startedAt <= now);
+  }
 
   addJob(input: JobInput, now = Date.now()): GlueJob {
     const job: GlueJob = {
@@ -198,6 +250,7 @@ export class GlueStore {
       Timeout: job.Timeout,
     };
     if (input.errorMessage !== undefined) run.errorMessage = input.errorMessage;
+    if (input.executionSec !== undefined) run.executionSec = input.executionSec;
     if (input.TriggerName !== undefined) run.TriggerName = input.TriggerName;
     const workerType = input.WorkerType ?? job.WorkerType;
     const workers = input.NumberOfWorkers ?? job.NumberOfWorkers;
@@ -244,6 +297,7 @@ export class GlueStore {
     this.runs.clear();
     this.bookmarks.clear();
     this.tables.clear();
+    this.scheduled.clear();
   }
 }
 
@@ -291,7 +345,7 @@ export function runSnapshot(run: GlueRun, now: number): RunSnapshot {
     };
   return {
     state: run.outcome,
-    executionTimeSec: Math.round(run.durationMs / 1000),
+    executionTimeSec: run.executionSec ?? Math.round(run.durationMs / 1000),
     completedAt: end,
     lastModifiedAt: end,
   };

@@ -249,7 +249,7 @@ const handlers: Record<string, Handler> = {
   GetJobRuns(state, p) {
     const job = requireJob(state, str(p, 'JobName')!);
     const max = int(p, 'MaxResults', 1, 200) ?? 100;
-    const runs = state.glue.runsOf(job.Name);
+    const runs = state.glue.visibleRunsOf(job.Name, state.now());
     let from = 0;
     if (p.NextToken !== undefined && p.NextToken !== null) {
       // Resume after the last run handed out, so runs started meanwhile do not shift the pages.
@@ -269,7 +269,8 @@ const handlers: Record<string, Handler> = {
     const job = requireJob(state, str(p, 'JobName')!);
     const runId = str(p, 'RunId')!;
     const run = state.glue.findRun(job.Name, runId);
-    if (!run) throw new SimError('EntityNotFoundException', `Job Run with id: ${runId} not found.`);
+    if (!run || run.startedAt > state.now())
+      throw new SimError('EntityNotFoundException', `Job Run with id: ${runId} not found.`);
     return { JobRun: renderRun(run, state.now()) };
   },
 
@@ -295,7 +296,9 @@ const handlers: Record<string, Handler> = {
         'Flex execution requires Glue version 3.0 or later and G.1X or G.2X workers',
       );
     }
-    const active = state.glue.runsOf(job.Name).filter((r) => isActive(runSnapshot(r, now).state)).length;
+    const active = state.glue
+      .visibleRunsOf(job.Name, now)
+      .filter((r) => isActive(runSnapshot(r, now).state)).length;
     if (active >= job.ExecutionProperty.MaxConcurrentRuns && p.JobRunQueuingEnabled !== true) {
       throw new SimError('ConcurrentRunsExceededException', `Concurrent runs exceeded for ${job.Name}`);
     }
@@ -311,11 +314,14 @@ const handlers: Record<string, Handler> = {
       ExecutionClass: execClass,
     };
     if (b.errorMessage !== undefined) input.errorMessage = b.errorMessage;
+    if (b.executionSec !== undefined) input.executionSec = b.executionSec;
     if (workerType !== undefined) input.WorkerType = workerType;
     if (workers !== undefined) input.NumberOfWorkers = workers;
     const run = state.glue.addRun(input);
     if (timeout !== undefined) run.Timeout = timeout;
     onRunStarted(state, job, run);
+    // A run scheduled after this one (the job's next nightly run after a compaction).
+    state.glue.startScheduledAfter(run);
     state.logs.putEvents('/aws-glue/jobs/output', run.Id, [
       { timestamp: now, message: `Starting job run ${run.Id} of ${job.Name}` },
     ]);

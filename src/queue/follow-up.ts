@@ -14,13 +14,15 @@ import type { JobPlatform } from '../providers/ports.js';
 async function watermark(
   platform: Pick<JobPlatform, 'listRuns'>,
   job: string,
+  endedAt: Date | undefined,
 ): Promise<Pick<FollowUp, 'knownRunIds' | 'watermarkMs'>> {
   try {
     const runs = await platform.listRuns(job, { maxRuns: 20 });
-    return {
-      knownRunIds: runs.map((r) => r.id),
-      ...(runs[0] ? { watermarkMs: runs[0].startedOn.getTime() } : {}),
-    };
+    // The mitigation's run ended at `endedAt` (platform time): runs started after it are new, even
+    // when the bot noticed its end later. Without it (a change, a recorded fix): what exists now.
+    const known = endedAt ? runs.filter((r) => r.startedOn.getTime() < endedAt.getTime()) : runs;
+    const mark = endedAt?.getTime() ?? runs[0]?.startedOn.getTime();
+    return { knownRunIds: known.map((r) => r.id), ...(mark !== undefined ? { watermarkMs: mark } : {}) };
   } catch {
     // Unreadable now: the next run is the first started after `since`.
     return { knownRunIds: [] };
@@ -55,13 +57,15 @@ export async function startFollowUp(
   deps: Pick<Deps, 'state' | 'config' | 'producers' | 'timings'>,
   f: Omit<FollowUp, 'state' | 'checks' | 'maxChecks' | 'knownRunIds'>,
   platform: Pick<JobPlatform, 'listRuns'>,
+  /** When the mitigation's own run ended, on the platform's clock. */
+  endedAt?: Date,
 ): Promise<FollowUp> {
   const store = followUpStore(deps);
   const created =
     (await store.get(f.id)) ??
     (await store.create({
       ...f,
-      ...(await watermark(platform, f.job)),
+      ...(await watermark(platform, f.job, endedAt)),
       state: 'waiting',
       checks: 0,
       maxChecks: deps.timings.followMaxChecks,

@@ -336,6 +336,9 @@ const runFinishes: Step = {
     assert.match(await approval.innerText(), /MyJob recovers on its next run/);
     const runs = sandbox.sim.state.glue.runsOf('MyJob-compaction');
     assert.equal(runs.length, 1, 'one compaction run was started on the simulator');
+    // MyJob's next scheduled run follows the compaction: the bot judges it against the baseline.
+    await approval.filter({ hasText: /Recovered on run jr_\w+ of MyJob/ }).waitFor({ timeout: 90_000 });
+    assert.match(await approval.innerText(), /against a baseline of/);
     await approval.scrollIntoViewIfNeeded();
     await shot(page, 'run-finished');
   },
