@@ -100,7 +100,8 @@ export class MetricsStore {
   /** The profile a run without a registered one gets: from its workers and duration. */
   defaultProfile(run: GlueRun): RunMetricProfile {
     const workers = run.NumberOfWorkers ?? 2;
-    const sec = run.durationMs / 1000;
+    // A run that reports a chosen ExecutionTime reads as much as a run of that length would.
+    const sec = run.executionSec ?? run.durationMs / 1000;
     const bytes = Math.round(workers * sec * 8 * MB);
     const tasks = Math.max(1, Math.round((sec / 20) * Math.max(1, workers - 1) * 4));
     return {

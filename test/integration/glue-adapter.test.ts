@@ -875,3 +875,41 @@ test('catalog.planSchemaUpdate: the exact UpdateTable input, every other field o
   );
   await rejectsWith(glue.catalog!.planSchemaUpdate('lake', 'nope', proposed), 'NOT_FOUND');
 });
+
+test('a next run scheduled after a compaction: not listed before it starts, then its chosen ExecutionTime', async (t) => {
+  const { sim, glue } = await withGlue(t);
+  const res = await fetch(`${sim.url}/_sim/next-run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      job: 'MyJob',
+      after: 'MyJob-compaction',
+      delaySec: 5,
+      durationSec: 20,
+      executionSec: 1150,
+    }),
+  });
+  assert.equal(res.status, 200);
+  const before = (await glue.listRuns('MyJob', { maxRuns: 50 })).map((r) => r.id);
+  sim.state.glue.configureRuns('MyJob-compaction', { durationSec: 30, startingSec: 0 });
+  await mitigate(glue, 'MyJob', {
+    kind: 'compaction',
+    compactionJob: 'MyJob-compaction',
+    inputLocation: 's3://lake-raw/events/',
+    targetFileBytes: 512 * 2 ** 20,
+  });
+  // Scheduled for the compaction's end + 5 s: not there yet.
+  assert.deepEqual(
+    (await glue.listRuns('MyJob', { maxRuns: 50 })).map((r) => r.id),
+    before,
+  );
+  sim.state.clock.advance(36_000);
+  const started = await glue.listRuns('MyJob', { maxRuns: 50 });
+  assert.equal(started.length, before.length + 1);
+  assert.equal(started[0]!.state, 'running');
+  assert.equal(started[0]!.triggerName, 'nightly');
+  sim.state.clock.advance(30_000);
+  const done = await glue.getRun('MyJob', started[0]!.id);
+  assert.equal(done.state, 'succeeded');
+  assert.equal(done.durationSec, 1150, 'the ExecutionTime chosen, not the 20 s it took');
+});

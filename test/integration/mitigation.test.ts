@@ -740,8 +740,10 @@ test('the delayed expiry job marks an unanswered request expired and removes its
   const channel = 'C0MITTTL';
   const incidentId = await incidentFor(channel, 'HealthyJob');
   const req = await request('scale', { job: 'HealthyJob', channel, incidentId, value: { w: 2, t: 'G.1X' } });
-  const timer = await t.medic.producers.queue('mitigation').getJob(stableId(req.approvalId, 'expire'));
-  assert.ok(timer, 'an expiry job was scheduled');
+  // The expiry job is queued right after the message is posted: wait for it, by its id.
+  const timer = await waitFor('an expiry job was scheduled', () =>
+    t.medic.producers.queue('mitigation').getJob(stableId(req.approvalId, 'expire')),
+  );
   assert.equal(timer.opts.delay, 60 * 60_000, 'at the default 60 minutes');
   assert.equal(await timer.getState(), 'delayed');
   // Instead of waiting an hour: move the bot's clock past the expiry and let the job run now.

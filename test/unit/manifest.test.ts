@@ -48,6 +48,7 @@ test('events and scopes', () => {
     'users:read',
     'usergroups:read',
     'files:write',
+    'files:read',
     'pins:write',
     'bookmarks:write',
     'reactions:read',

@@ -78,6 +78,11 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
 
   private readonly server: Server;
   private readonly opts: FakeSlackOptions;
+
+  /** Delay of a file's share after its upload completes (FakeSlackOptions.fileShareDelayMs). */
+  get fileShareDelayMs(): number {
+    return this.opts.fileShareDelayMs ?? 0;
+  }
   private clockOffsetMs = 0;
   private lastTsMicros = 0n;
   private idCounter = 0;

@@ -612,24 +612,38 @@ export const METHODS: Record<string, MethodHandler> = {
     const initialComment = str(args, 'initial_comment');
     // Slack ignores blocks when initial_comment is given.
     const blocks = initialComment ? undefined : blocksArg(args);
-    for (const ref of [...new Set(channelIds)]) {
+    const channels = [...new Set(channelIds)].map((ref) => {
       const channel = resolveChannel(fake, ref, actor);
       canPost(channel, actor);
-      const m = fake.postMessage({
-        channel: channel.id,
-        text: initialComment ?? '',
-        blocks,
-        threadTs,
-        user: actor,
-        botId: BOT_ID,
-        files: files.map((f) => f.id),
-      });
-      for (const f of files) f.shares.push({ channel: channel.id, ts: m.ts, threadTs });
-    }
-    for (const f of files) {
-      f.completed = true;
-      for (const s of f.shares) fake.changed({ type: 'file_shared', file: f, channel: s.channel, ts: s.ts });
-    }
+      return channel;
+    });
+    const share = () => {
+      for (const channel of channels) {
+        const m = fake.postMessage({
+          channel: channel.id,
+          text: initialComment ?? '',
+          blocks,
+          threadTs,
+          user: actor,
+          botId: BOT_ID,
+          files: files.map((f) => f.id),
+        });
+        for (const f of files) f.shares.push({ channel: channel.id, ts: m.ts, threadTs });
+      }
+      for (const f of files)
+        for (const s of f.shares)
+          fake.changed({ type: 'file_shared', file: f, channel: s.channel, ts: s.ts });
+    };
+    for (const f of files) f.completed = true;
+    // Slack shares the file asynchronously: the answer may come before the file's message.
+    if (fake.fileShareDelayMs > 0) setTimeout(share, fake.fileShareDelayMs).unref();
+    else share();
     return { files: files.map((f) => fileJson(f, fake.url)) };
+  },
+
+  'files.info': ({ fake, args }) => {
+    const f = fake.files.get(required(args, 'file'));
+    if (!f || !f.completed) throw new SlackApiError('file_not_found');
+    return { file: fileJson(f, fake.url) };
   },
 };

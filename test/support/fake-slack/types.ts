@@ -239,6 +239,11 @@ export interface FakeSlackOptions {
   tokens?: string[];
   /** How long a trigger_id issued by `newTriggerId` stays valid (Slack: 3 s). */
   triggerTtlMs?: number;
+  /**
+   * Share uploaded files this long after files.completeUploadExternal answers, as Slack does
+   * (asynchronously): messages posted meanwhile land above the file. Default 0: at once.
+   */
+  fileShareDelayMs?: number;
   /** The app the page's commands, clicks and reactions go to (also `connectApp` later). */
   app?: SlackAppTarget;
 }
