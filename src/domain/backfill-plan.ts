@@ -15,6 +15,7 @@
 // of staging against production share one vocabulary — tolerances, checks, dataset stats kept in
 // the record — and a change to a step is read against all three. The step processors that act on
 // it are in jobs/backfill/.
+import type { ParityReport } from './parity.js';
 import {
   compareStats,
   decimalScale,
@@ -174,6 +175,13 @@ export interface BackfillRecord {
   abortedBy?: string;
   rolledBackBy?: string;
   failure?: string;
+  /**
+   * The staging job's definition against production's, read before the staging run starts: the
+   * approval shows what differs, and differences of runtime or script need acknowledging.
+   */
+  parity?: ParityReport;
+  /** Why the parity could not be read (a backfill does not stop for it). */
+  parityProblem?: string;
   updatedAt: number;
 }
 

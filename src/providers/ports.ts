@@ -188,6 +188,12 @@ export interface JobDefinition {
   logLocations?: string[];
   /** Where its runs' Spark event logs are written (s3:// or abfss:// prefix), when they are. */
   sparkEventLogLocation?: string;
+  /** The engine's version as the platform names it ("Glue 4.0"), when the definition says. */
+  runtime?: string;
+  /** The code the job runs (Glue: Command.ScriptLocation), as an object URI, when it is one. */
+  scriptLocation?: string;
+  /** Named connections the job uses (Glue: Connections.Connections), sorted. */
+  connections?: string[];
 }
 
 /** A run as every platform reports it (domain RunRecord plus what the core routes with). */

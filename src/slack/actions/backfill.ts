@@ -202,7 +202,19 @@ export async function decide(
       : undefined,
   );
   if (approved) await refreshProgress(progress(deps), approved);
-  await backfillTimeline(progress(deps), r, 'approved', `promotion approved by <@${user}>`, user);
+  const acknowledged = r.parity?.needsAcknowledgement
+    ? `, acknowledging that ${r.parity.stagingJob} differs from ${r.parity.prodJob} in ${r.parity.differences
+        .filter((d) => d.acknowledge)
+        .map((d) => d.what)
+        .join(' and ')}`
+    : '';
+  await backfillTimeline(
+    progress(deps),
+    r,
+    'approved',
+    `promotion approved by <@${user}>${acknowledged}`,
+    user,
+  );
   await deps.producers.enqueue(
     'backfill',
     { backfillId: id, step: 'promote', polls: 0 },
