@@ -3,6 +3,9 @@
 // thread, ticks the checklist, and writes the timeline and the incident's summary.
 // A retry (the worker died, Slack failed) finds the message it already posted and updates it, so
 // there is never a second report.
+//
+// Why ~420 lines: the message's whole life (first post, in-place updates, the final report, the
+// thread, the last attempt's failure message) must be one state machine to stay idempotent on retry.
 import type { Job } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
