@@ -186,6 +186,48 @@ async function escalationJobs(): Promise<string[]> {
   return await delayedEscalations();
 }
 
+test('"Add to INC-…": the second job joins the incident, each entry naming its job', async () => {
+  const C = 'C0ADDJOB';
+  addChannel(C);
+  await slash('/triage', 'MyJob', C);
+  await finalReport(C, 'MyJob');
+  await triageCompleted(C, 'MyJob');
+  const [inc] = await incidents.openInChannel(C);
+  assert.ok(inc);
+  const { ack, responseUrl } = await slash('/triage', 'SkewJob', C);
+  const add = buttons(ack.blocks).find((b) => b.text?.text === `Add to ${inc.id}`)!;
+  await sendBlockAction(t.url, t.secret, {
+    actionId: add.action_id!,
+    value: add.value!,
+    userId: 'U0ONCALL',
+    channelId: C,
+    isEphemeral: true,
+    responseUrl,
+  });
+  assert.match(JSON.stringify((await t.slack.waitForResponse(responseUrl, 10_000)).body), /part of \*INC-/);
+  const report = await finalReport(C, 'SkewJob');
+  await triageCompleted(C, 'SkewJob');
+  assert.ok(json(report).includes(`Part of *${inc.id}*`));
+  const all = await incidents.inChannel(C);
+  assert.equal(all.length, 1);
+  assert.deepEqual(jobsOf(all[0]!), ['MyJob', 'SkewJob']);
+  const entries = await timeline.list(inc.id);
+  assert.ok(
+    entries.some((e) => e.kind === 'status' && e.job === 'SkewJob' && /SkewJob added to/.test(e.text)),
+  );
+  for (const e of entries.filter((x) => x.actor === 'medic'))
+    assert.ok(e.job && e.text.includes(e.job), `entry names its job: ${e.text}`);
+  // One open incident: /incident needs no --incident; the post-mortem has each job's own verdict.
+  const { ack: pm } = await slash('/incident', 'postmortem', C);
+  assert.match(pm.text ?? '', new RegExp(`post-mortem of \\*${inc.id}\\*`));
+  const file = await waitFor('the post-mortem', () =>
+    [...t.slack.files.values()].find((f) => f.name === `postmortem-${inc.id}.md` && f.bytes),
+  );
+  const md = file.bytes!.toString('utf8');
+  assert.match(md, /- Job: MyJob[^\n]*\n {2}- Verdict: DEGRADED/);
+  assert.match(md, /- Job: SkewJob[^\n]*\n {2}- Verdict: DEGRADED/);
+});
+
 test('a typo opens no incident and starts no escalation timer', async () => {
   const C = 'C0TYPO';
   addChannel(C);
@@ -237,9 +279,7 @@ test('a HEALTHY verdict opens no incident; the report offers "Declare anyway", w
     (await delayedEscalations()).includes(escalationJobId(opened.id)),
   );
   // The report no longer offers it.
-  await waitFor('the report updated', () =>
-    /declared \*INC-/.test(json(t.slack.message(C, report.ts))),
-  );
+  await waitFor('the report updated', () => /declared \*INC-/.test(json(t.slack.message(C, report.ts))));
 });
 
 test('two approvals of different kinds in one incident get different ids; a click from another channel is refused', async () => {
@@ -290,9 +330,13 @@ test('two approvals of different kinds in one incident get different ids; a clic
   });
   assert.equal(sub.text, '', `the modal closes: ${sub.text}`);
   const message = await waitFor('the approval request', () =>
-    t.slack.topLevel(C).find((m) => buttons(m.blocks).some((b) => b.action_id === 'medic.mitigation.approve')),
+    t.slack
+      .topLevel(C)
+      .find((m) => buttons(m.blocks).some((b) => b.action_id === 'medic.mitigation.approve')),
   );
-  const compactionId = buttons(message.blocks).find((b) => b.action_id === 'medic.mitigation.approve')!.value!;
+  const compactionId = buttons(message.blocks).find(
+    (b) => b.action_id === 'medic.mitigation.approve',
+  )!.value!;
   // A backfill promotion's approval takes its id where the backfill step takes it (another store
   // prefix, the same counter): before, both were apr-<day>-1.
   const promotionId = await backfillApprovals(t.medic.state, t.prefix).newId(Date.now());
