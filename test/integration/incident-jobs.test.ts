@@ -363,3 +363,23 @@ test('two approvals of different kinds in one incident get different ids; a clic
   assert.equal((await new ApprovalStore(t.medic.state, t.prefix).get(compactionId))?.state, 'pending');
   assert.equal(await t.medic.producers.queue('mitigation').getJob(compactionId), undefined);
 });
+
+test('the store: triages of one job starting at once share one incident; another job gets its own', async () => {
+  const C = 'C0RACE';
+  const init = (job: string) => ({ title: `${job} degradation`, job, env: 'dev', commander: 'U0ONCALL' });
+  const same = await Promise.all(
+    Array.from({ length: 8 }, () => incidents.openForChannel(C, init('RaceJob'))),
+  );
+  assert.equal(new Set(same.map((r) => r.incident.id)).size, 1);
+  assert.equal(same.filter((r) => r.created).length, 1);
+  const other = await incidents.openForChannel(C, init('OtherJob'));
+  assert.ok(other.created);
+  assert.notEqual(other.incident.id, same[0]!.incident.id);
+  assert.equal((await incidents.openInChannel(C)).length, 2);
+  assert.equal((await incidents.forChannel(C, 'OtherJob'))?.id, other.incident.id);
+  // Resolved, the job's next triage opens a new incident.
+  await incidents.update(other.incident.id, (i) => ({ ...i, status: 'resolved' }));
+  const again = await incidents.openForChannel(C, init('OtherJob'));
+  assert.ok(again.created);
+  assert.notEqual(again.incident.id, other.incident.id);
+});
