@@ -11,7 +11,7 @@ import { whoMayApprove } from '../../domain/approval-policy.js';
 import { BACKFILL_ACTIONS, renderBackfillApproval } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { backfillApprovals, backfillStore, backfillTimeline, refreshProgress } from './backfill-shared.js';
-import { decideClick, ephemeral } from './mitigation-shared.js';
+import { decideClick, ephemeral, fromOtherChannel, otherChannelText } from './mitigation-shared.js';
 import { registerBackfillSubmit } from './backfill-submit.js';
 
 const VALID_ID = /^bf-\d{8}-\d{1,9}$/;
@@ -133,6 +133,14 @@ export async function decide(
       user,
       ':warning: This approval request is unknown or too old; nothing was promoted.',
     );
+    return 'refused';
+  }
+  if (fromOtherChannel(a, channel)) {
+    deps.logger.warn(
+      { approvalId: a.id, user, channel, owner: a.channel },
+      'a backfill approval click from another channel',
+    );
+    await ephemeral(deps, channel, user, otherChannelText(a, 'promoted'));
     return 'refused';
   }
   const now = deps.now();
