@@ -5,6 +5,7 @@
 // "Post-mortem y actualización del MCP".
 import type { Incident } from '../../src/store/incidents.js';
 import { draftPostmortem } from '../../src/domain/postmortem.js';
+import { namesForEntries } from '../../src/slack/user-names.js';
 import { refreshChecklistMessage } from '../../src/slack/checklist-message.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { parseObjectUri } from '../../src/providers/object-uri.js';
@@ -43,7 +44,7 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
           at: now,
           kind: 'checklist',
           actor: command.user_id,
-          text: `Checklist ticked: ${POSTMORTEM_ITEM} (post-mortem drafted)`,
+          text: `Checklist ticked: ${deps.checklists.label(POSTMORTEM_ITEM)} (post-mortem drafted)`,
         });
     }
     const [entries, checklist, fresh] = await Promise.all([
@@ -51,7 +52,15 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
       deps.checklists.get(incident.id),
       deps.incidents.get(incident.id),
     ]);
-    const markdown = draftPostmortem({ incident: fresh ?? incident, timeline: entries, checklist, now });
+    const record = fresh ?? incident;
+    // People by name, not by Slack id: everyone on the timeline, the record and the checklist.
+    const names = await namesForEntries(deps.slack, [
+      ...entries,
+      ...[record.commander, record.dataOwner, ...checklist.items.map((i) => i.doneBy)]
+        .filter((u): u is string => Boolean(u))
+        .map((actor) => ({ actor, text: '' })),
+    ]);
+    const markdown = draftPostmortem({ incident: record, timeline: entries, checklist, now, names });
     const filename = `postmortem-${incident.id}.md`;
     await deps.slack.files.uploadV2({
       channel_id: incident.channel,

@@ -14,6 +14,8 @@ interface StoredItem {
   by: string;
   at: number;
   note?: string;
+  /** The job whose evidence ticked it, when one did. */
+  job?: string;
 }
 
 // KEYS[1] = checklist hash; ARGV[1] = item id; ARGV[2] = new state. Returns the previous state.
@@ -31,6 +33,11 @@ export class ChecklistStore {
 
   private key(incidentId: string) {
     return `${this.prefix}:checklist:${incidentId}`;
+  }
+
+  /** An item's label (its text), for timeline entries people read; the id when unknown. */
+  label(itemId: string): string {
+    return this.items.find((i) => i.id === itemId)?.text ?? itemId;
   }
 
   /** The configured items (ids and texts), in order. */
@@ -54,6 +61,7 @@ export class ChecklistStore {
           done: s.done,
           ...(s.done ? { doneBy: s.by, doneAt: new Date(s.at) } : {}),
           ...(s.note ? { note: s.note } : {}),
+          ...(s.job ? { job: s.job } : {}),
           updatedBy: s.by,
           updatedAt: new Date(s.at),
         };
@@ -70,7 +78,7 @@ export class ChecklistStore {
     itemId: string,
     done: boolean,
     by: string,
-    opts: { note?: string; at?: number; onlyIfUnset?: boolean } = {},
+    opts: { note?: string; at?: number; onlyIfUnset?: boolean; job?: string } = {},
   ): Promise<boolean> {
     if (!this.has(itemId)) throw new Error(`unknown checklist item "${itemId}"`);
     const value: StoredItem = {
@@ -78,6 +86,7 @@ export class ChecklistStore {
       by,
       at: opts.at ?? Date.now(),
       ...(opts.note ? { note: opts.note } : {}),
+      ...(opts.job ? { job: opts.job } : {}),
     };
     const key = this.key(incidentId);
     if (opts.onlyIfUnset) return (await this.redis.hsetnx(key, itemId, JSON.stringify(value))) === 1;

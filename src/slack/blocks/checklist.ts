@@ -48,7 +48,9 @@ export function evidenceLines(list: Checklist): string[] {
     const label = cutAtWord(escapeMrkdwn(item.text), 200);
     if (item.done && item.doneBy) {
       const when = item.doneAt ? ` ${slackDate(item.doneAt.getTime())}` : '';
-      const note = item.note ? `: ${cutAtWord(escapeMrkdwn(item.note), 1200)}` : '';
+      // Which job's evidence ticked it, when an incident holds several jobs.
+      const job = item.job && !item.note?.includes(item.job) ? `${escapeMrkdwn(item.job)}: ` : '';
+      const note = item.note ? `: ${job}${cutAtWord(escapeMrkdwn(item.note), 1200)}` : '';
       out.push(`:white_check_mark: *${label}* — ${by(item.doneBy)}${when}${note}`);
     } else if (!item.done && item.updatedBy && item.updatedAt) {
       out.push(
