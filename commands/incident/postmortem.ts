@@ -46,12 +46,20 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
           text: `Checklist ticked: ${POSTMORTEM_ITEM} (post-mortem drafted)`,
         });
     }
-    const [entries, checklist, fresh] = await Promise.all([
+    const [entries, checklist, fresh, all] = await Promise.all([
       deps.timeline.list(incident.id),
       deps.checklists.get(incident.id),
       deps.incidents.get(incident.id),
+      deps.checklists.getAll(incident.id),
     ]);
-    const markdown = draftPostmortem({ incident: fresh ?? incident, timeline: entries, checklist, now });
+    const runbooks = all.slice(1).map((r) => ({ title: r.runbook.title, checklist: r.checklist }));
+    const markdown = draftPostmortem({
+      incident: fresh ?? incident,
+      timeline: entries,
+      checklist,
+      now,
+      ...(runbooks.length ? { runbooks } : {}),
+    });
     const filename = `postmortem-${incident.id}.md`;
     await deps.slack.files.uploadV2({
       channel_id: incident.channel,

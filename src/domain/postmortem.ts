@@ -56,6 +56,8 @@ export interface PostmortemInput {
   incident: PostmortemIncident;
   timeline: PostmortemTimelineEntry[];
   checklist: Checklist;
+  /** Further runbooks the incident carried (missing data, failed backfill…), each with its final state. */
+  runbooks?: { title: string; checklist: Checklist }[];
   /** When the draft was written (ms). */
   now: number;
 }
@@ -177,6 +179,10 @@ function impactLines(incident: PostmortemIncident): string[] {
   return lines;
 }
 
+function checklistLine(i: Checklist['items'][number]): string {
+  return `- [${i.done ? 'x' : ' '}] ${i.text}${i.done && i.doneBy ? ` — ${md(actorName(i.doneBy))}${i.doneAt ? `, ${formatUtc(i.doneAt)}` : ''}` : ''}`;
+}
+
 /** The RCA draft in Markdown. Every timeline entry appears in it. */
 export function draftPostmortem(input: PostmortemInput): string {
   const { incident, checklist, now } = input;
@@ -240,11 +246,14 @@ export function draftPostmortem(input: PostmortemInput): string {
     '',
     '## Final checklist',
     '',
-    ...checklist.items.map(
-      (i) =>
-        `- [${i.done ? 'x' : ' '}] ${i.text}${i.done && i.doneBy ? ` — ${md(actorName(i.doneBy))}${i.doneAt ? `, ${formatUtc(i.doneAt)}` : ''}` : ''}`,
-    ),
+    ...checklist.items.map(checklistLine),
     '',
+    ...(input.runbooks ?? []).flatMap((rb) => [
+      `### Runbook: ${md(rb.title)}`,
+      '',
+      ...rb.checklist.items.map(checklistLine),
+      '',
+    ]),
   ];
   return out.join('\n');
 }
