@@ -62,6 +62,23 @@ export const INCIDENT: CommandSpec = {
   },
 };
 
+export const MISSING: CommandSpec = {
+  name: '/missing',
+  usage: [
+    '*Usage:* `/missing <job|uri> [--from YYYY-MM-DD --to YYYY-MM-DD]`',
+    '• `<job>` a job of medic.yml (its `output`, else `input`), or a location (`s3://bucket/prefix`, Azure Blob URL, `abfss://…`, `az://…`)',
+    '• `--from`/`--to` the window (at most 366 days; default the 7 days up to yesterday)',
+    'Partitions absent, empty or much smaller than their neighbours, freshness, and the runs behind them.',
+    'Example: `/missing MyJob --from 2026-11-01 --to 2026-11-20`',
+  ].join('\n'),
+  positional: ['target'],
+  required: 1,
+  flags: {
+    from: { type: 'date' },
+    to: { type: 'date' },
+  },
+};
+
 export const BACKFILL: CommandSpec = {
   name: '/backfill',
   usage: [
