@@ -15,6 +15,7 @@ import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { waitFor } from '../support/wait.js';
+import type { MonitorOutcome } from '../../jobs/monitor.js';
 
 const DAY = 86_400_000;
 const YAML = `
@@ -29,11 +30,19 @@ jobs:
     upstream: RawIngest
   FlatJob:
     output: s3://lake-curated/flat/
+  FreshJob:
+    output: s3://lake-curated/fresh/
+    freshnessHours: 30
+monitor:
+  channel: C0FRESH
+  jobs: []
 `;
 
 let sim: Simulator;
 let t: TestMedic;
 const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+/** The bot's clock, pinned at noon of `today`: the window and the ages never move under the test. */
+const NOON = today + 12 * 3_600_000;
 const day = (ago: number) => new Date(today - ago * DAY).toISOString().slice(0, 10);
 /** The window: the 10 days up to yesterday; two absent (7 and 4 days ago) and one empty (5 days ago). */
 const FROM = day(10);
@@ -85,15 +94,42 @@ before(async () => {
     }
     s.s3.putObject('lake-curated', `daily/dt=${dt}/_SUCCESS`, '');
   }
+  // FreshJob: partitions up to 3 days ago, so the one of 2 days ago is late (limit 30 h).
+  s.glue.addJob({ Name: 'FreshJob', WorkerType: 'G.1X', NumberOfWorkers: 2 });
+  for (let ago = 12; ago >= 1; ago--)
+    s.glue.addRun({ JobName: 'FreshJob', startedAt: today - ago * DAY, durationSec: 600 });
+  for (let ago = 10; ago >= 3; ago--) putFresh(day(ago));
   // A location without date partitions.
   for (let i = 0; i < 3; i++) s.s3.putObject('lake-curated', `flat/part-${i}.parquet`, 'x'.repeat(100));
-  t = await startTestMedic({ env: sim.env(), yaml: YAML });
+  t = await startTestMedic({ env: sim.env(), yaml: YAML, start: { jobDeps: { now: () => NOON } } });
 });
 
 after(async () => {
   await t.stop();
   await sim.stop();
 });
+
+function putFresh(dt: string): void {
+  const body = writeParquet(eventColumns(dt, 0, 300, { nullEvery: 20, dropColumn: undefined }));
+  sim.state.s3.putObject('lake-curated', `fresh/dt=${dt}/part-0.snappy.parquet`, body);
+}
+
+/** One monitor evaluation, enqueued as its scheduler does; the outcome once it finished. */
+async function runMonitor(job: string): Promise<MonitorOutcome> {
+  const queue = t.medic.producers.queue('monitor');
+  const added = await queue.add('monitor', { job });
+  const state = await waitFor(
+    `the evaluation of ${job}`,
+    async () => {
+      const s = await added.getState();
+      return s === 'completed' || s === 'failed' ? s : undefined;
+    },
+    30_000,
+  );
+  const done = await queue.getJob(added.id!);
+  assert.equal(state, 'completed', done?.failedReason);
+  return done!.returnvalue as MonitorOutcome;
+}
 
 const text = (m: FakeMessage | undefined) =>
   m ? JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '') : '';
@@ -210,4 +246,54 @@ test('a URI with a SAS token is refused as /smallfiles refuses it', async () => 
   );
   assert.match(ack.text, /without a query string \(a SAS token is a credential/);
   assert.ok(!ack.text.includes('SECRETSIGNATURE'));
+});
+
+test('a late partition raises one freshness alert and one arrival note; Investigate runs /missing', async () => {
+  t.slack.addChannel({ id: 'C0FRESH', name: 'data-alerts', members: ['U0ONCALL', 'U0MEDICBOT'] });
+  const late = `dt=${day(2)}`;
+  const first = await runMonitor('FreshJob');
+  assert.deepEqual(first.posted, ['freshness-alert']);
+  const alerts = () =>
+    t.slack.topLevel('C0FRESH').filter((m) => /^Missing data: FreshJob/.test(m.text ?? ''));
+  const notes = () => t.slack.topLevel('C0FRESH').filter((m) => /^Arrived: FreshJob/.test(m.text ?? ''));
+  assert.equal(alerts().length, 1);
+  const alert = alerts()[0]!;
+  assert.match(
+    text(alert),
+    new RegExp(
+      `\`${late}\` is late; the newest, \`dt=${day(3)}\`, is \\d+\\.\\d h old \\(limit \`freshnessHours: 30\`\\)`,
+    ),
+  );
+  // The same late partition on the next tick: nothing new.
+  assert.deepEqual((await runMonitor('FreshJob')).posted, []);
+  assert.equal(alerts().length, 1);
+
+  // Investigate runs /missing for the job in the alert's channel.
+  const investigate = (alert.blocks as { elements?: { action_id: string; value?: string }[] }[])
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === 'medic.missing.investigate');
+  assert.equal(investigate?.value, 'FreshJob');
+  await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.missing.investigate',
+    value: 'FreshJob',
+    userId: 'U0ONCALL',
+    channelId: 'C0FRESH',
+    messageTs: alert.ts,
+  });
+  const report = await waitFor(
+    'the report Investigate asked for',
+    () => t.slack.topLevel('C0FRESH').find((m) => /^Missing data of FreshJob/.test(m.text ?? '')),
+    60_000,
+  );
+  assert.match(text(report), /\*Late\*: newest partition `dt=/);
+
+  // The partitions arrive: one note, then silence.
+  putFresh(day(2));
+  putFresh(day(1));
+  assert.deepEqual((await runMonitor('FreshJob')).posted, ['freshness-arrived']);
+  assert.equal(notes().length, 1);
+  assert.match(text(notes()[0]), new RegExp(`\`${late}\` has arrived; newest now \`dt=${day(1)}\``));
+  assert.deepEqual((await runMonitor('FreshJob')).posted, []);
+  assert.equal(alerts().length, 1);
+  assert.equal(notes().length, 1);
 });

@@ -5,7 +5,12 @@
 import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
 import { actions, button, chunkLines, context, section, type Block } from './kit.js';
 import { formatBytes, plural } from '../../domain/format.js';
-import { describePartitioning, type MissingReport, type RunFacts } from '../../domain/missing-data.js';
+import {
+  describePartitioning,
+  type FreshnessFacts,
+  type MissingReport,
+  type RunFacts,
+} from '../../domain/missing-data.js';
 import { encodeRequestValue, REQUEST_ACTION_PREFIX } from './approval-request.js';
 import type { ProviderName } from '../../providers/names.js';
 
@@ -160,4 +165,51 @@ export function renderMissingReport(m: MissingReportModel): { text: string; bloc
     ? `Missing data of ${m.target}: ${r.absent.length} absent, ${r.empty.length} empty, ${r.small.length} small (${r.from} → ${r.to})`
     : `Missing data of ${m.target}: none (${r.from} → ${r.to})`;
   return { text, blocks };
+}
+
+/** The monitor's missing-data alert: a partition is late; Investigate runs /missing. */
+export function renderFreshnessAlert(m: { job: string; facts: FreshnessFacts }): {
+  text: string;
+  blocks: Block[];
+} {
+  const f = m.facts;
+  const late = f.latePartition ? partName(f.latePartition) : 'the next partition';
+  const newest = f.newest
+    ? `the newest, ${partName(f.newest)}, is ${f.ageHours!.toFixed(1)} h old`
+    : 'no partition was found at all';
+  return {
+    text: `Missing data: ${m.job} partition ${f.latePartition?.replace(/\/$/, '') ?? ''} is late`,
+    blocks: [
+      section(
+        `:hourglass: *Missing data — ${escapeMrkdwn(m.job)}*: ${late} is late; ${newest} (limit \`freshnessHours: ${f.limitHours}\`).`,
+      ),
+      actions(
+        [
+          button({
+            text: 'Investigate',
+            actionId: MISSING_INVESTIGATE_ACTION_ID,
+            value: m.job,
+            style: 'primary',
+          }),
+        ],
+        'medic-freshness-actions',
+      ),
+    ],
+  };
+}
+
+/** The note when the partition an alert named has arrived. */
+export function renderFreshnessArrived(m: { job: string; partition: string; facts: FreshnessFacts }): {
+  text: string;
+  blocks: Block[];
+} {
+  const newest = m.facts.newest ? `; newest now ${partName(m.facts.newest)}` : '';
+  return {
+    text: `Arrived: ${m.job} partition ${m.partition.replace(/\/$/, '')}`,
+    blocks: [
+      section(
+        `:white_check_mark: *${escapeMrkdwn(m.job)}*: ${partName(m.partition)} has arrived${newest}${m.facts.late ? ' (still behind the freshness limit)' : ''}.`,
+      ),
+    ],
+  };
 }
