@@ -246,6 +246,31 @@ export type RunbookConfig = z.infer<typeof RunbookConfig>;
 
 const BUILTIN_RUNBOOK_NAMES = new Set(['degradation', 'missing-data', 'schema-drift', 'failed-backfill']);
 
+/**
+ * What the schema cannot say about `runbooks:` (checked on the raw document, so these come with
+ * every other problem at once): a new runbook needs a title and items; item ids are unique.
+ */
+function runbookProblems(raw: unknown): string[] {
+  if (!isPlain(raw)) return [];
+  const problems: string[] = [];
+  for (const [id, rb] of Object.entries(raw)) {
+    if (!isPlain(rb)) continue;
+    if (!BUILTIN_RUNBOOK_NAMES.has(id)) {
+      if (rb.title === undefined) problems.push(`runbooks.${id}.title: required`);
+      if (rb.items === undefined) problems.push(`runbooks.${id}.items: required`);
+    }
+    if (!Array.isArray(rb.items)) continue;
+    const seen = new Set<string>();
+    rb.items.forEach((it: unknown, i) => {
+      const itemId = isPlain(it) && typeof it.id === 'string' ? it.id : undefined;
+      if (!itemId) return;
+      if (seen.has(itemId)) problems.push(`runbooks.${id}.items[${i}].id: duplicate item id "${itemId}"`);
+      seen.add(itemId);
+    });
+  }
+  return problems;
+}
+
 const Runbooks = z
   .record(
     z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
@@ -253,25 +278,6 @@ const Runbooks = z
     }),
     RunbookConfig,
   )
-  .superRefine((books, ctx) => {
-    for (const [id, rb] of Object.entries(books)) {
-      if (!BUILTIN_RUNBOOK_NAMES.has(id)) {
-        if (!rb.title) ctx.addIssue({ code: 'custom', path: [id, 'title'], message: 'required' });
-        if (!rb.items) ctx.addIssue({ code: 'custom', path: [id, 'items'], message: 'required' });
-      }
-      const seen = new Set<string>();
-      (rb.items ?? []).forEach((it, i) => {
-        if (!it.id) return;
-        if (seen.has(it.id))
-          ctx.addIssue({
-            code: 'custom',
-            path: [id, 'items', i, 'id'],
-            message: `duplicate item id "${it.id}"`,
-          });
-        seen.add(it.id);
-      });
-    }
-  })
   .default({});
 
 export const MedicFile = z
@@ -351,6 +357,7 @@ export function parseConfigText(text: string, env: string, source = 'medic.yml')
   }
   const merged = deepMerge(rest, overlay ?? {});
   const res = MedicFile.safeParse(merged);
+  problems.push(...runbookProblems(isPlain(merged) ? merged.runbooks : undefined));
   if (!res.success)
     problems.push(
       ...describeIssues(
