@@ -48,7 +48,7 @@ export const INCIDENT: CommandSpec = {
   usage: [
     '*Usage:* `/incident <declare|status|timeline|checklist|note|escalate|resolve|postmortem> …`',
     '• `/incident declare <title> [--job J] [--severity sev1|sev2|sev3]` open an incident and its channel',
-    '• `/incident status` · `/incident timeline` · `/incident checklist`',
+    '• `/incident status` · `/incident timeline` · `/incident checklist [runbook]` (attach a runbook: missing-data, schema-drift, failed-backfill or one of medic.yml)',
     '• `/incident note <text>` add a note to the timeline',
     '• `/incident escalate` notify the Data Owner and the on-call SRE now',
     '• `/incident resolve [--cause TEXT]` · `/incident postmortem`',
