@@ -25,7 +25,7 @@ import {
 } from '../../src/domain/backfill-plan.js';
 import type { BackfillStore } from '../../src/store/backfills.js';
 import { backfillTimeline, refreshProgress } from '../../src/slack/actions/backfill-shared.js';
-import { resumedThrough } from './failed-runbook.js';
+import { backfillVerified, resumedThrough } from './failed-runbook.js';
 
 export type BackfillJob = Job<PayloadOf<'backfill'>>;
 
@@ -111,6 +111,7 @@ export async function finish(
     await ctx.store.release(r.plan.job, r.plan.id);
     // A resumed backfill that went through: the failed-backfill runbook's last item.
     if (cur.resumes?.length) await resumedThrough(ctx, cur);
+    await backfillVerified(ctx, cur);
   }
   await enqueueNext(ctx, cur, step);
   return 'done';

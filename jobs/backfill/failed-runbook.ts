@@ -31,6 +31,30 @@ export async function attachFailedBackfillRunbook(
   }
 }
 
+/**
+ * A backfill that went through verifies the missing-data and schema-drift runbooks' backfill item,
+ * when the incident carries them (it never attaches them).
+ */
+export async function backfillVerified(ctx: Ctx, r: BackfillRecord): Promise<void> {
+  const incidentId = r.plan.incidentId;
+  if (!incidentId) return;
+  try {
+    const carried = await ctx.deps.checklists.runbooksOf(incidentId);
+    for (const id of ['missing-data', 'schema-drift'].filter((x) => carried.includes(x)))
+      await attachRunbook(ctx.deps, incidentId, id, {
+        reason: `backfill ${r.plan.id} promoted`,
+        tick: [
+          {
+            item: 'backfill-verified',
+            note: `backfill ${r.plan.id} ${r.plan.from} → ${r.plan.to} validated and promoted`,
+          },
+        ],
+      });
+  } catch (err) {
+    ctx.log.warn({ err, incidentId }, 'could not tick the runbooks of the backfill');
+  }
+}
+
 export async function resumedThrough(ctx: Ctx, r: BackfillRecord): Promise<void> {
   const incidentId = r.plan.incidentId;
   if (!incidentId) return;

@@ -265,7 +265,12 @@ test('a quality failure stops before promotion and never touches production', as
     assert.equal(r.status, 'failed');
     assert.equal(r.steps.quality.state, 'failed');
     assert.match(r.failure ?? '', /amount/);
-    assert.match(text(progressMessage(channel, r)), /column `amount`|amount/);
+    // The record is written before the message is re-rendered from it: wait for the message.
+    await waitFor(
+      'the failure in the progress message',
+      () => /column `amount`|amount/.test(text(progressMessage(channel, r))) || undefined,
+      60_000,
+    );
   } finally {
     sim.state.lake.configureOutput('MyJob-staging', { dropColumn: undefined });
   }

@@ -115,6 +115,22 @@ test('a custom runbook from medic.yml joins the live checklist, is listed, and t
   assert.ok(entries.some((e) => e.text === 'Runbook attached: Late vendor feed' && e.actor === 'U0ONCALL'));
   assert.ok(entries.some((e) => e.text === 'Checklist ticked: Vendor contacted about the late drop'));
 
+  // The post-mortem has every runbook's final checklist and every timeline entry.
+  await incidentCommand(channel, 'postmortem');
+  const file = await waitFor(
+    'post-mortem file',
+    () => [...t.slack.files.values()].find((f) => f.name === `postmortem-${incident.id}.md`),
+    15_000,
+  );
+  const md = file.bytes!.toString('utf8');
+  assert.ok(md.includes('## Final checklist'));
+  assert.match(
+    md,
+    /### Runbook: Late vendor feed\n\n- \[x\] Vendor contacted about the late drop — @U0SRE1, /,
+  );
+  assert.ok(md.includes('- [ ] Drop re-sent and loaded'));
+  assert.ok(md.includes('Runbook attached: Late vendor feed'));
+
   // An unknown runbook is refused with the list of runbooks.
   const bad = await incidentCommand(channel, 'checklist no-such-runbook');
   assert.match(String(bad.ack.text), /No runbook `no-such-runbook`.*`missing-data`.*`late-vendor-feed`/);
