@@ -32,6 +32,7 @@ import {
 } from '../src/domain/missing-data.js';
 import { renderMissingReport, type MissingReportModel } from '../src/slack/blocks/missing-report.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
+import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { attachRunbook } from '../src/slack/runbook-attach.js';
 
 /** Objects listed for one report at most (a window of 366 days of a busy table stays bounded). */
@@ -337,7 +338,7 @@ export function missingProcessor(deps: Deps) {
         failure:
           err instanceof ProviderError && err.code === 'ACCESS_DENIED'
             ? `access denied (${err.action ?? 'listing'})`
-            : (err as Error).message.replace(/[<>&]/g, ''),
+            : escapeMrkdwn((err as Error).message),
       };
     }
     await postMissingReport(deps, channel, model, log);

@@ -224,6 +224,24 @@ test('two missing and one empty partition: /missing names exactly those dates an
   assert.equal(initial('to'), ABSENT[1]);
   assert.match(view.private_metadata, /DailyJob/);
   assert.match(view.private_metadata, new RegExp(incident.id));
+
+  // Rerun upstream → the mitigation form for the upstream job (a rerun with its own workers),
+  // whose submission goes through the usual approval.
+  const rerun = buttons.find((e) => e.action_id === 'medic.mitigation.request.scale')!;
+  const opened2 = t.slack.callsTo('views.open').length;
+  await sendBlockAction(t.url, t.secret, {
+    actionId: rerun.action_id,
+    value: rerun.value!,
+    userId: 'U0ONCALL',
+    channelId: channel,
+    messageTs: report.ts,
+    triggerId: t.slack.newTriggerId('U0ONCALL'),
+  });
+  const call2 = await waitFor('mitigation views.open', () => t.slack.callsTo('views.open')[opened2], 30_000);
+  const view2 = JSON.stringify(call2.args.view);
+  assert.match(view2, /medic\.mitigation\.submit/);
+  assert.match(view2, /RawIngest/);
+  assert.match(view2, /Rerun once with these workers/);
 });
 
 test('an unpartitioned location says how to set partitioning', async () => {
