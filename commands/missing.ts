@@ -46,21 +46,8 @@ export async function handleMissing(deps: Deps, command: SlashCommand, ack: Ack)
       await ack(invalidReply(MISSING, problem));
       return 'invalid';
     }
-  } else if (!JOB_NAME.test(target) || !deps.config.medic.jobs[target]) {
-    await ack(
-      invalidReply(
-        MISSING,
-        `${code(target.slice(0, 80))} is neither a job of medic.yml \`jobs:\` nor a storage URI`,
-      ),
-    );
-    return 'invalid';
-  } else if (!deps.config.medic.jobs[target]!.output && !deps.config.medic.jobs[target]!.input) {
-    await ack(
-      invalidReply(
-        MISSING,
-        `set \`jobs.${target}.output\` (or \`input\`) in medic.yml: the location to look at`,
-      ),
-    );
+  } else if (!JOB_NAME.test(target)) {
+    await ack(invalidReply(MISSING, `${code(target.slice(0, 80))} is neither a job name nor a storage URI`));
     return 'invalid';
   }
   const payload: MissingPayload = {

@@ -53,11 +53,21 @@ export interface Located {
   uri: string;
 }
 
-/** The location of a target: the job's output (else input), or the URI itself. */
-export function locate(deps: Deps, target: string): Located {
+/**
+ * The location of a target: the URI itself, else the job's `output` (else `input`) from medic.yml,
+ * else the job definition's own output (else input) argument, as /triage finds a job's input.
+ */
+export async function locate(deps: Deps, target: string): Promise<Located> {
   const jobCfg = deps.config.medic.jobs[target];
-  const uri = isLocation(target) ? target : (jobCfg?.output ?? jobCfg?.input);
-  if (!uri) throw new MissingDataError(`set jobs.${target}.output (or input) in medic.yml`);
+  let uri = isLocation(target) ? target : (jobCfg?.output ?? jobCfg?.input);
+  if (!uri) {
+    const def = await deps.providers.jobPlatform(jobProvider(deps.config.medic, target)).getJob(target);
+    uri = def.outputLocation ?? def.inputLocation;
+    if (!uri)
+      throw new MissingDataError(
+        `${target} names no output location: set jobs.${target}.output (or input) in medic.yml`,
+      );
+  }
   const loc = parseObjectUri(uri);
   return {
     store: deps.providers.objectStore(loc.scheme),
@@ -186,8 +196,8 @@ export async function gatherMissing(
 ): Promise<MissingReportModel> {
   const cfg = deps.config.medic;
   const jobCfg = isLocation(target) ? undefined : cfg.jobs[target];
-  const job = jobCfg ? target : undefined;
-  const at = locate(deps, target);
+  const job = isLocation(target) ? undefined : target;
+  const at = await locate(deps, target);
   const { from, to } =
     window.from && window.to ? { from: window.from, to: window.to } : defaultWindow(deps.now());
   const part = await partitioningOf(deps, target, at);

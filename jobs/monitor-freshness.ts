@@ -35,7 +35,7 @@ export async function checkFreshness(
   if (limit === undefined || !(jobCfg?.output ?? jobCfg?.input)) return [];
   let facts: FreshnessFacts;
   try {
-    const at = locate(deps, job);
+    const at = await locate(deps, job);
     const part = await partitioningOf(deps, job, at);
     if (!part) {
       log.warn({ job }, 'freshness: no date partitions under the location; set jobs.<job>.partitioning');

@@ -430,9 +430,10 @@ test('a backfill whose staging run fails shows the failed-backfill runbook, and 
     assert.doesNotMatch(msg, /medic\.backfill\.rollback/);
     // …and the incident carries the runbook, with what the record proves ticked.
     const checklists = new ChecklistStore(t.medic.state, t.prefix);
-    const rb = await waitFor('failed-backfill runbook', () =>
-      checklists.getRunbook(incident.id, 'failed-backfill'),
-    );
+    const rb = await waitFor('failed-backfill runbook with its ticks', async () => {
+      const list = await checklists.getRunbook(incident.id, 'failed-backfill');
+      return list && list.items.filter((i) => i.done).length >= 2 ? list : undefined;
+    });
     assert.deepEqual(
       rb.items.filter((i) => i.done).map((i) => i.id),
       ['failed-backfill:failure-located', 'failed-backfill:production-checked'],

@@ -99,6 +99,8 @@ before(async () => {
   for (let ago = 12; ago >= 1; ago--)
     s.glue.addRun({ JobName: 'FreshJob', startedAt: today - ago * DAY, durationSec: 600 });
   for (let ago = 10; ago >= 3; ago--) putFresh(day(ago));
+  // A job missing from medic.yml: its location comes from its own --output_path.
+  s.glue.addJob({ Name: 'AdHocJob', DefaultArguments: { '--output_path': 's3://lake-curated/daily/' } });
   // A location without date partitions.
   for (let i = 0; i < 3; i++) s.s3.putObject('lake-curated', `flat/part-${i}.parquet`, 'x'.repeat(100));
   t = await startTestMedic({ env: sim.env(), yaml: YAML, start: { jobDeps: { now: () => NOON } } });
@@ -183,7 +185,10 @@ test('two missing and one empty partition: /missing names exactly those dates an
 
   // The missing-data runbook joined the incident's checklist, with what the report proved.
   const checklists = new ChecklistStore(t.medic.state, t.prefix);
-  const rb = await waitFor('missing-data runbook', () => checklists.getRunbook(incident.id, 'missing-data'));
+  const rb = await waitFor('missing-data runbook with its ticks', async () => {
+    const list = await checklists.getRunbook(incident.id, 'missing-data');
+    return list && list.items.filter((i) => i.done).length >= 3 ? list : undefined;
+  });
   assert.deepEqual(
     rb.items.filter((i) => i.done).map((i) => i.id),
     ['missing-data:partitions-listed', 'missing-data:runs-checked', 'missing-data:upstream-checked'],
@@ -314,4 +319,21 @@ test('a late partition raises one freshness alert and one arrival note; Investig
   assert.deepEqual((await runMonitor('FreshJob')).posted, []);
   assert.equal(alerts().length, 1);
   assert.equal(notes().length, 1);
+});
+
+test('a job missing from medic.yml is read at its own --output_path; an unknown job says so', async () => {
+  await missing('C0MISS5', `AdHocJob --from ${FROM} --to ${TO}`);
+  const m = await waitFor('report', () => t.slack.topLevel('C0MISS5')[0], 60_000);
+  assert.match(text(m), /`s3:\/\/lake-curated\/daily\/`/);
+  assert.match(text(m), /2 partitions absent, 1 empty/);
+  assert.match(text(m), /\(inferred from the listing/);
+  assert.doesNotMatch(
+    text(m),
+    /medic\.missing\.backfill/,
+    'no backfill without input, output and stagingJob',
+  );
+  await missing('C0MISS6', 'NoSuchJob');
+  const u = await waitFor('unknown job', () => t.slack.topLevel('C0MISS6')[0], 60_000);
+  assert.match(text(u), /NoSuchJob/);
+  assert.match(text(u), /not found|NOT_FOUND|No job|not exist/i);
 });

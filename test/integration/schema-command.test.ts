@@ -71,8 +71,11 @@ test('in an incident channel, a breaking change attaches the schema-drift runboo
   assert.match(await schema('DriftJob', channel), /BREAKING/);
   const checklists = new ChecklistStore(t.medic.state, t.prefix);
   const rb = await waitFor(
-    'schema-drift runbook',
-    () => checklists.getRunbook(incident.id, 'schema-drift'),
+    'schema-drift runbook with its ticks',
+    async () => {
+      const list = await checklists.getRunbook(incident.id, 'schema-drift');
+      return list && list.items.filter((i) => i.done).length >= 1 ? list : undefined;
+    },
     30_000,
   );
   assert.deepEqual(
