@@ -30,6 +30,10 @@ jobs:
     upstream: RawIngest
   FlatJob:
     output: s3://lake-curated/flat/
+  HourlyJob:
+    output: s3://lake-curated/hourly/
+    partitioning: dt=YYYY-MM-DD/hour=HH
+    freshnessHours: 2
   FreshJob:
     output: s3://lake-curated/fresh/
     freshnessHours: 30
@@ -99,6 +103,17 @@ before(async () => {
   for (let ago = 12; ago >= 1; ago--)
     s.glue.addRun({ JobName: 'FreshJob', startedAt: today - ago * DAY, durationSec: 600 });
   for (let ago = 10; ago >= 3; ago--) putFresh(day(ago));
+  // HourlyJob: every hour of yesterday but 05, today's hours up to 08 (the bot's clock is noon).
+  s.glue.addJob({ Name: 'HourlyJob' });
+  for (const [ago, hours] of [
+    [1, 24],
+    [0, 9],
+  ] as const)
+    for (let h = 0; h < hours; h++) {
+      if (ago === 1 && h === 5) continue;
+      const hh = String(h).padStart(2, '0');
+      s.s3.putObject('lake-curated', `hourly/dt=${day(ago)}/hour=${hh}/part-0.json`, 'x'.repeat(2000));
+    }
   // A job missing from medic.yml: its location comes from its own --output_path.
   s.glue.addJob({ Name: 'AdHocJob', DefaultArguments: { '--output_path': 's3://lake-curated/daily/' } });
   // A location without date partitions.
@@ -336,4 +351,23 @@ test('a job missing from medic.yml is read at its own --output_path; an unknown 
   const u = await waitFor('unknown job', () => t.slack.topLevel('C0MISS6')[0], 60_000);
   assert.match(text(u), /NoSuchJob/);
   assert.match(text(u), /not found|NOT_FOUND|No job|not exist/i);
+});
+
+test('hourly partitions: the absent hours by date, and the overdue hour', async () => {
+  await missing('C0MISS7', `HourlyJob --from ${day(1)} --to ${day(0)}`);
+  const m = await waitFor('report', () => t.slack.topLevel('C0MISS7')[0], 60_000);
+  const body = text(m);
+  assert.match(body, /4 partitions absent, 0 empty, 0 much smaller than their neighbours, of 36 expected/);
+  assert.deepEqual(
+    [...body.matchAll(/• \*(\d{4}-\d{2}-\d{2})\*/g)].map((x) => x[1]),
+    [day(1), day(0)],
+  );
+  assert.ok(body.includes(`\`dt=${day(1)}/hour=05\` absent`));
+  for (const h of ['09', '10', '11']) assert.ok(body.includes(`\`dt=${day(0)}/hour=${h}\` absent`), h);
+  assert.match(
+    body,
+    new RegExp(
+      `\\*Late\\*: newest partition \`dt=${day(0)}/hour=08\` is 3\\.0 h old \\(limit 2 h\\); \`dt=${day(0)}/hour=09\` is overdue`,
+    ),
+  );
 });
