@@ -72,6 +72,19 @@ export async function checkFreshness(
     posted.push('freshness-alert');
     await deps.state.set(key, JSON.stringify({ late: facts.latePartition, alertedAt: deps.now() }));
   }
-  if (posted.length) log.info({ job, posted, newest: facts.newest }, 'freshness checked');
+  if (posted.length) {
+    log.info({ job, posted, newest: facts.newest }, 'freshness checked');
+    // Where the alerts go to an incident's channel, they are steps of its timeline too.
+    const incident = await deps.incidents.forChannel(channel).catch(() => undefined);
+    if (incident && incident.status !== 'resolved')
+      await deps.timeline.append(incident.id, {
+        at: deps.now(),
+        kind: 'finding',
+        actor: 'medic',
+        text: posted.includes('freshness-alert')
+          ? `Freshness: ${job} partition ${facts.latePartition ?? ''} is late (newest ${facts.newest ?? 'none'}, limit ${limit} h)`
+          : `Freshness: ${job} partition arrived (newest ${facts.newest ?? 'none'})`,
+      });
+  }
   return posted;
 }

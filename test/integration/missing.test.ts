@@ -288,6 +288,13 @@ test('a URI with a SAS token is refused as /smallfiles refuses it', async () => 
 
 test('a late partition raises one freshness alert and one arrival note; Investigate runs /missing', async () => {
   t.slack.addChannel({ id: 'C0FRESH', name: 'data-alerts', members: ['U0ONCALL', 'U0MEDICBOT'] });
+  // The alerts' channel is an incident's: they land on its timeline too.
+  const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel('C0FRESH', {
+    title: 'FreshJob late',
+    job: 'FreshJob',
+    env: 'dev',
+    commander: 'U0ONCALL',
+  });
   const late = `dt=${day(2)}`;
   const first = await runMonitor('FreshJob');
   assert.deepEqual(first.posted, ['freshness-alert']);
@@ -334,6 +341,12 @@ test('a late partition raises one freshness alert and one arrival note; Investig
   assert.deepEqual((await runMonitor('FreshJob')).posted, []);
   assert.equal(alerts().length, 1);
   assert.equal(notes().length, 1);
+  const entries = (await new Timeline(t.medic.state, t.prefix).list(incident.id)).map((e) => e.text);
+  assert.equal(
+    entries.filter((e) => e.startsWith(`Freshness: FreshJob partition ${late}/ is late`)).length,
+    1,
+  );
+  assert.equal(entries.filter((e) => e.startsWith('Freshness: FreshJob partition arrived')).length, 1);
 });
 
 test('a job missing from medic.yml is read at its own --output_path; an unknown job says so', async () => {
