@@ -52,7 +52,7 @@ export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack
     return 'invalid';
   }
   await ack();
-  const incident = await deps.incidents.forChannel(command.channel_id).catch(() => undefined);
+  const incident = await deps.incidents.forChannel(command.channel_id, job).catch(() => undefined);
   const view = backfillModal({
     ctx: {
       job,

@@ -15,6 +15,8 @@ import { note } from './incident/note.js';
 import { escalate } from './incident/escalate.js';
 import { resolve } from './incident/resolve.js';
 import { postmortem } from './incident/postmortem.js';
+import { whichIncidentText } from '../src/slack/blocks/incident-choice.js';
+import { code } from '../src/slack/mrkdwn.js';
 
 type OnIncident = (ctx: IncidentContext, incident: Incident) => Promise<IncidentOutcome>;
 
@@ -30,7 +32,11 @@ const ON_INCIDENT: Record<string, OnIncident> = {
 const ACTIONS = ['declare', ...Object.keys(ON_INCIDENT)];
 
 /** Flags each action takes; any other is an input error. */
-const FLAGS_OF: Record<string, string[]> = { declare: ['job', 'severity'], resolve: ['cause'] };
+const FLAGS_OF: Record<string, string[]> = {
+  declare: ['job', 'severity'],
+  ...Object.fromEntries(Object.keys(ON_INCIDENT).map((a) => [a, ['incident']])),
+  resolve: ['cause', 'incident'],
+};
 
 export async function handleIncident(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(INCIDENT, command.text);
@@ -54,10 +60,41 @@ export async function handleIncident(deps: Deps, command: SlashCommand, ack: Ack
   }
   const ctx: IncidentContext = { deps, command, ack, rest: parsed.positional[1] ?? '', flags: parsed.flags };
   if (action === 'declare') return await declare(ctx);
-  const incident = await deps.incidents.forChannel(command.channel_id);
+  const chosen = await whichIncident(ctx, action);
+  if (typeof chosen === 'string') return chosen;
+  return await ON_INCIDENT[action]!(ctx, chosen);
+}
+
+/**
+ * The incident a command is about: the one `--incident` names (of this channel), else the
+ * channel's only open one, else its newest resolved one. With several open, it asks which.
+ */
+async function whichIncident(ctx: IncidentContext, action: string): Promise<Incident | IncidentOutcome> {
+  const { deps, command, ack, flags } = ctx;
+  const channel = command.channel_id;
+  if (typeof flags.incident === 'string') {
+    const id = flags.incident.trim().toUpperCase();
+    const named = /^INC-\d{8}-\d{1,9}$/.test(id) ? await deps.incidents.get(id) : undefined;
+    if (!named || named.channel !== channel) {
+      await ack(
+        ephemeral(
+          `:warning: ${code(flags.incident.slice(0, 40))} is not an incident of this channel. Nothing was changed.`,
+        ),
+      );
+      return 'invalid';
+    }
+    return named;
+  }
+  const all = await deps.incidents.inChannel(channel);
+  const open = all.filter((i) => i.status !== 'resolved');
+  if (open.length > 1) {
+    await ack(ephemeral(whichIncidentText(action, open)));
+    return 'ambiguous';
+  }
+  const incident = open[0] ?? all[0];
   if (!incident) {
     await ack(ephemeral(NO_INCIDENT));
     return 'no-incident';
   }
-  return await ON_INCIDENT[action]!(ctx, incident);
+  return incident;
 }

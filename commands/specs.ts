@@ -52,6 +52,7 @@ export const INCIDENT: CommandSpec = {
     '• `/incident note <text>` add a note to the timeline',
     '• `/incident escalate` notify the Data Owner and the on-call SRE now',
     '• `/incident resolve [--cause TEXT]` · `/incident postmortem`',
+    '• `--incident INC-…` which incident, when the channel has several open',
   ].join('\n'),
   positional: ['action', 'rest'],
   required: 1,
@@ -59,6 +60,7 @@ export const INCIDENT: CommandSpec = {
     job: { type: 'string' },
     severity: { type: 'string', choices: ['sev1', 'sev2', 'sev3'] },
     cause: { type: 'string' },
+    incident: { type: 'string' },
   },
 };
 

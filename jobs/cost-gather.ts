@@ -5,6 +5,7 @@ import type { AppConfig } from '../src/config/index.js';
 import { degradationFor, jobProvider } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
 import {
+  DEFAULT_PROVIDER,
   ProviderError,
   type JobPlatform,
   type JobRun,
@@ -182,9 +183,9 @@ export async function readJobTags(
   }
 }
 
-/** Platforms the config's jobs run on (Glue always: it is the default). */
+/** Platforms the config's jobs run on (the default provider always: unnamed jobs are its). */
 function providersInUse(config: AppConfig): ProviderName[] {
-  const set = new Set<ProviderName>(['glue']);
+  const set = new Set<ProviderName>([DEFAULT_PROVIDER]);
   for (const job of Object.keys(config.medic.jobs)) set.add(jobProvider(config.medic, job));
   return [...set];
 }

@@ -285,7 +285,11 @@ class Mitigation {
   /** An entry on the request's incident timeline (once per key); nothing without an incident. */
   private async record(a: Approval, kind: TimelineEntry['kind'], text: string, key: string): Promise<void> {
     if (!a.incidentId) return;
-    await this.deps.timeline.append(a.incidentId, { at: this.now(), kind, actor: 'medic', text }, key);
+    await this.deps.timeline.append(
+      a.incidentId,
+      { at: this.now(), kind, actor: 'medic', job: a.job, text },
+      key,
+    );
   }
 
   private async publish(a: Approval): Promise<void> {

@@ -211,8 +211,10 @@ export function schemaProcessor(deps: Deps) {
       missing,
     };
     await post(model);
-    const incident = await deps.incidents.forChannel(channel);
-    if (incident && incident.status !== 'resolved') {
+    const incident =
+      (await deps.incidents.forChannel(channel, p.target)) ??
+      (await deps.incidents.soleOpenInChannel(channel));
+    if (incident) {
       const worst = plan?.classification ?? 'compatible';
       await deps.timeline.append(incident.id, {
         at: deps.now(),

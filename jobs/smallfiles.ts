@@ -144,8 +144,8 @@ export function smallFilesProcessor(deps: Deps) {
         }
       }
       // A scan in an incident channel is the runbook's volume comparison.
-      const incident = await deps.incidents.forChannel(channel);
-      if (incident && incident.status !== 'resolved') {
+      const incident = await deps.incidents.soleOpenInChannel(channel);
+      if (incident) {
         await deps.timeline.append(incident.id, {
           at: deps.now(),
           kind: 'report',

@@ -1,6 +1,10 @@
 // Gathering for a triage, independent of Slack: the runbook's steps 1–4 through the provider
 // ports, the degradation rule and the diagnosis. The Slack processor (triage.ts), the `medic
 // triage` CLI and the benchmark all run this; `onUpdate` is called as parts arrive.
+//
+// Why one file of ~650 lines: the runbook's steps share one budget of time and one evidence object,
+// and run concurrently (runs first, then logs, volume, metrics and Spark logs side by side); split
+// by step, each file would need the same half of this one. The analyses themselves live in domain/.
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
 import { degradationFor, jobProvider } from '../src/config/index.js';
@@ -253,7 +257,12 @@ export class TriageGatherer {
     const skew = logs
       ? analyzeSkew(logs.stageTaskTimes, {
           ...(skewnessJob !== undefined && metricsSource
-            ? { skewnessMetric: { name: 'glue.driver.skewness.job', value: skewnessJob } }
+            ? {
+                skewnessMetric: {
+                  name: metricsSource.nativeName?.('skewnessJob') ?? 'skewnessJob',
+                  value: skewnessJob,
+                },
+              }
             : {}),
         })
       : undefined;

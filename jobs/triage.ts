@@ -3,6 +3,9 @@
 // thread, ticks the checklist, and writes the timeline and the incident's summary.
 // A retry (the worker died, Slack failed) finds the message it already posted and updates it, so
 // there is never a second report.
+//
+// Why ~420 lines: the message's whole life (first post, in-place updates, the final report, the
+// thread, the last attempt's failure message) must be one state machine to stay idempotent on retry.
 import type { Job } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
@@ -28,6 +31,9 @@ import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { medianCostUsd } from '../src/domain/degradation.js';
 import { CostNotices } from '../src/store/cost-notices.js';
+import { hasJob, type Incident, type TriageSnapshot } from '../src/store/incidents.js';
+import { declareAnywayValue, saveTriageSnapshot } from '../src/slack/actions/incident-choice.js';
+import { verdictLabel, verdictText } from '../src/domain/format.js';
 
 export function triageProcessor(deps: Deps) {
   return async (
@@ -64,32 +70,10 @@ class Triage {
 
   async run() {
     const { deps, p } = this;
-    const cfg = deps.config.medic;
-    const jobCfg = cfg.jobs[p.job];
-    const { incident, created } = await deps.incidents.openForChannel(this.channel, {
-      title: `${p.job} degradation`,
-      job: p.job,
-      provider: this.model.provider,
-      env: this.model.env,
-      commander: p.requester.userId,
-      ...(jobCfg?.dataOwner ? { dataOwner: jobCfg.dataOwner } : {}),
-      ...(cfg.slack.oncallSre ? { oncallSre: cfg.slack.oncallSre } : {}),
-    });
-    this.incidentId = incident.id;
-    if (created) {
-      await deps.timeline.append(incident.id, {
-        at: p.requestedAt,
-        kind: 'status',
-        actor: p.requester.userId,
-        text: `Incident ${incident.id} opened by /triage ${p.job} (investigating)`,
-      });
-      await scheduleEscalation(deps, incident);
-    }
-    await deps.timeline.append(
-      incident.id,
-      { at: p.requestedAt, kind: 'command', actor: p.requester.userId, text: `/triage ${p.job}` },
-      `triage-command-${this.job.id}`,
-    );
+    // The incident is decided once the verdict is known (none for a typo or a healthy job), but a
+    // triage of a job that already has an open incident here, or that its requester added to one,
+    // belongs to it from the start.
+    await this.knownIncident();
 
     // job.updateData keeps the posted message's ts with the job, so a retry updates it.
     this.reportTs = p.reportTs;
@@ -114,9 +98,11 @@ class Triage {
       this.model.elapsedMs = deps.now() - p.requestedAt;
       for (const step of this.model.steps) if (step.state === 'running') step.state = 'failed';
       await this.publish();
+      await this.recordFailure();
       return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
     }
     this.recovery = this.recoveryOffer(outcome.verdict, outcome.runs);
+    if (!outcome.failed && outcome.verdict) await this.decideIncident(outcome.verdict.verdict);
     await this.publish(outcome.findings);
     // The report named the job's missing tags: the monitor need not say them again.
     if (this.model.tags?.state === 'read')
@@ -125,16 +111,7 @@ class Triage {
         this.model.tags.missing,
       );
     if (outcome.failed || !outcome.verdict) {
-      await deps.timeline.append(
-        incident.id,
-        {
-          at: deps.now(),
-          kind: 'report',
-          actor: 'medic',
-          text: `Triage of ${p.job} could not finish: ${this.model.failure?.title ?? 'unknown error'}`,
-        },
-        `triage-report-${this.job.id}`,
-      );
+      await this.recordFailure();
       return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
     }
     await this.afterReport(
@@ -151,6 +128,107 @@ class Triage {
       reportTs: this.reportTs ?? '',
       phasesMs: outcome.phasesMs,
     };
+  }
+
+  /**
+   * The incident this triage belongs to before its verdict: the one its requester chose to add the
+   * job to, else the job's open incident in this channel. Never another job's incident.
+   */
+  private async knownIncident(): Promise<void> {
+    const { deps, p } = this;
+    let incident: Incident | undefined;
+    if (p.incident?.mode === 'add' && p.incident.id) {
+      const chosen = await deps.incidents.get(p.incident.id);
+      if (chosen && chosen.status !== 'resolved' && chosen.channel === this.channel) {
+        incident = hasJob(chosen, p.job) ? chosen : await deps.incidents.addJob(chosen.id, p.job);
+        if (incident && !hasJob(chosen, p.job))
+          await deps.timeline.append(
+            incident.id,
+            {
+              at: p.requestedAt,
+              kind: 'status',
+              actor: p.requester.userId,
+              job: p.job,
+              text: `${p.job} added to ${incident.id} by /triage ${p.job}`,
+            },
+            `triage-added-${this.job.id}`,
+          );
+      }
+    }
+    incident ??= await deps.incidents.forChannel(this.channel, p.job);
+    if (incident) await this.join(incident, false);
+  }
+
+  /**
+   * After the verdict: a DEGRADED or FAILING job without an incident here gets one (with its
+   * escalation timer); a healthy one, or one without enough history, gets none, and the report
+   * says so and offers "Declare anyway".
+   */
+  private async decideIncident(verdict: string): Promise<void> {
+    if (this.incidentId) return;
+    const { deps, p } = this;
+    if (!OPENING_VERDICTS.has(verdict)) {
+      this.model.incident = { none: verdict, value: declareAnywayValue(p, this.model, this.job.id) };
+      return;
+    }
+    const cfg = deps.config.medic;
+    const jobCfg = cfg.jobs[p.job];
+    const { incident, created } = await deps.incidents.openForChannel(this.channel, {
+      title: `${p.job} degradation`,
+      job: p.job,
+      provider: this.model.provider,
+      env: this.model.env,
+      commander: p.requester.userId,
+      ...(jobCfg?.dataOwner ? { dataOwner: jobCfg.dataOwner } : {}),
+      ...(cfg.slack.oncallSre ? { oncallSre: cfg.slack.oncallSre } : {}),
+    });
+    if (created) {
+      await deps.timeline.append(
+        incident.id,
+        {
+          at: p.requestedAt,
+          kind: 'status',
+          actor: p.requester.userId,
+          job: p.job,
+          text: `Incident ${incident.id} opened by /triage ${p.job} (${verdictLabel(verdict)}; investigating)`,
+        },
+        `incident-opened-${incident.id}`,
+      );
+      await scheduleEscalation(deps, incident);
+    }
+    await this.join(incident, created);
+  }
+
+  /** This triage is part of the incident: its command on the timeline, its report on the record. */
+  private async join(incident: Incident, created: boolean): Promise<void> {
+    const { deps, p } = this;
+    this.incidentId = incident.id;
+    this.model.incident = { id: incident.id, created };
+    await deps.timeline.append(
+      incident.id,
+      { at: p.requestedAt, kind: 'command', actor: p.requester.userId, job: p.job, text: `/triage ${p.job}` },
+      `triage-command-${this.job.id}`,
+    );
+    if (this.reportTs && incident.reportTs !== this.reportTs) {
+      const ts = this.reportTs;
+      await deps.incidents.update(incident.id, (i) => ({ ...i, reportTs: ts }));
+    }
+  }
+
+  /** A triage that could not finish: on its incident's timeline when it has one. */
+  private async recordFailure(): Promise<void> {
+    if (!this.incidentId) return;
+    await this.deps.timeline.append(
+      this.incidentId,
+      {
+        at: this.deps.now(),
+        kind: 'report',
+        actor: 'medic',
+        job: this.p.job,
+        text: `Triage of ${this.p.job} could not finish: ${this.model.failure?.title ?? 'unknown error'}`,
+      },
+      `triage-report-${this.job.id}`,
+    );
   }
 
   /** The recovery rerun to offer, when the verdict calls for one and the platform can plan it. */
@@ -234,7 +312,8 @@ class Triage {
       this.reportTs = res.ts as string;
       // Remember the message before anything else can fail, so a retry updates it.
       await this.job.updateData({ ...this.job.data, reportTs: this.reportTs });
-      await this.deps.incidents.update(this.incidentId, (i) => ({ ...i, reportTs: this.reportTs }));
+      if (this.incidentId)
+        await this.deps.incidents.update(this.incidentId, (i) => ({ ...i, reportTs: this.reportTs }));
     } else {
       await this.deps.slack.chat.update({
         channel: this.channel,
@@ -308,6 +387,11 @@ class Triage {
       }
     }
     const incidentId = this.incidentId;
+    if (!incidentId) {
+      // No incident: "Declare anyway" opens one with what this triage found.
+      await saveTriageSnapshot(deps, String(this.job.id), this.snapshot(verdict, findings, now));
+      return;
+    }
     if (logsGathered && runs.length) {
       await this.tick(
         'run-ids-logs',
@@ -330,7 +414,8 @@ class Triage {
         at: now,
         kind: 'report',
         actor: 'medic',
-        text: `Triage report: ${verdict.verdict} — ${verdict.summary}`,
+        job: this.p.job,
+        text: `Triage report of ${this.p.job}: ${verdictText(verdict.verdict, verdict.summary)}`,
       },
       `triage-report-${this.job.id}`,
     );
@@ -341,38 +426,47 @@ class Triage {
           at: now,
           kind: 'finding',
           actor: 'medic',
-          text: `${f.cause} (${f.confidence}): ${f.evidence[0] ?? ''} → ${f.mitigation}`,
+          job: this.p.job,
+          text: `${this.p.job}: ${f.cause} (${f.confidence}): ${f.evidence[0] ?? ''} → ${f.mitigation}`,
         },
         `triage-finding-${this.job.id}-${f.id}`,
       );
     }
+    const snapshot = this.snapshot(verdict, findings, now);
     await deps.incidents.update(incidentId, (i) => ({
       ...i,
-      latest: {
-        verdict: verdict.verdict,
-        summary: verdict.summary,
-        findings: findings.map((f) => ({ id: f.id, cause: f.cause, confidence: f.confidence })),
-        problematicRunIds: verdict.problematicRunIds,
-        at: now,
-        signatures: (this.model.signatures ?? []).slice(0, 5).map((s) => ({
-          category: s.label,
-          count: s.count,
-          ...(s.excerpts[0] ? { excerpt: s.excerpts[0] } : {}),
-        })),
-        links: verdict.runs
-          .filter((r) => verdict.problematicRunIds.slice(0, 5).includes(r.id))
-          .flatMap((r) => [
-            ...(r.links?.consoleUrl
-              ? [{ label: `run ${r.id} (${this.model.platform ?? 'console'})`, url: r.links.consoleUrl }]
-              : []),
-            ...(r.links?.logsUrl ? [{ label: `run ${r.id} (logs)`, url: r.links.logsUrl }] : []),
-          ]),
-        metrics: latestMetrics(verdict),
-      },
+      latest: snapshot,
+      latestByJob: { ...i.latestByJob, [this.p.job]: snapshot },
     }));
     await refreshChecklistMessage(deps, incidentId).catch((err: unknown) =>
       this.log.warn({ err }, 'could not refresh the checklist message'),
     );
+  }
+
+  /** What the incident keeps of this triage. */
+  private snapshot(verdict: DegradationVerdict, findings: Finding[], now: number): TriageSnapshot {
+    return {
+      job: this.p.job,
+      verdict: verdict.verdict,
+      summary: verdict.summary,
+      findings: findings.map((f) => ({ id: f.id, cause: f.cause, confidence: f.confidence })),
+      problematicRunIds: verdict.problematicRunIds,
+      at: now,
+      signatures: (this.model.signatures ?? []).slice(0, 5).map((s) => ({
+        category: s.label,
+        count: s.count,
+        ...(s.excerpts[0] ? { excerpt: s.excerpts[0] } : {}),
+      })),
+      links: verdict.runs
+        .filter((r) => verdict.problematicRunIds.slice(0, 5).includes(r.id))
+        .flatMap((r) => [
+          ...(r.links?.consoleUrl
+            ? [{ label: `run ${r.id} (${this.model.platform ?? 'console'})`, url: r.links.consoleUrl }]
+            : []),
+          ...(r.links?.logsUrl ? [{ label: `run ${r.id} (logs)`, url: r.links.logsUrl }] : []),
+        ]),
+      metrics: latestMetrics(verdict),
+    };
   }
 
   private async tick(item: string, note: string) {
@@ -381,17 +475,22 @@ class Triage {
       note,
       at: this.deps.now(),
       onlyIfUnset: true,
+      job: this.p.job,
     });
     if (changed) {
       await this.deps.timeline.append(this.incidentId, {
         at: this.deps.now(),
         kind: 'checklist',
         actor: 'medic',
-        text: `Checklist ticked: ${item} (${note})`,
+        job: this.p.job,
+        text: `Checklist ticked: ${this.deps.checklists.label(item)} (${this.p.job}: ${note})`,
       });
     }
   }
 }
+
+/** Verdicts that open an incident by themselves; the others need "Declare anyway". */
+const OPENING_VERDICTS = new Set(['DEGRADED', 'FAILING']);
 
 function safeFile(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80) || 'job';

@@ -37,6 +37,8 @@ export interface GlueJob {
   LastModifiedOn: number;
   ExecutionProperty: { MaxConcurrentRuns: number };
   Command: { Name: string; ScriptLocation: string; PythonVersion?: string };
+  /** Glue connections (VPC, JDBC) the job uses. */
+  Connections?: { Connections: string[] };
   DefaultArguments: Record<string, string>;
   MaxRetries: number;
   Timeout: number;

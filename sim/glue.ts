@@ -84,6 +84,7 @@ export function renderJob(job: GlueJob): Params {
     out.AllocatedCapacity = Math.floor(job.MaxCapacity);
   }
   if (job.ExecutionClass !== undefined) out.ExecutionClass = job.ExecutionClass;
+  if (job.Connections !== undefined) out.Connections = job.Connections;
   return out;
 }
 

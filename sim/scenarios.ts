@@ -224,6 +224,8 @@ export const myJob: Scenario = (state, now) => {
     {
       Name: 'MyJob-staging',
       Description: 'MyJob writing to lake-staging, for isolated backfill runs',
+      // The same script as production (what `medic parity MyJob` checks).
+      Command: { Name: 'glueetl', ScriptLocation: 's3://aws-glue-scripts/MyJob.py', PythonVersion: '3' },
       WorkerType: 'G.1X',
       NumberOfWorkers: 10,
       ExecutionProperty: { MaxConcurrentRuns: 3 },
@@ -542,7 +544,7 @@ export const scripts: Scenario = (state, now) => {
   for (const job of state.glue.jobs.values()) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(job.Command.ScriptLocation);
     if (m)
-      state.s3.putObject(m[1]!, m[2]!, `# ${job.Name}\nimport sys\n`, {
+      state.s3.putObject(m[1]!, m[2]!, `# ${m[2]}\nimport sys\n`, {
         lastModified: now - 30 * DAY,
         contentType: 'text/x-python',
       });

@@ -1,13 +1,14 @@
 // /incident declare <title> [--job J] [--severity sev1|sev2|sev3]: a dedicated channel
 // (inc-YYYYMMDD-<job>-<n>) with the requester, the Data Owner and the on-call SRE group invited,
 // topic set, summary pinned, runbook bookmarked, checklist posted, escalation timer started, and a
-// link from the channel where it was declared. A channel that already has an open incident (where
-// /triage ran, or a declared incident's own channel) reuses it instead.
+// link from the channel where it was declared. A channel that already has the job's open incident
+// (where /triage ran, or a declared incident's own channel) reuses it instead; without --job, so
+// does a channel with exactly one open incident.
 //
 // The ack goes first (well inside Slack's 3 s) and says what is happening; the Slack calls (a dozen,
 // several Tier 2) run after it, here in the listener.
 import { jobProvider } from '../../src/config/index.js';
-import type { Incident } from '../../src/store/incidents.js';
+import { hasJob, type Incident } from '../../src/store/incidents.js';
 import { channelTopic, renderIncidentSummary } from '../../src/slack/blocks/incident.js';
 import { refreshChecklistMessage } from '../../src/slack/checklist-message.js';
 import { refreshIncidentSummary } from '../../src/slack/incident-summary.js';
@@ -228,8 +229,11 @@ export async function declare(ctx: IncidentContext): Promise<IncidentOutcome> {
     return 'invalid';
   }
 
-  const existing = await deps.incidents.forChannel(command.channel_id);
-  if (existing && existing.status !== 'resolved') {
+  // Reused: the job's open incident here, or (without --job) the channel's only open incident.
+  // Another job's incident is never taken over: a new one gets its own channel.
+  const open = await deps.incidents.openInChannel(command.channel_id);
+  const existing = job ? open.find((i) => hasJob(i, job)) : open.length === 1 ? open[0] : undefined;
+  if (existing) {
     await ack(
       ephemeral(
         `:information_source: This channel already has an open incident, *${escapeMrkdwn(existing.id)}*; reusing it (title, severity, invites, summary and checklist are brought up to date here).`,

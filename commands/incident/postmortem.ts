@@ -5,6 +5,7 @@
 // "Post-mortem y actualización del MCP".
 import type { Incident } from '../../src/store/incidents.js';
 import { draftPostmortem } from '../../src/domain/postmortem.js';
+import { namesForEntries } from '../../src/slack/user-names.js';
 import { refreshChecklistMessage } from '../../src/slack/checklist-message.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { parseObjectUri } from '../../src/providers/object-uri.js';
@@ -43,7 +44,7 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
           at: now,
           kind: 'checklist',
           actor: command.user_id,
-          text: `Checklist ticked: ${POSTMORTEM_ITEM} (post-mortem drafted)`,
+          text: `Checklist ticked: ${deps.checklists.label(POSTMORTEM_ITEM)} (post-mortem drafted)`,
         });
     }
     const [entries, checklist, fresh, all] = await Promise.all([
@@ -52,12 +53,21 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
       deps.incidents.get(incident.id),
       deps.checklists.getAll(incident.id),
     ]);
+    const record = fresh ?? incident;
     const runbooks = all.slice(1).map((r) => ({ title: r.runbook.title, checklist: r.checklist }));
+    // People by name, not by Slack id: everyone on the timeline, the record and the checklists.
+    const names = await namesForEntries(deps.slack, [
+      ...entries,
+      ...[record.commander, record.dataOwner, ...all.flatMap((r) => r.checklist.items.map((i) => i.doneBy))]
+        .filter((u): u is string => Boolean(u))
+        .map((actor) => ({ actor, text: '' })),
+    ]);
     const markdown = draftPostmortem({
-      incident: fresh ?? incident,
+      incident: record,
       timeline: entries,
       checklist,
       now,
+      names,
       ...(runbooks.length ? { runbooks } : {}),
     });
     const filename = `postmortem-${incident.id}.md`;

@@ -23,7 +23,8 @@ export interface IncidentContext {
   flags: Record<string, FlagValue>;
 }
 
-export type IncidentOutcome = 'done' | 'queued' | 'invalid' | 'no-incident' | 'unavailable' | 'duplicate';
+export type IncidentOutcome =
+  'done' | 'queued' | 'invalid' | 'no-incident' | 'unavailable' | 'duplicate' | 'ambiguous';
 
 export function ephemeral(text: string) {
   return { response_type: 'ephemeral' as const, text };

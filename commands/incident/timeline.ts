@@ -16,7 +16,7 @@ export async function timeline(ctx: IncidentContext, incident: Incident): Promis
   await afterAck(ctx, 'timeline', async () => {
     await recordCommand(ctx, incident);
     const entries = await deps.timeline.list(incident.id);
-    const names = await namesForEntries(deps.slack, entries.slice(-TIMELINE_PAGE_SIZE));
+    const names = await namesForEntries(deps.slack, entries);
     const page = renderTimelinePage(incident, entries, 0, TIMELINE_PAGE_SIZE, names);
     const posted = await deps.slack.chat.postMessage({
       channel: incident.channel,
@@ -28,7 +28,7 @@ export async function timeline(ctx: IncidentContext, incident: Incident): Promis
       thread_ts: posted.ts ?? '',
       filename: `timeline-${incident.id}.md`,
       title: `Timeline of ${incident.id}`,
-      content: timelineMarkdown(incident, entries),
+      content: timelineMarkdown(incident, entries, names),
       snippet_type: 'markdown',
     });
   });

@@ -171,7 +171,7 @@ export const PERMISSIONS: Permission[] = [
   {
     sid: 'DataRead',
     feature:
-      'S3 Inventory reports, Spark event logs (ranged reads), Parquet footers (backfill checks), snapshot and promotion copies',
+      'S3 Inventory reports, Spark event logs (ranged reads), Parquet footers (backfill checks), snapshot and promotion copies, Glue scripts (staging parity checksums)',
 
     actions: ['s3:GetObject'],
     resources: [{ each: 'DataBucketArns', suffix: '/*' }],

@@ -77,7 +77,7 @@ export const ROLE_ASSIGNMENTS: RoleAssignment[] = [
       resourceGroup: 'data',
     },
     feature:
-      'Scale the Spark pool (the scale-workers mitigation: PUT of the bigDataPools resource), on that pool only',
+      'Scale the Spark pool (the scale-workers mitigation: PUT of the bigDataPools resource) and read its tags (cost controls), on that pool only',
   },
   {
     kind: 'azure',

@@ -6,12 +6,40 @@ import { isActive, stateLabel } from '../../src/domain/run-record.js';
 import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
 import { backfillTimeline } from '../../src/slack/actions/backfill-shared.js';
 import { StepFailure, event, finish, platformOf, progressDeps, requeue, start, type Ctx } from './context.js';
+import { gatherParity } from '../parity.js';
+import { ProviderError } from '../../src/providers/ports.js';
+import { parityLines } from '../../src/domain/parity.js';
+
+/**
+ * Before the staging run: does the staging job run what production runs? Recorded once; the
+ * approval shows it. Reading it may fail (a role without s3:GetObject on the scripts): noted, not fatal.
+ */
+async function recordParity(ctx: Ctx, r: BackfillRecord): Promise<BackfillRecord> {
+  if (r.parity || r.parityProblem) return r;
+  const p = r.plan;
+  let found: Pick<BackfillRecord, 'parity' | 'parityProblem'>;
+  try {
+    const o = await gatherParity(ctx.deps, p.job, p.stagingJob);
+    found = o.ok ? { parity: o.report } : { parityProblem: o.problem };
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    found = { parityProblem: `staging parity not checked: ${redactSecrets(err.message)}` };
+  }
+  const next =
+    (await ctx.store.update(p.id, (cur) =>
+      cur.parity || cur.parityProblem ? undefined : { ...cur, ...found },
+    )) ?? r;
+  if (found.parity && !found.parity.atParity)
+    await backfillTimeline(progressDeps(ctx), next, 'staging-parity', parityLines(found.parity).join(' '));
+  return next;
+}
 
 export async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   let r = r0;
   const p = r.plan;
   const platform = platformOf(ctx.deps, r);
   if (!r.stagingRunId) {
+    r = await recordParity(ctx, r);
     r = await start(ctx, r, 'staging-run', `starting ${p.stagingJob}`);
     // A worker that died between StartJobRun and recording its id left a run writing to this
     // backfill's own output: adopt it instead of starting a second one.

@@ -3,6 +3,7 @@
 //   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
 //   medic cost <job | tag=value> [--days N] [--json]
 //   medic config check [--config PATH]
+//   medic parity <job> [--staging JOB] [--json]
 //   medic schema-plan --job J --proposed FILE [--wait 30m]   (the CI gate, through the bot's API)
 //   medic perf-smoke --job J --sample URI [--max-over 30%]   (the CI perf gate, through the bot's API)
 import { loadConfig, ConfigError, type AppConfig } from '../config/index.js';
@@ -20,12 +21,14 @@ import { COST } from '../../commands/specs.js';
 import { validateCost } from '../../commands/cost.js';
 import { runCostCli } from './cost.js';
 import { PERF_SMOKE_USAGE, perfSmokeCli } from './perf-smoke.js';
+import { PARITY_USAGE, runParityCli } from './parity.js';
 
 const USAGE = `Usage:
   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
   medic smallfiles <uri> [--json] [--threshold SIZE] [--compare URI]
   medic cost <job | tag=value> [--days N] [--json]   cost, budget and forecast (default 30 days)
   medic config check [--config PATH]   medic.yml valid for dev, staging and prod, overlays at parity
+  ${PARITY_USAGE}
   ${SCHEMA_PLAN_USAGE}
   ${PERF_SMOKE_USAGE}
 
@@ -126,6 +129,7 @@ export async function cli(
       }
       return await runCostCli({ config, providers, logger, json, io }, v.request);
     }
+    if (cmd === 'parity') return await runParityCli({ config, providers, json, io }, rest);
     io.err.write(`medic: unknown command "${cmd}"\n\n${USAGE}\n`);
     return 2;
   } finally {

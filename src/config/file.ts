@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './errors.js';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/names.js';
+import { DEFAULT_PROVIDER, PROVIDER_NAMES, type ProviderName } from '../providers/names.js';
 
 const MIB = 1024 * 1024;
 
@@ -76,7 +76,7 @@ export type Defaults = z.infer<typeof Defaults>;
 
 export const JobConfig = z
   .object({
-    provider: z.enum(PROVIDER_NAMES).default('glue'),
+    provider: z.enum(PROVIDER_NAMES).default(DEFAULT_PROVIDER),
     input: Uri.optional(),
     output: Uri.optional(),
     dataOwner: SlackUser.optional(),
@@ -416,7 +416,7 @@ export function loadConfigFile(path: string | undefined, env: string): LoadedCon
 
 /** The platform a job runs on: the request's choice, else its `jobs:` entry, else Glue. */
 export function jobProvider(config: MedicConfig, job: string, requested?: ProviderName): ProviderName {
-  return requested ?? config.jobs[job]?.provider ?? 'glue';
+  return requested ?? config.jobs[job]?.provider ?? DEFAULT_PROVIDER;
 }
 
 /** The degradation rule for a job: defaults, then the job's overrides. */

@@ -15,6 +15,11 @@
 // of staging against production share one vocabulary — tolerances, checks, dataset stats kept in
 // the record — and a change to a step is read against all three. The step processors that act on
 // it are in jobs/backfill/.
+//
+// Why ~700 lines: the step machine, the plan's validation and the dataset comparison that gates
+// promotion are one contract (which step may run, what it records, what blocks it); kept together
+// so the rules that make resumption safe can be read in one place.
+import type { ParityReport } from './parity.js';
 import {
   compareStats,
   decimalScale,
@@ -187,6 +192,13 @@ export interface BackfillRecord {
     signature?: string;
     link?: string;
   };
+  /**
+   * The staging job's definition against production's, read before the staging run starts: the
+   * approval shows what differs, and differences of runtime or script need acknowledging.
+   */
+  parity?: ParityReport;
+  /** Why the parity could not be read (a backfill does not stop for it). */
+  parityProblem?: string;
   updatedAt: number;
 }
 

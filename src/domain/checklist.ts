@@ -29,6 +29,8 @@ export interface ChecklistItem {
   doneAt?: Date;
   /** Why it was ticked, e.g. "3 run ids and 2 log groups exported". */
   note?: string;
+  /** The job whose evidence ticked it (the bot ticks from one job's triage). */
+  job?: string;
   /** Last change, tick or untick: what merge compares. */
   updatedBy?: string;
   updatedAt?: Date;

@@ -107,3 +107,26 @@ export function formatUtc(date: Date): string {
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** An instant for exports (post-mortem, timeline file): ISO 8601 with its zone, "2026-11-24T13:05:00Z". */
+export function formatIso(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A verdict as people read it: INSUFFICIENT_HISTORY → "INSUFFICIENT HISTORY". */
+export function verdictLabel(verdict: string): string {
+  return verdict.replace(/_/g, ' ');
+}
+
+/**
+ * A verdict and its summary on one line, the verdict said once: summaries already start with it
+ * ("DEGRADED: each of the last 3 runs…"), so "DEGRADED — DEGRADED: …" becomes "DEGRADED: …".
+ */
+export function verdictText(verdict: string, summary: string): string {
+  const label = verdictLabel(verdict);
+  const s = summary.trim();
+  if (!s) return label;
+  const upper = s.toUpperCase();
+  if (upper.startsWith(`${label}:`) || upper.startsWith(`${verdict}:`)) return s;
+  return `${label}: ${s}`;
+}

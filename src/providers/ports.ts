@@ -15,7 +15,7 @@ import type { QualityChecks } from '../domain/backfill-plan.js';
 import type { ProviderName } from './names.js';
 import type { ScanProgress, ScanResult } from './scanner.js';
 
-export { PROVIDER_NAMES, isProviderName, type ProviderName } from './names.js';
+export { DEFAULT_PROVIDER, PROVIDER_NAMES, isProviderName, type ProviderName } from './names.js';
 export type { Billing, Capacity, RunLinks, RunState } from '../domain/run-record.js';
 
 /** Stable failure codes every adapter maps its vendor errors onto. */
@@ -188,6 +188,12 @@ export interface JobDefinition {
   logLocations?: string[];
   /** Where its runs' Spark event logs are written (s3:// or abfss:// prefix), when they are. */
   sparkEventLogLocation?: string;
+  /** The engine's version as the platform names it ("Glue 4.0"), when the definition says. */
+  runtime?: string;
+  /** The code the job runs (Glue: Command.ScriptLocation), as an object URI, when it is one. */
+  scriptLocation?: string;
+  /** Named connections the job uses (Glue: Connections.Connections), sorted. */
+  connections?: string[];
 }
 
 /** A run as every platform reports it (domain RunRecord plus what the core routes with). */
@@ -500,6 +506,8 @@ export interface RunWindow {
 export interface MetricsSource {
   /** How a job turns its metrics on, said in the report when a run has none (e.g. a job argument). */
   readonly howToEnable?: string;
+  /** The platform's own name of the `skewnessJob` series, for the report (Glue: glue.driver.skewness.job). */
+  readonly nativeName?: (name: RunMetricName) => string | undefined;
   /**
    * Named series for each run asked for, in the order given. A run the platform kept no metrics
    * for (metrics not enabled for the job) comes back with no series: the core reports "nothing",

@@ -26,6 +26,11 @@ export const TriagePayload = z.object({
   requestedAt: z.number().int(),
   /** Slack message already posted for this report (set by the processor; retries update it). */
   reportTs: z.string().optional(),
+  /**
+   * What the requester chose when the channel had another job's open incident: add this job to
+   * that incident, or keep it apart (a new incident, if the verdict calls for one).
+   */
+  incident: z.object({ mode: z.enum(['add', 'new']), id: z.string().max(64).optional() }).optional(),
 });
 export type TriagePayload = z.infer<typeof TriagePayload>;
 

@@ -7,7 +7,9 @@
 // Keys (P = prefix):
 //   P:approval:<id>        hash: data (JSON request), state, expiresAt, decidedBy, decidedAt,
 //                          messageTs, execution (JSON)
-//   P:approval-seq:<day>   counter for ids
+//   R:approval-seq:<day>   counter for ids, R = MEDIC_PREFIX whatever the store's own prefix: one
+//                          id space for every kind of approval (mitigation, backfill promotion,
+//                          schema plan), so two approvals never share an id
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ApprovalState, MitigationParams } from '../domain/approval-policy.js';
@@ -106,9 +108,14 @@ return 'ok'`;
 const TTL_SEC = 30 * 86_400;
 
 export class ApprovalStore {
+  /**
+   * `prefix` is where this kind's records live; `idPrefix` (default: the same) is where the one
+   * id counter of every kind lives, so stores under another prefix (backfills) still share it.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly idPrefix: string = prefix,
   ) {}
 
   private key(id: string): string {
@@ -118,7 +125,7 @@ export class ApprovalStore {
   /** A new id like `apr-20261127-4`: no ':' and not all digits, so it is a valid BullMQ job id. */
   async newId(now: number): Promise<string> {
     const day = new Date(now).toISOString().slice(0, 10).replace(/-/g, '');
-    const n = await this.redis.incr(`${this.prefix}:approval-seq:${day}`);
+    const n = await this.redis.incr(`${this.idPrefix}:approval-seq:${day}`);
     return `apr-${day}-${n}`;
   }
 

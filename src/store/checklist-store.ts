@@ -26,6 +26,8 @@ interface StoredItem {
   by: string;
   at: number;
   note?: string;
+  /** The job whose evidence ticked it, when one did. */
+  job?: string;
 }
 
 // KEYS[1] = checklist hash; ARGV[1] = item id; ARGV[2] = new state. Returns the previous state.
@@ -142,6 +144,7 @@ export class ChecklistStore {
           done: s.done,
           ...(s.done ? { doneBy: s.by, doneAt: new Date(s.at) } : {}),
           ...(s.note ? { note: s.note } : {}),
+          ...(s.job ? { job: s.job } : {}),
           updatedBy: s.by,
           updatedAt: new Date(s.at),
         };
@@ -150,6 +153,15 @@ export class ChecklistStore {
   }
 
   /** The configured items (ids and texts), in order. */
+  /** An item's label (its text), for timeline entries people read; the id when unknown. */
+  label(itemId: string): string {
+    const own = this.items.find((i) => i.id === itemId)?.text;
+    if (own) return own;
+    // A further runbook's item is stored as `<runbook>:<item>`.
+    const [rb, item] = itemId.split(':', 2);
+    return (item && this.runbooks[rb!]?.items.find((i) => i.id === item)?.label) ?? itemId;
+  }
+
   itemDefs(): readonly { id: string; text: string }[] {
     return this.items;
   }
@@ -179,7 +191,7 @@ export class ChecklistStore {
     itemId: string,
     done: boolean,
     by: string,
-    opts: { note?: string; at?: number; onlyIfUnset?: boolean } = {},
+    opts: { note?: string; at?: number; onlyIfUnset?: boolean; job?: string } = {},
   ): Promise<boolean> {
     if (!this.has(itemId)) throw new Error(`unknown checklist item "${itemId}"`);
     const value: StoredItem = {
@@ -187,6 +199,7 @@ export class ChecklistStore {
       by,
       at: opts.at ?? Date.now(),
       ...(opts.note ? { note: opts.note } : {}),
+      ...(opts.job ? { job: opts.job } : {}),
     };
     const key = this.key(incidentId);
     if (opts.onlyIfUnset) return (await this.redis.hsetnx(key, itemId, JSON.stringify(value))) === 1;

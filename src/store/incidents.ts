@@ -1,9 +1,13 @@
-// Incidents in Redis. A channel where /triage ran (or an incident was declared) has one open
-// incident; its record, timeline and checklist live under MEDIC_PREFIX.
+// Incidents in Redis. An incident belongs to its job(s) and lives in a channel; a channel may hold
+// several open incidents (one per job, unless someone added a job to an open one). Its record,
+// timeline and checklist live under MEDIC_PREFIX.
 //
 // Keys (P = prefix):
 //   P:incident:<id>            hash: the record, one JSON field 'data' plus 'version'
-//   P:incident-channel:<chan>  string: id of the channel's open incident
+//   P:incidents-in:<chan>      sorted set: ids of the channel's incidents (open or not), by openedAt
+//   P:incident-channel:<chan>  string: the one incident of a channel, as older versions kept it (read only)
+//   P:incident-open:<chan>:<job>  string: id of the open incident of that job in that channel, so
+//                              two triages of one job starting at once open one incident
 //   P:incident-job:<job>       set: ids of the job's incidents (open or not)
 //   P:incident-seq:<yyyymmdd>  counter for ids
 //   P:timeline:<id>            list of JSON entries, append-only
@@ -17,10 +21,47 @@ import { PROVIDER_NAMES } from '../providers/names.js';
 export const IncidentStatus = z.enum(['investigating', 'mitigating', 'monitoring', 'resolved']);
 export type IncidentStatus = z.infer<typeof IncidentStatus>;
 
+/** What one triage found, kept per job for status, escalation and the post-mortem. */
+export const TriageSnapshot = z.object({
+  /** The job triaged (absent in records written before incidents had several jobs). */
+  job: z.string().optional(),
+  verdict: z.string(),
+  summary: z.string(),
+  findings: z.array(z.object({ id: z.string(), cause: z.string(), confidence: z.string() })),
+  problematicRunIds: z.array(z.string()),
+  at: z.number(),
+  /** Top error signatures (escalation "logs"): category, count, one redacted excerpt. */
+  signatures: z
+    .array(z.object({ category: z.string(), count: z.number(), excerpt: z.string().optional() }))
+    .optional(),
+  /** Links to the problematic runs' console pages and log streams. */
+  links: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
+  /** Figures against the baseline (escalation "metrics", post-mortem "impact"). */
+  metrics: z
+    .object({
+      baselineSeconds: z.number().optional(),
+      recentSeconds: z.array(z.number()).optional(),
+      usageUnit: z.string().optional(),
+      usageHoursPerRun: z.number().optional(),
+      baselineUsageHoursPerRun: z.number().optional(),
+
+      costPerRunUsd: z.number().optional(),
+      baselineCostPerRunUsd: z.number().optional(),
+      extraCostUsd: z.number().optional(),
+      failedRuns: z.number().optional(),
+      lateRuns: z.number().optional(),
+    })
+    .optional(),
+});
+export type TriageSnapshot = z.infer<typeof TriageSnapshot>;
+
 export const Incident = z.object({
   id: z.string(),
   title: z.string(),
+  /** The job the incident was opened for (the first of `jobs`). */
   job: z.string().optional(),
+  /** Every job of the incident: the first one and those added to it ("Add to INC-…"). */
+  jobs: z.array(z.string()).optional(),
   provider: z.enum(PROVIDER_NAMES).optional(),
   env: z.string(),
   channel: z.string(),
@@ -36,38 +77,10 @@ export const Incident = z.object({
   /** Slack ts of the latest triage report and of the checklist message in the channel. */
   reportTs: z.string().optional(),
   checklistTs: z.string().optional(),
-  /** The latest triage's verdict and findings, for status, escalation and the post-mortem. */
-  latest: z
-    .object({
-      verdict: z.string(),
-      summary: z.string(),
-      findings: z.array(z.object({ id: z.string(), cause: z.string(), confidence: z.string() })),
-      problematicRunIds: z.array(z.string()),
-      at: z.number(),
-      /** Top error signatures (escalation "logs"): category, count, one redacted excerpt. */
-      signatures: z
-        .array(z.object({ category: z.string(), count: z.number(), excerpt: z.string().optional() }))
-        .optional(),
-      /** Links to the problematic runs' console pages and log streams. */
-      links: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
-      /** Figures against the baseline (escalation "metrics", post-mortem "impact"). */
-      metrics: z
-        .object({
-          baselineSeconds: z.number().optional(),
-          recentSeconds: z.array(z.number()).optional(),
-          usageUnit: z.string().optional(),
-          usageHoursPerRun: z.number().optional(),
-          baselineUsageHoursPerRun: z.number().optional(),
-
-          costPerRunUsd: z.number().optional(),
-          baselineCostPerRunUsd: z.number().optional(),
-          extraCostUsd: z.number().optional(),
-          failedRuns: z.number().optional(),
-          lateRuns: z.number().optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  /** The latest triage's verdict and findings (of any of its jobs), for status and escalation. */
+  latest: TriageSnapshot.optional(),
+  /** The latest triage of each job, for the post-mortem (each job with its own verdict). */
+  latestByJob: z.record(z.string(), TriageSnapshot).optional(),
   /** Name of the dedicated channel (declare), the channel it was declared from, the pinned summary. */
   channelName: z.string().optional(),
   declaredIn: z.string().optional(),
@@ -92,6 +105,16 @@ export const Incident = z.object({
 });
 export type Incident = z.infer<typeof Incident>;
 
+/** Every job of an incident, the first one first. */
+export function jobsOf(i: Pick<Incident, 'job' | 'jobs'>): string[] {
+  return [...new Set([...(i.job ? [i.job] : []), ...(i.jobs ?? [])])];
+}
+
+/** True when the incident is about that job. */
+export function hasJob(i: Pick<Incident, 'job' | 'jobs'>, job: string): boolean {
+  return jobsOf(i).includes(job);
+}
+
 // KEYS[1] = record; ARGV[1] = version read; ARGV[2] = new data. Writes only if nobody else did.
 const CAS_SCRIPT = `
 local v = redis.call('HGET', KEYS[1], 'version')
@@ -99,6 +122,18 @@ if (v or '') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'data', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'version', 1)
 return 1`;
+
+// KEYS[1] = pointer; ARGV[1] = the value read ('' for none); ARGV[2] = new value. Sets it only if
+// it still holds what was read, so of two openers one wins.
+const SWAP_POINTER = `
+local cur = redis.call('GET', KEYS[1]) or ''
+if cur ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
+export type IncidentInit = Omit<Incident, 'id' | 'channel' | 'status' | 'openedAt' | 'severity'> & {
+  severity?: Incident['severity'];
+};
 
 export class IncidentStore {
   constructor(
@@ -115,47 +150,125 @@ export class IncidentStore {
     return raw ? Incident.parse(JSON.parse(raw)) : undefined;
   }
 
-  async forChannel(channel: string): Promise<Incident | undefined> {
-    const id = await this.redis.get(this.key('incident-channel', channel));
-    return id ? this.get(id) : undefined;
+  /** Every incident of the channel (open or resolved), newest first. */
+  async inChannel(channel: string): Promise<Incident[]> {
+    const [ids, legacy] = await Promise.all([
+      // The newest 100 are plenty: a channel's resolved incidents of long ago are not looked up here.
+      this.redis.zrevrange(this.key('incidents-in', channel), 0, 99),
+      this.redis.get(this.key('incident-channel', channel)),
+    ]);
+    const all = await Promise.all(
+      [...new Set([...ids, ...(legacy ? [legacy] : [])])].map((id) => this.get(id)),
+    );
+    return all.filter((i): i is Incident => i !== undefined).sort((a, b) => b.openedAt - a.openedAt);
+  }
+
+  /** The channel's incidents that are not resolved, newest first. */
+  async openInChannel(channel: string): Promise<Incident[]> {
+    return (await this.inChannel(channel)).filter((i) => i.status !== 'resolved');
   }
 
   /**
-   * The channel's open incident, or a new one. Creation is atomic (SET NX on the channel key), so
-   * two triages starting at once in one channel share one incident.
+   * The channel's incident a command or an event is about. With a job: its open incident there.
+   * Without: the only open one, else the newest open one, else the newest resolved one (a
+   * post-mortem comes after the resolution). Callers that must not guess when several are open
+   * use openInChannel.
+   */
+  async forChannel(channel: string, job?: string): Promise<Incident | undefined> {
+    const all = await this.inChannel(channel);
+    const open = all.filter((i) => i.status !== 'resolved');
+    if (job !== undefined) return open.find((i) => hasJob(i, job));
+    return open[0] ?? all[0];
+  }
+
+  /**
+   * The channel's open incident when there is exactly one: where something that names no job (a
+   * :pushpin:, a scan) goes. With several open, nobody guesses which.
+   */
+  async soleOpenInChannel(channel: string): Promise<Incident | undefined> {
+    const open = await this.openInChannel(channel);
+    return open.length === 1 ? open[0] : undefined;
+  }
+
+  private pointer(channel: string, job: string | undefined): string {
+    return this.key('incident-open', channel, job ?? '-');
+  }
+
+  /**
+   * The channel's open incident of `init.job`, or a new one for it. Never another job's incident:
+   * an incident is only ever joined by a job on purpose (addJob). Creation is atomic (a
+   * compare-and-set on the channel's pointer for the job), so two triages of one job starting at
+   * once share one incident.
    */
   async openForChannel(
     channel: string,
-    init: Omit<Incident, 'id' | 'channel' | 'status' | 'openedAt' | 'severity'> & {
-      severity?: Incident['severity'];
-    },
+    init: IncidentInit,
     now = Date.now(),
   ): Promise<{ incident: Incident; created: boolean }> {
-    const existing = await this.forChannel(channel);
-    if (existing && existing.status !== 'resolved') return { incident: existing, created: false };
-    const day = new Date(now).toISOString().slice(0, 10).replace(/-/g, '');
-    const n = await this.redis.incr(this.key('incident-seq', day));
-    const incident: Incident = Incident.parse({
-      ...init,
-      id: `INC-${day}-${n}`,
-      channel,
-      status: 'investigating',
-      openedAt: now,
-    });
-    const claimed = existing
-      ? await this.redis
-          .multi()
-          .set(this.key('incident-channel', channel), incident.id)
-          .exec()
-          .then(() => 'OK')
-      : await this.redis.set(this.key('incident-channel', channel), incident.id, 'NX');
-    if (claimed !== 'OK') {
-      const winner = await this.forChannel(channel);
-      if (winner) return { incident: winner, created: false };
+    const job = init.job;
+    if (job !== undefined) {
+      const existing = await this.forChannel(channel, job);
+      if (existing) return { incident: existing, created: false };
     }
-    await this.redis.hset(this.key('incident', incident.id), 'data', JSON.stringify(incident), 'version', 1);
-    if (incident.job) await this.redis.sadd(this.key('incident-job', incident.job), incident.id);
-    return { incident, created: true };
+    return this.open(channel, init, now);
+  }
+
+  /**
+   * A new incident in the channel (for `init.job`, which must not have an open one there yet; if
+   * it has, that one is returned).
+   */
+  async open(
+    channel: string,
+    init: IncidentInit,
+    now = Date.now(),
+  ): Promise<{ incident: Incident; created: boolean }> {
+    const ptr = this.pointer(channel, init.job);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = (await this.redis.get(ptr)) ?? '';
+      const holder = current ? await this.get(current) : undefined;
+      if (holder && holder.status !== 'resolved') return { incident: holder, created: false };
+      const day = new Date(now).toISOString().slice(0, 10).replace(/-/g, '');
+      const n = await this.redis.incr(this.key('incident-seq', day));
+      const incident: Incident = Incident.parse({
+        ...init,
+        ...(init.job ? { jobs: [...new Set([init.job, ...(init.jobs ?? [])])] } : {}),
+        id: `INC-${day}-${n}`,
+        channel,
+        status: 'investigating',
+        openedAt: now,
+      });
+      // The record first, then the pointer: whoever reads the pointer finds the record.
+      await this.redis.hset(
+        this.key('incident', incident.id),
+        'data',
+        JSON.stringify(incident),
+        'version',
+        1,
+      );
+      const won = await this.redis.eval(SWAP_POINTER, 1, ptr, current, incident.id);
+      if (won !== 1) {
+        await this.redis.del(this.key('incident', incident.id));
+        continue;
+      }
+      const m = this.redis.multi().zadd(this.key('incidents-in', channel), now, incident.id);
+      for (const j of jobsOf(incident)) m.sadd(this.key('incident-job', j), incident.id);
+      await m.exec();
+      return { incident, created: true };
+    }
+    throw new Error(`could not open an incident in ${channel}: too many concurrent openers`);
+  }
+
+  /** Adds a job to an open incident ("Add to INC-…"). Returns the updated record. */
+  async addJob(id: string, job: string): Promise<Incident | undefined> {
+    const updated = await this.update(id, (i) =>
+      hasJob(i, job) ? undefined : { ...i, jobs: [...jobsOf(i), job], ...(i.job ? {} : { job }) },
+    );
+    if (updated) {
+      await this.redis.sadd(this.key('incident-job', job), id);
+      // Later triages of the job in this channel find this incident.
+      await this.redis.set(this.pointer(updated.channel, job), id, 'NX');
+    }
+    return updated;
   }
 
   /** The job's incidents that are not resolved, newest first. */

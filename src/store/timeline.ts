@@ -26,6 +26,8 @@ export const TimelineEntry = z.object({
   /** Slack user id, or 'medic' for the bot. */
   actor: z.string(),
   text: z.string(),
+  /** The job the entry is about, when it is about one (an incident may hold several jobs). */
+  job: z.string().optional(),
   /** Permalink or run link, when there is one. */
   link: z.string().optional(),
 });

@@ -341,3 +341,23 @@ test('Synapse metrics: the pool’s allocated vCores and memory over a run’s w
   assert.equal(Math.max(...memory.points.map((p) => p.value)), 280);
   assert.equal(cores.unit, 'cores');
 });
+
+test('Synapse tags: the Spark pool’s Azure resource tags, and the az command that adds the missing ones', async () => {
+  const s = await sim();
+  const { platform } = adapters(s);
+  assert.ok(platform.tags, 'Synapse has the tags capability');
+  assert.deepEqual(await platform.tags.get(SALES_PIPELINE.name), {
+    'cost-center': 'data-platform',
+    owner: 'data-eng',
+  });
+  // A tag set on the pool through ARM (PATCH of tags, as `az resource tag` does) is what the bot reads next.
+  s.state.workspace(AZURE_SIM.workspace).pools.get(AZURE_SIM.sparkPool)!.tags = { owner: 'data-eng' };
+  assert.deepEqual(await platform.tags.get(SALES_PIPELINE.name), { owner: 'data-eng' });
+  const poolId = `/subscriptions/${AZURE_SIM.subscriptionId}/resourceGroups/${AZURE_SIM.resourceGroup}/providers/Microsoft.Synapse/workspaces/${AZURE_SIM.workspace}/bigDataPools/${AZURE_SIM.sparkPool}`;
+  assert.equal(
+    await platform.tags.tagCommand(SALES_PIPELINE.name, ['cost-center', "team's"]),
+    `az resource tag --is-incremental --ids ${poolId} --tags cost-center=VALUE 'team'\\''s=VALUE'`,
+  );
+  // No sparkPool configured: the pool comes from the pipeline's Spark activity.
+  assert.deepEqual(await platform.tags.get('Orders'), { owner: 'data-eng' });
+});

@@ -168,6 +168,8 @@ test('happy path: snapshot once per object, staging Parquet checked, approval, p
   const id = await startBackfill(channel, `MyJob --from ${from} --to ${to}`);
   const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
   assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  // The staging job runs production's script on the same engine: nothing to acknowledge.
+  assert.equal(waiting.parity?.atParity, true, JSON.stringify(waiting.parity ?? waiting.parityProblem));
   // Snapshot: every input object of the window copied exactly once, under the snapshot prefix.
   const sources = [from, to].flatMap((d) =>
     Array.from({ length: 50 }, (_, i) => `events/dt=${d}/part-${String(i).padStart(5, '0')}.snappy.parquet`),
@@ -199,6 +201,7 @@ test('happy path: snapshot once per object, staging Parquet checked, approval, p
   // Four-eyes: the requester cannot approve; the approver can.
   const approvalMsg = t.slack.topLevel(channel).find((m) => /Approve promoting backfill/.test(text(m)))!;
   assert.ok(approvalMsg);
+  assert.doesNotMatch(text(approvalMsg), /Staging parity|"confirm"/);
   await click(channel, 'medic.backfill.approve', id, 'U0ONCALL', approvalMsg.ts);
   await waitFor(
     'four-eyes refusal',
@@ -501,4 +504,60 @@ test('a backfill whose staging run fails shows the failed-backfill runbook, and 
   } finally {
     sim.state.glue.configureRuns('MyJob-staging', { outcome: 'SUCCEEDED' });
   }
+});
+
+test('a staging job on another Glue version: the approval says so and Approve asks to acknowledge it', async () => {
+  const channel = 'C0BF6';
+  t.slack.addChannel({ id: channel, name: 'c0bf6', members: ['U0ONCALL', 'U0APPROVER'] });
+  const incidents = new IncidentStore(t.medic.state, t.prefix);
+  const { incident } = await incidents.openForChannel(channel, {
+    title: 'MyJob degraded',
+    job: 'MyJob',
+    env: 'dev',
+    commander: 'U0ONCALL',
+  });
+  const staging = sim.state.glue.jobs.get('MyJob-staging')!;
+  staging.GlueVersion = '3.0';
+  let id: string;
+  let waiting: BackfillRecord;
+  try {
+    const day = daysAgo(5); // last in the file: the quality test before asserts this day untouched
+    id = await startBackfill(channel, `MyJob --from ${day} --to ${day}`);
+    waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  } finally {
+    staging.GlueVersion = '4.0';
+  }
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  assert.equal(waiting.parity?.needsAcknowledgement, true);
+  assert.deepEqual(
+    waiting.parity?.differences.map((d) => [d.aspect, d.prod, d.staging]),
+    [['runtime', 'Glue 4.0', 'Glue 3.0']],
+  );
+  const approvalMsg = t.slack.topLevel(channel).find((m) => /Approve promoting backfill/.test(text(m)))!;
+  assert.ok(approvalMsg);
+  const blocks = JSON.stringify(approvalMsg.blocks);
+  assert.match(blocks, /:warning: \*Staging parity:\* `MyJob-staging` differs from `MyJob`/);
+  assert.match(blocks, /runtime: production `Glue 4\.0`, staging `Glue 3\.0`/);
+  const approve = (
+    approvalMsg.blocks as { elements?: { action_id?: string; confirm?: { confirm: { text: string } } }[] }[]
+  )
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === 'medic.backfill.approve');
+  assert.equal(approve?.confirm?.confirm.text, 'Acknowledge and approve');
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER', approvalMsg.ts);
+  const done = await waitStatus(id, ['succeeded', 'failed', 'rolled-back']);
+  assert.equal(done.status, 'succeeded', done.failure);
+  const entries = await new Timeline(t.medic.state, t.prefix).list(incident.id);
+  assert.ok(
+    entries.some((e) => /differs from MyJob in 1 way/.test(e.text)),
+    'timeline: the parity difference, before the staging run',
+  );
+  assert.ok(
+    entries.some((e) =>
+      /promotion approved by <@U0APPROVER>, acknowledging that MyJob-staging differs from MyJob in runtime/.test(
+        e.text,
+      ),
+    ),
+    JSON.stringify(entries.map((e) => e.text)),
+  );
 });

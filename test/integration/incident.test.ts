@@ -27,6 +27,7 @@ import { ChecklistStore } from '../../src/store/checklist-store.js';
 import { escalationJobId } from '../../src/queue/escalation.js';
 import { checklistBlockId, CHECKLIST_ACTION_ID } from '../../src/slack/blocks/checklist.js';
 import { timelineLine } from '../../src/domain/postmortem.js';
+import { namesForEntries } from '../../src/slack/user-names.js';
 import { RUNBOOK_CHECKLIST } from '../../src/domain/checklist.js';
 import type { Providers } from '../../src/providers/ports.js';
 import { waitFor } from '../support/wait.js';
@@ -619,7 +620,13 @@ test('the post-mortem holds every timeline entry and ticks its checklist item', 
   const md = file.bytes.toString('utf8');
   const entries = await timeline.list(inc.id);
   assert.ok(entries.length > 50);
-  for (const e of entries) assert.ok(md.includes(timelineLine(e)), `post-mortem lacks: ${timelineLine(e)}`);
+  // People by name (the fake's display names are the handles), never by Slack id.
+  const names = await namesForEntries(t.medic.app!.client, entries);
+  assert.equal(names.get('U0SRE1'), 'sre1');
+  for (const e of entries)
+    assert.ok(md.includes(timelineLine(e, names)), `post-mortem lacks: ${timelineLine(e, names)}`);
+  assert.ok(!/U0(ONCALL|SRE1|SRE2|OWNER)\b/.test(md), 'no Slack user id in the post-mortem');
+  assert.match(md, /Commander: oncall; Data Owner: dataowner/);
   for (const section of [
     '## Summary',
     '## Impact',

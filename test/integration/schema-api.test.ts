@@ -159,7 +159,7 @@ test('a breaking change waits for a second person: the author is refused, an app
   );
   assert.equal((await api('GET', `/api/v1/schema-plans/${id}`)).body.state, 'pending');
 
-  // A click carrying this plan from another channel decides nothing.
+  // A click carrying this plan from another channel decides nothing, and says where it belongs.
   await sendBlockAction(t.url, t.secret, {
     actionId: 'medic.schema.approve',
     value: id,
@@ -168,7 +168,10 @@ test('a breaking change waits for a second person: the author is refused, an app
   });
   await t.slack.waitFor(
     'chat.postEphemeral',
-    (c) => c.args.user === 'U0APPROVER' && /unknown here/.test(String(c.args.text)),
+    (c) =>
+      c.args.user === 'U0APPROVER' &&
+      c.args.channel === 'C0DATAOPS' &&
+      String(c.args.text).includes(`${id}\` belongs to <#${CHANNEL}>`),
   );
   assert.equal((await api('GET', `/api/v1/schema-plans/${id}`)).body.state, 'pending');
 

@@ -34,6 +34,9 @@ before(async () => {
     'monitor:',
     `  channel: ${ALERTS}`,
     '  jobs: []',
+    // Cost controls: the pool's Azure tags carry cost-center and owner, not team.
+    'costControls:',
+    '  requiredTags: [cost-center, team]',
     w.azureYaml(),
     'jobs:',
     w.job(SALES_PIPELINE.name, {
@@ -117,6 +120,12 @@ test('SalesPipeline: DEGRADED, the 3 slow runs linked to Synapse Studio, small f
   assert.match(body, /Cost \/ run/);
   assert.match(body, /Azure Synapse · workspace contoso-ws/);
   assert.match(body, /Input volume and small files/);
+  // Required tags, read from the Spark pool's Azure resource tags, with the command that adds them.
+  assert.match(body, /SalesPipeline lacks required tag\* `team`/);
+  assert.match(
+    body,
+    /az resource tag --is-incremental --ids \/subscriptions\/[^ ]+\/bigDataPools\/[^ ]+ --tags team=VALUE/,
+  );
   // The compaction button, whose request runs the compaction pipeline.
   assert.match(body, /medic\.mitigation\.request\.compaction/);
   await waitUntil(

@@ -12,6 +12,8 @@ import {
   formatShare,
   formatUsd,
   formatUtc,
+  formatIso,
+  verdictText,
   plural,
 } from '../../src/domain/format.js';
 
@@ -74,4 +76,24 @@ test('formatUsd keeps cents and does not hide sub-cent costs', () => {
 
 test('formatUtc', () => {
   assert.equal(formatUtc(new Date('2026-11-24T13:05:59.900Z')), '2026-11-24 13:05 UTC');
+});
+
+test('formatIso: ISO 8601 with its zone, to the second', () => {
+  assert.equal(formatIso(new Date('2026-11-24T13:05:59.900Z')), '2026-11-24T13:05:59Z');
+});
+
+test('verdictText says the verdict once', () => {
+  assert.equal(
+    verdictText('DEGRADED', 'DEGRADED: each of the last 3 runs'),
+    'DEGRADED: each of the last 3 runs',
+  );
+  assert.equal(
+    verdictText('INSUFFICIENT_HISTORY', 'INSUFFICIENT HISTORY: found 2 completed runs'),
+    'INSUFFICIENT HISTORY: found 2 completed runs',
+  );
+  assert.equal(
+    verdictText('HEALTHY', 'all runs within the threshold'),
+    'HEALTHY: all runs within the threshold',
+  );
+  assert.equal(verdictText('FAILING', ''), 'FAILING');
 });

@@ -73,7 +73,12 @@ test('the draft has every section of the runbook and every timeline entry, in ti
     actor: 'U0SRE1',
     at: new Date(opened + 131 * 60_000),
   });
-  const md = draftPostmortem({ incident, timeline: entries, checklist, now: opened + 131 * 60_000 });
+  const names = new Map([
+    ['U0ONCALL', 'Olga Oncall'],
+    ['U0SRE1', 'Sam Sre'],
+    ['U0OWNER', 'Owen Owner'],
+  ]);
+  const md = draftPostmortem({ incident, timeline: entries, checklist, now: opened + 131 * 60_000, names });
   for (const h of [
     '## Summary',
     '## Impact',
@@ -84,10 +89,10 @@ test('the draft has every section of the runbook and every timeline entry, in ti
     '## Final checklist',
   ])
     assert.ok(md.includes(h), h);
-  const lines = entries.map(timelineLine);
+  const lines = entries.map((e) => timelineLine(e, names));
   let last = -1;
   for (const e of [...entries].sort((a, b) => a.at - b.at)) {
-    const i = md.indexOf(timelineLine(e));
+    const i = md.indexOf(timelineLine(e, names));
     assert.ok(i > last, `entry in order: ${e.text}`);
     last = i;
   }
@@ -100,13 +105,19 @@ test('the draft has every section of the runbook and every timeline entry, in ti
   assert.match(md, /Cause stated by the resolver: small files in the input partition/);
   assert.match(md, /1\. Small files in the input \(confidence high\)/);
   assert.match(md, /Compaction run jr\\_c1 succeeded/);
-  assert.match(md, /- \[x\] Post-mortem y actualización del MCP — @U0SRE1, 2026-11-24 15:11 UTC/);
+  // People by name, instants in ISO 8601 with their zone, the verdict said once.
+  assert.match(md, /- \[x\] Post-mortem y actualización del MCP — Sam Sre, 2026-11-24T15:11:00Z/);
+  assert.match(md, /Commander: Olga Oncall; Data Owner: Owen Owner/);
+  assert.match(md, /- 2026-11-24T13:10:00Z · Sam Sre · pin · /);
+  assert.ok(!/U0(ONCALL|SRE1|OWNER)/.test(md), 'no Slack user id in the draft');
+  assert.ok(!/ UTC\b/.test(md), 'one time format: ISO 8601');
+  assert.match(md, /Verdict: DEGRADED: last 3 runs/);
   assert.match(md, /- \[ \] Backfill staging ejecutado y checks verificados/);
 });
 
 test('text from users cannot break the Markdown', () => {
   const line = timelineLine(entries[3]!);
-  assert.ok(line.startsWith('- 2026-11-24 13:10 UTC · @U0SRE1 · pin · '));
+  assert.ok(line.startsWith('- 2026-11-24T13:10:00Z · U0SRE1 · pin · '), line);
   assert.ok(line.includes('\\|'));
   assert.ok(line.includes('\\*7\\*'));
   assert.ok(line.includes('\\<b\\>'));
@@ -160,7 +171,7 @@ test('an incident with no triage and no entries still drafts, saying what to fil
     checklist: createChecklist(),
     now: opened,
   });
-  assert.match(md, /No triage figures were recorded/);
+  assert.match(md, /No triage of this job was recorded in this incident/);
   assert.match(md, /not given/);
   assert.match(md, /No mitigation was recorded/);
   assert.match(md, /Time to mitigate: not mitigated yet; time to resolve: not resolved yet/);
@@ -174,4 +185,57 @@ test('the timeline export lists every entry, oldest first', () => {
   assert.equal(lines.length, entries.length);
   assert.match(lines[0]!, /Incident declared/);
   assert.match(lines.at(-1)!, /resolved/);
+});
+
+test('an incident of two jobs: each job with its own verdict and findings; the verdict said once', () => {
+  const skew = {
+    job: 'SkewJob',
+    verdict: 'DEGRADED',
+    summary: 'DEGRADED: each of the last 3 completed runs took more than 30% over the baseline',
+    findings: [{ id: 'skew', cause: 'Data skew on customer_id', confidence: 'high' }],
+    problematicRunIds: ['jr_skew1'],
+  };
+  const my = { ...incident.latest!, job: 'MyJob' };
+  const md = draftPostmortem({
+    incident: {
+      ...incident,
+      jobs: ['MyJob', 'SkewJob'],
+      latest: skew,
+      latestByJob: { MyJob: my, SkewJob: skew },
+    },
+    timeline: [
+      {
+        at: opened,
+        kind: 'report',
+        actor: 'medic',
+        job: 'SkewJob',
+        text: 'Triage report of SkewJob: DEGRADED',
+      },
+    ],
+    checklist: createChecklist(),
+    now: opened,
+  });
+  assert.match(
+    md,
+    /- Job: MyJob \(glue\)[^\n]*\n {2}- Verdict: DEGRADED: last 3 runs 212% over the baseline/,
+  );
+  assert.match(md, /- Job: SkewJob \(glue\)[^\n]*\n {2}- Verdict: DEGRADED: each of the last 3/);
+  assert.ok(!md.includes('DEGRADED — DEGRADED'));
+  assert.ok(!md.includes('DEGRADED: DEGRADED'));
+  assert.match(md, /SkewJob: Data skew on customer\\_id \(confidence high\)/);
+  assert.match(md, /MyJob: Small files in the input \(confidence high\)/);
+  assert.match(md, /· SkewJob · report · /, 'a timeline line names its job');
+  assert.match(md, /medic perf-smoke --job SkewJob/);
+  assert.match(md, /medic perf-smoke --job MyJob/);
+});
+
+test("a record's latest triage of another job is not this job's verdict", () => {
+  const md = draftPostmortem({
+    incident: { ...incident, latest: { ...incident.latest!, job: 'HealthyJob', verdict: 'HEALTHY' } },
+    timeline: [],
+    checklist: createChecklist(),
+    now: opened,
+  });
+  assert.ok(!md.includes('HEALTHY'));
+  assert.match(md, /No triage of this job was recorded/);
 });

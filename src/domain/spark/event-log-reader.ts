@@ -6,6 +6,9 @@
 //
 // Input is the log's files (one, or the rolled events_<n>_ files in order) as async iterables of
 // Buffer chunks; the caller decides how bytes are fetched (S3 ranged GETs, a file stream).
+//
+// Why ~820 lines: one streaming state machine over Spark's event types (application, jobs, stages,
+// tasks, executors, SQL, environment); every handler updates the same bounded aggregates.
 import { z } from 'zod';
 import {
   ApplicationEnd,

@@ -2,6 +2,9 @@
 // (thresholds.ts): shuffle partitions 200 → 400 → … → 4000, memory per executor 4 → 10 GB and
 // then the next larger executor, cores per executor 4 → 2. Neutral words only ("memory per
 // executor", "more partitions"): the platform adapter may name a worker type when it renders.
+//
+// Why ~670 lines: one function per finding (spill, skew, GC, Python UDFs, idle executors, shuffle,
+// task failures) with its wording and next value; they share the ladders and the renderers here.
 import {
   formatBytes,
   formatDuration,

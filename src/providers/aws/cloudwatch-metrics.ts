@@ -290,6 +290,7 @@ export function createCloudWatchMetricsSource(
   }
 
   return {
+    nativeName: (name) => GLUE_METRICS.find((m) => m.name === name)?.glueName,
     howToEnable:
       'Glue keeps job metrics only for jobs run with `--enable-metrics true` (and `--enable-observability-metrics true` for skew and worker utilisation).',
     client,

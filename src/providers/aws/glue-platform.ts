@@ -135,6 +135,14 @@ export const GlueJobDefinition = z.object({
   GlueVersion: optionalString,
   ExecutionClass: z.string().optional().nullable(),
   Timeout: optionalNumber,
+  Command: z
+    .object({ Name: optionalString, ScriptLocation: optionalString, PythonVersion: optionalString })
+    .optional()
+    .nullable(),
+  Connections: z
+    .object({ Connections: z.array(z.string()).optional().nullable() })
+    .optional()
+    .nullable(),
 });
 export type GlueJobDefinition = z.infer<typeof GlueJobDefinition>;
 
@@ -241,6 +249,10 @@ export function toJobDefinition(raw: unknown): JobDefinition {
   if (j.CreatedOn) def.createdOn = j.CreatedOn;
   if (j.LastModifiedOn) def.lastModifiedOn = j.LastModifiedOn;
   if (j.Timeout != null) def.timeoutMinutes = j.Timeout;
+  if (j.GlueVersion) def.runtime = `Glue ${j.GlueVersion}`;
+  if (j.Command?.ScriptLocation) def.scriptLocation = j.Command.ScriptLocation;
+  const connections = j.Connections?.Connections ?? [];
+  if (connections.length) def.connections = [...connections].sort();
   const input = INPUT_PARAMETERS.map((a) => params[a]).find(Boolean);
   if (input) def.inputLocation = input;
   if (params[OUTPUT_PARAMETER]) def.outputLocation = params[OUTPUT_PARAMETER];

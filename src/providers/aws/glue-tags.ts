@@ -11,6 +11,7 @@ import { GetJobCommand, GetTagsCommand, paginateListJobs, type GlueClient } from
 import { z } from 'zod';
 import { ProviderError, type JobTags } from '../ports.js';
 import { mapAwsError, unreadable } from './errors.js';
+import { shellWord } from '../shell-word.js';
 
 /** Tagged jobs listed at most (ListJobs pages of 1,000). */
 export const MAX_TAGGED_JOBS = 2000;
@@ -37,10 +38,7 @@ export function glueJobArn(ref: AccountRef, region: string, job: string): string
   return `arn:${ref.partition}:glue:${region}:${ref.account}:job/${job}`;
 }
 
-/** A word as a POSIX shell reads it: bare when it holds nothing special, else single-quoted. */
-export function shellWord(s: string): string {
-  return /^[A-Za-z0-9_\-.:/=,@+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellWord };
 
 /** `--tags-to-add` in the CLI's shorthand (k=VALUE,…), or JSON when a key would break the shorthand. */
 export function tagsToAdd(missing: readonly string[]): string {

@@ -43,6 +43,7 @@ import {
   planSynapseMitigation,
 } from './synapse-mitigations.js';
 import { studioRunUrl } from './studio-links.js';
+import { shellWord } from '../shell-word.js';
 
 const DAY = 86_400_000;
 /** Synapse keeps pipeline runs 45 days; the bot never asks further back than this. */
@@ -295,6 +296,18 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
     });
   }
 
+  /** The Spark pool a job runs on: medic.yml's sparkPool, else its definition's notebook activity. */
+  async function poolOfJob(job: string, t: SynapseTarget): Promise<string> {
+    const pool = t.sparkPool ?? runSizing(await definitionOf(t), {})?.sparkPool;
+    if (!pool)
+      throw new ProviderError(
+        'INVALID_INPUT',
+        `the Spark pool of ${job} is unknown (its tags are the pool's): set jobs.${job}.sparkPool in medic.yml`,
+        { retryable: false },
+      );
+    return pool;
+  }
+
   const platform: SynapsePlatform = {
     provider: 'synapse',
     terms: {
@@ -315,6 +328,20 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
       maxCount: MAX_EXECUTORS,
       rerunLabel: 'Rerun once with these executors (numExecutors / executorSize pipeline parameters)',
       persistentLabel: 'PERSISTENT POOL CHANGE (Spark pool PUT): the pool, for every job on it',
+    },
+    // Tags of the Spark pool the pipeline runs on (Azure resource tags; a pipeline itself is a
+    // workspace artifact and carries none). No search by tag: the core matches configured jobs.
+    tags: {
+      async get(job) {
+        const t = resolver.resolve(job);
+        return (await poolClient().getSparkPool(t.workspace, await poolOfJob(job, t))).tags;
+      },
+      async tagCommand(job, missing) {
+        const t = resolver.resolve(job);
+        const pool = await poolClient().getSparkPool(t.workspace, await poolOfJob(job, t));
+        const tags = [...new Set(missing)].map((k) => shellWord(`${k}=VALUE`)).join(' ');
+        return `az resource tag --is-incremental --ids ${shellWord(pool.id)} --tags ${tags}`;
+      },
     },
     clientFor: (job) => clientOf(resolver.resolve(job)),
     resolve: (job) => resolver.resolve(job),

@@ -19,11 +19,12 @@ export function backfillStore(state: Redis, prefix: string): BackfillStore {
 /**
  * The four-eyes approvals of mitigations, reused for the backfill gate: the same store (its Lua
  * transition decides once) under `P:backfill:approval:<id>`, so the mitigation listeners never see
- * these requests. ApprovalRequest.params is typed for mitigations; a backfill request carries
+ * these requests. Its ids come from the same counter as every other approval's (one id space).
+ * ApprovalRequest.params is typed for mitigations; a backfill request carries
  * `{ kind: 'backfill', backfillId }`, which its schema accepts (an object with a kind).
  */
 export function backfillApprovals(state: Redis, prefix: string): ApprovalStore {
-  return new ApprovalStore(state, `${prefix}:backfill`);
+  return new ApprovalStore(state, `${prefix}:backfill`, prefix);
 }
 
 export function backfillApprovalParams(backfillId: string): MitigationParams {
@@ -65,7 +66,13 @@ export async function backfillTimeline(
   try {
     await deps.timeline.append(
       r.plan.incidentId,
-      { at: deps.now(), kind: 'backfill', actor, text: `Backfill ${r.plan.id} of ${r.plan.job}: ${text}` },
+      {
+        at: deps.now(),
+        kind: 'backfill',
+        actor,
+        job: r.plan.job,
+        text: `Backfill ${r.plan.id} of ${r.plan.job}: ${text}`,
+      },
       // After a Resume the steps run again: their entries are new ones.
       `backfill-${r.plan.id}-${key}${r.resumes?.length ? `-r${r.resumes.length}` : ''}`,
     );

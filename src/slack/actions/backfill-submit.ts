@@ -86,7 +86,7 @@ export async function submitBackfill(
       'staging job unreadable; staging output beside production',
     );
   }
-  const incident = await deps.incidents.forChannel(ctx.channel);
+  const incident = await deps.incidents.forChannel(ctx.channel, ctx.job);
   const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
   const id = await store.newId(now);
   const plan = buildPlan({

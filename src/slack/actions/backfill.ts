@@ -12,7 +12,7 @@ import { whoMayApprove } from '../../domain/approval-policy.js';
 import { BACKFILL_ACTIONS, renderBackfillApproval } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { backfillApprovals, backfillStore, backfillTimeline, refreshProgress } from './backfill-shared.js';
-import { decideClick, ephemeral } from './mitigation-shared.js';
+import { decideClick, ephemeral, fromOtherChannel, otherChannelText } from './mitigation-shared.js';
 import { registerBackfillSubmit } from './backfill-submit.js';
 
 const VALID_ID = /^bf-\d{8}-\d{1,9}$/;
@@ -229,6 +229,14 @@ export async function decide(
     );
     return 'refused';
   }
+  if (fromOtherChannel(a, channel)) {
+    deps.logger.warn(
+      { approvalId: a.id, user, channel, owner: a.channel },
+      'a backfill approval click from another channel',
+    );
+    await ephemeral(deps, channel, user, otherChannelText(a, 'promoted'));
+    return 'refused';
+  }
   const now = deps.now();
   const { decision, groupMembers } = await decideClick(deps, a, user, verb, now);
   if (!decision.allowed) {
@@ -296,7 +304,19 @@ export async function decide(
       : undefined,
   );
   if (approved) await refreshProgress(progress(deps), approved);
-  await backfillTimeline(progress(deps), r, 'approved', `promotion approved by <@${user}>`, user);
+  const acknowledged = r.parity?.needsAcknowledgement
+    ? `, acknowledging that ${r.parity.stagingJob} differs from ${r.parity.prodJob} in ${r.parity.differences
+        .filter((d) => d.acknowledge)
+        .map((d) => d.what)
+        .join(' and ')}`
+    : '';
+  await backfillTimeline(
+    progress(deps),
+    r,
+    'approved',
+    `promotion approved by <@${user}>${acknowledged}`,
+    user,
+  );
   await deps.producers.enqueue(
     'backfill',
     { backfillId: id, step: 'promote', polls: 0 },

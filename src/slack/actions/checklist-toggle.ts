@@ -13,6 +13,7 @@ import {
 } from '../blocks/checklist.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 import { refreshIncidentSummary } from '../incident-summary.js';
+import { jobsOf } from '../../store/incidents.js';
 
 export interface ChecklistChangeResult {
   incidentId: string;
@@ -54,6 +55,9 @@ export async function applyChecklistClick(
   if (!incidentId) return undefined;
   const user = body.user.id;
   const now = deps.now();
+  // A person's tick is about the incident's job when it has one job (several: about all of them).
+  const jobs = jobsOf((await deps.incidents.get(incidentId)) ?? {});
+  const job = jobs.length === 1 ? jobs[0] : undefined;
   // A further runbook's block (missing data, failed backfill…) carries its id after the incident's.
   const runbookId = runbookOfBlock(action.block_id);
   const list = runbookId
@@ -74,16 +78,19 @@ export async function applyChecklistClick(
   const ticked: string[] = [];
   const unticked: string[] = [];
   for (const id of tick) {
-    if (await deps.checklists.set(incidentId, id, true, user, { at: now })) ticked.push(id);
+    if (await deps.checklists.set(incidentId, id, true, user, { at: now, ...(job ? { job } : {}) }))
+      ticked.push(id);
   }
   for (const id of untick) {
-    if (await deps.checklists.set(incidentId, id, false, user, { at: now })) unticked.push(id);
+    if (await deps.checklists.set(incidentId, id, false, user, { at: now, ...(job ? { job } : {}) }))
+      unticked.push(id);
   }
   for (const id of ticked)
     await deps.timeline.append(incidentId, {
       at: now,
       kind: 'checklist',
       actor: user,
+      ...(job ? { job } : {}),
       text: `Checklist ticked: ${textOf(id)}`,
     });
   for (const id of unticked)
@@ -91,6 +98,7 @@ export async function applyChecklistClick(
       at: now,
       kind: 'checklist',
       actor: user,
+      ...(job ? { job } : {}),
       text: `Checklist unticked: ${textOf(id)}`,
     });
   await refreshChecklistMessage(deps, incidentId);

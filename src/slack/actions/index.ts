@@ -11,6 +11,7 @@ import { registerBackfillActions } from './backfill.js';
 import { registerMonitorTriage } from './monitor-triage.js';
 import { registerSchemaPlanActions } from './schema-plan.js';
 import { registerMissingActions } from './missing.js';
+import { registerIncidentChoice } from './incident-choice.js';
 
 export function registerActions(app: App, deps: Deps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -25,6 +26,7 @@ export function registerActions(app: App, deps: Deps): void {
   registerMonitorTriage(app, deps);
   registerSchemaPlanActions(app, deps);
   registerMissingActions(app, deps);
+  registerIncidentChoice(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }

@@ -14,7 +14,14 @@ import {
 
 import type { Approval } from '../../store/approvals.js';
 import { APPROVE_ACTION, KIND_TITLE, REJECT_ACTION, slackDate } from '../blocks/approval-request.js';
-import { approvalStore, ephemeral, decideClick, updateApprovalMessage } from './mitigation-shared.js';
+import {
+  approvalStore,
+  ephemeral,
+  decideClick,
+  fromOtherChannel,
+  otherChannelText,
+  updateApprovalMessage,
+} from './mitigation-shared.js';
 import { tickDecision } from './mitigation-submit.js';
 import { code } from '../mrkdwn.js';
 
@@ -78,7 +85,15 @@ export async function decide(
   }
   // Approvals of every kind share one id space: a mitigation button decides mitigations only, and
   // only from the channel its request was posted in.
-  if (!isMitigationKind(a.params.kind) || (channel !== undefined && channel !== a.channel)) {
+  if (isMitigationKind(a.params.kind) && fromOtherChannel(a, channel)) {
+    deps.logger.warn(
+      { approvalId, user, channel, owner: a.channel },
+      'an approval click from another channel',
+    );
+    await ephemeral(deps, channel, user, otherChannelText(a, 'run'));
+    return 'refused';
+  }
+  if (!isMitigationKind(a.params.kind)) {
     deps.logger.warn(
       { approvalId, user, channel, kind: a.params.kind },
       'a mitigation click for another request',
@@ -116,6 +131,7 @@ export async function decide(
           at: now,
           kind: 'rejection',
           actor: user,
+          job: a.job,
           text: `Approval ${a.id} rejected by <@${user}>: ${title(a)}`,
         },
         `approval-decision-${a.id}`,
@@ -129,11 +145,19 @@ export async function decide(
         at: now,
         kind: 'approval',
         actor: user,
+        job: a.job,
         text: `Approval ${a.id} approved by <@${user}>: ${title(a)}`,
       },
       `approval-decision-${a.id}`,
     );
-    await tickDecision(deps, a.incidentId, user, now, `${KIND_TITLE[a.params.kind].toLowerCase()} approved`);
+    await tickDecision(
+      deps,
+      a.incidentId,
+      user,
+      now,
+      `${KIND_TITLE[a.params.kind].toLowerCase()} of ${a.job} approved`,
+      a.job,
+    );
     await deps.incidents.update(a.incidentId, (i) =>
       i.status === 'investigating' ? { ...i, status: 'mitigating' } : undefined,
     );
@@ -166,6 +190,7 @@ async function expired(deps: Deps, a: Approval, now: number): Promise<void> {
         at: now,
         kind: 'note',
         actor: 'medic',
+        job: a.job,
         text: `Approval ${a.id} expired without a decision: ${title(a)}`,
       },
       `approval-expired-${a.id}`,
@@ -206,6 +231,7 @@ async function refuse(
       at: now,
       kind: 'note',
       actor: user,
+      job: a.job,
       text: `${verb === 'approve' ? 'Approval' : 'Rejection'} of ${a.id} by <@${user}> refused (${reason}): ${title(a)}`,
     });
 }

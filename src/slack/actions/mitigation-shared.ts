@@ -96,3 +96,15 @@ export async function decideClick(
   };
   return { decision: verb === 'approve' ? checkApproval(ctx) : checkRejection(ctx), groupMembers };
 }
+
+/**
+ * A decision click must come from the approval's own channel: a click carrying another channel's
+ * approval (a copied button, a forged payload) is refused with this explanation.
+ */
+export function fromOtherChannel(a: Pick<Approval, 'channel'>, channel: string | undefined): boolean {
+  return channel !== undefined && channel !== a.channel;
+}
+
+export function otherChannelText(a: Pick<Approval, 'id' | 'channel'>, what: string): string {
+  return `:no_entry: Approval \`${a.id}\` belongs to <#${a.channel}>: approve or reject it there. Nothing was ${what}.`;
+}

@@ -96,7 +96,7 @@ export async function submitMitigation(
   }
   const incident = ctx.incidentId
     ? await deps.incidents.get(ctx.incidentId)
-    : await deps.incidents.forChannel(ctx.channel);
+    : await deps.incidents.forChannel(ctx.channel, ctx.job);
   const channel = incident?.channel ?? ctx.channel;
   const title = `${KIND_TITLE[ctx.kind]} on ${ctx.job} (${ctx.env})`;
   const callsText = calls.length ? calls.map((c) => c.description).join('; ') : 'no cloud call';
@@ -126,13 +126,14 @@ export async function submitMitigation(
         at: now,
         kind: 'note',
         actor: user,
+        job: ctx.job,
         text:
           outcome === 'dry-run'
             ? `Dry run of ${title}: ${callsText} (not made). Reason: ${s.reason}`
             : `Code fix follow-up recorded for ${ctx.job}: ${s.params.kind === 'code-fix' ? `owner <@${s.params.owner}>, ${s.params.description}` : ''}. Reason: ${s.reason}`,
       });
       if (outcome === 'record')
-        await tickDecision(deps, incident.id, user, now, `code fix recorded for ${ctx.job}`);
+        await tickDecision(deps, incident.id, user, now, `code fix recorded for ${ctx.job}`, ctx.job);
     }
     return { outcome };
   }
@@ -174,6 +175,7 @@ export async function submitMitigation(
         at: now,
         kind: 'approval-request',
         actor: user,
+        job: ctx.job,
         text: `Approval ${id} requested: ${title} — ${callsText}. Reason: ${s.reason}`,
       },
       `approval-request-${id}`,
@@ -202,19 +204,22 @@ export async function tickDecision(
   user: string,
   at: number,
   note: string,
+  job?: string,
 ): Promise<void> {
   if (!deps.checklists.has('decision')) return;
   const changed = await deps.checklists.set(incidentId, 'decision', true, user, {
     note,
     at,
     onlyIfUnset: true,
+    ...(job ? { job } : {}),
   });
   if (!changed) return;
   await deps.timeline.append(incidentId, {
     at,
     kind: 'checklist',
     actor: user,
-    text: `Checklist ticked: decision (${note})`,
+    ...(job ? { job } : {}),
+    text: `Checklist ticked: ${deps.checklists.label('decision')} (${note})`,
   });
   const incident = await deps.incidents.get(incidentId);
   if (incident?.checklistTs) {

@@ -14,7 +14,13 @@ import {
   SCHEMA_REJECT_ACTION,
 } from '../blocks/schema-plan.js';
 import { slackBlocks } from '../blocks/kit.js';
-import { approvalStore, decideClick, ephemeral } from './mitigation-shared.js';
+import {
+  approvalStore,
+  decideClick,
+  ephemeral,
+  fromOtherChannel,
+  otherChannelText,
+} from './mitigation-shared.js';
 
 export function registerSchemaPlanActions(app: App, deps: Deps): void {
   for (const [actionId, verb] of [
@@ -52,7 +58,11 @@ export async function decideSchemaPlan(
   const a = await store.get(planId);
   const plan = await new SchemaPlanStore(deps.state, deps.config.env.MEDIC_PREFIX).get(planId);
   const kind = (a?.params as { kind?: string } | undefined)?.kind;
-  if (!a || !plan || kind !== 'schema-plan' || (channel !== undefined && channel !== a.channel)) {
+  if (a && plan && kind === 'schema-plan' && fromOtherChannel(a, channel)) {
+    await ephemeral(deps, channel, user, otherChannelText(a, 'decided'));
+    return 'refused';
+  }
+  if (!a || !plan || kind !== 'schema-plan') {
     await ephemeral(
       deps,
       channel,

@@ -245,11 +245,44 @@ export function renderBackfillApproval(
     ),
   ];
   if (r.diff?.length) blocks.push(section(diffTable(r.diff)));
+  const parity = r.parity && !r.parity.atParity ? r.parity : undefined;
+  if (parity)
+    blocks.push(
+      section(
+        [
+          `${parity.needsAcknowledgement ? ':warning: ' : ''}*Staging parity:* ${code(parity.stagingJob)} differs from ${code(parity.prodJob)}${parity.needsAcknowledgement ? ' in what it runs — approving acknowledges that the staging output was produced by other code or another engine than production' : ''}`,
+          ...parity.differences.map(
+            (d) => `• ${escapeMrkdwn(d.what)}: production ${code(d.prod)}, staging ${code(d.staging)}`,
+          ),
+        ].join('\n'),
+      ),
+    );
+  else if (r.parityProblem) blocks.push(context(escapeMrkdwn(r.parityProblem)));
   if (o.state === 'pending')
     blocks.push(
       actions(
         [
-          button({ text: 'Approve', actionId: BACKFILL_ACTIONS.approve, value: p.id, style: 'primary' }),
+          button({
+            text: 'Approve',
+            actionId: BACKFILL_ACTIONS.approve,
+            value: p.id,
+            style: 'primary',
+            ...(parity?.needsAcknowledgement
+              ? {
+                  confirm: {
+                    title: 'Staging differs from production',
+                    text: `${escapeMrkdwn(
+                      parity.differences
+                        .filter((d) => d.acknowledge)
+                        .map((d) => d.what)
+                        .join(' and '),
+                    )} of ${code(parity.stagingJob)} differ from ${code(parity.prodJob)}. Promote its output anyway?`,
+                    confirm: 'Acknowledge and approve',
+                    deny: 'Cancel',
+                  },
+                }
+              : {}),
+          }),
           button({ text: 'Reject', actionId: BACKFILL_ACTIONS.reject, value: p.id, style: 'danger' }),
         ],
         `backfill-approval-${p.id}`,

@@ -38,7 +38,9 @@ export function whoWhen(item: ChecklistItem): string | undefined {
   if (item.done && item.doneBy) {
     const who = item.doneBy === 'medic' ? 'Pipeline Medic' : `<@${item.doneBy}>`;
     const when = item.doneAt ? ` · ${shortUtc(item.doneAt)}` : '';
-    const note = item.note ? ` · ${escapeMrkdwn(item.note)}` : '';
+    // Which job's evidence ticked it, when an incident holds several jobs.
+    const job = item.job && !item.note?.includes(item.job) ? `${escapeMrkdwn(item.job)}: ` : '';
+    const note = item.note ? ` · ${job}${escapeMrkdwn(item.note)}` : '';
     return truncate(`ticked by ${who}${when}${note}`, LIMITS.optionText);
   }
   if (!item.done && item.updatedBy && item.updatedAt) {

@@ -1,6 +1,6 @@
 // Incident messages in Block Kit: the pinned summary, the escalation (channel and Data Owner DM),
 // timeline pages and the resolution. Pure: model in, blocks out; every user or cloud string escaped.
-import type { Incident } from '../../store/incidents.js';
+import { jobsOf, type Incident } from '../../store/incidents.js';
 import type { TimelineEntry } from '../../store/timeline.js';
 import type { Checklist } from '../../domain/checklist.js';
 import { checklistProgress } from '../../domain/checklist.js';
@@ -11,6 +11,7 @@ import {
   formatUsd,
   formatUtc,
   plural,
+  verdictText,
 } from '../../domain/format.js';
 import { code, escapeMrkdwn, link, truncate } from '../mrkdwn.js';
 import {
@@ -59,7 +60,7 @@ export function channelTopic(incident: Incident): string {
   const parts = [
     `${incident.severity.toUpperCase()}`,
     incident.title,
-    incident.job ? `job ${incident.job}` : undefined,
+    jobsOf(incident).length ? `job ${jobsOf(incident).join(', ')}` : undefined,
     `status ${incident.status}`,
     incident.id,
   ].filter(Boolean);
@@ -74,7 +75,7 @@ export function renderIncidentSummary(
   const f = [
     `*Status*\n${STATUS_EMOJI[incident.status]} ${incident.status}`,
     `*Severity*\n${incident.severity.toUpperCase()}`,
-    `*Job*\n${incident.job ? code(incident.job) : '—'}${incident.provider ? ` (${incident.provider})` : ''}`,
+    `*Job*\n${jobsOf(incident).length ? jobsOf(incident).map(code).join(', ') : '—'}${incident.provider ? ` (${incident.provider})` : ''}`,
     `*Environment*\n${escapeMrkdwn(incident.env)}`,
     `*Commander*\n${who(incident.commander)}`,
     `*Data Owner*\n${who(incident.dataOwner)}`,
@@ -86,9 +87,15 @@ export function renderIncidentSummary(
   if (incident.resolvedAt !== undefined)
     f.push(`*Time to resolve*\n${formatDuration((incident.resolvedAt - incident.openedAt) / 1000)}`);
   const blocks: Block[] = [header(`${incident.id}: ${incident.title}`), fields(f.slice(0, 10))];
-  if (incident.latest) {
-    const l = incident.latest;
-    const lines = [`*Latest triage:* ${escapeMrkdwn(l.verdict)} — ${escapeMrkdwn(l.summary)}`];
+  // Each job's own latest triage (a record of one job written before that kept only `latest`).
+  const triages = incident.latestByJob
+    ? jobsOf(incident).flatMap((j) => (incident.latestByJob?.[j] ? [incident.latestByJob[j]] : []))
+    : incident.latest
+      ? [incident.latest]
+      : [];
+  for (const l of triages.slice(0, 5)) {
+    const of = l.job && jobsOf(incident).length > 1 ? ` of ${code(l.job)}` : '';
+    const lines = [`*Latest triage${of}:* ${escapeMrkdwn(verdictText(l.verdict, l.summary))}`];
     for (const finding of l.findings.slice(0, 3))
       lines.push(`• ${escapeMrkdwn(finding.cause)} (${escapeMrkdwn(finding.confidence)})`);
     blocks.push(section(lines.join('\n')));
@@ -176,7 +183,8 @@ export function timelineEntryLine(e: TimelineEntry, names?: Names): string {
   );
   const ref = e.link ? ` ${link(e.link, 'link')}` : '';
   const actor = names ? named(e.actor, names) : who(e.actor);
-  return `\`${when}\` ${actor} · _${e.kind}_ · ${text}${ref}`;
+  const job = e.job ? ` · ${code(e.job)}` : '';
+  return `\`${when}\` ${actor}${job} · _${e.kind}_ · ${text}${ref}`;
 }
 
 export function checklistLines(checklist: Checklist): string[] {
@@ -216,7 +224,7 @@ export function renderEscalation(
   if (incident.latest) {
     blocks.push(
       section(
-        `*Verdict:* ${escapeMrkdwn(incident.latest.verdict)} — ${escapeMrkdwn(incident.latest.summary)}`,
+        `*Verdict${incident.latest.job ? ` of ${code(incident.latest.job)}` : ''}:* ${escapeMrkdwn(verdictText(incident.latest.verdict, incident.latest.summary))}`,
       ),
     );
   }

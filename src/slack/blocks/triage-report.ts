@@ -22,6 +22,7 @@ import type { Capacity } from '../../domain/run-record.js';
 import type { ProviderName } from '../../providers/names.js';
 import type { JobTagInfo } from '../../domain/tags.js';
 import { missingTagsText } from './cost-report.js';
+import { noIncidentBlocks } from './incident-choice.js';
 
 export interface ReportFinding {
   id: string;
@@ -66,6 +67,11 @@ export interface TriageReportModel {
   elapsedMs?: number;
   /** Set when the whole triage failed (unknown job, access denied to runs). */
   failure?: { title: string; lines: string[] };
+  /**
+   * The incident the triage belongs to (opened by it, or already open), or none: the verdict did
+   * not call for one, and `value` is the "Declare anyway" button's.
+   */
+  incident?: { id: string; created: boolean } | { none: string; value: string };
 }
 
 const VERDICT_ICON: Record<string, string> = {
@@ -288,6 +294,17 @@ export function renderTriageReport(model: TriageReportModel): Block[] {
   if (model.findings) blocks.push(divider(), ...findingBlocks(model.findings));
   const untagged = missingTagsText(model.job, model.tags);
   if (untagged) blocks.push(section(untagged));
+  if (model.phase === 'final' && model.incident) {
+    if ('none' in model.incident) blocks.push(...noIncidentBlocks(model.incident.none, model.incident.value));
+    else
+      blocks.push(
+        context(
+          model.incident.created
+            ? `:rotating_light: Opened *${escapeMrkdwn(model.incident.id)}* for ${code(model.job)}; its checklist follows. \`/incident status\` shows it.`
+            : `:link: Part of *${escapeMrkdwn(model.incident.id)}*.`,
+        ),
+      );
+  }
 
   const notes: string[] = [];
   if (model.missing.length) notes.push(`:warning: Missing: ${model.missing.map(escapeMrkdwn).join('; ')}`);

@@ -20,7 +20,12 @@ export async function recordPin(deps: Deps, event: PinEvent): Promise<boolean> {
   if (!PIN_REACTIONS.has(event.reaction) || event.item.type !== 'message') return false;
   const { channel, ts } = event.item;
   if (!channel || !ts) return false;
-  const incident = await deps.incidents.forChannel(channel);
+  // The incident whose report, checklist or summary was pinned; else the channel's only open one
+  // (with several open and nothing to tell them apart, the pin is not put on any).
+  const open = await deps.incidents.openInChannel(channel);
+  const incident =
+    open.find((i) => [i.reportTs, i.checklistTs, i.summaryTs].includes(ts)) ??
+    (open.length === 1 ? open[0] : undefined);
   if (!incident) return false;
   const [permalink, text] = await Promise.all([
     deps.slack.chat
