@@ -8,6 +8,7 @@ import { handleIncident } from './incident.js';
 import { handleBackfill } from './backfill.js';
 import { handleCost } from './cost.js';
 import { handleSchema } from './schema.js';
+import { handleMissing } from './missing.js';
 
 export function registerCommands(app: App, deps: Deps): void {
   // Stamp arrival before any listener runs, for the ack-latency histogram.
@@ -21,4 +22,5 @@ export function registerCommands(app: App, deps: Deps): void {
   registerCommand(app, deps, '/backfill', handleBackfill);
   registerCommand(app, deps, '/cost', handleCost);
   registerCommand(app, deps, '/schema', handleSchema);
+  registerCommand(app, deps, '/missing', handleMissing);
 }

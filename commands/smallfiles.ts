@@ -9,6 +9,23 @@ import { stableId, type SmallFilesPayload } from '../src/queue/payloads.js';
 import { parseObjectUri } from '../src/providers/object-uri.js';
 import { code } from '../src/slack/mrkdwn.js';
 
+/**
+ * Why a location given in a command cannot be read, or undefined when it can. Shared by the
+ * commands that take a storage URI (/smallfiles, /missing).
+ */
+export function locationProblem(u: string): string | undefined {
+  // A query string on a storage URL is usually a SAS token: a credential that must not land in
+  // job data or in the channel. The bot reads with its own credentials.
+  if (/[?#]/.test(u))
+    return 'give the location without a query string (a SAS token is a credential; the bot uses its own access)';
+  try {
+    parseObjectUri(u);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export async function handleSmallFiles(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(SMALLFILES, command.text);
   if (parsed.kind === 'help') {
@@ -22,21 +39,9 @@ export async function handleSmallFiles(deps: Deps, command: SlashCommand, ack: A
   const uri = parsed.positional[0]!;
   const compare = parsed.flags.compare as string | undefined;
   for (const u of compare ? [uri, compare] : [uri]) {
-    if (/[?#]/.test(u)) {
-      // A query string on a storage URL is usually a SAS token: a credential that must not land in
-      // job data or in the channel. The bot reads with its own credentials.
-      await ack(
-        invalidReply(
-          SMALLFILES,
-          'give the location without a query string (a SAS token is a credential; the bot uses its own access)',
-        ),
-      );
-      return 'invalid';
-    }
-    try {
-      parseObjectUri(u);
-    } catch (err) {
-      await ack(invalidReply(SMALLFILES, (err as Error).message));
+    const problem = locationProblem(u);
+    if (problem) {
+      await ack(invalidReply(SMALLFILES, problem));
       return 'invalid';
     }
   }

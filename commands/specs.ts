@@ -48,7 +48,7 @@ export const INCIDENT: CommandSpec = {
   usage: [
     '*Usage:* `/incident <declare|status|timeline|checklist|note|escalate|resolve|postmortem> …`',
     '• `/incident declare <title> [--job J] [--severity sev1|sev2|sev3]` open an incident and its channel',
-    '• `/incident status` · `/incident timeline` · `/incident checklist`',
+    '• `/incident status` · `/incident timeline` · `/incident checklist [runbook]` (attach a runbook: missing-data, schema-drift, failed-backfill or one of medic.yml)',
     '• `/incident note <text>` add a note to the timeline',
     '• `/incident escalate` notify the Data Owner and the on-call SRE now',
     '• `/incident resolve [--cause TEXT]` · `/incident postmortem`',
@@ -61,6 +61,23 @@ export const INCIDENT: CommandSpec = {
     severity: { type: 'string', choices: ['sev1', 'sev2', 'sev3'] },
     cause: { type: 'string' },
     incident: { type: 'string' },
+  },
+};
+
+export const MISSING: CommandSpec = {
+  name: '/missing',
+  usage: [
+    '*Usage:* `/missing <job|uri> [--from YYYY-MM-DD --to YYYY-MM-DD]`',
+    '• `<job>` a job of medic.yml (its `output`, else `input`), or a location (`s3://bucket/prefix`, Azure Blob URL, `abfss://…`, `az://…`)',
+    '• `--from`/`--to` the window (at most 366 days; default the 7 days up to yesterday)',
+    'Partitions absent, empty or much smaller than their neighbours, freshness, and the runs behind them.',
+    'Example: `/missing MyJob --from 2026-11-01 --to 2026-11-20`',
+  ].join('\n'),
+  positional: ['target'],
+  required: 1,
+  flags: {
+    from: { type: 'date' },
+    to: { type: 'date' },
   },
 };
 

@@ -10,6 +10,7 @@ import { createMonitorProcessor } from './monitor.js';
 import { createCostProcessor } from './cost.js';
 import { schemaProcessor } from './schema.js';
 import { perfSmokeProcessor } from './perf-smoke.js';
+import { missingProcessor } from './missing.js';
 
 /** Each processor module exports a factory taking Deps; the registry of queues is here. */
 export function buildProcessors(deps: Deps): Processors {
@@ -23,5 +24,6 @@ export function buildProcessors(deps: Deps): Processors {
     cost: createCostProcessor(deps),
     schema: schemaProcessor(deps),
     perfsmoke: perfSmokeProcessor(deps),
+    missing: missingProcessor(deps),
   };
 }

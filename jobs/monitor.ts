@@ -35,6 +35,7 @@ import { slackBlocks } from '../src/slack/blocks/kit.js';
 import type { Deps } from '../src/deps.js';
 import { noticeMissingTags } from './cost-tags.js';
 import { scheduleBudgetCheck } from './cost-budgets.js';
+import { checkFreshness, type FreshnessPosted } from './monitor-freshness.js';
 
 /** Runs read beyond the rule's window and baseline: room for in-progress and stopped runs. */
 const EXTRA_RUNS = 5;
@@ -53,7 +54,7 @@ export function monitorSchedulerId(job: string): string {
 export interface MonitorOutcome {
   job: string;
   verdict?: DegradationVerdict['verdict'];
-  posted: ('alert' | 'recovered' | 'budget' | 'tags')[];
+  posted: ('alert' | 'recovered' | 'budget' | 'tags' | FreshnessPosted)[];
   skipped?: string;
 }
 
@@ -153,6 +154,8 @@ async function evaluate(
   }
   // Cost controls: a job lacking a required tag is named once (jobs/cost-tags.ts).
   if (await noticeMissingTags(deps, platform, jobName, channel, log)) posted.push('tags');
+  // Missing data: a late partition of a job with freshnessHours (jobs/monitor-freshness.ts).
+  posted.push(...(await checkFreshness(deps, jobName, channel, log)));
   log.info({ job: jobName, verdict: verdict.verdict, decision: decision.kind, posted }, 'monitor evaluated');
   return { job: jobName, verdict: verdict.verdict, posted };
 }

@@ -5,6 +5,7 @@
 //     against the catalog's current schema, walking back day by day to find where it started.
 // Then the migration plan for the change, and the backfill window it needs. Posted in the channel;
 // in an incident channel it lands on the timeline.
+import { attachRunbook } from '../src/slack/runbook-attach.js';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import type { Deps } from '../src/deps.js';
@@ -221,6 +222,12 @@ export function schemaProcessor(deps: Deps) {
         actor: 'medic',
         text: `/schema ${p.target}: ${tableName} ${plan ? `${worst} drift, ${plan.steps.length} change(s)` : 'no drift'}${plan?.backfillWindow ? `; backfill ${plan.backfillWindow.from} → ${plan.backfillWindow.to}` : ''}`,
       });
+      // A breaking change is the schema-drift runbook's case: it joins the incident's checklist.
+      if (plan?.classification === 'breaking')
+        await attachRunbook(deps, incident.id, 'schema-drift', {
+          reason: `/schema ${p.target} found a breaking change in ${tableName}`,
+          tick: [{ item: 'versions-compared', note: `${plan.steps.length} change(s), breaking` }],
+        });
     }
     log.info(
       { target: p.target, table: tableName, drift: plan?.classification ?? 'none' },

@@ -30,6 +30,7 @@ import { IncidentStore } from './store/incidents.js';
 import { Timeline } from './store/timeline.js';
 import { ChecklistStore } from './store/checklist-store.js';
 import { RUNBOOK_CHECKLIST, runbookChecklist } from './domain/checklist.js';
+import { resolveRunbooks } from './domain/runbooks.js';
 import type { Providers } from './providers/ports.js';
 
 export interface Medic {
@@ -90,7 +91,15 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   const checklistItems = config.medic.checklist
     ? config.medic.checklist.map((text, i) => ({ id: RUNBOOK_CHECKLIST[i]?.id ?? `item-${i + 1}`, text }))
     : runbookChecklist(config.medic.checklistMcp);
-  const checklists = new ChecklistStore(state, prefix, checklistItems);
+  const runbooks = resolveRunbooks(config.medic.runbooks, config.medic.checklist);
+  const checklists = new ChecklistStore(
+    state,
+    prefix,
+    config.medic.runbooks.degradation?.items
+      ? runbooks.degradation!.items.map((i) => ({ id: i.id, text: i.label }))
+      : checklistItems,
+    runbooks,
+  );
   const now = opts.jobDeps?.now ?? Date.now;
   const timings = timingsFrom(config.medic.defaults, opts.timings);
   const producers = new Producers(producerRedis, prefix, 1500, (err, queue) =>

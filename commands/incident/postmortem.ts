@@ -47,20 +47,29 @@ export async function postmortem(ctx: IncidentContext, incident: Incident): Prom
           text: `Checklist ticked: ${deps.checklists.label(POSTMORTEM_ITEM)} (post-mortem drafted)`,
         });
     }
-    const [entries, checklist, fresh] = await Promise.all([
+    const [entries, checklist, fresh, all] = await Promise.all([
       deps.timeline.list(incident.id),
       deps.checklists.get(incident.id),
       deps.incidents.get(incident.id),
+      deps.checklists.getAll(incident.id),
     ]);
     const record = fresh ?? incident;
-    // People by name, not by Slack id: everyone on the timeline, the record and the checklist.
+    const runbooks = all.slice(1).map((r) => ({ title: r.runbook.title, checklist: r.checklist }));
+    // People by name, not by Slack id: everyone on the timeline, the record and the checklists.
     const names = await namesForEntries(deps.slack, [
       ...entries,
-      ...[record.commander, record.dataOwner, ...checklist.items.map((i) => i.doneBy)]
+      ...[record.commander, record.dataOwner, ...all.flatMap((r) => r.checklist.items.map((i) => i.doneBy))]
         .filter((u): u is string => Boolean(u))
         .map((actor) => ({ actor, text: '' })),
     ]);
-    const markdown = draftPostmortem({ incident: record, timeline: entries, checklist, now, names });
+    const markdown = draftPostmortem({
+      incident: record,
+      timeline: entries,
+      checklist,
+      now,
+      names,
+      ...(runbooks.length ? { runbooks } : {}),
+    });
     const filename = `postmortem-${incident.id}.md`;
     await deps.slack.files.uploadV2({
       channel_id: incident.channel,

@@ -25,6 +25,7 @@ import {
 } from '../../src/domain/backfill-plan.js';
 import type { BackfillStore } from '../../src/store/backfills.js';
 import { backfillTimeline, refreshProgress } from '../../src/slack/actions/backfill-shared.js';
+import { backfillVerified, resumedThrough } from './failed-runbook.js';
 
 export type BackfillJob = Job<PayloadOf<'backfill'>>;
 
@@ -106,7 +107,12 @@ export async function finish(
   );
   const cur = done ?? (await ctx.store.get(r.plan.id)) ?? r;
   await backfillTimeline(progressDeps(ctx), cur, `${step}-done`, `${STEP_TITLE[step]}: ${summary}`);
-  if (cur.status === 'succeeded') await ctx.store.release(r.plan.job, r.plan.id);
+  if (cur.status === 'succeeded') {
+    await ctx.store.release(r.plan.job, r.plan.id);
+    // A resumed backfill that went through: the failed-backfill runbook's last item.
+    if (cur.resumes?.length) await resumedThrough(ctx, cur);
+    await backfillVerified(ctx, cur);
+  }
   await enqueueNext(ctx, cur, step);
   return 'done';
 }

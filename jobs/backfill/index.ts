@@ -38,6 +38,7 @@ import { consumers } from './consumers.js';
 import { rollback } from './rollback.js';
 import { expireApproval } from './expiry.js';
 import { stopAfterAbort } from './abort.js';
+import { attachFailedBackfillRunbook } from './failed-runbook.js';
 
 const STEPS: Record<BackfillStep, Step> = {
   snapshot,
@@ -105,6 +106,7 @@ export function createBackfillProcessor(deps: Deps): Processor<'backfill'> {
         );
         if (step === 'promote') return rollback(ctx, failed, 'medic', `promotion failed: ${message}`);
         await store.release(r.plan.job, r.plan.id);
+        await attachFailedBackfillRunbook(ctx, failed, step, message);
       }
       return 'failed';
     }

@@ -1,6 +1,7 @@
 // Step 2, staging run: the job run in isolation (its own output, bookmarks untouched) on the
 // snapshot; the run id is recorded before it is followed, and a run a killed worker started is adopted.
 import { redactSecrets } from '../../src/domain/redact.js';
+import { errorSignature } from '../../src/domain/backfill-resume.js';
 import { isActive, stateLabel } from '../../src/domain/run-record.js';
 import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
 import { backfillTimeline } from '../../src/slack/actions/backfill-shared.js';
@@ -46,7 +47,11 @@ export async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> 
       maxRuns: 50,
       since: new Date(p.createdAt - 60_000),
     });
-    const adopted = recent.find((x) => x.parameters.output_path === p.stagingParameters.output_path);
+    // A staging run that failed before a Resume is never adopted: the resumed step starts a new one.
+    const failedBefore = new Set(r.failedStagingRunIds ?? []);
+    const adopted = recent.find(
+      (x) => x.parameters.output_path === p.stagingParameters.output_path && !failedBefore.has(x.id),
+    );
     const runId =
       adopted?.id ??
       (await platform.startRun(p.stagingJob, { parameters: p.stagingParameters, isolated: true }));
@@ -70,10 +75,25 @@ export async function stagingRun(ctx: Ctx, r0: BackfillRecord): Promise<string> 
   const runId = r.stagingRunId!;
   const run = await platform.getRun(p.stagingJob, runId);
   if (isActive(run.state)) return requeue(ctx);
-  if (run.state !== 'succeeded')
+  if (run.state !== 'succeeded') {
+    // The isolated run's own triage, for the failed-backfill runbook: its state, error and signature.
+    const error = run.errorMessage ? redactSecrets(run.errorMessage) : undefined;
+    const signature = errorSignature(error);
+    await ctx.store.update(p.id, (cur) => ({
+      ...cur,
+      stagingTriage: {
+        runId,
+        state: stateLabel(run),
+        durationSec: run.durationSec,
+        ...(error ? { error } : {}),
+        ...(signature ? { signature } : {}),
+        ...(run.links?.consoleUrl ? { link: run.links.consoleUrl } : {}),
+      },
+    }));
     throw new StepFailure(
       `staging run ${runId} ended ${stateLabel(run)}${run.errorMessage ? `: ${redactSecrets(run.errorMessage)}` : ''}`,
     );
+  }
   return finish(ctx, r, 'staging-run', `${p.stagingJob} succeeded in ${run.durationSec} s`, {
     link: runId,
   });

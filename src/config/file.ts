@@ -109,6 +109,24 @@ export const JobConfig = z
     pipeline: z.string().min(1).max(260).optional(),
     /** Synapse: the Spark pool the pipeline's Spark activities run on (pool metrics, pool scaling). */
     sparkPool: z.string().min(1).max(64).optional(),
+    /**
+     * How the job's output is partitioned, for /missing and freshness: `dt=YYYY-MM-DD` (daily) or
+     * `dt=YYYY-MM-DD/hour=HH` (hourly); inferred from the listing when not set.
+     */
+    partitioning: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*=YYYY-MM-DD(\/[A-Za-z_][A-Za-z0-9_]*=HH)?$/, {
+        message: 'must be `<key>=YYYY-MM-DD` (daily) or `<key>=YYYY-MM-DD/<key>=HH` (hourly)',
+      })
+      .optional(),
+    /** The newest partition may be this many hours old at most; the monitor alerts when it is later. */
+    freshnessHours: z
+      .number()
+      .positive()
+      .max(24 * 366)
+      .optional(),
+    /** The job that produces this job's input (/missing checks it; Rerun upstream reruns it). */
+    upstream: z.string().min(1).max(255).optional(),
   })
   .strict();
 export type JobConfig = z.infer<typeof JobConfig>;
@@ -196,6 +214,78 @@ export const CostControls = z
   .strict();
 export type CostControls = z.infer<typeof CostControls>;
 
+const required = (what: string) => ({
+  error: (iss: { input: unknown }) => (iss.input === undefined ? 'required' : `must be ${what}`),
+});
+const RunbookText = (max: number) => z.string(required('text')).trim().min(1, 'required').max(max);
+
+/** One runbook in medic.yml `runbooks:` (a built-in's id overrides it; another id adds one). */
+export const RunbookConfig = z
+  .object({
+    title: RunbookText(80).optional(),
+    items: z
+      .array(
+        z
+          .object({
+            id: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+                message: 'must be lowercase letters, digits and hyphens',
+              })
+              .optional(),
+            label: RunbookText(150),
+            evidence: RunbookText(200).optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(10, 'at most 10 items (a Slack checkboxes block shows 10)')
+      .optional(),
+    commands: z.array(z.string().regex(/^\/[a-z-]+$/, { message: 'must be a slash command' })).optional(),
+    buttons: z
+      .array(z.object({ label: RunbookText(75), does: RunbookText(200).optional() }).strict())
+      .max(5)
+      .optional(),
+  })
+  .strict();
+export type RunbookConfig = z.infer<typeof RunbookConfig>;
+
+const BUILTIN_RUNBOOK_NAMES = new Set(['degradation', 'missing-data', 'schema-drift', 'failed-backfill']);
+
+/**
+ * What the schema cannot say about `runbooks:` (checked on the raw document, so these come with
+ * every other problem at once): a new runbook needs a title and items; item ids are unique.
+ */
+function runbookProblems(raw: unknown): string[] {
+  if (!isPlain(raw)) return [];
+  const problems: string[] = [];
+  for (const [id, rb] of Object.entries(raw)) {
+    if (!isPlain(rb)) continue;
+    if (!BUILTIN_RUNBOOK_NAMES.has(id)) {
+      if (rb.title === undefined) problems.push(`runbooks.${id}.title: required`);
+      if (rb.items === undefined) problems.push(`runbooks.${id}.items: required`);
+    }
+    if (!Array.isArray(rb.items)) continue;
+    const seen = new Set<string>();
+    rb.items.forEach((it: unknown, i) => {
+      const itemId = isPlain(it) && typeof it.id === 'string' ? it.id : undefined;
+      if (!itemId) return;
+      if (seen.has(itemId)) problems.push(`runbooks.${id}.items[${i}].id: duplicate item id "${itemId}"`);
+      seen.add(itemId);
+    });
+  }
+  return problems;
+}
+
+const Runbooks = z
+  .record(
+    z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+      message: 'runbook ids are lowercase letters, digits and hyphens',
+    }),
+    RunbookConfig,
+  )
+  .default({});
+
 export const MedicFile = z
   .object({
     region: z.string().min(1).optional(),
@@ -220,6 +310,8 @@ export const MedicFile = z
     monitor: MonitorConfig.optional(),
     azure: AzureConfig.default(AzureConfig.parse({})),
     costControls: CostControls.default(CostControls.parse({})),
+    /** Standard runbooks (src/domain/runbooks.ts): override the built-ins' wording or add runbooks. */
+    runbooks: Runbooks,
   })
   .strict();
 export type MedicConfig = z.infer<typeof MedicFile>;
@@ -273,9 +365,26 @@ export function parseConfigText(text: string, env: string, source = 'medic.yml')
   }
   const merged = deepMerge(rest, overlay ?? {});
   const res = MedicFile.safeParse(merged);
-  if (!res.success) problems.push(...describeIssues(res.error.issues));
+  problems.push(...runbookProblems(isPlain(merged) ? merged.runbooks : undefined));
+  if (!res.success)
+    problems.push(
+      ...describeIssues(
+        res.error.issues.map((i) =>
+          // Runbook items are read as a list: `runbooks.missing-data.items[2].label`.
+          i.path[0] === 'runbooks' ? { ...i, path: bracketIndexes(i.path) } : i,
+        ),
+      ),
+    );
   if (problems.length) throw new ConfigError(source, problems);
   return { config: res.data!, source };
+}
+
+function bracketIndexes(path: readonly PropertyKey[]): string[] {
+  const out: string[] = [];
+  for (const p of path)
+    if (typeof p === 'number' && out.length) out[out.length - 1] += `[${p}]`;
+    else out.push(String(p));
+  return out;
 }
 
 /**

@@ -179,6 +179,19 @@ export interface BackfillRecord {
   abortedBy?: string;
   rolledBackBy?: string;
   failure?: string;
+  /** Resumptions after a failure (the failed-backfill runbook's Resume), oldest first. */
+  resumes?: { step: BackfillStep; by: string; at: number }[];
+  /** Staging runs that failed before a resume: never adopted again. */
+  failedStagingRunIds?: string[];
+  /** The failed staging run's own triage (state, error and its signature), for the runbook. */
+  stagingTriage?: {
+    runId: string;
+    state: string;
+    durationSec: number;
+    error?: string;
+    signature?: string;
+    link?: string;
+  };
   /**
    * The staging job's definition against production's, read before the staging run starts: the
    * approval shows what differs, and differences of runtime or script need acknowledging.

@@ -69,6 +69,8 @@ export interface PostmortemInput {
   incident: PostmortemIncident;
   timeline: PostmortemTimelineEntry[];
   checklist: Checklist;
+  /** Further runbooks the incident carried (missing data, failed backfill…), each with its final state. */
+  runbooks?: { title: string; checklist: Checklist }[];
   /** When the draft was written (ms). */
   now: number;
   /** Names of the people on the record and the timeline. */
@@ -228,6 +230,10 @@ function jobImpactLines(
   return lines;
 }
 
+function checklistLine(i: Checklist['items'][number], who: (actor: string) => string): string {
+  return `- [${i.done ? 'x' : ' '}] ${i.text}${i.done && i.doneBy ? ` — ${who(i.doneBy)}${i.doneAt ? `, ${formatIso(i.doneAt)}` : ''}` : ''}`;
+}
+
 function impactLines(incident: PostmortemIncident): string[] {
   const byJob = triagesByJob(incident);
   if (!byJob.length)
@@ -308,11 +314,14 @@ export function draftPostmortem(input: PostmortemInput): string {
     '',
     '## Final checklist',
     '',
-    ...checklist.items.map(
-      (i) =>
-        `- [${i.done ? 'x' : ' '}] ${i.text}${i.done && i.doneBy ? ` — ${who(i.doneBy)}${i.doneAt ? `, ${formatIso(i.doneAt)}` : ''}` : ''}`,
-    ),
+    ...checklist.items.map((i) => checklistLine(i, who)),
     '',
+    ...(input.runbooks ?? []).flatMap((rb) => [
+      `### Runbook: ${md(rb.title)}`,
+      '',
+      ...rb.checklist.items.map((i) => checklistLine(i, who)),
+      '',
+    ]),
   ];
   return out.join('\n');
 }

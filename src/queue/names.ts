@@ -9,6 +9,7 @@ export const QUEUE_NAMES = [
   'cost',
   'schema',
   'perfsmoke',
+  'missing',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -23,4 +24,5 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   cost: 4,
   schema: 4,
   perfsmoke: 4,
+  missing: 4,
 };

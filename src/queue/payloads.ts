@@ -98,6 +98,23 @@ export const SchemaPayload = z.object({
 });
 export type SchemaPayload = z.infer<typeof SchemaPayload>;
 
+/** /missing and the monitor's Investigate button: the missing-data report of a job or location. */
+export const MissingPayload = z.object({
+  /** A job of medic.yml (its output, else input), or a storage URI. */
+  target: z.string().min(1).max(2048),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  requester: Requester,
+  requestedAt: z.number(),
+});
+export type MissingPayload = z.infer<typeof MissingPayload>;
+
 export const PerfSmokePayload = z.object({
   smokeId: z.string().min(1),
   step: z.enum(['start', 'poll']).default('start'),
@@ -135,6 +152,7 @@ export const PAYLOADS = {
   schema: SchemaPayload,
   perfsmoke: PerfSmokePayload,
   cost: CostPayload,
+  missing: MissingPayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;

@@ -8,7 +8,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { IncidentStore } from '../store/incidents.js';
-import type { ChecklistStore } from '../store/checklist-store.js';
+import type { ChecklistStore, RunbookChecklist } from '../store/checklist-store.js';
 import type { Checklist } from '../domain/checklist.js';
 import { renderChecklist } from './blocks/checklist.js';
 import { slackBlocks } from './blocks/kit.js';
@@ -23,18 +23,31 @@ export interface ChecklistMessageDeps {
 const MAX_ROUNDS = 5;
 const POST_CLAIM_MS = 15_000;
 
-function stateKey(list: Checklist): string {
-  return JSON.stringify(
-    list.items.map((i) => [
-      i.id,
-      i.done,
-      i.doneBy ?? '',
-      i.doneAt?.getTime() ?? 0,
-      i.updatedBy ?? '',
-      i.updatedAt?.getTime() ?? 0,
-      i.note ?? '',
-    ]),
-  );
+function stateKey(all: RunbookChecklist[]): string {
+  return JSON.stringify(all.map((r) => [r.runbook.id, itemsKey(r.checklist)]));
+}
+
+/** The message of an incident's runbooks: the degradation checklist, then each further runbook. */
+function render(incidentId: string, title: string | undefined, all: RunbookChecklist[]) {
+  const [first, ...more] = all;
+  return renderChecklist({
+    incidentId,
+    ...(title !== undefined ? { title } : {}),
+    checklist: first!.checklist,
+    more: more.map((r) => ({ runbookId: r.runbook.id, title: r.runbook.title, checklist: r.checklist })),
+  });
+}
+
+function itemsKey(list: Checklist): unknown {
+  return list.items.map((i) => [
+    i.id,
+    i.done,
+    i.doneBy ?? '',
+    i.doneAt?.getTime() ?? 0,
+    i.updatedBy ?? '',
+    i.updatedAt?.getTime() ?? 0,
+    i.note ?? '',
+  ]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,8 +80,8 @@ export async function refreshChecklistMessage(
     const claim = `checklist-post-${incidentId}`;
     if (await deps.incidents.claim(claim, POST_CLAIM_MS)) {
       try {
-        const list = await deps.checklists.get(incidentId);
-        const msg = renderChecklist({ incidentId, title: incident.title, checklist: list });
+        const list = await deps.checklists.getAll(incidentId);
+        const msg = render(incidentId, incident.title, list);
         const res = await deps.slack.chat.postMessage({
           channel: incident.channel,
           text: msg.text,
@@ -94,10 +107,10 @@ export async function refreshChecklistMessage(
     }
   }
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const list = await deps.checklists.get(incidentId);
+    const list = await deps.checklists.getAll(incidentId);
     const key = stateKey(list);
     if (key === rendered) return;
-    const msg = renderChecklist({ incidentId, title: incident.title, checklist: list });
+    const msg = render(incidentId, incident.title, list);
     await deps.slack.chat.update({
       channel: incident.channel,
       ts,

@@ -61,6 +61,21 @@ export class BackfillStore {
     return { ok: true };
   }
 
+  /**
+   * Claims the job again for a resumed backfill; false (with the other id) when another backfill
+   * of the job started meanwhile.
+   */
+  async reclaim(job: string, id: string): Promise<{ ok: true } | { ok: false; activeId: string }> {
+    const active = `${this.prefix}:backfill-active:${job}`;
+    if ((await this.redis.set(active, id, 'EX', TTL_SEC, 'NX')) === 'OK') return { ok: true };
+    const other = (await this.redis.get(active)) ?? '?';
+    if (other === id) return { ok: true };
+    const rec = other !== '?' ? await this.get(other) : undefined;
+    if (rec && !isTerminal(rec)) return { ok: false, activeId: other };
+    await this.redis.set(active, id, 'EX', TTL_SEC);
+    return { ok: true };
+  }
+
   /** Frees the job for a next backfill (the flow ended). */
   async release(job: string, id: string): Promise<void> {
     const active = `${this.prefix}:backfill-active:${job}`;

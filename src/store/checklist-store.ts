@@ -8,6 +8,18 @@ import {
   type Checklist,
   type ChecklistItem,
 } from '../domain/checklist.js';
+import {
+  DEFAULT_RUNBOOK,
+  resolveRunbooks,
+  storedItemId,
+  type RunbookDefinition,
+} from '../domain/runbooks.js';
+
+/** One runbook of an incident with its state (item ids as stored: `runbook:item` beyond the first). */
+export interface RunbookChecklist {
+  runbook: RunbookDefinition;
+  checklist: Checklist;
+}
 
 interface StoredItem {
   done: boolean;
@@ -25,33 +37,104 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return old`;
 
 export class ChecklistStore {
+  private readonly runbooks: Record<string, RunbookDefinition>;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly items: readonly { id: string; text: string }[] = RUNBOOK_CHECKLIST,
-  ) {}
+    /** The runbooks in effect (medic.yml `runbooks:` over the built-ins); `items` stays the degradation one's. */
+    runbooks?: Record<string, RunbookDefinition>,
+  ) {
+    this.runbooks = runbooks ?? resolveRunbooks();
+  }
 
   private key(incidentId: string) {
     return `${this.prefix}:checklist:${incidentId}`;
   }
 
-  /** An item's label (its text), for timeline entries people read; the id when unknown. */
-  label(itemId: string): string {
-    return this.items.find((i) => i.id === itemId)?.text ?? itemId;
+  // Sorted set: runbook id → when it was first attached, so the message lists them in that order.
+  private runbooksKey(incidentId: string) {
+    return `${this.prefix}:runbooks:${incidentId}`;
   }
 
-  /** The configured items (ids and texts), in order. */
-  itemDefs(): readonly { id: string; text: string }[] {
-    return this.items;
+  /** Every runbook id in effect (built-in and medic.yml), in definition order. */
+  runbookIds(): string[] {
+    return Object.keys(this.runbooks);
   }
 
-  has(itemId: string): boolean {
-    return this.items.some((i) => i.id === itemId);
+  /** A runbook definition by id (undefined for an unknown one). */
+  runbook(id: string): RunbookDefinition | undefined {
+    return this.runbooks[id];
   }
 
-  async get(incidentId: string): Promise<Checklist> {
+  /**
+   * Attaches a runbook to an incident (its checklist joins the live message). Returns true when
+   * it was not attached before, so callers write the timeline once.
+   */
+  async attach(incidentId: string, runbookId: string, at = Date.now()): Promise<boolean> {
+    if (runbookId === DEFAULT_RUNBOOK) return false;
+    if (!this.runbooks[runbookId]) throw new Error(`unknown runbook "${runbookId}"`);
+    return (await this.redis.zadd(this.runbooksKey(incidentId), 'NX', String(at), runbookId)) === 1;
+  }
+
+  /** The incident's runbooks: the degradation one first (every incident has it), then the attached ones. */
+  async runbooksOf(incidentId: string): Promise<string[]> {
+    const attached = await this.redis.zrange(this.runbooksKey(incidentId), '0', '-1');
+    return [DEFAULT_RUNBOOK, ...attached.filter((id) => id !== DEFAULT_RUNBOOK && this.runbooks[id])];
+  }
+
+  /** Every runbook of the incident with its state, in order. */
+  async getAll(incidentId: string): Promise<RunbookChecklist[]> {
+    const ids = await this.runbooksOf(incidentId);
     const raw = await this.redis.hgetall(this.key(incidentId));
-    const list = createChecklist(this.items);
+    return ids.map((id) => {
+      const def = this.runbooks[id]!;
+      const items =
+        id === DEFAULT_RUNBOOK
+          ? this.items
+          : def.items.map((i) => ({ id: storedItemId(id, i.id), text: i.label }));
+      const runbook =
+        id === DEFAULT_RUNBOOK
+          ? {
+              ...def,
+              items: this.items.map((i, n) => ({
+                id: i.id,
+                label: i.text,
+                evidence: def.items[n]?.evidence ?? 'manual',
+              })),
+            }
+          : def;
+      return { runbook, checklist: this.withState(items, raw) };
+    });
+  }
+
+  /** One runbook's state for an incident (the degradation one is get()). */
+  async getRunbook(incidentId: string, runbookId: string): Promise<Checklist | undefined> {
+    return (await this.getAll(incidentId)).find((r) => r.runbook.id === runbookId)?.checklist;
+  }
+
+  /**
+   * Ticks, as the bot, an item of an attached runbook (attaching it when it is not yet); true when
+   * it changed. Never overrides what a person set.
+   */
+  async tickRunbookItem(
+    incidentId: string,
+    runbookId: string,
+    itemId: string,
+    opts: { note?: string; at?: number } = {},
+  ): Promise<boolean> {
+    const def = this.runbooks[runbookId];
+    if (!def?.items.some((i) => i.id === itemId)) return false;
+    await this.attach(incidentId, runbookId, opts.at);
+    return this.set(incidentId, storedItemId(runbookId, itemId), true, 'medic', {
+      ...opts,
+      onlyIfUnset: true,
+    });
+  }
+
+  private withState(items: readonly { id: string; text: string }[], raw: Record<string, string>): Checklist {
+    const list = createChecklist(items);
     return {
       items: list.items.map((item): ChecklistItem => {
         const s = raw[item.id] ? (JSON.parse(raw[item.id]!) as StoredItem) : undefined;
@@ -67,6 +150,36 @@ export class ChecklistStore {
         };
       }),
     };
+  }
+
+  /** The configured items (ids and texts), in order. */
+  /** An item's label (its text), for timeline entries people read; the id when unknown. */
+  label(itemId: string): string {
+    const own = this.items.find((i) => i.id === itemId)?.text;
+    if (own) return own;
+    // A further runbook's item is stored as `<runbook>:<item>`.
+    const [rb, item] = itemId.split(':', 2);
+    return (item && this.runbooks[rb!]?.items.find((i) => i.id === item)?.label) ?? itemId;
+  }
+
+  itemDefs(): readonly { id: string; text: string }[] {
+    return this.items;
+  }
+
+  /** A degradation item id, or `runbook:item` of another runbook. */
+  has(itemId: string): boolean {
+    if (this.items.some((i) => i.id === itemId)) return true;
+    const at = itemId.indexOf(':');
+    if (at < 0) return false;
+    const rb = this.runbooks[itemId.slice(0, at)];
+    return (
+      rb !== undefined && rb.id !== DEFAULT_RUNBOOK && rb.items.some((i) => i.id === itemId.slice(at + 1))
+    );
+  }
+
+  /** The degradation runbook's checklist (the "Checklist rápida"), as always. */
+  async get(incidentId: string): Promise<Checklist> {
+    return this.withState(this.items, await this.redis.hgetall(this.key(incidentId)));
   }
 
   /**

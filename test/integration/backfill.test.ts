@@ -268,7 +268,12 @@ test('a quality failure stops before promotion and never touches production', as
     assert.equal(r.status, 'failed');
     assert.equal(r.steps.quality.state, 'failed');
     assert.match(r.failure ?? '', /amount/);
-    assert.match(text(progressMessage(channel, r)), /column `amount`|amount/);
+    // The record is written before the message is re-rendered from it: wait for the message.
+    await waitFor(
+      'the failure in the progress message',
+      () => /column `amount`|amount/.test(text(progressMessage(channel, r))) || undefined,
+      60_000,
+    );
   } finally {
     sim.state.lake.configureOutput('MyJob-staging', { dropColumn: undefined });
   }
@@ -379,6 +384,126 @@ test('bad input never opens a modal: unknown job, reversed window, missing dates
     assert.match((r.body as { text: string }).text, /Nothing was started/);
   }
   assert.equal(t.slack.callsTo('views.open').length, modalsBefore, 'no modal opened');
+});
+
+test('a backfill whose staging run fails shows the failed-backfill runbook, and resumes after the cause is fixed, promoting once', async () => {
+  const channel = 'C0BF9';
+  const day = daysAgo(1);
+  t.slack.addChannel({ id: channel, name: 'c0bf9', members: ['U0ONCALL', 'U0APPROVER'] });
+  const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel(channel, {
+    title: 'MyJob backfill',
+    job: 'MyJob',
+    env: 'dev',
+    commander: 'U0ONCALL',
+  });
+  sim.state.glue.configureRuns('MyJob-staging', {
+    outcome: 'FAILED',
+    errorMessage: 'java.lang.OutOfMemoryError: Java heap space',
+  });
+  sim.clearRequests();
+  try {
+    const id = await startBackfill(channel, `MyJob --from ${day} --to ${day}`);
+    const failed = await waitStatus(id, ['failed', 'awaiting-approval']);
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.steps['staging-run'].state, 'failed');
+    const firstRun = failed.stagingRunId!;
+    // The progress message carries the runbook: step, error, the staging run's triage, production.
+    const msg = await waitFor(
+      'runbook in the progress message',
+      () => {
+        const m = text(progressMessage(channel, failed));
+        return /Runbook: Failed backfill/.test(m) ? m : undefined;
+      },
+      60_000,
+    );
+    assert.match(msg, /stopped at \*Isolated run\*/);
+    assert.match(
+      msg,
+      /\*Error:\* staging run jr_\w+ ended FAILED: java\.lang\.OutOfMemoryError: Java heap space/,
+    );
+    assert.match(
+      msg,
+      new RegExp(
+        `\\*Staging run triage:\\* \`${firstRun}\` FAILED after .* · \\*OutOfMemoryError: Java heap space\\*`,
+      ),
+    );
+    assert.match(msg, /\*Production:\* untouched \(nothing was promoted\)/);
+    assert.match(msg, /medic\.backfill\.resume/);
+    assert.match(msg, /medic\.backfill\.abandon/);
+    assert.doesNotMatch(msg, /medic\.backfill\.rollback/);
+    // …and the incident carries the runbook, with what the record proves ticked.
+    const checklists = new ChecklistStore(t.medic.state, t.prefix);
+    const rb = await waitFor('failed-backfill runbook with its ticks', async () => {
+      const list = await checklists.getRunbook(incident.id, 'failed-backfill');
+      return list && list.items.filter((i) => i.done).length >= 2 ? list : undefined;
+    });
+    assert.deepEqual(
+      rb.items.filter((i) => i.done).map((i) => i.id),
+      ['failed-backfill:failure-located', 'failed-backfill:production-checked'],
+    );
+
+    // The cause is fixed; Resume runs the step again with a new staging run (the failed one is
+    // not adopted), then the same four-eyes approval as a first promotion.
+    sim.state.glue.configureRuns('MyJob-staging', { outcome: 'SUCCEEDED' });
+    await click(channel, 'medic.backfill.resume', id, 'U0ONCALL', failed.messageTs);
+    await waitFor(
+      'the resume recorded',
+      async () => ((await store.get(id))?.resumes?.length ?? 0) === 1,
+      60_000,
+    );
+    const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+    assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+    assert.notEqual(waiting.stagingRunId, firstRun);
+    assert.deepEqual(waiting.failedStagingRunIds, [firstRun]);
+    assert.deepEqual(
+      waiting.resumes?.map((x) => [x.step, x.by]),
+      [['staging-run', 'U0ONCALL']],
+    );
+    assert.equal(sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length, 0);
+    const approvalMsg = await waitFor(
+      'approval request',
+      () => t.slack.topLevel(channel).find((m) => /Approve promoting backfill/.test(text(m))),
+      60_000,
+    );
+    await click(channel, 'medic.backfill.approve', id, 'U0APPROVER', approvalMsg.ts);
+    const done = await waitStatus(id, ['succeeded', 'failed', 'rolled-back']);
+    assert.equal(done.status, 'succeeded', done.failure);
+    assert.equal(
+      sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length,
+      1,
+      'promoted once',
+    );
+    assert.equal(
+      sim.state.lake.tablePartitions('lake', 'events').get(day)!.Location,
+      `s3://lake-staging/events/${id}/dt=${day}/`,
+    );
+    const staged = sim.state.glue
+      .runsOf('MyJob-staging')
+      .filter((r) => r.Arguments['--output_path']?.includes(id));
+    assert.equal(staged.length, 2, 'one failed run, one after the resume');
+    const after = await waitFor('resumed ticked', async () => {
+      const list = await checklists.getRunbook(incident.id, 'failed-backfill');
+      return list?.items.find((i) => i.id === 'failed-backfill:resumed')?.done ? list : undefined;
+    });
+    assert.equal(after.items.filter((i) => i.done).length, 3);
+    const entries = await new Timeline(t.medic.state, t.prefix).list(incident.id);
+    assert.ok(entries.some((e) => e.text.startsWith('Runbook attached: Failed backfill')));
+    assert.ok(
+      entries.some((e) => e.kind === 'backfill' && /resumed from Isolated run by <@U0ONCALL>/.test(e.text)),
+    );
+    assert.ok(entries.some((e) => e.kind === 'backfill' && /Isolated run failed/.test(e.text)));
+    assert.ok(entries.some((e) => e.kind === 'backfill' && /Promote/.test(e.text)));
+    // A second Resume changes nothing: the backfill succeeded.
+    await click(channel, 'medic.backfill.resume', id, 'U0ONCALL', failed.messageTs);
+    await waitFor(
+      'nothing to resume',
+      () => t.slack.ephemeralsFor('U0ONCALL', channel).find((e) => /nothing to resume/.test(e.text ?? '')),
+      60_000,
+    );
+    assert.equal(sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length, 1);
+  } finally {
+    sim.state.glue.configureRuns('MyJob-staging', { outcome: 'SUCCEEDED' });
+  }
 });
 
 test('a staging job on another Glue version: the approval says so and Approve asks to acknowledge it', async () => {

@@ -8,6 +8,10 @@ import { startSimulator, type Simulator } from '../../sim/index.js';
 import { writeParquet } from '../../sim/parquet-writer.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
+import { waitFor } from '../support/wait.js';
+import { IncidentStore } from '../../src/store/incidents.js';
+import { ChecklistStore } from '../../src/store/checklist-store.js';
+import { Timeline } from '../../src/store/timeline.js';
 
 const YAML = `
 jobs:
@@ -52,6 +56,40 @@ test("DriftJob: the catalog's change — a rename and a type change, both breaki
   assert.match(report, /Consumers affected/);
   assert.match(report, /Reporting/);
   assert.match(report, /\/backfill DriftJob --from \d{4}-\d{2}-\d{2} --to \d{4}-\d{2}-\d{2}/);
+});
+
+test('in an incident channel, a breaking change attaches the schema-drift runbook to the incident', async () => {
+  const channel = 'C0SCHEMA9';
+  t.slack.addChannel({ id: channel, name: 'c0schema9', members: ['U0ONCALL', 'U0MEDICBOT'] });
+  const incidents = new IncidentStore(t.medic.state, t.prefix);
+  const { incident } = await incidents.openForChannel(channel, {
+    title: 'DriftJob failing',
+    job: 'DriftJob',
+    env: 'dev',
+    commander: 'U0ONCALL',
+  });
+  assert.match(await schema('DriftJob', channel), /BREAKING/);
+  const checklists = new ChecklistStore(t.medic.state, t.prefix);
+  const rb = await waitFor(
+    'schema-drift runbook with its ticks',
+    async () => {
+      const list = await checklists.getRunbook(incident.id, 'schema-drift');
+      return list && list.items.filter((i) => i.done).length >= 1 ? list : undefined;
+    },
+    30_000,
+  );
+  assert.deepEqual(
+    rb.items.filter((i) => i.done).map((i) => i.id),
+    ['schema-drift:versions-compared'],
+  );
+  const ts = await waitFor('checklist message', async () => (await incidents.get(incident.id))?.checklistTs);
+  assert.match(JSON.stringify(t.slack.message(channel, ts)?.blocks), /Runbook: Schema drift/);
+  const entries = await new Timeline(t.medic.state, t.prefix).list(incident.id);
+  assert.ok(
+    entries.some((e) =>
+      /^Runbook attached: Schema drift \(\/schema DriftJob found a breaking change/.test(e.text),
+    ),
+  );
 });
 
 test('EventsJob: a column the newest data has and the catalog lacks, found in the Parquet footers', async () => {

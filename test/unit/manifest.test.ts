@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { TRIAGE, SMALLFILES, INCIDENT, BACKFILL, SCHEMA, COST } from '../../commands/specs.js';
+import { TRIAGE, SMALLFILES, INCIDENT, BACKFILL, SCHEMA, COST, MISSING } from '../../commands/specs.js';
 
 interface Manifest {
   features: { slash_commands: { command: string; url: string; should_escape: boolean }[] };
@@ -21,7 +21,7 @@ test('every slash command of the bot is in the manifest, all on /slack/events', 
   const commands = manifest.features.slash_commands.map((c) => c.command).sort();
   assert.deepEqual(
     commands,
-    [TRIAGE.name, SMALLFILES.name, INCIDENT.name, BACKFILL.name, SCHEMA.name, COST.name].sort(),
+    [TRIAGE.name, SMALLFILES.name, INCIDENT.name, BACKFILL.name, SCHEMA.name, COST.name, MISSING.name].sort(),
   );
   for (const c of manifest.features.slash_commands) {
     assert.match(c.url, /\/slack\/events$/);

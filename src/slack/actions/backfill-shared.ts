@@ -73,7 +73,8 @@ export async function backfillTimeline(
         job: r.plan.job,
         text: `Backfill ${r.plan.id} of ${r.plan.job}: ${text}`,
       },
-      `backfill-${r.plan.id}-${key}`,
+      // After a Resume the steps run again: their entries are new ones.
+      `backfill-${r.plan.id}-${key}${r.resumes?.length ? `-r${r.resumes.length}` : ''}`,
     );
   } catch (err) {
     deps.logger.warn({ err, backfillId: r.plan.id }, 'could not append to the timeline');

@@ -6,7 +6,8 @@ import { code } from '../mrkdwn.js';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
-import { abortRecord, applyStep, canAbort, canRollback } from '../../domain/backfill-plan.js';
+import { abortRecord, applyStep, canAbort, canRollback, STEP_TITLE } from '../../domain/backfill-plan.js';
+import { abandonRecord, canAbandon, canResume, resumeRecord } from '../../domain/backfill-resume.js';
 import { whoMayApprove } from '../../domain/approval-policy.js';
 import { BACKFILL_ACTIONS, renderBackfillApproval } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
@@ -23,6 +24,8 @@ export function registerBackfillActions(app: App, deps: Deps): void {
     [BACKFILL_ACTIONS.rollback, (id, user, ch) => rollback(deps, id, user, ch)],
     [BACKFILL_ACTIONS.approve, (id, user, ch) => decide(deps, 'approve', id, user, ch)],
     [BACKFILL_ACTIONS.reject, (id, user, ch) => decide(deps, 'reject', id, user, ch)],
+    [BACKFILL_ACTIONS.resume, (id, user, ch) => resume(deps, id, user, ch)],
+    [BACKFILL_ACTIONS.abandon, (id, user, ch) => abandon(deps, id, user, ch)],
   ];
   for (const [actionId, fn] of handlers) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
@@ -89,6 +92,97 @@ export async function abort(deps: Deps, id: string, user: string, channel?: stri
     'backfill',
     { backfillId: id, step: 'staging-run', polls: 0 },
     { jobId: `backfill-${id}-abort` },
+  );
+  return true;
+}
+
+/**
+ * Resume from the failed step (the failed-backfill runbook): the step runs again under a new job
+ * id and re-checks what it recorded; the steps after it run as the first time, so promotion waits
+ * for the same four-eyes approval. One atomic update: two clicks resume once.
+ */
+export async function resume(deps: Deps, id: string, user: string, channel?: string): Promise<boolean> {
+  const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
+  const cur = await store.get(id);
+  if (!cur) return false;
+  if (!canResume(cur)) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:information_source: This backfill is ${cur.status}; there is nothing to resume.`,
+    );
+    return false;
+  }
+  const claim = await store.reclaim(cur.plan.job, id);
+  if (!claim.ok) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:warning: ${code(cur.plan.job)} has another backfill in progress (${code(claim.activeId)}); resume this one after it ends.`,
+    );
+    return false;
+  }
+  const now = deps.now();
+  let resumed = false;
+  const r = await store.update(id, (x) => {
+    if (!canResume(x)) return undefined;
+    resumed = true;
+    return resumeRecord(x, user, now);
+  });
+  if (!r || !resumed) return false;
+  const step = r.resumes!.at(-1)!.step;
+  const n = r.resumes!.length;
+  await refreshProgress(progress(deps), r);
+  await backfillTimeline(
+    progress(deps),
+    r,
+    `resumed`,
+    `resumed from ${STEP_TITLE[step]} by <@${user}>`,
+    user,
+  );
+  await deps.producers.enqueue(
+    'backfill',
+    { backfillId: id, step, polls: 0 },
+    { jobId: `backfill-${id}-${step}-resume${n}` },
+  );
+  await ephemeral(
+    deps,
+    channel,
+    user,
+    `:arrow_forward: Resuming backfill ${code(id)} from ${STEP_TITLE[step]}…`,
+  );
+  return true;
+}
+
+/** Abort of a failed backfill (the runbook's third button): it ends here, production untouched. */
+export async function abandon(deps: Deps, id: string, user: string, channel?: string): Promise<boolean> {
+  const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
+  const now = deps.now();
+  let done = false;
+  const r = await store.update(id, (x) => {
+    if (!canAbandon(x)) return undefined;
+    done = true;
+    return abandonRecord(x, user, now);
+  });
+  if (!r) return false;
+  if (!done) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:information_source: This backfill is ${r.status}; it cannot be aborted now.`,
+    );
+    return false;
+  }
+  await refreshProgress(progress(deps), r);
+  await backfillTimeline(
+    progress(deps),
+    r,
+    'aborted',
+    `aborted after its failure by <@${user}>; production untouched`,
+    user,
   );
   return true;
 }

@@ -5,7 +5,12 @@
 import type { App, BlockAction, CheckboxesAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
-import { CHECKLIST_ACTION_ID, incidentIdOfBlock, tickedInMessage } from '../blocks/checklist.js';
+import {
+  CHECKLIST_ACTION_ID,
+  incidentIdOfBlock,
+  runbookOfBlock,
+  tickedInMessage,
+} from '../blocks/checklist.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 import { refreshIncidentSummary } from '../incident-summary.js';
 import { jobsOf } from '../../store/incidents.js';
@@ -53,12 +58,16 @@ export async function applyChecklistClick(
   // A person's tick is about the incident's job when it has one job (several: about all of them).
   const jobs = jobsOf((await deps.incidents.get(incidentId)) ?? {});
   const job = jobs.length === 1 ? jobs[0] : undefined;
-  const list = await deps.checklists.get(incidentId);
+  // A further runbook's block (missing data, failed backfill…) carries its id after the incident's.
+  const runbookId = runbookOfBlock(action.block_id);
+  const list = runbookId
+    ? ((await deps.checklists.getRunbook(incidentId, runbookId)) ?? { items: [] })
+    : await deps.checklists.get(incidentId);
   const storedDone = new Set(list.items.filter((i) => i.done).map((i) => i.id));
   const selected = new Set((action.selected_options ?? []).map((o) => o.value ?? ''));
   // Without the message (Slack always sends it for a message's checkboxes) the stored state
   // stands in for what the user saw.
-  const seen = tickedInMessage(body.message, incidentId) ?? storedDone;
+  const seen = tickedInMessage(body.message, incidentId, runbookId) ?? storedDone;
   const { tick, untick } = itemsChangedByClick(
     list.items.map((i) => i.id),
     seen,

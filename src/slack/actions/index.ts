@@ -10,6 +10,7 @@ import { registerSmallFilesCancel } from './smallfiles-cancel.js';
 import { registerBackfillActions } from './backfill.js';
 import { registerMonitorTriage } from './monitor-triage.js';
 import { registerSchemaPlanActions } from './schema-plan.js';
+import { registerMissingActions } from './missing.js';
 import { registerIncidentChoice } from './incident-choice.js';
 
 export function registerActions(app: App, deps: Deps): void {
@@ -24,6 +25,7 @@ export function registerActions(app: App, deps: Deps): void {
   registerBackfillActions(app, deps);
   registerMonitorTriage(app, deps);
   registerSchemaPlanActions(app, deps);
+  registerMissingActions(app, deps);
   registerIncidentChoice(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);

@@ -16,12 +16,16 @@ import {
 } from '../../domain/backfill-plan.js';
 import { formatDuration } from '../../domain/format.js';
 import { mention } from '../../domain/approval-policy.js';
+import { canAbandon, canResume, failedStep, productionState } from '../../domain/backfill-resume.js';
 
 export const BACKFILL_ACTIONS = {
   abort: 'medic.backfill.abort',
   rollback: 'medic.backfill.rollback',
   approve: 'medic.backfill.approve',
   reject: 'medic.backfill.reject',
+  /** The failed-backfill runbook's buttons. */
+  resume: 'medic.backfill.resume',
+  abandon: 'medic.backfill.abandon',
 } as const;
 
 const ICON: Record<StepRecord['state'], string> = {
@@ -105,6 +109,11 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
           .join('\n')}`,
       ),
     );
+  if (r.status === 'failed' && failedStep(r)) {
+    blocks.push(...failedBackfillRunbook(r));
+    blocks.push(context(`Updated ${new Date(now).toISOString().replace(/\.\d+Z$/, 'Z')}`));
+    return { text: escapeMrkdwn(`${title}: ${r.status}`), blocks };
+  }
   const buttons: Block[] = [];
   if (canAbort(r))
     buttons.push(
@@ -139,6 +148,81 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
   if (buttons.length) blocks.push(actions(buttons, `backfill-${p.id}`));
   blocks.push(context(`Updated ${slackDate(now)}`));
   return { text: escapeMrkdwn(`${title}: ${r.status}`), blocks };
+}
+
+/**
+ * The failed-backfill runbook (src/domain/runbooks.ts): what failed and where, the staging run's
+ * own triage when the isolated run failed, the quality diff when validation failed, whether
+ * production was touched, and Resume from this step / Rollback / Abort.
+ */
+function failedBackfillRunbook(r: BackfillRecord): Block[] {
+  const p = r.plan;
+  const step = failedStep(r)!;
+  const s = r.steps[step];
+  const prod = productionState(r);
+  const lines = [
+    `:clipboard: *Runbook: Failed backfill* — stopped at *${STEP_TITLE[step]}*`,
+    `*Error:* ${keepMentions(escapeMrkdwn(truncate(s.error ?? r.failure ?? 'unknown', 800)))}`,
+    `*Production:* ${escapeMrkdwn(prod.text)}`,
+  ];
+  const t = r.stagingTriage;
+  if (step === 'staging-run' && t)
+    lines.push(
+      `*Staging run triage:* ${code(t.runId)} ${escapeMrkdwn(t.state)} after ${formatDuration(t.durationSec)}${t.signature ? ` · *${escapeMrkdwn(t.signature)}*` : ''}${t.link ? ` · ${linkText(t.link)}` : ''}`,
+    );
+  if ((r.resumes?.length ?? 0) > 0) lines.push(`_Resumed ${r.resumes!.length} time(s) before._`);
+  const blocks: Block[] = [section(lines.join('\n'))];
+  const breaches = (r.diff ?? []).filter((d) => !d.ok);
+  if (step === 'validate' && breaches.length)
+    blocks.push(section(`*What validation refused*\n${diffTable(breaches)}`));
+  const buttons: Block[] = [];
+  if (canResume(r))
+    buttons.push(
+      button({
+        text: 'Resume from this step',
+        actionId: BACKFILL_ACTIONS.resume,
+        value: p.id,
+        style: 'primary',
+        confirm: {
+          title: 'Resume the backfill?',
+          text: `${STEP_TITLE[step]} runs again (it re-checks what it recorded); promotion still needs its approval.`,
+          confirm: 'Resume',
+          deny: 'Cancel',
+        },
+      }),
+    );
+  if (canRollback(r))
+    buttons.push(
+      button({
+        text: 'Rollback',
+        actionId: BACKFILL_ACTIONS.rollback,
+        value: p.id,
+        style: 'danger',
+        confirm: {
+          title: 'Roll back the promotion?',
+          text: 'The replaced partitions are restored from the backup.',
+          confirm: 'Roll back',
+          deny: 'Cancel',
+        },
+      }),
+    );
+  if (canAbandon(r))
+    buttons.push(
+      button({
+        text: 'Abort',
+        actionId: BACKFILL_ACTIONS.abandon,
+        value: p.id,
+        style: 'danger',
+        confirm: {
+          title: 'Give up this backfill?',
+          text: 'It ends here; production is untouched. The snapshot is kept.',
+          confirm: 'Abort',
+          deny: 'Keep it',
+        },
+      }),
+    );
+  if (buttons.length) blocks.push(actions(buttons, `backfill-runbook-${p.id}`));
+  return blocks;
 }
 
 export function renderBackfillApproval(

@@ -10,13 +10,24 @@ import { chunkLines, context, LIMITS, section, type Block } from './kit.js';
 export const CHECKLIST_ACTION_ID = 'medic.checklist.toggle';
 const BLOCK_PREFIX = 'medic-checklist-';
 
-export function checklistBlockId(incidentId: string): string {
-  return `${BLOCK_PREFIX}${incidentId}`.slice(0, 255);
+/** Separates the incident id from a further runbook's id in a block_id (`medic-checklist-INC-1~missing-data`). */
+const RUNBOOK_SEP = '~';
+
+export function checklistBlockId(incidentId: string, runbookId?: string): string {
+  return `${BLOCK_PREFIX}${incidentId}${runbookId ? RUNBOOK_SEP + runbookId : ''}`.slice(0, 255);
 }
 
 /** The incident id of a checklist block_id, or undefined when it is not one of ours. */
 export function incidentIdOfBlock(blockId: string | undefined): string | undefined {
-  return blockId?.startsWith(BLOCK_PREFIX) ? blockId.slice(BLOCK_PREFIX.length) || undefined : undefined;
+  if (!blockId?.startsWith(BLOCK_PREFIX)) return undefined;
+  return blockId.slice(BLOCK_PREFIX.length).split(RUNBOOK_SEP)[0] || undefined;
+}
+
+/** The runbook of a checklist block_id: undefined for the degradation checklist (the first block). */
+export function runbookOfBlock(blockId: string | undefined): string | undefined {
+  if (!blockId?.startsWith(BLOCK_PREFIX)) return undefined;
+  const at = blockId.indexOf(RUNBOOK_SEP, BLOCK_PREFIX.length);
+  return at < 0 ? undefined : blockId.slice(at + 1) || undefined;
 }
 
 function by(actor: string): string {
@@ -65,13 +76,12 @@ export interface ChecklistView {
   incidentId: string;
   title?: string;
   checklist: Checklist;
+  /** Further runbooks the incident carries (missing data, schema drift, failed backfill, custom). */
+  more?: { runbookId: string; title: string; checklist: Checklist }[];
 }
 
-/** The checklist message: a heading with progress, then one checkboxes block of at most 10 items. */
-export function renderChecklist(view: ChecklistView): { text: string; blocks: Block[] } {
-  const items = view.checklist.items.slice(0, LIMITS.checkboxOptions);
-  const { done, total } = checklistProgress({ items });
-  const options = items.map((item) => {
+function checkboxOptions(items: ChecklistItem[]) {
+  return items.map((item) => {
     const desc = whoWhen(item);
     return {
       // Item texts are the runbook's own (with `code`) or the team's config: mrkdwn, escaped.
@@ -80,37 +90,70 @@ export function renderChecklist(view: ChecklistView): { text: string; blocks: Bl
       ...(desc ? { description: { type: 'mrkdwn', text: desc } } : {}),
     };
   });
+}
+
+function checkboxesBlock(blockId: string, items: ChecklistItem[]): Block {
+  const options = checkboxOptions(items);
   const ticked = options.filter((_, i) => items[i]!.done);
+  return {
+    type: 'actions',
+    block_id: blockId,
+    elements: [
+      {
+        type: 'checkboxes',
+        action_id: CHECKLIST_ACTION_ID,
+        options,
+        ...(ticked.length ? { initial_options: ticked } : {}),
+      },
+    ],
+  };
+}
+
+/**
+ * The checklist message: a heading with progress, then one checkboxes block of at most 10 items;
+ * then the same for each further runbook the incident carries.
+ */
+export function renderChecklist(view: ChecklistView): { text: string; blocks: Block[] } {
+  const items = view.checklist.items.slice(0, LIMITS.checkboxOptions);
+  const { done, total } = checklistProgress({ items });
   const heading = `:ballot_box_with_check: *Checklist rápida* — ${escapeMrkdwn(view.incidentId)}${
     view.title ? ` · ${escapeMrkdwn(view.title)}` : ''
   } — *${done}/${total}*`;
   const blocks: Block[] = [
     section(heading),
-    {
-      type: 'actions',
-      block_id: checklistBlockId(view.incidentId),
-      elements: [
-        {
-          type: 'checkboxes',
-          action_id: CHECKLIST_ACTION_ID,
-          options,
-          ...(ticked.length ? { initial_options: ticked } : {}),
-        },
-      ],
-    },
+    checkboxesBlock(checklistBlockId(view.incidentId), items),
     ...chunkLines(evidenceLines({ items }))
       .slice(0, 5)
       .map((c) => section(c)),
-    context('Anyone in the channel can tick or untick; the bot ticks items itself when it has the evidence.'),
   ];
-  return { text: `Checklist of ${view.incidentId}: ${done}/${total} done`, blocks };
+  const summary = [`${done}/${total} done`];
+  for (const rb of view.more ?? []) {
+    const rbItems = rb.checklist.items.slice(0, LIMITS.checkboxOptions);
+    const p = checklistProgress({ items: rbItems });
+    blocks.push(
+      section(`:clipboard: *Runbook: ${escapeMrkdwn(rb.title)}* — *${p.done}/${p.total}*`),
+      checkboxesBlock(checklistBlockId(view.incidentId, rb.runbookId), rbItems),
+      ...chunkLines(evidenceLines({ items: rbItems }))
+        .slice(0, 2)
+        .map((c) => section(c)),
+    );
+    summary.push(`${rb.title} ${p.done}/${p.total}`);
+  }
+  blocks.push(
+    context('Anyone in the channel can tick or untick; the bot ticks items itself when it has the evidence.'),
+  );
+  return { text: `Checklist of ${view.incidentId}: ${summary.join(' · ')}`, blocks };
 }
 
 /** The item ids shown ticked in a checklist message as Slack sends it back (what the clicker saw). */
-export function tickedInMessage(message: unknown, incidentId: string): Set<string> | undefined {
+export function tickedInMessage(
+  message: unknown,
+  incidentId: string,
+  runbookId?: string,
+): Set<string> | undefined {
   const blocks = (message as { blocks?: unknown[] } | undefined)?.blocks;
   if (!Array.isArray(blocks)) return undefined;
-  const blockId = checklistBlockId(incidentId);
+  const blockId = checklistBlockId(incidentId, runbookId);
   for (const b of blocks as { block_id?: string; elements?: unknown[] }[]) {
     if (b.block_id !== blockId || !Array.isArray(b.elements)) continue;
     for (const el of b.elements as { action_id?: string; initial_options?: { value?: string }[] }[]) {
