@@ -26,6 +26,7 @@ import { timingsFrom, type Deps, type Timings } from './deps.js';
 import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
 import { createProviders } from './providers/registry.js';
+import { configuredRequestBudget } from './providers/request-budget.js';
 import { IncidentStore } from './store/incidents.js';
 import { Timeline } from './store/timeline.js';
 import { ChecklistStore } from './store/checklist-store.js';
@@ -84,6 +85,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
       pricing: config.medic.defaults.pricing,
       jobs: config.medic.jobs,
       azure: config.medic.azure,
+      ...budgetOption(configuredRequestBudget(config.medic.monitor, state, prefix)),
     });
   const incidents = new IncidentStore(state, prefix);
   const timeline = new Timeline(state, prefix);
@@ -195,4 +197,8 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
       return closing;
     },
   };
+}
+
+function budgetOption<T>(b: T | undefined): { requestBudget?: T } {
+  return b ? { requestBudget: b } : {};
 }

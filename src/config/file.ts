@@ -151,8 +151,20 @@ export const MonitorConfig = z
     /** Jobs evaluated on the schedule; default every job in `jobs:`. */
 
     jobs: z.array(z.string().min(1).max(255)).optional(),
+    /**
+     * The request budget per provider and account, shared by every worker through Redis: Glue
+     * calls (the monitor's and triage's) wait for a token instead of being throttled. Unset: no
+     * budget (the SDK's retries on throttling only).
+     */
+    maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
+    /** Requests that may go at once after a quiet spell (default: maxRequestsPerSecond, at least 1). */
+    requestBurst: z.number().int().min(1).max(10_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.requestBurst === undefined || m.maxRequestsPerSecond !== undefined, {
+    message: 'monitor.requestBurst needs monitor.maxRequestsPerSecond',
+    path: ['requestBurst'],
+  });
 export type MonitorConfig = z.infer<typeof MonitorConfig>;
 
 /** `key=value`: a tag key (no `=`) and a value, as AWS and Azure tags allow them. */
