@@ -131,7 +131,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     workerRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (workers)'));
     const processors = opts.processors ?? buildProcessors(deps);
     workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
-    await scheduleMonitors({ config, producers, logger });
+    await scheduleMonitors({ config, producers, logger, timings });
   }
 
   const routes = healthRoutes({

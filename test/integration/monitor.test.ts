@@ -26,7 +26,8 @@ import { glueRun } from '../support/runs.js';
 import type { RunRecord } from '../../src/domain/run-record.js';
 import { formatUnitHours, formatPct, formatPctChange } from '../../src/domain/format.js';
 import type { MonitorMemory } from '../../src/domain/monitor.js';
-import { monitorStateKey } from '../../jobs/monitor.js';
+import { monitorOffsetMs, monitorStateKey } from '../../jobs/monitor.js';
+import { INCREMENTAL_PAGE } from '../../jobs/monitor-runs.js';
 import type { MonitorOutcome } from '../../jobs/monitor.js';
 import { waitFor } from '../support/wait.js';
 
@@ -168,9 +169,15 @@ test('MyJob (DEGRADED): one alert with the numbers, the run links and Triage now
     [['medic.monitor.triage', 'MyJob']],
   );
 
-  // An hour later, nothing new: no second alert.
+  // An hour later, nothing new: no second alert. And the second evaluation reads only what may
+  // have changed (one small page from the newest known run); the window comes from Redis.
+  sim.clearRequests();
   const again = await runMonitor('MyJob');
   assert.deepEqual(again.posted, []);
+  assert.deepEqual(
+    sim.requests({ service: 'glue', operation: 'GetJobRuns' }).map((r) => r.params.MaxResults),
+    [INCREMENTAL_PAGE],
+  );
   assert.equal(posts('MyJob').length, 1);
   assert.equal((await memory('MyJob'))?.alert?.verdict, 'DEGRADED');
 });
@@ -232,10 +239,15 @@ test('CostlyJob over its budget: one alert per run, with cost, budget, DPU-hours
 
   assert.deepEqual((await runMonitor('CostlyJob')).posted, [], 'the same run is not alerted twice');
   // A run still going has no final cost: nothing yet.
-  sim.state.glue.addRun({ JobName: 'CostlyJob', startedAt: sim.state.now() - MINUTE, durationSec: 3600 });
+  const next = sim.state.glue.addRun({
+    JobName: 'CostlyJob',
+    startedAt: sim.state.now() - MINUTE,
+    durationSec: 3600,
+  });
   assert.deepEqual((await runMonitor('CostlyJob')).posted, []);
 
-  const next = addRun('CostlyJob', 2 * HOUR, 600);
+  // An hour later it has finished, over the budget (the evaluation reads it again: it was open).
+  sim.state.clock.advance(HOUR);
   assert.deepEqual((await runMonitor('CostlyJob')).posted, ['budget']);
   alerts = posts('CostlyJob', /^Budget exceeded/);
   assert.equal(alerts.length, 2);
@@ -287,19 +299,33 @@ jobs:
   HealthyJob: {}
   SynJob: { provider: synapse }
 `;
-  const first = await startMedic(testConfig({ yaml: both, env, slack: t.slack, prefix }), { logger });
+  // A monitor "minute" of 200 ms: everyMinutes 30 is a 6 s interval here.
+  const minute = 200;
+  const every = 30 * minute;
+  const first = await startMedic(testConfig({ yaml: both, env, slack: t.slack, prefix }), {
+    logger,
+    timings: { monitorMinuteMs: minute },
+  });
   try {
     const schedulers = await first.producers.queue('monitor').getJobSchedulers(0, -1);
     assert.deepEqual(
       schedulers.map((s) => [s.key, s.every, s.template?.data]).sort(),
       [
-        ['monitor-HealthyJob', 30 * 60_000, { job: 'HealthyJob' }],
-        ['monitor-MyJob', 30 * 60_000, { job: 'MyJob' }],
-        ['monitor-SynJob', 30 * 60_000, { job: 'SynJob' }],
+        ['monitor-HealthyJob', every, { job: 'HealthyJob' }],
+        ['monitor-MyJob', every, { job: 'MyJob' }],
+        ['monitor-SynJob', every, { job: 'SynJob' }],
       ],
       'every job of jobs: by default, whatever its platform',
     );
-    // An \`every\` scheduler's first evaluation runs at once: both jobs get evaluated by the schedule.
+    // Spread over the interval: each job's slot is its own stable offset within everyMinutes.
+    for (const s of schedulers) {
+      const job = s.key.replace(/^monitor-/, '');
+      const offset = monitorOffsetMs(job, every);
+      assert.ok(offset >= 0 && offset < every);
+      assert.equal(((s.next ?? NaN) % every) - offset, 0, `${s.key} runs at its offset`);
+    }
+    assert.equal(new Set(schedulers.map((s) => s.next! % every)).size, 3, 'three jobs, three slots');
+    // Each job is evaluated by the schedule at its slot, within the (short) interval.
     await waitFor(
       'both jobs evaluated by the schedule',
       async () => {
@@ -308,6 +334,10 @@ jobs:
       },
       30_000,
     );
+    // /metrics says how late each scheduled evaluation started.
+    const text = await (await fetch(`${first.url}/metrics`)).text();
+    const count = /^medic_monitor_evaluation_lateness_seconds_count (\d+)/m.exec(text);
+    assert.ok(count && Number(count[1]) >= 2, `lateness observed:\n${text.slice(0, 300)}`);
   } finally {
     await first.close();
   }
@@ -317,7 +347,10 @@ jobs:
   MyJob: {}
   HealthyJob: {}
 `;
-  const second = await startMedic(testConfig({ yaml: onlyMyJob, env, slack: t.slack, prefix }), { logger });
+  const second = await startMedic(testConfig({ yaml: onlyMyJob, env, slack: t.slack, prefix }), {
+    logger,
+    timings: { monitorMinuteMs: minute },
+  });
   try {
     const keys = (await second.producers.queue('monitor').getJobSchedulers(0, -1)).map((s) => s.key);
     assert.deepEqual(keys, ['monitor-MyJob']);
