@@ -23,6 +23,7 @@ import {
   nextMemory,
   shouldAlert,
   withBudgetAlerted,
+  type AlertingVerdict,
   type MonitorDecision,
   type MonitorMemory,
 } from '../src/domain/monitor.js';
@@ -30,11 +31,13 @@ import {
   renderBudgetAlert,
   renderMonitorAlert,
   renderMonitorRecovered,
+  alertSize,
   type RenderedMessage,
 } from '../src/slack/blocks/monitor-alert.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import type { Deps, Timings } from '../src/deps.js';
 import { readRunsSinceLast } from './monitor-runs.js';
+import { joinAlertGroup } from './monitor-group.js';
 import { noticeMissingTags } from './cost-tags.js';
 import { scheduleBudgetCheck } from './cost-budgets.js';
 
@@ -57,7 +60,8 @@ export function monitorSchedulerId(job: string): string {
 export interface MonitorOutcome {
   job: string;
   verdict?: DegradationVerdict['verdict'];
-  posted: ('alert' | 'recovered' | 'budget' | 'tags')[];
+  /** 'grouped': the alert went into the channel's storm message (jobs/monitor-group.ts). */
+  posted: ('alert' | 'grouped' | 'recovered' | 'budget' | 'tags')[];
   skipped?: string;
 }
 
@@ -170,8 +174,16 @@ async function evaluate(
   const message = messageFor(decision, jobName, verdict, cfg.monitor?.everyMinutes ?? 60);
   // Memory is written after each post, so a retry after a failed post repeats only what failed.
   if (message) {
-    await post(message);
-    posted.push(decision.kind === 'alert' ? 'alert' : 'recovered');
+    // A storm: a job becoming DEGRADED/FAILING while others just did joins their group message.
+    const grouped =
+      decision.kind === 'alert' && decision.reason === 'became'
+        ? await groupAlert(deps, channel, jobName, verdict, decision.verdict, log)
+        : false;
+    if (grouped) posted.push('grouped');
+    else {
+      await post(message);
+      posted.push(decision.kind === 'alert' ? 'alert' : 'recovered');
+    }
   }
   const memory = nextMemory(previous, verdict, decision, deps.now());
   await deps.state.set(key, JSON.stringify(memory));
@@ -184,6 +196,36 @@ async function evaluate(
   if (await noticeMissingTags(deps, platform, jobName, channel, log)) posted.push('tags');
   log.info({ job: jobName, verdict: verdict.verdict, decision: decision.kind, posted }, 'monitor evaluated');
   return { job: jobName, verdict: verdict.verdict, posted };
+}
+
+/** True when the alert went into the channel's group message instead of its own (jobs/monitor-group.ts). */
+async function groupAlert(
+  deps: Deps,
+  channel: string,
+  job: string,
+  verdict: DegradationVerdict,
+  alerting: AlertingVerdict,
+  log: Logger,
+): Promise<boolean> {
+  const windowMinutes = deps.config.medic.monitor?.groupWindowMinutes ?? 0;
+  if (windowMinutes <= 0) return false;
+  const problematic = new Set(verdict.problematicRunIds);
+  const starts = verdict.runs.filter((r) => problematic.has(r.id)).map((r) => r.startedOn.getTime());
+  const now = deps.now();
+  const join = await joinAlertGroup(
+    deps,
+    channel,
+    {
+      job,
+      verdict: alerting,
+      size: alertSize(verdict),
+      since: starts.length ? Math.min(...starts) : now,
+      at: now,
+    },
+    windowMinutes,
+    log,
+  );
+  return join.kind === 'joined';
 }
 
 function messageFor(

@@ -157,6 +157,11 @@ export const MonitorConfig = z
      * budget (the SDK's retries on throttling only).
      */
     maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
+    /**
+     * A storm: jobs becoming DEGRADED/FAILING in one channel within this many minutes of the first
+     * are listed in one message (updated as more arrive) instead of one alert each; 0 turns it off.
+     */
+    groupWindowMinutes: z.number().int().min(0).max(240).default(30),
     /** Requests that may go at once after a quiet spell (default: maxRequestsPerSecond, at least 1). */
     requestBurst: z.number().int().min(1).max(10_000).optional(),
   })

@@ -36,6 +36,7 @@ const YAML = `
 monitor:
   channel: ${CHANNEL}
   jobs: []
+  groupWindowMinutes: 0 # one alert per job here; the storm test groups them
 jobs:
   MyJob: { input: s3://lake-raw/events/ }
   HealthyJob: {}
@@ -367,3 +368,86 @@ jobs:
     await dropPrefix(prefix);
   }
 });
+
+test('a storm: six jobs degrading together are one alert and one group message with the shared-cause hint', async () => {
+  const STORM = 'C0STORM';
+  const jobs = Array.from({ length: 6 }, (_, i) => `StormJob${i + 1}`);
+  for (const [i, job] of jobs.entries())
+    addJobHistory(sim.state, sim.state.now(), {
+      job: { Name: job },
+      // Ten 10-minute baseline runs, then three at 20 minutes: DEGRADED, begun within minutes of each other.
+      runs: [
+        ...Array.from({ length: 10 }, () => ({ durationSec: 600 })),
+        ...[1, 2, 3].map(() => ({ durationSec: 1200 })),
+      ],
+      intervalMs: HOUR,
+      lastStartAgoMs: 40 * MINUTE + i * MINUTE,
+    });
+  const yaml = `
+monitor: { channel: ${STORM}, jobs: [], groupWindowMinutes: 30 }
+jobs:
+${jobs.map((j) => `  ${j}: {}`).join('\n')}
+`;
+  const storm = await startTestMedic({ yaml, env: sim.env(), slack: t.slack });
+  t.slack.addChannel({ id: STORM, name: 'storm-alerts', members: ['U0ONCALL'] });
+  try {
+    // All six evaluated at once, as their scheduler slots (or two workers) would have them.
+    const queue = storm.medic.producers.queue('monitor');
+    const added = await Promise.all(jobs.map((job) => queue.add('monitor', { job })));
+    const outcomes = await Promise.all(
+      added.map(async (a) => {
+        await waitFor(
+          `${a.data.job} evaluated`,
+          async () => ['completed', 'failed'].includes(await a.getState()),
+          60_000,
+        );
+        const done = await queue.getJob(a.id!);
+        assert.equal(await done!.getState(), 'completed', done?.failedReason);
+        return done!.returnvalue as MonitorOutcome;
+      }),
+    );
+    const kinds = outcomes.map((o) => o.posted.join(',')).sort();
+    assert.deepEqual(kinds, ['alert', 'grouped', 'grouped', 'grouped', 'grouped', 'grouped']);
+    const first = outcomes.find((o) => o.posted.includes('alert'))!.job;
+    const top = t.slack.topLevel(STORM);
+    assert.equal(top.length, 2, 'the first job’s own alert and one group message');
+    assert.equal(top.filter((m) => new RegExp(`^DEGRADED.*${first}`).test(m.text)).length, 1);
+    // Its final state lists all six, each with its Triage now button, and the shared-cause hint.
+    const groupMessage = () =>
+      t.slack.topLevel(STORM).find((m) => /jobs degraded within 30 min/.test(m.text));
+    await waitFor(
+      'the group message lists all six',
+      () => /^6 jobs degraded/.test(groupMessage()?.text ?? ''),
+      30_000,
+    );
+    const group = groupMessage()!;
+    const text = textOf(group);
+    for (const job of jobs) assert.ok(text.includes(`\`${job}\``), `${job} listed`);
+    assert.match(
+      text,
+      /Likely a shared cause:\*? the degradations of all 6 jobs began within \d+ min of each other/,
+    );
+    const buttons = ((group.blocks ?? []) as { accessory?: { action_id: string; value: string } }[]).flatMap(
+      (b) => (b.accessory ? [b.accessory] : []),
+    );
+    assert.deepEqual(
+      buttons.map((b) => [b.action_id, b.value]).sort(),
+      jobs.map((j) => ['medic.monitor.triage', j]).sort(),
+    );
+    // A job already in the storm that is evaluated again says nothing new.
+    assert.deepEqual((await runMonitorOn(storm, jobs[0]!)).posted, []);
+  } finally {
+    await storm.stop();
+  }
+});
+
+async function runMonitorOn(m: TestMedic, job: string): Promise<MonitorOutcome> {
+  const queue = m.medic.producers.queue('monitor');
+  const added = await queue.add('monitor', { job });
+  await waitFor(
+    `${job} evaluated`,
+    async () => ['completed', 'failed'].includes(await added.getState()),
+    30_000,
+  );
+  return (await queue.getJob(added.id!))!.returnvalue as MonitorOutcome;
+}
