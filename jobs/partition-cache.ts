@@ -118,14 +118,18 @@ export async function scanWithPartitionCache(
   let retries = 0;
   let splits = 0;
   const perScan = Math.max(1, Math.floor(opts.concurrency / PARTITIONS_AT_ONCE));
-  await pool(partitions, PARTITIONS_AT_ONCE, async (p) => {
+  // The checks first, as wide as the listing concurrency allows (two requests each) …
+  const stale: string[] = [];
+  await pool(partitions, Math.max(1, Math.floor(opts.concurrency / 2)), async (p) => {
     const c = cached.get(p);
     if (c && (await unchanged(p, c))) {
       parts.push(c.summary);
       fromCache++;
       oldestAt = Math.min(oldestAt ?? Infinity, c.at);
-      return;
-    }
+    } else stale.push(p);
+  });
+  // … then the new and changed partitions, listed in full.
+  await pool(stale, PARTITIONS_AT_ONCE, async (p) => {
     let lastKey: string | undefined;
     let newestKey: string | undefined;
     let newestMs = -Infinity;

@@ -501,7 +501,10 @@ export class TriageGatherer {
   private async gatherVolume(uri: string): Promise<{ comparison?: VolumeComparison } | undefined> {
     const step = 'Input volume and small files';
     try {
-      const result = await runSmallFilesScan(this.deps, { uri, partitionCache: true });
+      const result = await runSmallFilesScan(this.deps, {
+        uri,
+        partitionCache: this.deps.config.medic.defaults.triagePartitionCache,
+      });
       if (result.scan.slowed) this.model.throttled = true;
       const comparison = volumeComparison(result);
       this.model.volume = {

@@ -61,6 +61,8 @@ export const Defaults = z
     pricing: Pricing.default(Pricing.parse({})),
     /** Parallel listing requests of one small-file scan. */
     scanConcurrency: z.number().int().min(1).max(256).default(32),
+    /** Triage lists again only the input partitions that changed (false: always list everything). */
+    triagePartitionCache: z.boolean().default(true),
     /** Runs of history triage reads at most (GetJobRuns pages until this many, or 90 days). */
     maxRuns: z.number().int().min(5).max(2000).default(200),
     /**
