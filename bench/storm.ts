@@ -7,6 +7,7 @@
 //
 //   npx tsx bench/storm.ts [--jobs 20] [--latency 40]
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -117,6 +118,10 @@ async function main() {
   };
   const [a, b] = await Promise.all([start('all'), start('worker')]);
   const url = `http://127.0.0.1:${a.port}`;
+  const mem = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) /
+    1024;
+  const atRest = [a, b].map((p) => mem(p.child.pid!, 'VmRSS'));
 
   // 1. The storm: all 20 evaluated at once, as their schedulers would after the outage.
   const monitor = new Queue('monitor', { connection: redis, prefix });
@@ -181,6 +186,7 @@ async function main() {
   const rateLimited = slack.calls.filter((c) => c.status === 429).length;
   const awsCalls = sim.requests().length;
 
+  const peaks = [a, b].map((p) => mem(p.child.pid!, 'VmHWM'));
   for (const p of [a, b]) p.child.kill('SIGTERM');
   await Promise.all([a, b].map((p) => new Promise((r) => p.child.once('exit', r))));
   await monitor.close();
@@ -210,6 +216,9 @@ async function main() {
   );
   console.log(`| HTTP 429 from Slack | ${rateLimited} |`);
   console.log(`| AWS requests | ${awsCalls} |`);
+  console.log(
+    `| RSS at rest (role all, role worker) → peak during the storm (VmHWM, node + tsx) | ${atRest.map((m) => `${m.toFixed(0)} MiB`).join(', ')} → ${peaks.map((m) => `${m.toFixed(0)} MiB`).join(', ')} |`,
+  );
   process.exit(0);
 }
 

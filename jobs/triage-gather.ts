@@ -654,7 +654,7 @@ function cacheNote(c: PartitionCacheInfo | undefined, now: number): string {
   const ageMin = c.oldestAt !== undefined ? Math.max(0, Math.round((now - c.oldestAt) / 60_000)) : undefined;
   const age =
     ageMin === undefined ? '' : ageMin < 1 ? ', under a minute old' : `, up to ${formatAge(ageMin)} old`;
-  return ` (${c.relisted} of ${c.partitions} partitions listed; ${c.fromCache} unchanged, from the cache${age})`;
+  return `; ${c.relisted} of ${c.partitions} partitions listed, ${c.fromCache} unchanged from the cache${age}`;
 }
 
 function formatAge(minutes: number): string {
