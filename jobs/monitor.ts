@@ -2,8 +2,12 @@
 // monitor.everyMinutes, per monitored job, read the recent runs, apply the degradation rule and
 // the budget, and tell the channel only what is new (src/domain/monitor.ts decides what that is).
 //
-// Each job has one BullMQ job scheduler (`monitor-<job>`), upserted by scheduleMonitors when a
-// process with workers starts; schedulers of jobs no longer configured are removed there. What was
+// Each job has one BullMQ job scheduler (`monitor-<job>`, at a stable offset within the interval so
+// thousands of jobs are spread over it), upserted by scheduleMonitors when a process with workers
+// starts; schedulers of jobs no longer configured are removed there. An evaluation reads only the
+// runs that may have changed since the last one (jobs/monitor-runs.ts); a job becoming DEGRADED
+// while others just did joins their storm message (jobs/monitor-group.ts). Further checks (e.g.
+// freshness) belong in evaluate() beside the degradation rule, each with its own memory. What was
 // last said about a job lives in Redis (`<prefix>:monitor:<job>`), so an alert is posted once
 // whatever process evaluates next; a short per-job lock keeps two evaluations of one job (the
 // schedule and a manual run, or two workers) from both posting.
