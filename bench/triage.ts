@@ -5,9 +5,13 @@
 //      with 500 runs of history and 50,000 input objects in 30 partitions on each platform —
 //      median of N runs each, the two platforms alternating, with the time per phase;
 //   2. ack latency (p50/p99) of 200 concurrent /triage commands against a web-role bot.
+//   3. (--partition-cache, on its own) the Glue triage side by side: every partition listed as
+//      before (defaults.triagePartitionCache: false), the partition cache cold (emptied before each
+//      triage) and warm (a second triage of the same job within the hour).
 // Prints a table. Results are kept in bench/README.md.
 //
 //   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200]
+//   npx tsx bench/triage.ts --partition-cache [--runs 5] [--latency 40]
 import { cpus, totalmem } from 'node:os';
 import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -204,7 +208,88 @@ async function timeTriage(
   }
 }
 
+/** Section 3: the partition cache off, cold and warm, alternating, on the Glue bench job. */
+async function partitionCacheSection() {
+  const sim = await startSimulator({ scenarios: [...emptyScenarios(), benchJob] });
+  for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
+  sim.setFaults([{ latencyMs: LATENCY }]);
+  const slack = await FakeSlack.start();
+  const off = await startTestMedic({
+    env: sim.env(),
+    slack,
+    yaml: 'defaults: { triagePartitionCache: false }',
+  });
+  const on = await startTestMedic({ env: sim.env(), slack });
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+  const offQueue = new Queue('triage', { connection: redis, prefix: off.prefix });
+  const onQueue = new Queue('triage', { connection: redis, prefix: on.prefix });
+  const dropCache = async () => {
+    const keys = await redis.keys(`${on.prefix}:partition-stats:*`);
+    if (keys.length) await redis.del(...keys);
+  };
+  type Row = { totals: number[]; volume: number[]; requests: number[]; phases: Record<string, number[]> };
+  const rows: Record<'off' | 'cold' | 'warm', Row> = {
+    off: { totals: [], volume: [], requests: [], phases: {} },
+    cold: { totals: [], volume: [], requests: [], phases: {} },
+    warm: { totals: [], volume: [], requests: [], phases: {} },
+  };
+  const measure = async (row: Row, t: TestMedic, q: Queue, channel: string) => {
+    const before = sim.requests({ service: 's3' }).length;
+    const r = await timeTriage(t, slack, q, 'BenchJob', channel);
+    row.totals.push(r.ms);
+    row.volume.push(r.phases.volume ?? NaN);
+    for (const [k, v] of Object.entries(r.phases)) (row.phases[k] ??= []).push(v);
+    row.requests.push(sim.requests({ service: 's3' }).length - before);
+  };
+  let sourceLine = '';
+  for (let i = 0; i < RUNS; i++) {
+    await measure(rows.off, off, offQueue, `CPCOFF${i}`);
+    await dropCache();
+    await measure(rows.cold, on, onQueue, `CPCCOLD${i}`);
+    await measure(rows.warm, on, onQueue, `CPCWARM${i}`);
+    const m = slack.topLevel(`CPCWARM${i}`)[0];
+    sourceLine = /lake-bench[^"]*partitions listed[^"]*/.exec(JSON.stringify(m?.blocks ?? []))?.[0] ?? '';
+    sim.clearRequests();
+  }
+  await offQueue.close();
+  await onQueue.close();
+  redis.disconnect();
+  await off.stop();
+  await on.stop();
+  await slack.stop();
+  await sim.stop();
+  const f = (ms: number) => `${Math.round(ms).toLocaleString('en-US')} ms`;
+  console.log(
+    `\n/triage partition cache — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `BenchJob: 500 runs of history, 50,000 input objects in 30 daily partitions; ${LATENCY} ms per AWS call; ${RUNS} runs each, alternating\n`,
+  );
+  console.log(
+    '| volume phase | slash command → final report (median) | min | max | volume phase (median) | S3 requests | vs. full listing |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const base = median(rows.off.totals);
+  for (const [name, row] of [
+    ['every partition listed (before; cache off)', rows.off],
+    ['partition cache cold (first triage)', rows.cold],
+    ['partition cache warm (same job again)', rows.warm],
+  ] as const)
+    console.log(
+      `| ${name} | ${f(median(row.totals))} | ${f(Math.min(...row.totals))} | ${f(Math.max(...row.totals))} | ${f(median(row.volume))} | ${median(row.requests)} | ×${(median(row.totals) / base).toFixed(2)} |`,
+    );
+  for (const [name, row] of Object.entries(rows))
+    console.log(
+      `${name} phases (median): ${Object.entries(row.phases)
+        .map(([k, v]) => `${k} ${f(median(v))}`)
+        .join(', ')}`,
+    );
+  console.log(`\nwarm report's source line: ${sourceLine.replace(/\\n/g, ' ')}`);
+  process.exit(0);
+}
+
 async function main() {
+  if (process.argv.includes('--partition-cache')) return await partitionCacheSection();
   const sim = await startSimulator({ scenarios: [...emptyScenarios(), benchJob] });
   for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
   sim.setFaults([{ latencyMs: LATENCY }]);

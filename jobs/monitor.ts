@@ -2,11 +2,16 @@
 // monitor.everyMinutes, per monitored job, read the recent runs, apply the degradation rule and
 // the budget, and tell the channel only what is new (src/domain/monitor.ts decides what that is).
 //
-// Each job has one BullMQ job scheduler (`monitor-<job>`), upserted by scheduleMonitors when a
-// process with workers starts; schedulers of jobs no longer configured are removed there. What was
+// Each job has one BullMQ job scheduler (`monitor-<job>`, at a stable offset within the interval so
+// thousands of jobs are spread over it), upserted by scheduleMonitors when a process with workers
+// starts; schedulers of jobs no longer configured are removed there. An evaluation reads only the
+// runs that may have changed since the last one (jobs/monitor-runs.ts); a job becoming DEGRADED
+// while others just did joins their storm message (jobs/monitor-group.ts). Further checks (e.g.
+// freshness) belong in evaluate() beside the degradation rule, each with its own memory. What was
 // last said about a job lives in Redis (`<prefix>:monitor:<job>`), so an alert is posted once
 // whatever process evaluates next; a short per-job lock keeps two evaluations of one job (the
 // schedule and a manual run, or two workers) from both posting.
+import { createHash } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { AppConfig } from '../src/config/index.js';
 import { degradationFor, jobProvider, monitorChannelFor, monitoredJobs } from '../src/config/file.js';
@@ -22,6 +27,7 @@ import {
   nextMemory,
   shouldAlert,
   withBudgetAlerted,
+  type AlertingVerdict,
   type MonitorDecision,
   type MonitorMemory,
 } from '../src/domain/monitor.js';
@@ -29,16 +35,21 @@ import {
   renderBudgetAlert,
   renderMonitorAlert,
   renderMonitorRecovered,
+  alertSize,
   type RenderedMessage,
 } from '../src/slack/blocks/monitor-alert.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
-import type { Deps } from '../src/deps.js';
+import type { Deps, Timings } from '../src/deps.js';
+import { readRunsSinceLast } from './monitor-runs.js';
+import { joinAlertGroup } from './monitor-group.js';
 import { noticeMissingTags } from './cost-tags.js';
 import { scheduleBudgetCheck } from './cost-budgets.js';
 import { checkFreshness, type FreshnessPosted } from './monitor-freshness.js';
 
 /** Runs read beyond the rule's window and baseline: room for in-progress and stopped runs. */
 const EXTRA_RUNS = 5;
+/** The runs of the last evaluation are kept this many intervals (then read afresh). */
+const RUNS_CACHE_INTERVALS = 3;
 /** Longest an evaluation may hold a job's lock (a slow Glue answer, Slack retries). */
 const LOCK_MS = 120_000;
 
@@ -54,12 +65,28 @@ export function monitorSchedulerId(job: string): string {
 export interface MonitorOutcome {
   job: string;
   verdict?: DegradationVerdict['verdict'];
-  posted: ('alert' | 'recovered' | 'budget' | 'tags' | FreshnessPosted)[];
+  /** 'grouped': the alert went into the channel's storm message (jobs/monitor-group.ts). */
+  posted: ('alert' | 'grouped' | 'recovered' | 'budget' | 'tags' | FreshnessPosted)[];
   skipped?: string;
 }
 
 export function createMonitorProcessor(deps: Deps): Processor<'monitor'> {
-  return async (job: Job<MonitorPayload>, log) => await runMonitor(deps, job.data.job, log);
+  return async (job: Job<MonitorPayload>, log) => {
+    // Lateness: from when the evaluation was due (its scheduler slot) to when a worker took it;
+    // first attempts only (a retry is late by its backoff, on purpose).
+    if (job.attemptsMade === 0 && job.processedOn)
+      deps.metrics.monitorLateness.observe(Math.max(0, job.processedOn - (job.timestamp + job.delay)) / 1000);
+    return await runMonitor(deps, job.data.job, log);
+  };
+}
+
+/**
+ * Where in each interval a job is evaluated: a stable offset from its name, so 2,000 jobs every
+ * 15 minutes are spread over the 15 minutes (not all at minute 0) and keep their slot across
+ * restarts and workers.
+ */
+export function monitorOffsetMs(job: string, everyMs: number): number {
+  return createHash('sha1').update(job).digest().readUInt32BE(0) % everyMs;
 }
 
 /** One evaluation of one job: what the processor does, callable directly. */
@@ -110,9 +137,19 @@ async function evaluate(
   const cfg = deps.config.medic;
   const rule = degradationFor(cfg, jobName);
   const maxRuns = rule.baselineRuns + rule.consecutiveRuns + EXTRA_RUNS;
+  const everyMs = (cfg.monitor?.everyMinutes ?? 60) * deps.timings.monitorMinuteMs;
   let runs;
   try {
-    runs = await platform.listRuns(jobName, { maxRuns });
+    // Only what changed since the last evaluation is read; the rest comes from Redis.
+    ({ runs } = await readRunsSinceLast(
+      deps.state,
+      deps.config.env.MEDIC_PREFIX,
+      platform,
+      jobName,
+      maxRuns,
+      RUNS_CACHE_INTERVALS * everyMs,
+      deps.now(),
+    ));
   } catch (err) {
     // Throttling and outages: retry with backoff; unknown job or access denied: retrying cannot
     // help, and the next scheduled evaluation tries again anyway.
@@ -142,8 +179,16 @@ async function evaluate(
   const message = messageFor(decision, jobName, verdict, cfg.monitor?.everyMinutes ?? 60);
   // Memory is written after each post, so a retry after a failed post repeats only what failed.
   if (message) {
-    await post(message);
-    posted.push(decision.kind === 'alert' ? 'alert' : 'recovered');
+    // A storm: a job becoming DEGRADED/FAILING while others just did joins their group message.
+    const grouped =
+      decision.kind === 'alert' && decision.reason === 'became'
+        ? await groupAlert(deps, channel, jobName, verdict, decision.verdict, log)
+        : false;
+    if (grouped) posted.push('grouped');
+    else {
+      await post(message);
+      posted.push(decision.kind === 'alert' ? 'alert' : 'recovered');
+    }
   }
   const memory = nextMemory(previous, verdict, decision, deps.now());
   await deps.state.set(key, JSON.stringify(memory));
@@ -158,6 +203,36 @@ async function evaluate(
   posted.push(...(await checkFreshness(deps, jobName, channel, log)));
   log.info({ job: jobName, verdict: verdict.verdict, decision: decision.kind, posted }, 'monitor evaluated');
   return { job: jobName, verdict: verdict.verdict, posted };
+}
+
+/** True when the alert went into the channel's group message instead of its own (jobs/monitor-group.ts). */
+async function groupAlert(
+  deps: Deps,
+  channel: string,
+  job: string,
+  verdict: DegradationVerdict,
+  alerting: AlertingVerdict,
+  log: Logger,
+): Promise<boolean> {
+  const windowMinutes = deps.config.medic.monitor?.groupWindowMinutes ?? 0;
+  if (windowMinutes <= 0) return false;
+  const problematic = new Set(verdict.problematicRunIds);
+  const starts = verdict.runs.filter((r) => problematic.has(r.id)).map((r) => r.startedOn.getTime());
+  const now = deps.now();
+  const join = await joinAlertGroup(
+    deps,
+    channel,
+    {
+      job,
+      verdict: alerting,
+      size: alertSize(verdict),
+      since: starts.length ? Math.min(...starts) : now,
+      at: now,
+    },
+    windowMinutes,
+    log,
+  );
+  return join.kind === 'joined';
 }
 
 function messageFor(
@@ -183,6 +258,8 @@ export interface ScheduleMonitorsDeps {
   config: AppConfig;
   producers: Producers;
   logger: Logger;
+  /** The length of the minute everyMinutes counts (tests and benches compress time). */
+  timings?: Pick<Timings, 'monitorMinuteMs'>;
 }
 
 /** How long a starting process waits for Redis before scheduling in the background. */
@@ -226,7 +303,8 @@ export interface ScheduleResult {
 async function applySchedule(deps: ScheduleMonitorsDeps): Promise<ScheduleResult> {
   const cfg = deps.config.medic;
   const jobs = monitoredJobs(cfg);
-  const every = (cfg.monitor?.everyMinutes ?? 60) * 60_000;
+  const minute = deps.timings?.monitorMinuteMs ?? 60_000;
+  const every = (cfg.monitor?.everyMinutes ?? 60) * minute;
   const queue = deps.producers.queue('monitor');
   const scheduled: string[] = [];
   const removed: string[] = [];
@@ -234,7 +312,7 @@ async function applySchedule(deps: ScheduleMonitorsDeps): Promise<ScheduleResult
   for (const [id, job] of wanted) {
     await queue.upsertJobScheduler(
       id,
-      { every },
+      { every, offset: monitorOffsetMs(job, every) },
       {
         name: 'monitor',
         data: { job } satisfies MonitorPayload,
@@ -256,6 +334,6 @@ async function applySchedule(deps: ScheduleMonitorsDeps): Promise<ScheduleResult
   }
   // Budgets over the month are checked on the same schedule (jobs/cost-budgets.ts).
   await scheduleBudgetCheck(deps);
-  deps.logger.info({ jobs: scheduled, removed, everyMinutes: every / 60_000 }, 'monitor scheduled');
+  deps.logger.info({ jobs: scheduled.length, removed, everyMinutes: every / minute }, 'monitor scheduled');
   return { scheduled, removed };
 }

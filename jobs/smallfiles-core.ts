@@ -7,6 +7,7 @@ import type { AppConfig } from '../src/config/index.js';
 import type { ObjectLocation, Providers } from '../src/providers/ports.js';
 import { formatLocation, parseObjectUri } from '../src/providers/object-uri.js';
 import { scanLocation, type ScanProgress, type ScanResult } from '../src/providers/scanner.js';
+import { scanWithPartitionCache, type PartitionCacheInfo } from './partition-cache.js';
 
 import type { SmallFileSummary } from '../src/domain/small-file-summary.js';
 import {
@@ -25,6 +26,8 @@ export interface SmallFilesRequest {
   uri: string;
   thresholdBytes?: number;
   compareUri?: string;
+  /** Take unchanged partitions' statistics from earlier scans (jobs/partition-cache.ts): triage. */
+  partitionCache?: boolean;
 }
 
 export interface SmallFilesResult {
@@ -36,6 +39,8 @@ export interface SmallFilesResult {
   compare?: { location: string; scan: ScanResult; comparison: ScanComparison };
   recommendation: CompactionRecommendation;
   cost: ListingCost;
+  /** Set when the partition cache was used: what came from it and how old. */
+  partitionCache?: PartitionCacheInfo;
 }
 
 export interface SmallFilesDeps {
@@ -56,11 +61,20 @@ async function scanOne(
   deps: SmallFilesDeps,
   loc: ObjectLocation,
   thresholdBytes: number,
-  opts: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void },
-): Promise<ScanResult> {
+  opts: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void; partitionCache?: boolean },
+): Promise<ScanResult & { partitionCache?: PartitionCacheInfo }> {
   const cfg = deps.config.medic;
   const store = deps.providers.objectStore(loc.scheme);
   const inventory = loc.scheme === 's3' ? cfg.s3Inventory[loc.container] : undefined;
+  if (opts.partitionCache && deps.state && !(inventory && store.scanInventory)) {
+    const cached = await scanWithPartitionCache(deps.state, deps.config.env.MEDIC_PREFIX, store, loc, {
+      thresholdBytes,
+      concurrency: cfg.defaults.scanConcurrency,
+      now: deps.now ?? Date.now,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (cached) return { ...cached.scan, partitionCache: cached.cache };
+  }
   if (inventory && store.scanInventory) {
     return store.scanInventory(parseObjectUri(inventory.destination), loc, {
       thresholdBytes,
@@ -95,12 +109,13 @@ export async function runSmallFilesScan(
   const now = deps.now ?? Date.now;
   const thresholdBytes = req.thresholdBytes ?? cfg.defaults.smallFileBytes;
   const { loc, compareLoc } = parseRequestLocations(req);
-  const [scan, other] = await Promise.all([
-    scanOne(deps, loc, thresholdBytes, opts),
+  const [scanned, other] = await Promise.all([
+    scanOne(deps, loc, thresholdBytes, { ...opts, ...(req.partitionCache ? { partitionCache: true } : {}) }),
     compareLoc
       ? scanOne(deps, compareLoc, thresholdBytes, { ...(opts.signal ? { signal: opts.signal } : {}) })
       : undefined,
   ]);
+  const { partitionCache, ...scan } = scanned;
   const key = baselineKey(deps.config, loc, thresholdBytes);
   let previous: SmallFilesResult['previous'];
   if (deps.state) {
@@ -142,5 +157,6 @@ export async function runSmallFilesScan(
       scan.requests + (other?.requests ?? 0),
       scan.summary.objects + (other?.summary.objects ?? 0),
     ),
+    ...(partitionCache ? { partitionCache } : {}),
   };
 }

@@ -18,6 +18,7 @@ import {
   type ProviderName,
   type Providers,
 } from '../src/providers/ports.js';
+import type { PartitionCacheInfo } from './partition-cache.js';
 import { runSmallFilesScan, type SmallFilesResult } from './smallfiles-core.js';
 import { describeSummary } from '../src/domain/small-file-compare.js';
 import { code, escapeMrkdwn } from '../src/slack/mrkdwn.js';
@@ -509,7 +510,10 @@ export class TriageGatherer {
   private async gatherVolume(uri: string): Promise<{ comparison?: VolumeComparison } | undefined> {
     const step = 'Input volume and small files';
     try {
-      const result = await runSmallFilesScan(this.deps, { uri });
+      const result = await runSmallFilesScan(this.deps, {
+        uri,
+        partitionCache: this.deps.config.medic.defaults.triagePartitionCache,
+      });
       if (result.scan.slowed) this.model.throttled = true;
       const comparison = volumeComparison(result);
       this.model.volume = {
@@ -519,7 +523,7 @@ export class TriageGatherer {
           ...(result.previous?.comparison.sentences ?? []),
           result.recommendation.reason,
         ],
-        source: `${result.location}, ${result.scan.source === 'inventory' ? 'from S3 Inventory' : `listed in ${(result.scan.durationMs / 1000).toFixed(1)} s`}`,
+        source: `${result.location}, ${result.scan.source === 'inventory' ? 'from S3 Inventory' : `listed in ${(result.scan.durationMs / 1000).toFixed(1)} s`}${cacheNote(result.partitionCache, this.deps.now())}`,
       };
       this.setStep(step, 'done', `${formatInt(result.scan.summary.objects)} objects`);
       await this.publish();
@@ -651,4 +655,19 @@ function sparkConfProperties(conf: string): Record<string, string> {
     if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
   }
   return out;
+}
+
+/** What of the volume came from the partition cache, and how old it is (jobs/partition-cache.ts). */
+function cacheNote(c: PartitionCacheInfo | undefined, now: number): string {
+  if (!c || c.fromCache === 0) return '';
+  const ageMin = c.oldestAt !== undefined ? Math.max(0, Math.round((now - c.oldestAt) / 60_000)) : undefined;
+  const age =
+    ageMin === undefined ? '' : ageMin < 1 ? ', under a minute old' : `, up to ${formatAge(ageMin)} old`;
+  return `; ${c.relisted} of ${c.partitions} partitions listed, ${c.fromCache} unchanged from the cache${age}`;
+}
+
+function formatAge(minutes: number): string {
+  if (minutes < 120) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
+  return `${Math.round(minutes / 1440)} days`;
 }

@@ -10,11 +10,14 @@ import { handleAdmin, type AdminContext } from './admin.js';
 import { materializeOutputs } from './lake-store.js';
 import type { FaultInjector, ServiceName } from './faults.js';
 import type { RequestLog } from './requests.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { SimState } from './state.js';
 
 export interface ServerContext extends AdminContext {
   state: SimState;
   faults: FaultInjector;
+  /** Account rate limits per service (ThrottlingException past them). */
+  rateLimits?: RateLimiter;
   requests: RequestLog;
   logs: LogsOptions;
 }
@@ -128,6 +131,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
           : service === 'logs'
             ? logsResource(params)
             : cloudWatchResource(params);
+      if (ctx.rateLimits && !ctx.rateLimits.take(service))
+        throw new SimError('ThrottlingException', 'Rate exceeded', 400);
       const decision = ctx.faults.decide({ service, operation, ...(resource ? { resource } : {}) });
       latencyMs = decision.latencyMs;
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);

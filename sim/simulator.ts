@@ -7,6 +7,8 @@ import { seededRandom } from './random.js';
 import { defaultScenarios, type Scenario } from './scenarios.js';
 import { createSimServer } from './server.js';
 import { SimState } from './state.js';
+import { RateLimiter, type RateLimit } from './rate-limit.js';
+import type { ServiceName } from './faults.js';
 import { startAzureSimulator, type AzureSimulator, type AzureSimulatorOptions } from './azure/index.js';
 
 export interface SimulatorOptions {
@@ -21,6 +23,8 @@ export interface SimulatorOptions {
   start?: number;
   /** Fault and latency rules from the start. */
   faults?: FaultRule[];
+  /** Account rate limits (real time) per service: past them, ThrottlingException. */
+  rateLimits?: Partial<Record<ServiceName, RateLimit>>;
   /** Seed of the fault injector's randomness; default 1. */
   seed?: number;
   /** Events FilterLogEvents examines per call; default 10,000. */
@@ -39,6 +43,8 @@ export interface Simulator {
   clearRequests(): void;
   /** Replace every fault rule ([] clears them). */
   setFaults(rules: FaultRule[]): void;
+  /** Set (or lift, with undefined) a service's account rate limit. */
+  setRateLimit(service: ServiceName, limit: RateLimit | undefined): void;
   /** Rebuild the state from the scenarios; clear faults and recorded requests. */
   reset(): void;
   /** The environment variables that point the AWS SDK (and, when started, Azure clients) at this simulator. */
@@ -58,6 +64,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const seed = opts.seed ?? 1;
   const faults = new FaultInjector(seededRandom(seed), opts.faults ?? []);
   const requests = new RequestLog();
+  const rateLimits = new RateLimiter(opts.rateLimits ?? {});
   const seedState = () => {
     state.clear();
     const now = state.now();
@@ -73,6 +80,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const server = createSimServer({
     state,
     faults,
+    rateLimits,
     requests,
     logs: { ...(opts.logsScanLimit !== undefined ? { scanLimit: opts.logsScanLimit } : {}) },
     reset,
@@ -99,6 +107,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests: (filter) => requests.list(filter),
     clearRequests: () => requests.clear(),
     setFaults: (rules) => faults.set(rules),
+    setRateLimit: (service, limit) => rateLimits.set(service, limit),
     reset,
     env: () => ({ ...simulatorEnv(url), ...azure?.env() }),
     ...(azure ? { azure } : {}),

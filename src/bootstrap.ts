@@ -26,12 +26,16 @@ import { timingsFrom, type Deps, type Timings } from './deps.js';
 import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
 import { createProviders } from './providers/registry.js';
+import { configuredRequestBudget, createRequestBudget } from './providers/request-budget.js';
 import { IncidentStore } from './store/incidents.js';
 import { Timeline } from './store/timeline.js';
 import { ChecklistStore } from './store/checklist-store.js';
 import { RUNBOOK_CHECKLIST, runbookChecklist } from './domain/checklist.js';
 import { resolveRunbooks } from './domain/runbooks.js';
 import type { Providers } from './providers/ports.js';
+
+/** Messages per second per channel (Slack's chat.postMessage limit), with short bursts. */
+const SLACK_CHANNEL_PACE = { ratePerSecond: 1, burst: 4 };
 
 export interface Medic {
   config: AppConfig;
@@ -74,6 +78,9 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     logger,
     metrics,
+    // Slack allows about one message a second per channel: every worker's posts and updates in a
+    // channel share one bucket in Redis, so a storm of alerts and reports never meets a 429 storm.
+    pacer: createRequestBudget(state, prefix, SLACK_CHANNEL_PACE),
   });
   // Providers a test injects are the test's to close; the ones built here are closed at shutdown.
   const ownProviders = opts.jobDeps?.providers === undefined;
@@ -85,6 +92,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
       pricing: config.medic.defaults.pricing,
       jobs: config.medic.jobs,
       azure: config.medic.azure,
+      ...budgetOption(configuredRequestBudget(config.medic.monitor, state, prefix)),
     });
   const incidents = new IncidentStore(state, prefix);
   const timeline = new Timeline(state, prefix);
@@ -138,7 +146,7 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     workerRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (workers)'));
     const processors = opts.processors ?? buildProcessors(deps);
     workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
-    await scheduleMonitors({ config, producers, logger });
+    await scheduleMonitors({ config, producers, logger, timings });
   }
 
   const routes = healthRoutes({
@@ -204,4 +212,8 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
       return closing;
     },
   };
+}
+
+function budgetOption<T>(b: T | undefined): { requestBudget?: T } {
+  return b ? { requestBudget: b } : {};
 }

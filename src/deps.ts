@@ -39,6 +39,8 @@ export interface Deps {
 export interface Timings {
   /** The length of the minute `escalateAfterMinutes` counts, ms: 60 000 (tests: 1000). */
   escalationMinuteMs: number;
+  /** The length of the minute `monitor.everyMinutes` counts, ms: 60 000 (tests, benches: less). */
+  monitorMinuteMs: number;
   /** Between two looks at a mitigation's run, ms (`defaults.runPollSeconds`). */
   mitigationPollMs: number;
   /** A mitigation's run is looked at this many times at most (`defaults.followRunHours`). */
@@ -65,6 +67,7 @@ export function timingsFrom(
     followPollMs,
     followMaxChecks: Math.max(1, Math.ceil(((defaults.followNextRunHours ?? 36) * 3_600_000) / followPollMs)),
     escalationMinuteMs: 60_000,
+    monitorMinuteMs: 60_000,
     mitigationPollMs: pollMs,
     mitigationMaxPolls: Math.ceil((defaults.followRunHours * 3_600_000) / pollMs),
     backfillPollMs: 1000,

@@ -10,6 +10,8 @@ export interface Metrics {
   slackApiErrors: Counter<'method' | 'error'>;
   slackRateLimited: Counter<'method'>;
   workersRunning: Gauge<'queue'>;
+  /** How late each scheduled monitor evaluation started, from its slot in the interval. */
+  monitorLateness: Histogram;
   /** Jobs waiting to be picked up, per queue, read from Redis at each scrape (worker autoscaling). */
   queueWaiting: Gauge<'queue'>;
   /** Where queueWaiting reads from; set once the queues exist (bootstrap). */
@@ -58,6 +60,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'medic_slack_rate_limited_total',
       help: 'Slack Web API rate-limit waits (HTTP 429), by method',
       labelNames: ['method'],
+      registers: [registry],
+    }),
+    monitorLateness: new Histogram({
+      name: 'medic_monitor_evaluation_lateness_seconds',
+      help: 'Time from when a monitor evaluation was due (its slot in monitor.everyMinutes) to when a worker started it',
+      buckets: [0.05, 0.25, 1, 5, 15, 30, 60, 120, 300, 900],
       registers: [registry],
     }),
     workersRunning: new Gauge({

@@ -61,6 +61,8 @@ export const Defaults = z
     pricing: Pricing.default(Pricing.parse({})),
     /** Parallel listing requests of one small-file scan. */
     scanConcurrency: z.number().int().min(1).max(256).default(32),
+    /** Triage lists again only the input partitions that changed (false: always list everything). */
+    triagePartitionCache: z.boolean().default(true),
     /** Runs of history triage reads at most (GetJobRuns pages until this many, or 90 days). */
     maxRuns: z.number().int().min(5).max(2000).default(200),
     /**
@@ -175,8 +177,25 @@ export const MonitorConfig = z
     /** Jobs evaluated on the schedule; default every job in `jobs:`. */
 
     jobs: z.array(z.string().min(1).max(255)).optional(),
+    /**
+     * The request budget per provider and account, shared by every worker through Redis: Glue
+     * calls (the monitor's and triage's) wait for a token instead of being throttled. Unset: no
+     * budget (the SDK's retries on throttling only).
+     */
+    maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
+    /**
+     * A storm: jobs becoming DEGRADED/FAILING in one channel within this many minutes of the first
+     * are listed in one message (updated as more arrive) instead of one alert each; 0 turns it off.
+     */
+    groupWindowMinutes: z.number().int().min(0).max(240).default(30),
+    /** Requests that may go at once after a quiet spell (default: maxRequestsPerSecond, at least 1). */
+    requestBurst: z.number().int().min(1).max(10_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.requestBurst === undefined || m.maxRequestsPerSecond !== undefined, {
+    message: 'monitor.requestBurst needs monitor.maxRequestsPerSecond',
+    path: ['requestBurst'],
+  });
 export type MonitorConfig = z.infer<typeof MonitorConfig>;
 
 /** `key=value`: a tag key (no `=`) and a value, as AWS and Azure tags allow them. */

@@ -379,8 +379,11 @@ export interface JobPlatform {
   getJob(name: string): Promise<JobDefinition>;
   /** Every job name, for "did you mean" suggestions. */
   listJobNames(): Promise<string[]>;
-  /** Newest first; pages until maxRuns runs or until runs older than `since`. */
-  listRuns(name: string, opts: { maxRuns: number; since?: Date }): Promise<JobRun[]>;
+  /**
+   * Newest first; pages until maxRuns runs or until runs older than `since`. `pageSize`: runs per
+   * platform call when few new runs are expected (the monitor's incremental reads).
+   */
+  listRuns(name: string, opts: { maxRuns: number; since?: Date; pageSize?: number }): Promise<JobRun[]>;
   getRun(name: string, runId: string): Promise<JobRun>;
   /**
    * A run with these parameters (named without prefix); the run id. `isolated`: the run must not

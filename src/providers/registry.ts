@@ -32,6 +32,8 @@ import { createSynapseMetricsSource } from './azure/synapse-metrics.js';
 import { createLogAnalyticsClient, type LogAnalyticsClient } from './azure/log-analytics-client.js';
 import { createMonitorMetricsClient } from './azure/monitor-metrics-client.js';
 import type { AzureRetryOptions } from './azure/azure-rest.js';
+import { applyRequestBudget } from './aws/budget-middleware.js';
+import type { RequestBudget } from './request-budget.js';
 
 export interface ProvidersOptions {
   env: Env;
@@ -46,6 +48,12 @@ export interface ProvidersOptions {
   /** medic.yml `jobs:`: where each Synapse job's pipeline is (workspace, pipeline, sparkPool). */
   jobs?: Readonly<Record<string, SynapseJobSettings>>;
   /** medic.yml `azure:`: Log Analytics workspace, subscription and resource group, pricing. */
+  /**
+   * The request budget shared through Redis (medic.yml monitor.maxRequestsPerSecond): every Glue
+   * call of this process — the monitor's and triage's — waits for a token of the bucket
+   * `glue:<region>` (one Redis prefix serves one account), instead of being throttled by Glue.
+   */
+  requestBudget?: RequestBudget;
   azure?: {
     logAnalyticsWorkspaceId?: string | undefined;
     subscriptionId?: string | undefined;
@@ -82,14 +90,18 @@ export function createProviders(opts: ProvidersOptions): Providers {
     let p = platforms.get(name);
     if (!p) {
       switch (name) {
-        case 'glue':
-          p = createGluePlatform({
+        case 'glue': {
+          const glue = createGluePlatform({
             region,
             maxAttempts,
             ...endpoint('glue'),
             ...(opts.pricing ? { pricing: opts.pricing } : {}),
           });
+          const budget = opts.requestBudget;
+          if (budget) applyRequestBudget(glue.client, () => budget.acquire(`glue:${region}`));
+          p = glue;
           break;
+        }
         case 'synapse':
           p = createSynapsePlatform({
             credential: azureCredential(),

@@ -26,7 +26,8 @@ import { glueRun } from '../support/runs.js';
 import type { RunRecord } from '../../src/domain/run-record.js';
 import { formatUnitHours, formatPct, formatPctChange } from '../../src/domain/format.js';
 import type { MonitorMemory } from '../../src/domain/monitor.js';
-import { monitorStateKey } from '../../jobs/monitor.js';
+import { monitorOffsetMs, monitorStateKey } from '../../jobs/monitor.js';
+import { INCREMENTAL_PAGE } from '../../jobs/monitor-runs.js';
 import type { MonitorOutcome } from '../../jobs/monitor.js';
 import { waitFor } from '../support/wait.js';
 
@@ -35,6 +36,7 @@ const YAML = `
 monitor:
   channel: ${CHANNEL}
   jobs: []
+  groupWindowMinutes: 0 # one alert per job here; the storm test groups them
 jobs:
   MyJob: { input: s3://lake-raw/events/ }
   HealthyJob: {}
@@ -168,9 +170,15 @@ test('MyJob (DEGRADED): one alert with the numbers, the run links and Triage now
     [['medic.monitor.triage', 'MyJob']],
   );
 
-  // An hour later, nothing new: no second alert.
+  // An hour later, nothing new: no second alert. And the second evaluation reads only what may
+  // have changed (one small page from the newest known run); the window comes from Redis.
+  sim.clearRequests();
   const again = await runMonitor('MyJob');
   assert.deepEqual(again.posted, []);
+  assert.deepEqual(
+    sim.requests({ service: 'glue', operation: 'GetJobRuns' }).map((r) => r.params.MaxResults),
+    [INCREMENTAL_PAGE],
+  );
   assert.equal(posts('MyJob').length, 1);
   assert.equal((await memory('MyJob'))?.alert?.verdict, 'DEGRADED');
 });
@@ -232,10 +240,15 @@ test('CostlyJob over its budget: one alert per run, with cost, budget, DPU-hours
 
   assert.deepEqual((await runMonitor('CostlyJob')).posted, [], 'the same run is not alerted twice');
   // A run still going has no final cost: nothing yet.
-  sim.state.glue.addRun({ JobName: 'CostlyJob', startedAt: sim.state.now() - MINUTE, durationSec: 3600 });
+  const next = sim.state.glue.addRun({
+    JobName: 'CostlyJob',
+    startedAt: sim.state.now() - MINUTE,
+    durationSec: 3600,
+  });
   assert.deepEqual((await runMonitor('CostlyJob')).posted, []);
 
-  const next = addRun('CostlyJob', 2 * HOUR, 600);
+  // An hour later it has finished, over the budget (the evaluation reads it again: it was open).
+  sim.state.clock.advance(HOUR);
   assert.deepEqual((await runMonitor('CostlyJob')).posted, ['budget']);
   alerts = posts('CostlyJob', /^Budget exceeded/);
   assert.equal(alerts.length, 2);
@@ -287,19 +300,33 @@ jobs:
   HealthyJob: {}
   SynJob: { provider: synapse }
 `;
-  const first = await startMedic(testConfig({ yaml: both, env, slack: t.slack, prefix }), { logger });
+  // A monitor "minute" of 200 ms: everyMinutes 30 is a 6 s interval here.
+  const minute = 200;
+  const every = 30 * minute;
+  const first = await startMedic(testConfig({ yaml: both, env, slack: t.slack, prefix }), {
+    logger,
+    timings: { monitorMinuteMs: minute },
+  });
   try {
     const schedulers = await first.producers.queue('monitor').getJobSchedulers(0, -1);
     assert.deepEqual(
       schedulers.map((s) => [s.key, s.every, s.template?.data]).sort(),
       [
-        ['monitor-HealthyJob', 30 * 60_000, { job: 'HealthyJob' }],
-        ['monitor-MyJob', 30 * 60_000, { job: 'MyJob' }],
-        ['monitor-SynJob', 30 * 60_000, { job: 'SynJob' }],
+        ['monitor-HealthyJob', every, { job: 'HealthyJob' }],
+        ['monitor-MyJob', every, { job: 'MyJob' }],
+        ['monitor-SynJob', every, { job: 'SynJob' }],
       ],
       'every job of jobs: by default, whatever its platform',
     );
-    // An \`every\` scheduler's first evaluation runs at once: both jobs get evaluated by the schedule.
+    // Spread over the interval: each job's slot is its own stable offset within everyMinutes.
+    for (const s of schedulers) {
+      const job = s.key.replace(/^monitor-/, '');
+      const offset = monitorOffsetMs(job, every);
+      assert.ok(offset >= 0 && offset < every);
+      assert.equal(((s.next ?? NaN) % every) - offset, 0, `${s.key} runs at its offset`);
+    }
+    assert.equal(new Set(schedulers.map((s) => s.next! % every)).size, 3, 'three jobs, three slots');
+    // Each job is evaluated by the schedule at its slot, within the (short) interval.
     await waitFor(
       'both jobs evaluated by the schedule',
       async () => {
@@ -308,6 +335,10 @@ jobs:
       },
       30_000,
     );
+    // /metrics says how late each scheduled evaluation started.
+    const text = await (await fetch(`${first.url}/metrics`)).text();
+    const count = /^medic_monitor_evaluation_lateness_seconds_count (\d+)/m.exec(text);
+    assert.ok(count && Number(count[1]) >= 2, `lateness observed:\n${text.slice(0, 300)}`);
   } finally {
     await first.close();
   }
@@ -317,7 +348,10 @@ jobs:
   MyJob: {}
   HealthyJob: {}
 `;
-  const second = await startMedic(testConfig({ yaml: onlyMyJob, env, slack: t.slack, prefix }), { logger });
+  const second = await startMedic(testConfig({ yaml: onlyMyJob, env, slack: t.slack, prefix }), {
+    logger,
+    timings: { monitorMinuteMs: minute },
+  });
   try {
     const keys = (await second.producers.queue('monitor').getJobSchedulers(0, -1)).map((s) => s.key);
     assert.deepEqual(keys, ['monitor-MyJob']);
@@ -334,3 +368,86 @@ jobs:
     await dropPrefix(prefix);
   }
 });
+
+test('a storm: six jobs degrading together are one alert and one group message with the shared-cause hint', async () => {
+  const STORM = 'C0STORM';
+  const jobs = Array.from({ length: 6 }, (_, i) => `StormJob${i + 1}`);
+  for (const [i, job] of jobs.entries())
+    addJobHistory(sim.state, sim.state.now(), {
+      job: { Name: job },
+      // Ten 10-minute baseline runs, then three at 20 minutes: DEGRADED, begun within minutes of each other.
+      runs: [
+        ...Array.from({ length: 10 }, () => ({ durationSec: 600 })),
+        ...[1, 2, 3].map(() => ({ durationSec: 1200 })),
+      ],
+      intervalMs: HOUR,
+      lastStartAgoMs: 40 * MINUTE + i * MINUTE,
+    });
+  const yaml = `
+monitor: { channel: ${STORM}, jobs: [], groupWindowMinutes: 30 }
+jobs:
+${jobs.map((j) => `  ${j}: {}`).join('\n')}
+`;
+  const storm = await startTestMedic({ yaml, env: sim.env(), slack: t.slack });
+  t.slack.addChannel({ id: STORM, name: 'storm-alerts', members: ['U0ONCALL'] });
+  try {
+    // All six evaluated at once, as their scheduler slots (or two workers) would have them.
+    const queue = storm.medic.producers.queue('monitor');
+    const added = await Promise.all(jobs.map((job) => queue.add('monitor', { job })));
+    const outcomes = await Promise.all(
+      added.map(async (a) => {
+        await waitFor(
+          `${a.data.job} evaluated`,
+          async () => ['completed', 'failed'].includes(await a.getState()),
+          60_000,
+        );
+        const done = await queue.getJob(a.id!);
+        assert.equal(await done!.getState(), 'completed', done?.failedReason);
+        return done!.returnvalue as MonitorOutcome;
+      }),
+    );
+    const kinds = outcomes.map((o) => o.posted.join(',')).sort();
+    assert.deepEqual(kinds, ['alert', 'grouped', 'grouped', 'grouped', 'grouped', 'grouped']);
+    const first = outcomes.find((o) => o.posted.includes('alert'))!.job;
+    const top = t.slack.topLevel(STORM);
+    assert.equal(top.length, 2, 'the first job’s own alert and one group message');
+    assert.equal(top.filter((m) => new RegExp(`^DEGRADED.*${first}`).test(m.text)).length, 1);
+    // Its final state lists all six, each with its Triage now button, and the shared-cause hint.
+    const groupMessage = () =>
+      t.slack.topLevel(STORM).find((m) => /jobs degraded within 30 min/.test(m.text));
+    await waitFor(
+      'the group message lists all six',
+      () => /^6 jobs degraded/.test(groupMessage()?.text ?? ''),
+      30_000,
+    );
+    const group = groupMessage()!;
+    const text = textOf(group);
+    for (const job of jobs) assert.ok(text.includes(`\`${job}\``), `${job} listed`);
+    assert.match(
+      text,
+      /Likely a shared cause:\*? the degradations of all 6 jobs began within \d+ min of each other/,
+    );
+    const buttons = ((group.blocks ?? []) as { accessory?: { action_id: string; value: string } }[]).flatMap(
+      (b) => (b.accessory ? [b.accessory] : []),
+    );
+    assert.deepEqual(
+      buttons.map((b) => [b.action_id, b.value]).sort(),
+      jobs.map((j) => ['medic.monitor.triage', j]).sort(),
+    );
+    // A job already in the storm that is evaluated again says nothing new.
+    assert.deepEqual((await runMonitorOn(storm, jobs[0]!)).posted, []);
+  } finally {
+    await storm.stop();
+  }
+});
+
+async function runMonitorOn(m: TestMedic, job: string): Promise<MonitorOutcome> {
+  const queue = m.medic.producers.queue('monitor');
+  const added = await queue.add('monitor', { job });
+  await waitFor(
+    `${job} evaluated`,
+    async () => ['completed', 'failed'].includes(await added.getState()),
+    30_000,
+  );
+  return (await queue.getJob(added.id!))!.returnvalue as MonitorOutcome;
+}

@@ -242,3 +242,26 @@ azure: { subscriptionId: not-a-guid, pricing: { sparkVCoreHourUsd: 0 } }
     },
   );
 });
+
+test('the monitor request budget: a positive rate, a whole burst, and no burst without a rate', () => {
+  const base = `jobs: {}\nmonitor:\n  channel: C0ALERTS\n`;
+  const { config } = parseConfigText(`${base}  maxRequestsPerSecond: 2.5\n  requestBurst: 5\n`, 'dev');
+  assert.equal(config.monitor?.maxRequestsPerSecond, 2.5);
+  assert.equal(config.monitor?.requestBurst, 5);
+  assert.throws(
+    () => parseConfigText(`${base}  maxRequestsPerSecond: 0\n  requestBurst: 1.5\n`, 'dev'),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.ok(
+        err.problems.some((p) => p.startsWith('monitor.maxRequestsPerSecond:')),
+        err.problems.join('\n'),
+      );
+      assert.ok(
+        err.problems.some((p) => p.startsWith('monitor.requestBurst:')),
+        err.problems.join('\n'),
+      );
+      return true;
+    },
+  );
+  assert.throws(() => parseConfigText(`${base}  requestBurst: 3\n`, 'dev'), /monitor\.requestBurst: .*needs/);
+});

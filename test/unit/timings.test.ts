@@ -7,6 +7,7 @@ test('timings: production waits from medic.yml defaults, as they were before the
   const t = timingsFrom(parseConfigText('', 'dev', 'test').config.defaults);
   assert.deepEqual(t, {
     escalationMinuteMs: 60_000,
+    monitorMinuteMs: 60_000,
     mitigationPollMs: 30_000,
     mitigationMaxPolls: 720,
     backfillPollMs: 1000,

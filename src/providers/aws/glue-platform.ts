@@ -478,10 +478,10 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
       return names.sort();
     },
 
-    async listRuns(name, { maxRuns, since }) {
+    async listRuns(name, { maxRuns, since, pageSize: wanted }) {
       const runs: JobRun[] = [];
       if (maxRuns <= 0) return runs;
-      const pageSize = Math.min(RUNS_PAGE_SIZE, maxRuns);
+      const pageSize = Math.max(1, Math.min(RUNS_PAGE_SIZE, maxRuns, wanted ?? RUNS_PAGE_SIZE));
       try {
         const links = await linkContext();
         // Newest first, no time filter on the service side: page until enough runs or past `since`.

@@ -49,6 +49,10 @@ function runLine(unit: string, r: RunFigures, isNew: boolean): string {
 }
 
 /** The size of the problem in a few words, for the headline and the notification text. */
+export function alertSize(v: DegradationVerdict): string {
+  return size(v);
+}
+
 function size(v: DegradationVerdict): string {
   if (v.verdict === 'DEGRADED' && v.overBaseline)
     return `${formatPctChange(v.overBaseline.medianPct, 0)} over baseline`;

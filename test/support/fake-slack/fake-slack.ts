@@ -87,6 +87,7 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
   private lastTsMicros = 0n;
   private idCounter = 0;
   private readonly rateLimits = new Map<string, { retryAfterSec: number; remaining: number }>();
+  private readonly channelBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly injectedErrors = new Map<string, { error: string; status: number; remaining: number }>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
   private readonly triggers = new Map<string, { user: string; expires: number }>();
@@ -291,6 +292,17 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
 
   // ---------------------------------------------------------------------------------------------
   // Rate limits
+
+  private takeChannelToken(channel: string, l: { perSecond: number; burst: number }): boolean {
+    const now = performance.now();
+    const b = this.channelBuckets.get(channel) ?? { tokens: l.burst, at: now };
+    b.tokens = Math.min(l.burst, b.tokens + ((now - b.at) / 1000) * l.perSecond);
+    b.at = now;
+    this.channelBuckets.set(channel, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
 
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After: retryAfterSec`. */
   inject429(method: string, opts: { retryAfterSec?: number; times?: number } = {}): void {
@@ -711,6 +723,14 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     const token = bearer || bodyToken || undefined;
     const call = { method, args, token, at };
 
+    const channelLimit = this.opts.channelRateLimit;
+    if (
+      channelLimit &&
+      (method === 'chat.postMessage' || method === 'chat.update') &&
+      typeof args.channel === 'string' &&
+      !this.takeChannelToken(args.channel, channelLimit)
+    )
+      return this.answer(res, call, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '1' });
     const limit = this.rateLimits.get(method);
     if (limit && limit.remaining > 0) {
       limit.remaining -= 1;

@@ -225,6 +225,11 @@ export interface SlackAppTarget {
 }
 
 export interface FakeSlackOptions {
+  /**
+   * Slack's per-channel posting limit: chat.postMessage and chat.update past `perSecond` per
+   * channel (bursts of `burst`, a token bucket) answer HTTP 429 with Retry-After 1. Default: none.
+   */
+  channelRateLimit?: { perSecond: number; burst: number };
   /** Listen port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
   host?: string;

@@ -1,0 +1,228 @@
+// Benchmark of a storm (issue 19): 20 Glue jobs degraded by the same upstream outage, alerted at
+// once and triaged at once ("Triage now" pressed on all 20), against the simulator with 40 ms per
+// AWS call, by two bot processes on one Redis (one receiving Slack and working, one working),
+// with a fake Slack enforcing about one message a second per channel (HTTP 429 past it).
+// Measures: messages in the alert channel, time from the clicks to each final report (p50, p95,
+// last), Slack calls per channel per second (the most in any 1 s and the mean over the storm), 429s.
+//
+//   npx tsx bench/storm.ts [--jobs 20] [--latency 40]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  startSimulator,
+  emptyScenarios,
+  addJobHistory,
+  dailyPartitions,
+  HOUR,
+  MINUTE,
+} from '../sim/index.js';
+import { FakeSlack } from '../test/support/fake-slack/fake-slack.js';
+import { BOT_TOKEN, SIGNING_SECRET } from '../test/support/medic.js';
+import { sendBlockAction } from '../test/support/slack-requests.js';
+import { dropPrefix, redisUrl, testPrefix } from '../test/support/services.js';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const JOBS = arg('jobs', 20);
+const LATENCY = arg('latency', 40);
+const CHANNEL = 'C0STORM';
+const names = Array.from({ length: JOBS }, (_, i) => `StormJob${String(i + 1).padStart(2, '0')}`);
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function main() {
+  const sim = await startSimulator({
+    scenarios: [
+      ...emptyScenarios(),
+      (state, now) => {
+        for (const [i, name] of names.entries()) {
+          state.s3.addKeySpace(`storm-${i + 1}`, {
+            prefix: 'input/',
+            partitions: dailyPartitions(now, 10, () => ({ count: 200, avgSize: 8_000_000 })),
+          });
+          addJobHistory(state, now, {
+            job: {
+              Name: name,
+              WorkerType: 'G.1X',
+              NumberOfWorkers: 5,
+              DefaultArguments: { '--input_path': `s3://storm-${i + 1}/input/` },
+            },
+            // Ten 10-minute runs, then three at 25 minutes since the outage began (within minutes for all).
+            runs: [
+              ...Array.from({ length: 10 }, () => ({ durationSec: 600 })),
+              ...[1, 2, 3].map(() => ({ durationSec: 1500 })),
+            ],
+            intervalMs: HOUR,
+            lastStartAgoMs: 40 * MINUTE + (i % 10) * MINUTE,
+            logs: () => ({ error: ['ERROR upstream: source table orders has no data for the last 2 hours'] }),
+          });
+        }
+      },
+    ],
+  });
+  sim.setFaults([{ latencyMs: LATENCY }]);
+  const slack = await FakeSlack.start({ channelRateLimit: { perSecond: 1, burst: 5 } });
+  slack.addChannel({ id: CHANNEL, name: 'data-alerts', members: ['U0ONCALL'] });
+  const prefix = testPrefix('storm');
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+  const yaml = [
+    'monitor:',
+    `  channel: ${CHANNEL}`,
+    '  jobs: []',
+    '  groupWindowMinutes: 30',
+    '  maxRequestsPerSecond: 40',
+    '  requestBurst: 20',
+    'jobs:',
+    ...names.map((n) => `  ${n}: {}`),
+  ].join('\n');
+  const start = (role: 'all' | 'worker') => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+      env: {
+        ...process.env,
+        ...sim.env(),
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        REDIS_URL: redisUrl(),
+        MEDIC_PREFIX: prefix,
+        MEDIC_ROLE: role,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        MEDIC_TEST_YAML: yaml,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return new Promise<{ child: ChildProcess; port: number }>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        const m = /"event":"ready","port":(\d+)/.exec(d.toString());
+        if (m) resolve({ child, port: Number(m[1]) });
+      });
+      child.once('exit', (code) => reject(new Error(`bot process exited ${code}`)));
+    });
+  };
+  const [a, b] = await Promise.all([start('all'), start('worker')]);
+  const url = `http://127.0.0.1:${a.port}`;
+  const mem = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) /
+    1024;
+  const atRest = [a, b].map((p) => mem(p.child.pid!, 'VmRSS'));
+
+  // 1. The storm: all 20 evaluated at once, as their schedulers would after the outage.
+  const monitor = new Queue('monitor', { connection: redis, prefix });
+  const t0 = performance.now();
+  const added = await Promise.all(names.map((job) => monitor.add('monitor', { job })));
+  await waitFor('every evaluation', async () => {
+    const states = await Promise.all(added.map((j) => j.getState()));
+    return states.every((s) => s === 'completed' || s === 'failed');
+  });
+  const groupText = () =>
+    slack.topLevel(CHANNEL).find((m) => /jobs degraded within/.test(m.text))?.text ?? '';
+  await waitFor('the group message listing all', () => groupText().startsWith(`${JOBS} jobs degraded`));
+  const alertedMs = performance.now() - t0;
+  const alertMessages = slack.topLevel(CHANNEL).length;
+  const sharedCause = /Likely a shared cause/.test(
+    JSON.stringify(slack.topLevel(CHANNEL).find((m) => /jobs degraded within/.test(m.text))?.blocks ?? []),
+  );
+
+  // 2. Everyone presses Triage now on every job at once.
+  const group = slack.topLevel(CHANNEL).find((m) => /jobs degraded within/.test(m.text))!;
+  const t1 = performance.now();
+  const clicks = await Promise.all(
+    names.map((job) =>
+      sendBlockAction(url, SIGNING_SECRET, {
+        actionId: 'medic.monitor.triage',
+        value: job,
+        blockId: `medic-group-${job}`,
+        userId: 'U0ONCALL',
+        channelId: CHANNEL,
+        messageTs: group.ts,
+      }),
+    ),
+  );
+  if (clicks.some((c) => c.status !== 200)) throw new Error('a click was not acked');
+  const done = new Map<string, number>();
+  const reportOf = (job: string) =>
+    slack
+      .topLevel(CHANNEL)
+      .find((m) => m.text.includes(job) && /triage took/.test(JSON.stringify(m.blocks ?? [])));
+  await waitFor(
+    'every final report',
+    () => {
+      for (const job of names) if (!done.has(job) && reportOf(job)) done.set(job, performance.now() - t1);
+      return done.size === names.length;
+    },
+    180_000,
+  );
+  const reportTimes = [...done.values()].sort((x, y) => x - y);
+
+  // Slack calls into the channel: the most in any one second, and the mean over the storm.
+  const posts = slack.calls.filter(
+    (c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === CHANNEL,
+  );
+  const ok = posts.filter((c) => c.status !== 429);
+  const times = ok.map((c) => c.at).sort((x, y) => x - y);
+  let maxPerSecond = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j]! - times[i]! >= 1000) i++;
+    maxPerSecond = Math.max(maxPerSecond, j - i + 1);
+  }
+  const spanSec = times.length > 1 ? (times[times.length - 1]! - times[0]!) / 1000 : 1;
+  const rateLimited = slack.calls.filter((c) => c.status === 429).length;
+  const awsCalls = sim.requests().length;
+
+  const peaks = [a, b].map((p) => mem(p.child.pid!, 'VmHWM'));
+  for (const p of [a, b]) p.child.kill('SIGTERM');
+  await Promise.all([a, b].map((p) => new Promise((r) => p.child.once('exit', r))));
+  await monitor.close();
+  await dropPrefix(prefix);
+  redis.disconnect();
+  await slack.stop();
+  await sim.stop();
+
+  const f = (ms: number) => `${Math.round(ms).toLocaleString('en-US')} ms`;
+  console.log(
+    `\nstorm benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `${JOBS} degraded Glue jobs (2,000 input objects each), ${LATENCY} ms per AWS call, two bot processes (role all + role worker) on one Redis, fake Slack limiting chat.postMessage/update to 1/s per channel (bursts of 5, then 429)\n`,
+  );
+  console.log('| measure | value |');
+  console.log('| --- | --- |');
+  console.log(`| evaluations → group message listing all ${JOBS} | ${f(alertedMs)} |`);
+  console.log(
+    `| alert messages in the channel before triage | ${alertMessages} (shared-cause hint: ${sharedCause ? 'yes' : 'no'}) |`,
+  );
+  console.log(
+    `| ${JOBS} Triage now clicks → final reports p50 / p95 / last | ${f(pct(reportTimes, 50))} / ${f(pct(reportTimes, 95))} / ${f(reportTimes[reportTimes.length - 1]!)} |`,
+  );
+  console.log(
+    `| Slack posts+updates in the channel: total, most in any 1 s, mean per s | ${ok.length}, ${maxPerSecond}, ${(ok.length / spanSec).toFixed(2)} |`,
+  );
+  console.log(`| HTTP 429 from Slack | ${rateLimited} |`);
+  console.log(`| AWS requests | ${awsCalls} |`);
+  console.log(
+    `| RSS at rest (role all, role worker) → peak during the storm (VmHWM, node + tsx) | ${atRest.map((m) => `${m.toFixed(0)} MiB`).join(', ')} → ${peaks.map((m) => `${m.toFixed(0)} MiB`).join(', ')} |`,
+  );
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+// A storm of alerts (an upstream outage degrading many jobs in the same hour), pure: the jobs that
+// became DEGRADED or FAILING within monitor.groupWindowMinutes in one channel form one group, told
+// as one message; when their degradations started together, that is a hint of a shared cause.
+import type { AlertingVerdict } from './monitor.js';
+
+/** One job of a group: what became of it and when its degradation started. */
+export interface GroupEntry {
+  job: string;
+  verdict: AlertingVerdict;
+  /** "+85% over baseline", "3 of the last 3 runs failed": the size of the problem. */
+  size: string;
+  /** Start of the oldest problematic run of the window (epoch ms): when the degradation began. */
+  since: number;
+  /** When the monitor saw it (epoch ms). */
+  at: number;
+}
+
+/** Degradations that began within this span of each other "started together". */
+export const TOGETHER_MS = 60 * 60_000;
+
+export interface SharedCause {
+  /** The jobs whose degradations began within TOGETHER_MS of each other. */
+  jobs: string[];
+  /** The earliest and latest start among them (epoch ms). */
+  from: number;
+  to: number;
+}
+
+/**
+ * The largest set of jobs whose degradations began within TOGETHER_MS of each other, when it is
+ * at least two jobs and at least half the group; else undefined.
+ */
+export function sharedCause(entries: readonly GroupEntry[]): SharedCause | undefined {
+  const sorted = [...entries].sort((a, b) => a.since - b.since);
+  let best: { i: number; j: number } | undefined;
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j]!.since - sorted[i]!.since > TOGETHER_MS) i++;
+    if (!best || j - i > best.j - best.i) best = { i, j };
+  }
+  if (!best) return undefined;
+  const cluster = sorted.slice(best.i, best.j + 1);
+  if (cluster.length < 2 || cluster.length * 2 < entries.length) return undefined;
+  return { jobs: cluster.map((e) => e.job), from: cluster[0]!.since, to: cluster[cluster.length - 1]!.since };
+}
