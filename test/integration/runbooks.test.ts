@@ -126,7 +126,7 @@ test('a custom runbook from medic.yml joins the live checklist, is listed, and t
   assert.ok(md.includes('## Final checklist'));
   assert.match(
     md,
-    /### Runbook: Late vendor feed\n\n- \[x\] Vendor contacted about the late drop — @U0SRE1, /,
+    /### Runbook: Late vendor feed\n\n- \[x\] Vendor contacted about the late drop — sre1, /,
   );
   assert.ok(md.includes('- [ ] Drop re-sent and loaded'));
   assert.ok(md.includes('Runbook attached: Late vendor feed'));
