@@ -22,6 +22,7 @@ import { perfSmokeEndpoints } from '../commands/api/perf-smoke.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
 import { buildProcessors } from '../jobs/index.js';
+import { attemptHooks } from '../jobs/final-state.js';
 import { timingsFrom, type Deps, type Timings } from './deps.js';
 import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
@@ -128,7 +129,14 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     workerRedis = workerConnection(env.REDIS_URL);
     workerRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (workers)'));
     const processors = opts.processors ?? buildProcessors(deps);
-    workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
+    workers = startWorkers({
+      connection: workerRedis,
+      prefix,
+      processors,
+      logger,
+      metrics,
+      hooks: attemptHooks(deps),
+    });
     await scheduleMonitors({ config, producers, logger });
   }
 

@@ -10,6 +10,7 @@ import { registerSmallFilesCancel } from './smallfiles-cancel.js';
 import { registerBackfillActions } from './backfill.js';
 import { registerMonitorTriage } from './monitor-triage.js';
 import { registerSchemaPlanActions } from './schema-plan.js';
+import { registerJobRetry } from './job-retry.js';
 
 export function registerActions(app: App, deps: Deps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -23,6 +24,7 @@ export function registerActions(app: App, deps: Deps): void {
   registerBackfillActions(app, deps);
   registerMonitorTriage(app, deps);
   registerSchemaPlanActions(app, deps);
+  registerJobRetry(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }

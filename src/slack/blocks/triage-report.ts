@@ -66,6 +66,8 @@ export interface TriageReportModel {
   elapsedMs?: number;
   /** Set when the whole triage failed (unknown job, access denied to runs). */
   failure?: { title: string; lines: string[] };
+  /** An attempt failed and BullMQ retries it: "retrying, attempt 2 of 3" (mrkdwn, escaped). */
+  retrying?: string;
 }
 
 const VERDICT_ICON: Record<string, string> = {
@@ -243,6 +245,7 @@ export function renderTriageReport(model: TriageReportModel): Block[] {
           .join('\n') || ':hourglass_flowing_sand: Starting…',
       ),
     );
+    if (model.retrying) blocks.push(context(model.retrying));
   }
   if (model.verdict) blocks.push(...verdictBlocks(model, model.verdict));
   if (model.signatures || model.logsRead) blocks.push(divider(), ...signatureBlocks(model));

@@ -1,0 +1,111 @@
+// Work never stays "Triaging…": a platform that keeps throttling ends the report in a final state
+// with a Retry button (and says "retrying, attempt 2 of 3" while BullMQ retries); Retry, once the
+// throttling stops, triages the same job into the same message. Everything through the signed
+// receiver, the real workers and Redis, and the AWS SDK against the simulator.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../../sim/index.js';
+import { startTestMedic, type TestMedic } from '../support/medic.js';
+import { sendBlockAction, sendSlashCommand } from '../support/slack-requests.js';
+import type { FakeMessage } from '../support/fake-slack/types.js';
+import { waitFor } from '../support/wait.js';
+import { RETRY_ACTION_ID } from '../../src/slack/blocks/retry.js';
+
+let sim: Simulator;
+let t: TestMedic;
+
+before(async () => {
+  sim = await startSimulator();
+  for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
+  t = await startTestMedic({ env: sim.env(), yaml: 'jobs:\n  MyJob:\n    input: s3://lake-raw/events/\n' });
+});
+after(async () => {
+  await t.stop();
+  await sim.stop();
+});
+
+const text = (m: FakeMessage) => JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '');
+
+function retryButton(m: FakeMessage): { value: string; blockId: string } | undefined {
+  for (const b of (m.blocks ?? []) as { type?: string; block_id?: string; elements?: unknown[] }[]) {
+    if (b.type !== 'actions') continue;
+    for (const e of (b.elements ?? []) as { action_id?: string; value?: string }[])
+      if (e.action_id === RETRY_ACTION_ID && e.value) return { value: e.value, blockId: b.block_id ?? '' };
+  }
+  return undefined;
+}
+
+test('persistent throttling ends the report with Retry; Retry triages once it stops', async () => {
+  const channel = 'C0THROTTLED';
+  t.slack.addChannel({ id: channel, name: 'throttled', members: ['U0ONCALL'] });
+  sim.setFaults([{ service: 'glue', operation: 'GetJobRuns', error: 'throttle' }]);
+  await sendSlashCommand(t.url, t.secret, { command: '/triage', text: 'MyJob', channelId: channel });
+  const report = await waitFor(
+    () => `a final report with Retry in ${channel}: ${t.slack.topLevel(channel).map(text).join('\n')}`,
+    () => t.slack.topLevel(channel).find((m) => retryButton(m)),
+    110_000,
+  );
+  const body = text(report);
+  assert.match(body, /did not answer/);
+  assert.match(body, /throttled/);
+  assert.match(body, /Tried 3 times/);
+  assert.doesNotMatch(body, /Triaging/);
+  assert.equal(t.slack.topLevel(channel).filter((m) => /MyJob/.test(text(m))).length, 1, 'one report');
+  // While it retried, the same message said so.
+  const notes = t.slack
+    .callsTo('chat.update')
+    .filter((c) => c.args.channel === channel && c.args.ts === report.ts)
+    .map((c) => JSON.stringify(c.args.blocks));
+  assert.ok(
+    notes.some((b) => /retrying, attempt 2 of 3/.test(b)),
+    'attempt 2 of 3 was shown',
+  );
+  assert.ok(
+    notes.some((b) => /retrying, attempt 3 of 3/.test(b)),
+    'attempt 3 of 3 was shown',
+  );
+
+  // The platform answers again: Retry re-runs the same triage into the same message.
+  sim.setFaults([]);
+  const button = retryButton(report)!;
+  const res = await sendBlockAction(t.url, t.secret, {
+    actionId: RETRY_ACTION_ID,
+    value: button.value,
+    blockId: button.blockId,
+    userId: 'U0ONCALL',
+    channelId: channel,
+    messageTs: report.ts,
+    message: t.slack.messageJson(channel, report.ts),
+  });
+  assert.equal(res.status, 200);
+  const done = await waitFor(
+    () => `the retried report: ${text(t.slack.message(channel, report.ts)!)}`,
+    () => {
+      const m = t.slack.message(channel, report.ts);
+      return m && /DEGRADED: MyJob/.test(text(m)) && /triage took/.test(text(m)) ? m : undefined;
+    },
+    60_000,
+  );
+  assert.equal(retryButton(done), undefined, 'no Retry on a finished report');
+  assert.equal(t.slack.topLevel(channel).filter((m) => /DEGRADED: MyJob/.test(text(m))).length, 1);
+  const told = t.slack.ephemeralsFor('U0ONCALL', channel).map((e) => e.text ?? '');
+  assert.ok(
+    told.some((x) => /running again/.test(x)),
+    told.join('\n'),
+  );
+});
+
+test('a Retry button from another channel, or for a job that is gone, starts nothing', async () => {
+  const res = await sendBlockAction(t.url, t.secret, {
+    actionId: RETRY_ACTION_ID,
+    value: JSON.stringify({ q: 'triage', id: 'no-such-job' }),
+    userId: 'U0ONCALL',
+    channelId: 'C0DATAOPS',
+  });
+  assert.equal(res.status, 200);
+  await waitFor('the stale answer', () =>
+    t.slack.ephemeralsFor('U0ONCALL', 'C0DATAOPS').find((e) => /out of date/.test(e.text ?? '')),
+  );
+  const counts = await t.medic.producers.queue('triage').getJobCounts('waiting', 'active', 'delayed');
+  assert.equal((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0), 0);
+});
