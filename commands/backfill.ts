@@ -5,7 +5,7 @@
 import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { BACKFILL } from './specs.js';
-import { invalidReply, usageReply, type Ack } from './reply.js';
+import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js';
 import type { Deps } from '../src/deps.js';
 import { BackfillPlanError, windowDates } from '../src/domain/backfill-plan.js';
 import { backfillModal } from '../src/slack/views/backfill-modal.js';
@@ -51,8 +51,18 @@ export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack
     );
     return 'invalid';
   }
+  // Submitting the modal starts the flow through Redis: with Redis down, opening it would only
+  // lead to a form that cannot start anything.
+  if (!deps.producers.ready()) {
+    await ack(unavailableReply(BACKFILL));
+    return 'unavailable';
+  }
   await ack();
-  const incident = await deps.incidents.forChannel(command.channel_id).catch(() => undefined);
+  // views.open must come within the trigger's 3 s: the incident link is not worth waiting for.
+  const incident = await Promise.race([
+    deps.incidents.forChannel(command.channel_id).catch(() => undefined),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 800).unref()),
+  ]);
   const view = backfillModal({
     ctx: {
       job,

@@ -140,10 +140,15 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     await scheduleMonitors({ config, producers, logger });
   }
 
+  // Ready means Redis answers AND the connections the queues use are up: a producer whose
+  // connection is reconnecting refuses every enqueue, whatever PING on another one says.
+  const queueReady = () =>
+    producerRedis.status === 'ready' && (!workerRedis || workerRedis.status === 'ready');
   const routes = healthRoutes({
     metrics,
     readiness: {
       redis: async () => (await state.ping()) === 'PONG',
+      queue: queueReady,
       ...(workers ? { workers: () => workers.running() } : {}),
     },
   });
@@ -162,7 +167,13 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
         now,
       },
     );
-    app = createSlackApp({ env, logger, metrics, customRoutes: [...routes, ...api] });
+    app = createSlackApp({
+      env,
+      logger,
+      metrics,
+      customRoutes: [...routes, ...api],
+      redisReady: () => producerRedis.status === 'ready' && state.status === 'ready',
+    });
     // Listeners answer through Bolt's own client (the same token).
     const listenerDeps: Deps = { ...deps, slack: app.client };
     registerCommands(app, listenerDeps);

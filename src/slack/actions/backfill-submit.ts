@@ -4,6 +4,7 @@
 // the request put on the incident timeline, and the first step (snapshot) enqueued.
 import { code } from '../mrkdwn.js';
 import type { App } from '@slack/bolt';
+import { modalError, UNREADABLE_MODAL } from '../views/modal-error.js';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import { parseObjectUri } from '../../providers/object-uri.js';
@@ -26,7 +27,7 @@ export function registerBackfillSubmit(app: App, deps: Deps): void {
     try {
       ctx = BackfillModalContext.parse(JSON.parse(view.private_metadata));
     } catch (err) {
-      await ack();
+      await ack(modalError(view, UNREADABLE_MODAL) as never);
       deps.logger.error({ err, user }, 'backfill modal with unreadable metadata');
       return;
     }

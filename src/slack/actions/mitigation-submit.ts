@@ -7,6 +7,7 @@
 //   - a recorded code-fix follow-up (no cloud call).
 // Every one goes on the incident timeline.
 import type { App } from '@slack/bolt';
+import { modalError, UNREADABLE_MODAL } from '../views/modal-error.js';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import {
@@ -38,7 +39,7 @@ export function registerMitigationSubmit(app: App, deps: Deps): void {
     try {
       ctx = ModalContext.parse(JSON.parse(view.private_metadata));
     } catch (err) {
-      await ack();
+      await ack(modalError(view, UNREADABLE_MODAL) as never);
       deps.logger.error({ err, user }, 'mitigation modal with unreadable metadata');
       return;
     }
@@ -46,7 +47,12 @@ export function registerMitigationSubmit(app: App, deps: Deps): void {
     try {
       platform = deps.providers.jobPlatform(jobProvider(deps.config.medic, ctx.job, ctx.provider));
     } catch (err) {
-      await ack();
+      await ack(
+        modalError(
+          view,
+          `${ctx.job} runs on a platform this bot has no adapter for; nothing was started.`,
+        ) as never,
+      );
       deps.logger.error({ err, user, job: ctx.job }, 'mitigation for a job whose platform has no adapter');
       return;
     }
