@@ -19,6 +19,7 @@ import { renderBackfillProgress } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { backfillStore, backfillTimeline } from './backfill-shared.js';
 import { ephemeral } from './mitigation-shared.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerBackfillSubmit(app: App, deps: Deps): void {
   app.view(BACKFILL_CALLBACK, async ({ ack, body, view }) => {
@@ -46,7 +47,9 @@ export function registerBackfillSubmit(app: App, deps: Deps): void {
         deps,
         ctx.channel,
         user,
-        `:warning: The backfill of ${code(ctx.job)} could not be started (error id \`${id}\`); nothing was copied. Try again.`,
+        isRedisUnavailable(err)
+          ? REDIS_UNAVAILABLE
+          : `:warning: The backfill of ${code(ctx.job)} could not be started (error id \`${id}\`); nothing was copied. Try again.`,
       );
     }
   });

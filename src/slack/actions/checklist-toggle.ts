@@ -8,6 +8,7 @@ import { errorId } from '../../logger.js';
 import { CHECKLIST_ACTION_ID, incidentIdOfBlock, tickedInMessage } from '../blocks/checklist.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 import { refreshIncidentSummary } from '../incident-summary.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export interface ChecklistChangeResult {
   incidentId: string;
@@ -105,7 +106,9 @@ export function registerChecklistToggle(app: App, deps: Deps): void {
           .postEphemeral({
             channel: body.channel.id,
             user: body.user.id,
-            text: `:warning: Your checklist change could not be saved; error id \`${id}\`. Try again.`,
+            text: isRedisUnavailable(err)
+              ? REDIS_UNAVAILABLE
+              : `:warning: Your checklist change could not be saved; error id \`${id}\`. Try again.`,
           })
           .catch(() => undefined);
     }

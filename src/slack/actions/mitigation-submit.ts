@@ -31,6 +31,7 @@ import { stableId } from '../../queue/payloads.js';
 import { code } from '../mrkdwn.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 import { estimateCostImpact } from './mitigation-cost.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerMitigationSubmit(app: App, deps: Deps): void {
   app.view(MITIGATION_CALLBACK, async ({ ack, body, view }) => {
@@ -74,7 +75,9 @@ export function registerMitigationSubmit(app: App, deps: Deps): void {
         deps,
         ctx.channel,
         user,
-        `:warning: Your ${KIND_TITLE[ctx.kind].toLowerCase()} request for ${code(ctx.job)} could not be recorded (error id \`${id}\`); nothing will run. Try again.`,
+        isRedisUnavailable(err)
+          ? REDIS_UNAVAILABLE
+          : `:warning: Your ${KIND_TITLE[ctx.kind].toLowerCase()} request for ${code(ctx.job)} could not be recorded (error id \`${id}\`); nothing will run. Try again.`,
       );
     }
   });

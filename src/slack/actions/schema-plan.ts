@@ -15,6 +15,7 @@ import {
 } from '../blocks/schema-plan.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { approvalStore, decideClick, ephemeral } from './mitigation-shared.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerSchemaPlanActions(app: App, deps: Deps): void {
   for (const [actionId, verb] of [
@@ -34,7 +35,9 @@ export function registerSchemaPlanActions(app: App, deps: Deps): void {
           deps,
           channel,
           user,
-          `:warning: Your decision could not be recorded (error id \`${id}\`). Click again.`,
+          isRedisUnavailable(err)
+            ? REDIS_UNAVAILABLE
+            : `:warning: Your decision could not be recorded (error id \`${id}\`). Click again.`,
         );
       }
     });
