@@ -3,12 +3,28 @@
 // nothing slow comes before it — the plan is built from config alone). Submitting the modal
 // (src/slack/actions/backfill-submit.ts) starts the flow.
 import type { SlashCommand } from '@slack/bolt';
-import { parseCommand } from './args.js';
+import { parseCommand, shown } from './args.js';
 import { BACKFILL } from './specs.js';
 import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js';
 import type { Deps } from '../src/deps.js';
 import { BackfillPlanError, windowDates } from '../src/domain/backfill-plan.js';
 import { backfillModal } from '../src/slack/views/backfill-modal.js';
+
+/** The earliest day a backfill may start: older partitions are not this platform's. */
+const EARLIEST = '2000-01-01';
+
+/** A window before 2000 or reaching more than a year ahead is a typo, never a backfill. */
+export function windowRangeProblem(from: string, to: string, now: number): string | undefined {
+  const yearAhead = new Date(now + 366 * 86_400_000).toISOString().slice(0, 10);
+  for (const [flag, d] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (d < EARLIEST) return `${flag} ${d} is before 2000`;
+    if (d > yearAhead) return `${flag} ${d} is more than a year ahead`;
+  }
+  return undefined;
+}
 
 export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(BACKFILL, command.text);
@@ -24,6 +40,11 @@ export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack
   const dryRun = Boolean((parsed.flags as Record<string, unknown>)['dry-run']);
   if (!from || !to) {
     await ack(invalidReply(BACKFILL, 'both --from and --to are required'));
+    return 'invalid';
+  }
+  const range = windowRangeProblem(from, to, deps.now());
+  if (range) {
+    await ack(invalidReply(BACKFILL, range));
     return 'invalid';
   }
   try {
@@ -46,7 +67,7 @@ export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack
     await ack(
       invalidReply(
         BACKFILL,
-        `a backfill of \`${job.replace(/[`<>&]/g, '')}\` needs ${missing.join(', ')}${jobCfg ? ` under jobs.${job}` : ''}`,
+        `a backfill of \`${shown(job.replace(/[`<>&]/g, ''), 100)}\` needs ${missing.join(', ')}${jobCfg ? ` under jobs.${job}` : ''}`,
       ),
     );
     return 'invalid';

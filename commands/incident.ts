@@ -1,7 +1,7 @@
 // /incident <action> …: lifecycle of the incident in this channel. This file only validates and
 // dispatches; each action lives in commands/incident/<action>.ts.
 import type { SlashCommand } from '@slack/bolt';
-import { parseCommand } from './args.js';
+import { parseCommand, shown } from './args.js';
 import { INCIDENT } from './specs.js';
 import { invalidReply, usageReply, type Ack } from './reply.js';
 import type { Deps } from '../src/deps.js';
@@ -44,12 +44,12 @@ export async function handleIncident(deps: Deps, command: SlashCommand, ack: Ack
   }
   const action = parsed.positional[0]!.toLowerCase();
   if (!ACTIONS.includes(action)) {
-    await ack(invalidReply(INCIDENT, `unknown action "${action}"`));
+    await ack(invalidReply(INCIDENT, `unknown action "${shown(action, 60)}"`));
     return 'invalid';
   }
   const misplaced = Object.keys(parsed.flags).filter((f) => !(FLAGS_OF[action] ?? []).includes(f));
   if (misplaced.length) {
-    await ack(invalidReply(INCIDENT, `--${misplaced[0]} does not apply to "${action}"`));
+    await ack(invalidReply(INCIDENT, `--${shown(misplaced[0] ?? '', 60)} does not apply to "${action}"`));
     return 'invalid';
   }
   const ctx: IncidentContext = { deps, command, ack, rest: parsed.positional[1] ?? '', flags: parsed.flags };

@@ -6,7 +6,7 @@ import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js
 import type { Deps } from '../src/deps.js';
 import { QueueUnavailableError } from '../src/queue/producers.js';
 import { stableId, type SmallFilesPayload } from '../src/queue/payloads.js';
-import { parseObjectUri } from '../src/providers/object-uri.js';
+import { locationProblem } from './location.js';
 import { code } from '../src/slack/mrkdwn.js';
 
 export async function handleSmallFiles(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
@@ -22,21 +22,9 @@ export async function handleSmallFiles(deps: Deps, command: SlashCommand, ack: A
   const uri = parsed.positional[0]!;
   const compare = parsed.flags.compare as string | undefined;
   for (const u of compare ? [uri, compare] : [uri]) {
-    if (/[?#]/.test(u)) {
-      // A query string on a storage URL is usually a SAS token: a credential that must not land in
-      // job data or in the channel. The bot reads with its own credentials.
-      await ack(
-        invalidReply(
-          SMALLFILES,
-          'give the location without a query string (a SAS token is a credential; the bot uses its own access)',
-        ),
-      );
-      return 'invalid';
-    }
-    try {
-      parseObjectUri(u);
-    } catch (err) {
-      await ack(invalidReply(SMALLFILES, (err as Error).message));
+    const problem = locationProblem(u);
+    if (problem) {
+      await ack(invalidReply(SMALLFILES, problem));
       return 'invalid';
     }
   }

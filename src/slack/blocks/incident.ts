@@ -58,8 +58,9 @@ function who(actor: string | undefined): string {
 export function channelTopic(incident: Incident): string {
   const parts = [
     `${incident.severity.toUpperCase()}`,
-    incident.title,
-    incident.job ? `job ${incident.job}` : undefined,
+    // The topic renders mentions like a message does: user text is escaped.
+    escapeMrkdwn(incident.title),
+    incident.job ? `job ${escapeMrkdwn(incident.job)}` : undefined,
     `status ${incident.status}`,
     incident.id,
   ].filter(Boolean);
