@@ -50,6 +50,21 @@ export function isLastAttempt(job: Job, err?: unknown): boolean {
   return err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
+const FINAL_SHOWN = Symbol('medic.finalShown');
+
+/**
+ * A processor that put its message in its final state itself, then throws to fail the job (a scan
+ * that found no bucket): the `failed` hook leaves that message alone.
+ */
+export function markFinalShown<E>(err: E): E {
+  if (err && typeof err === 'object') (err as Record<symbol, unknown>)[FINAL_SHOWN] = true;
+  return err;
+}
+
+export function isFinalShown(err: unknown): boolean {
+  return Boolean(err && typeof err === 'object' && (err as Record<symbol, unknown>)[FINAL_SHOWN]);
+}
+
 /** A hook gets 15 s: it posts one Slack message, and must not hold the worker on a dead Slack. */
 const HOOK_TIMEOUT_MS = 15_000;
 
@@ -92,7 +107,9 @@ export function startWorkers(opts: {
           if (hooks && !isControlFlowError(err)) {
             const attempts = job.opts.attempts ?? 1;
             const hook = isLastAttempt(job, err)
-              ? hooks.failed?.(job, err, job.attemptsMade + 1)
+              ? isFinalShown(err)
+                ? undefined
+                : hooks.failed?.(job, err, job.attemptsMade + 1)
               : hooks.retrying?.(job, err, job.attemptsMade + 2, attempts);
             let timer: NodeJS.Timeout | undefined;
             await Promise.race([
