@@ -17,7 +17,10 @@ let t: TestMedic;
 before(async () => {
   sim = await startSimulator();
   for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
-  t = await startTestMedic({ env: sim.env(), yaml: 'jobs:\n  MyJob:\n    input: s3://lake-raw/events/\n' });
+  t = await startTestMedic({
+    env: sim.env(),
+    yaml: 'jobs:\n  MyJob:\n    input: s3://lake-raw/events/\n  DriftJob:\n    table: { database: lake, name: drift_events }\n',
+  });
 });
 after(async () => {
   await t.stop();
@@ -108,4 +111,53 @@ test('a Retry button from another channel, or for a job that is gone, starts not
   );
   const counts = await t.medic.producers.queue('triage').getJobCounts('waiting', 'active', 'delayed');
   assert.equal((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0), 0);
+});
+
+test('any job kind that fails on its last attempt ends in a final message with Retry (a schema check)', async () => {
+  const channel = 'C0SCHEMAFAIL';
+  t.slack.addChannel({ id: channel, name: 'schemafail', members: ['U0ONCALL'] });
+  // The processor has no final state of its own for this: the worker's last-attempt hook posts it.
+  sim.setFaults([{ service: 'glue', operation: 'GetTableVersions', error: 'throttle' }]);
+  await sendSlashCommand(t.url, t.secret, { command: '/schema', text: 'DriftJob', channelId: channel });
+  const failed = await waitFor(
+    () => `a final message with Retry in ${channel}: ${t.slack.topLevel(channel).map(text).join('\n')}`,
+    () => t.slack.topLevel(channel).find((m) => retryButton(m)),
+    110_000,
+  );
+  assert.match(text(failed), /Schema check could not finish/);
+  assert.match(text(failed), /throttled/);
+  assert.match(text(failed), /Tried 3 times/);
+
+  sim.setFaults([]);
+  const button = retryButton(failed)!;
+  await sendBlockAction(t.url, t.secret, {
+    actionId: RETRY_ACTION_ID,
+    value: button.value,
+    blockId: button.blockId,
+    userId: 'U0ONCALL',
+    channelId: channel,
+    messageTs: failed.ts,
+  });
+  await waitFor(
+    () => `the schema report after Retry: ${t.slack.topLevel(channel).map(text).join('\n')}`,
+    () => t.slack.topLevel(channel).find((m) => /Schema drift in lake\.drift_events/.test(text(m))),
+    60_000,
+  );
+  // The same Retry from another channel starts nothing: its answer says so, and the queue holds
+  // no new job once that answer is there.
+  const before = await t.medic.producers.queue('schema').getJobCounts('waiting', 'active', 'completed');
+  const stale = () =>
+    t.slack.ephemeralsFor('U0ONCALL', 'C0DATAOPS').filter((e) => /out of date/.test(e.text ?? '')).length;
+  const staleBefore = stale();
+  await sendBlockAction(t.url, t.secret, {
+    actionId: RETRY_ACTION_ID,
+    value: button.value,
+    userId: 'U0ONCALL',
+    channelId: 'C0DATAOPS',
+  });
+  await waitFor('the stale answer in the other channel', () => stale() > staleBefore);
+  assert.deepEqual(
+    await t.medic.producers.queue('schema').getJobCounts('waiting', 'active', 'completed'),
+    before,
+  );
 });
