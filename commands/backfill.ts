@@ -9,22 +9,7 @@ import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js
 import type { Deps } from '../src/deps.js';
 import { BackfillPlanError, windowDates } from '../src/domain/backfill-plan.js';
 import { backfillModal } from '../src/slack/views/backfill-modal.js';
-
-/** The earliest day a backfill may start: older partitions are not this platform's. */
-const EARLIEST = '2000-01-01';
-
-/** A window before 2000 or reaching more than a year ahead is a typo, never a backfill. */
-export function windowRangeProblem(from: string, to: string, now: number): string | undefined {
-  const yearAhead = new Date(now + 366 * 86_400_000).toISOString().slice(0, 10);
-  for (const [flag, d] of [
-    ['--from', from],
-    ['--to', to],
-  ] as const) {
-    if (d < EARLIEST) return `${flag} ${d} is before 2000`;
-    if (d > yearAhead) return `${flag} ${d} is more than a year ahead`;
-  }
-  return undefined;
-}
+import { windowRangeProblem } from '../src/domain/backfill-window.js';
 
 export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(BACKFILL, command.text);

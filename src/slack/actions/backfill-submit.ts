@@ -32,7 +32,7 @@ export function registerBackfillSubmit(app: App, deps: Deps): void {
       deps.logger.error({ err, user }, 'backfill modal with unreadable metadata');
       return;
     }
-    const read = readBackfillSubmission(view.state.values as never);
+    const read = readBackfillSubmission(view.state.values as never, deps.now());
     if (!read.ok) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
