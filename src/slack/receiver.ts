@@ -110,7 +110,6 @@ export async function processGuarded(
     void send(block ? { response_action: 'errors', errors: { [block]: REDIS_UNAVAILABLE } } : undefined);
     if (down && !block) void tellUser(o, body, REDIS_UNAVAILABLE);
   }, o.watchdogMs ?? 2500);
-  timer.unref();
 
   const ack = async (response?: unknown) => {
     if (!acked) {
