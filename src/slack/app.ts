@@ -1,14 +1,14 @@
 // Bolt app factory: HTTP mode (signing secret, one Request URL /slack/events) or Socket Mode
 // (SLACK_APP_TOKEN). It only builds the App; listeners are registered by the caller, one file per
 // listener (commands/ and src/slack/actions/), and transport stays Bolt's.
-import { App, type CustomRoute, type CodedError, type Context } from '@slack/bolt';
+import { App, SocketModeReceiver, type CustomRoute, type CodedError, type Context } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Env } from '../config/index.js';
 import { errorId, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { boltLogger } from './bolt-logger.js';
 import { instrumentWebClient } from './client.js';
-import { MedicReceiver } from './receiver.js';
+import { MedicReceiver, guardReceiver } from './receiver.js';
 import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../queue/unavailable.js';
 
 export type { App } from '@slack/bolt';
@@ -43,12 +43,29 @@ export function createSlackApp(opts: SlackAppOptions): App {
   };
   // Bodies whose listener threw: the error handler told the user, the receiver need not.
   const errored = new WeakSet<object>();
+  const guard = {
+    logger: opts.logger,
+    redisReady: opts.redisReady ?? (() => true),
+    errored,
+    ...(opts.watchdogMs !== undefined ? { watchdogMs: opts.watchdogMs } : {}),
+  };
   const app = env.SLACK_APP_TOKEN
     ? new App({
-        ...common,
-        appToken: env.SLACK_APP_TOKEN,
+        token: common.token,
+        logger: common.logger,
+        clientOptions,
+        extendedErrorHandler: true,
         socketMode: true,
-        installerOptions: { port: env.PORT },
+        // Socket Mode acks over the socket: the same guard (watchdog, unhandled requests).
+        receiver: guardReceiver(
+          new SocketModeReceiver({
+            appToken: env.SLACK_APP_TOKEN,
+            logger: common.logger,
+            customRoutes: common.customRoutes,
+            installerOptions: { port: env.PORT },
+          }),
+          guard,
+        ),
       })
     : new App({
         token: common.token,
@@ -63,12 +80,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
             // Ack first, then work: Slack's 3 s clock starts when it sends the request.
             processBeforeResponse: false,
           },
-          {
-            logger: opts.logger,
-            redisReady: opts.redisReady ?? (() => true),
-            errored,
-            ...(opts.watchdogMs !== undefined ? { watchdogMs: opts.watchdogMs } : {}),
-          },
+          guard,
         ),
       });
   instrumentWebClient(app.client, opts.metrics);

@@ -7,7 +7,13 @@
 //    of Bolt's 404 after 3 s;
 //  - a signed request dated more than 5 minutes in the future is refused (401), as a stale one is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPReceiver, type App, type HTTPReceiverOptions, type ReceiverEvent } from '@slack/bolt';
+import {
+  HTTPReceiver,
+  type App,
+  type HTTPReceiverOptions,
+  type Receiver,
+  type ReceiverEvent,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { REDIS_UNAVAILABLE } from '../queue/unavailable.js';
@@ -147,6 +153,21 @@ export async function processGuarded(
   }
 }
 
+/** What a receiver hands Bolt's App: processEvent, guarded. */
+function guardedApp(app: App, guard: Omit<AckGuardOptions, 'client'>): App {
+  return {
+    processEvent: (event: ReceiverEvent) =>
+      processGuarded(event, (e) => app.processEvent(e), { ...guard, client: app.client }),
+  } as unknown as App;
+}
+
+/** Any receiver (Socket Mode's) with the same guard: its init gets the guarded App. */
+export function guardReceiver<R extends Receiver>(receiver: R, guard: Omit<AckGuardOptions, 'client'>): R {
+  const init = receiver.init.bind(receiver);
+  receiver.init = (app: App) => init(guardedApp(app, guard));
+  return receiver;
+}
+
 export class MedicReceiver extends HTTPReceiver {
   constructor(
     opts: HTTPReceiverOptions,
@@ -174,10 +195,6 @@ export class MedicReceiver extends HTTPReceiver {
   }
 
   override init(app: App): void {
-    const guarded = {
-      processEvent: (event: ReceiverEvent) =>
-        processGuarded(event, (e) => app.processEvent(e), { ...this.guard, client: app.client }),
-    };
-    super.init(guarded as unknown as App);
+    super.init(guardedApp(app, this.guard));
   }
 }
