@@ -33,7 +33,12 @@ export interface SlackAppOptions {
 
 export function createSlackApp(opts: SlackAppOptions): App {
   const { env } = opts;
-  const clientOptions = env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {};
+  const clientOptions = {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    // The workers' retry budget (about 15 s), not the WebClient default of 10 retries over 30
+    // minutes: a listener's after-ack work that cannot reach Slack gives up and says so.
+    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+  };
   const common = {
     token: env.SLACK_BOT_TOKEN,
     logger: boltLogger(opts.logger),
