@@ -104,6 +104,20 @@ export function hasControlChars(s: string): boolean {
   return CONTROL.test(s);
 }
 
+// Bidirectional overrides and isolates (and the invisible marks): echoed, they reorder what the
+// reader sees around them ("Trojan source"), so they never go back into a message.
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** How much of a user's argument an error reply quotes back. */
+export const MAX_ECHO = 200;
+
+/** A user's text as an answer quotes it: bidi controls removed, at most 200 characters ("…"). */
+export function shown(text: string, max: number = MAX_ECHO): string {
+  const clean = text.replace(BIDI, '');
+  const chars = Array.from(clean);
+  return chars.length <= max ? clean : chars.slice(0, max - 1).join('') + '…';
+}
+
 function convert(flag: string, spec: FlagSpec, raw: string): FlagValue | string[] {
   const what = spec.what ?? 'a value';
   const errs: string[] = [];
@@ -114,7 +128,7 @@ function convert(flag: string, spec: FlagSpec, raw: string): FlagValue | string[
       const n = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
       if (!Number.isFinite(n) || (spec.type === 'int' && !Number.isInteger(n))) {
         return [
-          `--${flag} needs ${spec.type === 'int' ? 'a whole number' : 'a number'} (${what}), got "${raw}"`,
+          `--${flag} needs ${spec.type === 'int' ? 'a whole number' : 'a number'} (${what}), got "${shown(raw)}"`,
         ];
       }
       value = n;
@@ -122,13 +136,14 @@ function convert(flag: string, spec: FlagSpec, raw: string): FlagValue | string[
     }
     case 'size': {
       const n = parseSize(raw);
-      if (n === undefined) return [`--${flag} needs a size like 32MiB, 32MB or 33554432, got "${raw}"`];
+      if (n === undefined)
+        return [`--${flag} needs a size like 32MiB, 32MB or 33554432, got "${shown(raw)}"`];
       value = n;
       break;
     }
     case 'date': {
       const d = parseDate(raw);
-      if (!d) return [`--${flag} needs a date as YYYY-MM-DD, got "${raw}"`];
+      if (!d) return [`--${flag} needs a date as YYYY-MM-DD, got "${shown(raw)}"`];
       value = d;
       break;
     }
@@ -141,12 +156,12 @@ function convert(flag: string, spec: FlagSpec, raw: string): FlagValue | string[
   }
   if (typeof value === 'number') {
     if (spec.min !== undefined && value < spec.min)
-      errs.push(`--${flag} must be at least ${spec.min}, got ${raw}`);
+      errs.push(`--${flag} must be at least ${spec.min}, got ${shown(raw)}`);
     if (spec.max !== undefined && value > spec.max)
-      errs.push(`--${flag} must be at most ${spec.max}, got ${raw}`);
+      errs.push(`--${flag} must be at most ${spec.max}, got ${shown(raw)}`);
   }
   if (spec.choices && typeof value === 'string' && !spec.choices.includes(value)) {
-    errs.push(`--${flag} must be one of ${spec.choices.join(', ')}, got "${raw}"`);
+    errs.push(`--${flag} must be one of ${spec.choices.join(', ')}, got "${shown(raw)}"`);
   }
   return errs.length ? errs : value;
 }
@@ -171,12 +186,12 @@ export function parseCommand(spec: CommandSpec, rawText: string): Parsed {
       const name = (eq > 0 ? w.slice(2, eq) : w.slice(2)).toLowerCase();
       const fs = spec.flags[name];
       if (!fs) {
-        errors.push(`unknown option --${name}`);
+        errors.push(`unknown option --${shown(name, 60)}`);
         if (eq < 0 && words[i + 1] !== undefined && !words[i + 1]!.startsWith('--')) i++;
         continue;
       }
       if (name in flags) {
-        errors.push(`--${name} is given twice`);
+        errors.push(`--${shown(name, 60)} is given twice`);
       }
       let raw: string | undefined;
       if (fs.type === 'boolean') raw = eq > 0 ? w.slice(eq + 1) : 'true';
@@ -184,7 +199,7 @@ export function parseCommand(spec: CommandSpec, rawText: string): Parsed {
       else {
         raw = words[i + 1];
         if (raw === undefined || (raw.startsWith('--') && raw.length > 2)) {
-          errors.push(`--${name} needs a value`);
+          errors.push(`--${shown(name, 60)} needs a value`);
           continue;
         }
         i++;
@@ -205,7 +220,7 @@ export function parseCommand(spec: CommandSpec, rawText: string): Parsed {
     const missing = spec.positional.slice(positional.length, spec.required);
     errors.unshift(`missing ${missing.map((m) => `<${m}>`).join(' ')}`);
   } else if (positional.length > spec.positional.length) {
-    errors.push(`unexpected argument "${positional[spec.positional.length]}"`);
+    errors.push(`unexpected argument "${shown(positional[spec.positional.length] ?? '')}"`);
   }
   for (const p of positional) {
     if (hasControlChars(p)) errors.push('arguments must not contain control characters');

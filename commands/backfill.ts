@@ -3,12 +3,13 @@
 // nothing slow comes before it — the plan is built from config alone). Submitting the modal
 // (src/slack/actions/backfill-submit.ts) starts the flow.
 import type { SlashCommand } from '@slack/bolt';
-import { parseCommand } from './args.js';
+import { parseCommand, shown } from './args.js';
 import { BACKFILL } from './specs.js';
-import { invalidReply, usageReply, type Ack } from './reply.js';
+import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js';
 import type { Deps } from '../src/deps.js';
 import { BackfillPlanError, windowDates } from '../src/domain/backfill-plan.js';
 import { backfillModal } from '../src/slack/views/backfill-modal.js';
+import { windowRangeProblem } from '../src/domain/backfill-window.js';
 
 export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(BACKFILL, command.text);
@@ -24,6 +25,11 @@ export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack
   const dryRun = Boolean((parsed.flags as Record<string, unknown>)['dry-run']);
   if (!from || !to) {
     await ack(invalidReply(BACKFILL, 'both --from and --to are required'));
+    return 'invalid';
+  }
+  const range = windowRangeProblem(from, to, deps.now());
+  if (range) {
+    await ack(invalidReply(BACKFILL, range));
     return 'invalid';
   }
   try {
@@ -46,13 +52,23 @@ export async function handleBackfill(deps: Deps, command: SlashCommand, ack: Ack
     await ack(
       invalidReply(
         BACKFILL,
-        `a backfill of \`${job.replace(/[`<>&]/g, '')}\` needs ${missing.join(', ')}${jobCfg ? ` under jobs.${job}` : ''}`,
+        `a backfill of \`${shown(job.replace(/[`<>&]/g, ''), 100)}\` needs ${missing.join(', ')}${jobCfg ? ` under jobs.${job}` : ''}`,
       ),
     );
     return 'invalid';
   }
+  // Submitting the modal starts the flow through Redis: with Redis down, opening it would only
+  // lead to a form that cannot start anything.
+  if (!deps.producers.ready()) {
+    await ack(unavailableReply(BACKFILL));
+    return 'unavailable';
+  }
   await ack();
-  const incident = await deps.incidents.forChannel(command.channel_id, job).catch(() => undefined);
+  // views.open must come within the trigger's 3 s: the incident link is not worth waiting for.
+  const incident = await Promise.race([
+    deps.incidents.forChannel(command.channel_id, job).catch(() => undefined),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 800).unref()),
+  ]);
   const view = backfillModal({
     ctx: {
       job,

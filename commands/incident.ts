@@ -1,9 +1,10 @@
 // /incident <action> …: lifecycle of the incident in this channel. This file only validates and
 // dispatches; each action lives in commands/incident/<action>.ts.
 import type { SlashCommand } from '@slack/bolt';
-import { parseCommand } from './args.js';
+import { parseCommand, shown } from './args.js';
 import { INCIDENT } from './specs.js';
 import { invalidReply, usageReply, type Ack } from './reply.js';
+import { REDIS_UNAVAILABLE } from '../src/queue/unavailable.js';
 import type { Deps } from '../src/deps.js';
 import type { Incident } from '../src/store/incidents.js';
 import { NO_INCIDENT, ephemeral, type IncidentContext, type IncidentOutcome } from './incident/shared.js';
@@ -50,13 +51,19 @@ export async function handleIncident(deps: Deps, command: SlashCommand, ack: Ack
   }
   const action = parsed.positional[0]!.toLowerCase();
   if (!ACTIONS.includes(action)) {
-    await ack(invalidReply(INCIDENT, `unknown action "${action}"`));
+    await ack(invalidReply(INCIDENT, `unknown action "${shown(action, 60)}"`));
     return 'invalid';
   }
   const misplaced = Object.keys(parsed.flags).filter((f) => !(FLAGS_OF[action] ?? []).includes(f));
   if (misplaced.length) {
-    await ack(invalidReply(INCIDENT, `--${misplaced[0]} does not apply to "${action}"`));
+    await ack(invalidReply(INCIDENT, `--${shown(misplaced[0] ?? '', 60)} does not apply to "${action}"`));
     return 'invalid';
+  }
+  // Every action reads the incident from Redis: when its connection is down, say so at once
+  // rather than after a command timeout.
+  if (deps.state.status !== 'ready') {
+    await ack(ephemeral(REDIS_UNAVAILABLE));
+    return 'unavailable';
   }
   const ctx: IncidentContext = { deps, command, ack, rest: parsed.positional[1] ?? '', flags: parsed.flags };
   if (action === 'declare') return await declare(ctx);

@@ -4,6 +4,7 @@ import type { App, SlashCommand, RespondArguments } from '@slack/bolt';
 import { errorId } from '../src/logger.js';
 import type { Deps } from '../src/deps.js';
 import type { Ack } from './reply.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../src/queue/unavailable.js';
 
 export type CommandHandler = (deps: Deps, command: SlashCommand, ack: Ack) => Promise<string>;
 
@@ -22,12 +23,15 @@ export function registerCommand(app: App, deps: Deps, name: string, handler: Com
       deps.metrics.commands.inc({ command: label, outcome });
     } catch (err) {
       const id = errorId();
+      const redisDown = isRedisUnavailable(err);
       deps.logger.error(
         { err, errorId: id, command: name, user: command.user_id, channel: command.channel_id },
-        'command failed',
+        redisDown ? 'command failed: redis unavailable' : 'command failed',
       );
-      deps.metrics.commands.inc({ command: label, outcome: 'error' });
-      const text = `:warning: Something went wrong on our side; error id \`${id}\`. Nothing was started.`;
+      deps.metrics.commands.inc({ command: label, outcome: redisDown ? 'unavailable' : 'error' });
+      const text = redisDown
+        ? REDIS_UNAVAILABLE
+        : `:warning: Something went wrong on our side; error id \`${id}\`. Nothing was started.`;
       if (!acked) await ack({ response_type: 'ephemeral', text });
     }
   });

@@ -5,7 +5,7 @@ import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
 import { MISSING } from './specs.js';
 import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js';
-import { locationProblem } from './smallfiles.js';
+import { locationProblem } from './location.js';
 import type { Deps } from '../src/deps.js';
 import { QueueUnavailableError } from '../src/queue/producers.js';
 import { stableId, type MissingPayload } from '../src/queue/payloads.js';

@@ -6,25 +6,8 @@ import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js
 import type { Deps } from '../src/deps.js';
 import { QueueUnavailableError } from '../src/queue/producers.js';
 import { stableId, type SmallFilesPayload } from '../src/queue/payloads.js';
-import { parseObjectUri } from '../src/providers/object-uri.js';
+import { locationProblem } from './location.js';
 import { code } from '../src/slack/mrkdwn.js';
-
-/**
- * Why a location given in a command cannot be read, or undefined when it can. Shared by the
- * commands that take a storage URI (/smallfiles, /missing).
- */
-export function locationProblem(u: string): string | undefined {
-  // A query string on a storage URL is usually a SAS token: a credential that must not land in
-  // job data or in the channel. The bot reads with its own credentials.
-  if (/[?#]/.test(u))
-    return 'give the location without a query string (a SAS token is a credential; the bot uses its own access)';
-  try {
-    parseObjectUri(u);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 export async function handleSmallFiles(deps: Deps, command: SlashCommand, ack: Ack): Promise<string> {
   const parsed = parseCommand(SMALLFILES, command.text);

@@ -1,6 +1,7 @@
 // /triage <job> …: parse → validate → enqueue one triage job → ack, well inside Slack's 3 s.
 import type { SlashCommand } from '@slack/bolt';
 import { parseCommand } from './args.js';
+import { locationProblem, SAS_PROBLEM } from './location.js';
 import { TRIAGE } from './specs.js';
 import { invalidReply, unavailableReply, usageReply, type Ack } from './reply.js';
 import type { Deps } from '../src/deps.js';
@@ -67,14 +68,20 @@ export function validateTriage(
       problem: `--input must be an s3://, https://, abfss:// or az:// location`,
     };
   }
-  if (typeof f.input === 'string' && /[?#]/.test(f.input)) {
-    // Usually a SAS token: a credential that must not reach job data or the channel.
-    return {
-      ok: false,
-      help: false,
-      problem:
-        '--input must be a location without a query string (a SAS token is a credential; the bot uses its own access)',
-    };
+  if (typeof f.input === 'string') {
+    // The same check as /smallfiles: a SAS token (a credential that must not reach job data or
+    // the channel), a location the scanners can read, no "." or ".." segments.
+    const problem = locationProblem(f.input);
+    if (problem) {
+      return {
+        ok: false,
+        help: false,
+        problem:
+          problem === SAS_PROBLEM
+            ? `--input must be a location without a query string (a SAS token is a credential; the bot uses its own access)`
+            : `--input: ${problem}`,
+      };
+    }
   }
   return {
     ok: true,

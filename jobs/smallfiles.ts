@@ -3,6 +3,8 @@
 // size histogram. Whatever happens, the message never stays at "scanning…".
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
+import { markFinalShown } from '../src/queue/workers.js';
+import { retryActions, retryingNote } from '../src/slack/blocks/retry.js';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { SmallFilesPayload } from '../src/queue/payloads.js';
@@ -18,7 +20,7 @@ import {
   type SmallFilesReportModel,
 } from '../src/slack/blocks/smallfiles-report.js';
 import { renderSizeHistogram } from '../src/slack/charts/index.js';
-import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
+import { context, slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { formatInt } from '../src/domain/format.js';
 
@@ -174,12 +176,12 @@ export function smallFilesProcessor(deps: Deps) {
       const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
       const e = err instanceof ProviderError ? err : undefined;
       if (e?.retryable && attemptsLeft > 0) {
+        const attempts = job.opts.attempts ?? 1;
         await show(
-          renderScanFailure(
-            p.uri,
-            'Scan interrupted, retrying',
-            `${e.message}. The scan starts again shortly (${attemptsLeft} attempts left).`,
-          ),
+          [
+            ...renderScanFailure(p.uri, 'Scan interrupted', `${e.message}. The scan starts again shortly.`),
+            context(retryingNote(job.attemptsMade + 2, attempts, 'Interrupted')),
+          ],
           `Scan of ${escapeMrkdwn(p.uri)} interrupted; retrying`,
         ).catch(() => {});
         throw err;
@@ -189,11 +191,14 @@ export function smallFilesProcessor(deps: Deps) {
         ? ['Scan cancelled', `Stopped after ${formatInt(progress.objects)} objects; nothing was kept.`]
         : describeFailure(err, p.uri);
       await show(
-        renderScanFailure(p.uri, title, detail, cancelled ? cancelledBy : undefined),
+        [
+          ...renderScanFailure(p.uri, title, detail, cancelled ? cancelledBy : undefined),
+          // The final state: what failed, and Retry (a cancelled scan is not offered again).
+          ...(cancelled ? [] : [retryActions({ queue: 'smallfiles', jobId })]),
+        ],
         `${title}: ${escapeMrkdwn(p.uri)}`,
       );
-      if (e) throw new UnrecoverableError(`${e.code}: ${e.message}`);
-      throw err;
+      throw markFinalShown(e ? new UnrecoverableError(`${e.code}: ${e.message}`) : err);
     } finally {
       clearInterval(timer);
       await clearScanCancel(deps.state, prefix, jobId);

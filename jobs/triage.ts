@@ -29,6 +29,7 @@ import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
 import { scheduleEscalation } from '../src/queue/escalation.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
+import { retryActions, retryingNote } from '../src/slack/blocks/retry.js';
 import { refreshChecklistMessage } from '../src/slack/checklist-message.js';
 import { medianCostUsd } from '../src/domain/degradation.js';
 import { CostNotices } from '../src/store/cost-notices.js';
@@ -58,6 +59,8 @@ class Triage {
   private incidentId = '';
   /** A FAILING job's failed run the platform can resume: offered beside the findings' buttons. */
   private recovery: RecoveryTarget | undefined;
+  /** The last attempt failed on an outage or throttling: the report ends with Retry. */
+  private retryable = false;
 
   constructor(
     private readonly deps: Deps,
@@ -86,15 +89,24 @@ class Triage {
     } catch (err) {
       // Throttling and outages are retried (BullMQ attempts); after the last one the report says
       // what did not answer instead of staying "Triaging…".
-      const last = this.job.attemptsMade + 1 >= (this.job.opts.attempts ?? 1);
-      if (!(err instanceof ProviderError) || !err.retryable || !last) throw err;
+      const attempts = this.job.opts.attempts ?? 1;
+      const last = this.job.attemptsMade + 1 >= attempts;
+      if (!(err instanceof ProviderError) || !err.retryable) throw err;
+      if (!last) {
+        // Say so while BullMQ waits to retry; the next attempt re-renders the message whole.
+        this.model.retrying = retryingNote(this.job.attemptsMade + 2, attempts, err.message);
+        await this.publish().catch((e: unknown) => this.log.warn({ err: e }, 'could not say it retries'));
+        throw err;
+      }
+      this.model.retrying = undefined;
       this.model.failure = {
         title: `${this.model.platform ?? this.model.provider} did not answer`,
         lines: [
           escapeMrkdwn(err.message),
-          `Tried ${plural(this.job.attemptsMade + 1, 'time')}; run \`/triage ${escapeMrkdwn(p.job)}\` again once it answers.`,
+          `Tried ${plural(this.job.attemptsMade + 1, 'time')}; press *Retry* (or run \`/triage ${escapeMrkdwn(p.job)}\`) once it answers.`,
         ],
       };
+      this.retryable = true;
       this.model.phase = 'failed';
       this.model.elapsedMs = deps.now() - p.requestedAt;
       for (const step of this.model.steps) if (step.state === 'running') step.state = 'failed';
@@ -297,6 +309,10 @@ class Triage {
           }),
         )
       : undefined;
+    if (this.retryable) {
+      if (blocks.length >= 50) blocks.splice(blocks.length - 2, 1);
+      blocks.push(retryActions({ queue: 'triage', jobId: String(this.job.id) }));
+    }
     if (buttons) {
       // Before the footer, within the 50 blocks (the cap note gives way).
       if (blocks.length >= 50) blocks.splice(blocks.length - 2, 1);

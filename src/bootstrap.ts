@@ -22,6 +22,7 @@ import { perfSmokeEndpoints } from '../commands/api/perf-smoke.js';
 import { registerCommands } from '../commands/index.js';
 import { registerActions } from './slack/actions/index.js';
 import { buildProcessors } from '../jobs/index.js';
+import { attemptHooks } from '../jobs/final-state.js';
 import { timingsFrom, type Deps, type Timings } from './deps.js';
 import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
@@ -145,14 +146,26 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     workerRedis = workerConnection(env.REDIS_URL);
     workerRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (workers)'));
     const processors = opts.processors ?? buildProcessors(deps);
-    workers = startWorkers({ connection: workerRedis, prefix, processors, logger, metrics });
+    workers = startWorkers({
+      connection: workerRedis,
+      prefix,
+      processors,
+      logger,
+      metrics,
+      hooks: attemptHooks(deps),
+    });
     await scheduleMonitors({ config, producers, logger, timings });
   }
 
+  // Ready means Redis answers AND the connections the queues use are up: a producer whose
+  // connection is reconnecting refuses every enqueue, whatever PING on another one says.
+  const queueReady = () =>
+    producerRedis.status === 'ready' && (!workerRedis || workerRedis.status === 'ready');
   const routes = healthRoutes({
     metrics,
     readiness: {
       redis: async () => (await state.ping()) === 'PONG',
+      queue: queueReady,
       ...(workers ? { workers: () => workers.running() } : {}),
     },
   });
@@ -171,7 +184,13 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
         now,
       },
     );
-    app = createSlackApp({ env, logger, metrics, customRoutes: [...routes, ...api] });
+    app = createSlackApp({
+      env,
+      logger,
+      metrics,
+      customRoutes: [...routes, ...api],
+      redisReady: () => producerRedis.status === 'ready' && state.status === 'ready',
+    });
     // Listeners answer through Bolt's own client (the same token).
     const listenerDeps: Deps = { ...deps, slack: app.client };
     registerCommands(app, listenerDeps);

@@ -10,6 +10,7 @@ import type { Incident } from '../../src/store/incidents.js';
 import type { TimelineEntry } from '../../src/store/timeline.js';
 import { errorId } from '../../src/logger.js';
 import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../src/queue/unavailable.js';
 
 /** Listener deps; `providers` is there when bootstrap passes it (the post-mortem's S3 copy needs it). */
 export type IncidentDeps = Deps & { providers?: Providers };
@@ -80,7 +81,9 @@ export async function afterAck(ctx: IncidentContext, what: string, work: () => P
     );
     await reply(
       ctx,
-      `:warning: \`/incident ${what}\` failed on our side; error id \`${id}\`. What was done so far stays done.`,
+      isRedisUnavailable(err)
+        ? `${REDIS_UNAVAILABLE} (\`/incident ${what}\`: what was done so far stays done.)`
+        : `:warning: \`/incident ${what}\` failed on our side; error id \`${id}\`. What was done so far stays done.`,
     );
   }
 }

@@ -8,6 +8,7 @@ import { escapeMrkdwn } from '../../src/slack/mrkdwn.js';
 import { cancelEscalation, scheduleEscalation } from '../../src/queue/escalation.js';
 import { afterAck, ephemeral, recordCommand, type IncidentContext, type IncidentOutcome } from './shared.js';
 import { slackBlocks } from '../../src/slack/blocks/kit.js';
+import { shown } from '../args.js';
 
 const SETTABLE: readonly IncidentStatus[] = ['investigating', 'mitigating', 'monitoring'];
 
@@ -32,7 +33,7 @@ export async function status(ctx: IncidentContext, incident: Incident): Promise<
   if (!SETTABLE.includes(wanted as IncidentStatus)) {
     await ack(
       ephemeral(
-        `:warning: Unknown status "${escapeMrkdwn(wanted)}"; use investigating, mitigating or monitoring. Nothing was changed.`,
+        `:warning: Unknown status "${escapeMrkdwn(shown(wanted))}"; use investigating, mitigating or monitoring. Nothing was changed.`,
       ),
     );
     return 'invalid';

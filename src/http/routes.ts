@@ -1,5 +1,5 @@
-// GET /healthz (the process is alive), /readyz (Redis answers and, where this process runs
-// workers, they are running) and /metrics (Prometheus). Served beside /slack/events.
+// GET /healthz (the process is alive), /readyz (Redis answers, the queue connections are ready
+// and, where this process runs workers, they are running) and /metrics (Prometheus). Served beside /slack/events.
 import type { CustomRoute } from '@slack/bolt';
 import type { ServerResponse } from 'node:http';
 import type { Metrics } from '../metrics.js';
@@ -7,6 +7,8 @@ import type { Metrics } from '../metrics.js';
 export interface Readiness {
   /** Resolves true when Redis answers PING. */
   redis(): Promise<boolean>;
+  /** True when the queues' own connections are ready (a reconnecting producer refuses jobs). */
+  queue?: () => boolean;
   /** Undefined when this process runs no workers (role web). */
   workers?: () => boolean;
 }
@@ -37,10 +39,12 @@ export function healthRoutes(opts: {
         const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
         void Promise.race([opts.readiness.redis().catch(() => false), timeout]).then((redis) => {
           const workers = opts.readiness.workers ? opts.readiness.workers() : undefined;
-          const ready = redis && workers !== false;
+          const queue = opts.readiness.queue ? opts.readiness.queue() : true;
+          const ready = redis && queue && workers !== false;
           send(res, ready ? 200 : 503, {
             status: ready ? 'ready' : 'not ready',
             redis: redis ? 'ok' : 'unreachable',
+            queue: queue ? 'ok' : 'unavailable',
             workers: workers === undefined ? 'none in this role' : workers ? 'running' : 'stopped',
           });
         });

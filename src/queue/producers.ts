@@ -45,6 +45,11 @@ export class Producers {
     }
   }
 
+  /** True when the queues' connection is up (an enqueue now can succeed). */
+  ready(): boolean {
+    return this.connection.status === 'ready';
+  }
+
   queue(name: QueueName): Queue {
     const q = this.queues.get(name);
     if (!q) throw new Error(`unknown queue ${name}`);

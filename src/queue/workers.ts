@@ -1,6 +1,14 @@
 // Worker bootstrap: one BullMQ Worker per queue with a processor, payloads parsed before the
 // processor runs (a malformed job fails once, unrecoverably), metrics and logs on every outcome.
-import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import {
+  DelayedError,
+  RateLimitError,
+  UnrecoverableError,
+  WaitingChildrenError,
+  WaitingError,
+  Worker,
+  type Job,
+} from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -14,6 +22,51 @@ export type Processor<Q extends QueueName> = (
 ) => Promise<unknown>;
 
 export type Processors = { [Q in QueueName]?: Processor<Q> };
+
+/**
+ * What a queue's work does with its Slack message when an attempt throws: `retrying` while
+ * BullMQ has attempts left (say so), `failed` on the last one (a final state with Retry). A
+ * processor that ends its message itself returns normally instead of throwing.
+ */
+export interface AttemptHooks {
+  retrying?(job: Job, err: unknown, nextAttempt: number, attempts: number): Promise<void>;
+  failed?(job: Job, err: unknown, attempts: number): Promise<void>;
+}
+
+export type AttemptHookSet = Partial<Record<QueueName, AttemptHooks>>;
+
+/** BullMQ's control-flow errors (a job re-queued delayed, waiting children…) are not failures. */
+export function isControlFlowError(err: unknown): boolean {
+  return (
+    err instanceof DelayedError ||
+    err instanceof WaitingChildrenError ||
+    err instanceof WaitingError ||
+    err instanceof RateLimitError
+  );
+}
+
+/** True when this attempt is the job's last: no retry follows a throw. */
+export function isLastAttempt(job: Job, err?: unknown): boolean {
+  return err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+const FINAL_SHOWN = Symbol('medic.finalShown');
+
+/**
+ * A processor that put its message in its final state itself, then throws to fail the job (a scan
+ * that found no bucket): the `failed` hook leaves that message alone.
+ */
+export function markFinalShown<E>(err: E): E {
+  if (err && typeof err === 'object') (err as Record<symbol, unknown>)[FINAL_SHOWN] = true;
+  return err;
+}
+
+export function isFinalShown(err: unknown): boolean {
+  return Boolean(err && typeof err === 'object' && (err as Record<symbol, unknown>)[FINAL_SHOWN]);
+}
+
+/** A hook gets 15 s: it posts one Slack message, and must not hold the worker on a dead Slack. */
+const HOOK_TIMEOUT_MS = 15_000;
 
 export interface WorkerSet {
   workers: Worker[];
@@ -29,6 +82,7 @@ export function startWorkers(opts: {
   logger: Logger;
   metrics?: Metrics;
   concurrency?: Partial<Record<QueueName, number>>;
+  hooks?: AttemptHookSet;
 }): WorkerSet {
   const workers: Worker[] = [];
   for (const [name, processor] of Object.entries(opts.processors) as [QueueName, Processor<QueueName>][]) {
@@ -49,6 +103,22 @@ export function startWorkers(opts: {
           return result;
         } catch (err) {
           end?.({ outcome: 'failed' });
+          const hooks = opts.hooks?.[name];
+          if (hooks && !isControlFlowError(err)) {
+            const attempts = job.opts.attempts ?? 1;
+            const hook = isLastAttempt(job, err)
+              ? isFinalShown(err)
+                ? undefined
+                : hooks.failed?.(job, err, job.attemptsMade + 1)
+              : hooks.retrying?.(job, err, job.attemptsMade + 2, attempts);
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([
+              Promise.resolve(hook).catch((e: unknown) =>
+                log.warn({ err: e }, 'could not put the message in its failed or retrying state'),
+              ),
+              new Promise<void>((r) => (timer = setTimeout(r, HOOK_TIMEOUT_MS))),
+            ]).finally(() => clearTimeout(timer));
+          }
           throw err;
         }
       },

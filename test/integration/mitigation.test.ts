@@ -669,9 +669,17 @@ test('an expired request cannot be approved and shows as expired', async () => {
     return x && /Expired/.test(json(x)) ? x : undefined;
   });
   assert.ok(!hasButtons(msg));
-  // Approving again (even with the clock back) is refused: expiry is final.
+  // Approving again (even with the clock back) is refused: expiry is final. The refusal is the
+  // click's answer; once it is there, the click is done, and no execution job exists (its id is
+  // the approval id) and nothing ran.
+  const answered = t.slack.ephemeralsFor(APPROVER, channel).filter((e) => /expired/.test(e.text)).length;
   await click('approve', req.approvalId, APPROVER, channel, req.message.ts);
-  await new Promise((r) => setTimeout(r, 300));
+  await waitFor(
+    'the second refusal',
+    () => t.slack.ephemeralsFor(APPROVER, channel).filter((e) => /expired/.test(e.text)).length > answered,
+  );
+  assert.equal(await t.medic.producers.queue('mitigation').getJob(req.approvalId), undefined);
+  assert.equal((await approvals().get(req.approvalId))?.state, 'expired');
   assert.equal(mutations('StartJobRun', 'HealthyJob').length, 0);
   await onTimeline(incidentId, 'the expiry', (e) => /expired/.test(e.text));
 });

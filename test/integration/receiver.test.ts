@@ -82,6 +82,9 @@ const invalid: [string, string, RegExp][] = [
   ['an unterminated quote', 'MyJob --input "s3://a/b', /unterminated quote/],
   ['a bad --input', 'MyJob --input ftp://x/y', /--input must be an s3:\/\//],
   ['two job names', 'MyJob OtherJob', /unexpected argument "OtherJob"/],
+  ['--input with an uppercase bucket', 'MyJob --input s3://UPPER/x', /--input: S3 bucket name "UPPER"/],
+  ['--input with a too short bucket', 'MyJob --input s3://b/..', /--input: S3 bucket name "b"/],
+  ['--input climbing with ..', 'MyJob --input s3://lake-raw/../x', /must not contain "\." or "\.\." path/],
 ];
 
 for (const [what, text, expected] of invalid) {
@@ -102,6 +105,30 @@ test('user text echoed in an error is escaped for mrkdwn', async () => {
   assert.ok(!answer.includes('<!channel>'), 'no raw mention survives');
   assert.match(answer, /&lt;!channel&gt;/);
 });
+
+test('a 10 kB argument is quoted cut to 200 characters, without bidi controls', async () => {
+  const res = await sendSlashCommand(t.url, t.secret, {
+    command: '/triage',
+    text: `MyJob ${'\u202e'}${'y'.repeat(10_000)}`,
+  });
+  const answer = ephemeralText(res.body);
+  assert.match(answer, /unexpected argument "y{199}…"/);
+  assert.ok(!answer.includes('\u202e'), 'no bidi override echoed');
+  assert.ok(answer.length < 2000, `a short answer (${answer.length} characters)`);
+  assert.equal(await queuedTriageJobs(), 0);
+});
+
+for (const [window, expected] of [
+  ['--from 0000-01-01 --to 0000-01-02', /--from 0000-01-01 is before 2000/],
+  ['--from 2099-01-01 --to 2099-01-02', /--from 2099-01-01 is more than a year ahead/],
+] as const) {
+  test(`/backfill ${window} is refused at once`, async () => {
+    const res = await sendSlashCommand(t.url, t.secret, { command: '/backfill', text: `MyJob ${window}` });
+    const answer = ephemeralText(res.body);
+    assert.match(answer, expected);
+    assert.match(answer, /Nothing was started/);
+  });
+}
 
 test('the same /triage MyJob twice in one channel → one job, the second told it is running', async () => {
   const first = await sendSlashCommand(t.url, t.secret, {

@@ -174,7 +174,16 @@ test('bad input never enqueues: a malformed URI is answered at once', async () =
     channelId: 'C0SCAN7',
   });
   assert.match((res2.body as { text: string }).text, /--threshold needs a size/);
-  // Nothing reached the channel: no scan was queued for any of these.
-  await new Promise((r) => setTimeout(r, 300));
+  // No scan was queued for any of these: the queue holds no job (each answer above came with the
+  // ack, after the decision not to enqueue), so nothing can reach the channel later.
+  const counts = await t.medic.producers
+    .queue('smallfiles')
+    .getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+  const mine = (
+    await t.medic.producers
+      .queue('smallfiles')
+      .getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])
+  ).filter((j) => (j.data as { requester: { channelId: string } }).requester.channelId === 'C0SCAN7');
+  assert.deepEqual(mine, [], JSON.stringify(counts));
   assert.equal(t.slack.topLevel('C0SCAN7').length, 0);
 });

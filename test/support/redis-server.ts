@@ -18,6 +18,10 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stop it and delete its directory. */
   destroy(): Promise<void>;
+  /** Freeze the process (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void;
+  /** Let a paused server run again (SIGCONT). */
+  resume(): void;
 }
 
 async function waitForPing(url: string, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
@@ -96,6 +100,8 @@ export async function startRedisServer(opts: { appendonly?: boolean } = {}): Pro
     dir,
     stop,
     start,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -25,6 +25,8 @@ export interface SignedRequestOptions {
   signature?: string;
   /** Extra headers, e.g. `X-Slack-Retry-Num`. */
   headers?: Record<string, string>;
+  /** Abort (and fail) when the answer takes longer, e.g. Slack's 3,000 ms. */
+  timeoutMs?: number;
 }
 
 export interface SlackHttpResponse {
@@ -76,7 +78,12 @@ export async function postSigned(
   };
   const signature = opts.signature ?? signed['X-Slack-Signature'];
   if (signature !== '') headers['X-Slack-Signature'] = signature;
-  const res = await fetch(eventsUrl(baseUrl), { method: 'POST', headers, body: rawBody });
+  const res = await fetch(eventsUrl(baseUrl), {
+    method: 'POST',
+    headers,
+    body: rawBody,
+    ...(opts.timeoutMs !== undefined ? { signal: AbortSignal.timeout(opts.timeoutMs) } : {}),
+  });
   const text = await res.text();
   let body: unknown = text;
   if (text !== '') {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseCommand, parseSize, parseDate, tokenize, decodeSlackText } from '../../commands/args.js';
+import { parseCommand, parseSize, parseDate, tokenize, decodeSlackText, shown } from '../../commands/args.js';
 import { TRIAGE, SMALLFILES, INCIDENT, BACKFILL } from '../../commands/specs.js';
 import { validateTriage } from '../../commands/triage.js';
 
@@ -92,4 +92,12 @@ test('property: the parser never throws, whatever the text', () => {
       }
     }),
   );
+});
+
+test('shown(): bidi controls removed, long arguments cut to 200 characters with …', () => {
+  assert.equal(shown('abc\u202edcba\u2066x\u2069'), 'abcdcbax');
+  const long = shown('x'.repeat(10_000));
+  assert.equal(Array.from(long).length, 200);
+  assert.ok(long.endsWith('…'));
+  assert.equal(shown('short'), 'short');
 });

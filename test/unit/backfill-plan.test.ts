@@ -367,3 +367,16 @@ test('snapshot verification: count, sizes and ETags', () => {
   );
   assert.ok(multipart.ok, 'a multipart copy is checked against the ETag it returned');
 });
+
+test('a backfill window before 2000 or more than a year ahead is refused', async () => {
+  const { windowRangeProblem } = await import('../../src/domain/backfill-window.js');
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  assert.equal(windowRangeProblem('2026-11-01', '2026-11-02', now), undefined);
+  assert.equal(windowRangeProblem('2000-01-01', '2027-12-01', now), undefined);
+  assert.equal(windowRangeProblem('0000-01-01', '0000-01-02', now), '--from 0000-01-01 is before 2000');
+  assert.equal(windowRangeProblem('1999-12-31', '2026-01-01', now), '--from 1999-12-31 is before 2000');
+  assert.equal(
+    windowRangeProblem('2026-11-01', '2099-01-02', now),
+    '--to 2099-01-02 is more than a year ahead',
+  );
+});

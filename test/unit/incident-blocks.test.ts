@@ -136,3 +136,9 @@ test('timeline pages: 40 entries a page, newest page first, Older and Newer butt
   const empty = renderTimelinePage(incident, [], 0);
   assert.match(JSON.stringify(empty.blocks), /No entries yet/);
 });
+
+test('the channel topic escapes what the user typed: no mention survives', () => {
+  const topic = channelTopic({ ...incident, title: '<!channel> wake up', job: '<@U0BOSS>' });
+  assert.ok(!topic.includes('<!channel>') && !topic.includes('<@U0BOSS>'), topic);
+  assert.match(topic, /&lt;!channel&gt; wake up · job &lt;@U0BOSS&gt;/);
+});

@@ -33,17 +33,16 @@ test('every slash command of the bot is in the manifest, all on /slack/events', 
 });
 
 test('events and scopes', () => {
-  assert.deepEqual(manifest.settings.event_subscriptions.bot_events.sort(), [
-    'app_mention',
-    'reaction_added',
-  ]);
+  assert.deepEqual(manifest.settings.event_subscriptions.bot_events.sort(), ['reaction_added']);
   const needed = [
     'commands',
     'chat:write',
     'chat:write.public',
     'channels:manage',
-    'channels:read',
     'channels:join',
+    // conversations.replies, to quote a :pushpin:-ed message (public and private incident channels).
+    'channels:history',
+    'groups:history',
     'groups:write',
     'users:read',
     'usergroups:read',
@@ -53,7 +52,14 @@ test('events and scopes', () => {
     'bookmarks:write',
     'reactions:read',
     'im:write',
-    'app_mentions:read',
   ];
   for (const s of needed) assert.ok(manifest.oauth_config.scopes.bot.includes(s), `scope ${s}`);
+  // Nothing calls conversations.info/list/members or listens to mentions: not asked for.
+  for (const s of ['channels:read', 'app_mentions:read'])
+    assert.ok(!manifest.oauth_config.scopes.bot.includes(s), `scope ${s} is not requested`);
+  assert.deepEqual(
+    [...manifest.oauth_config.scopes.bot].sort(),
+    [...needed].sort(),
+    'exactly the scopes used',
+  );
 });

@@ -4,6 +4,7 @@
 // the request put on the incident timeline, and the first step (snapshot) enqueued.
 import { code } from '../mrkdwn.js';
 import type { App } from '@slack/bolt';
+import { modalError, UNREADABLE_MODAL } from '../views/modal-error.js';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import { parseObjectUri } from '../../providers/object-uri.js';
@@ -18,6 +19,7 @@ import { renderBackfillProgress } from '../blocks/backfill-progress.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { backfillStore, backfillTimeline } from './backfill-shared.js';
 import { ephemeral } from './mitigation-shared.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerBackfillSubmit(app: App, deps: Deps): void {
   app.view(BACKFILL_CALLBACK, async ({ ack, body, view }) => {
@@ -26,11 +28,11 @@ export function registerBackfillSubmit(app: App, deps: Deps): void {
     try {
       ctx = BackfillModalContext.parse(JSON.parse(view.private_metadata));
     } catch (err) {
-      await ack();
+      await ack(modalError(view, UNREADABLE_MODAL) as never);
       deps.logger.error({ err, user }, 'backfill modal with unreadable metadata');
       return;
     }
-    const read = readBackfillSubmission(view.state.values as never);
+    const read = readBackfillSubmission(view.state.values as never, deps.now());
     if (!read.ok) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
@@ -45,7 +47,9 @@ export function registerBackfillSubmit(app: App, deps: Deps): void {
         deps,
         ctx.channel,
         user,
-        `:warning: The backfill of ${code(ctx.job)} could not be started (error id \`${id}\`); nothing was copied. Try again.`,
+        isRedisUnavailable(err)
+          ? REDIS_UNAVAILABLE
+          : `:warning: The backfill of ${code(ctx.job)} could not be started (error id \`${id}\`); nothing was copied. Try again.`,
       );
     }
   });

@@ -14,6 +14,7 @@ import { slackBlocks } from '../blocks/kit.js';
 import { backfillApprovals, backfillStore, backfillTimeline, refreshProgress } from './backfill-shared.js';
 import { decideClick, ephemeral, fromOtherChannel, otherChannelText } from './mitigation-shared.js';
 import { registerBackfillSubmit } from './backfill-submit.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 const VALID_ID = /^bf-\d{8}-\d{1,9}$/;
 
@@ -43,7 +44,9 @@ export function registerBackfillActions(app: App, deps: Deps): void {
           deps,
           channel,
           user,
-          `:warning: That did not work (error id \`${eid}\`). Click again.`,
+          isRedisUnavailable(err)
+            ? REDIS_UNAVAILABLE
+            : `:warning: That did not work (error id \`${eid}\`). Click again.`,
         );
       }
     });

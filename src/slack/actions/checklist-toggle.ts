@@ -14,6 +14,7 @@ import {
 import { refreshChecklistMessage } from '../checklist-message.js';
 import { refreshIncidentSummary } from '../incident-summary.js';
 import { jobsOf } from '../../store/incidents.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export interface ChecklistChangeResult {
   incidentId: string;
@@ -122,7 +123,9 @@ export function registerChecklistToggle(app: App, deps: Deps): void {
           .postEphemeral({
             channel: body.channel.id,
             user: body.user.id,
-            text: `:warning: Your checklist change could not be saved; error id \`${id}\`. Try again.`,
+            text: isRedisUnavailable(err)
+              ? REDIS_UNAVAILABLE
+              : `:warning: Your checklist change could not be saved; error id \`${id}\`. Try again.`,
           })
           .catch(() => undefined);
     }

@@ -12,6 +12,7 @@ import { registerMonitorTriage } from './monitor-triage.js';
 import { registerSchemaPlanActions } from './schema-plan.js';
 import { registerMissingActions } from './missing.js';
 import { registerIncidentChoice } from './incident-choice.js';
+import { registerJobRetry } from './job-retry.js';
 
 export function registerActions(app: App, deps: Deps): void {
   // Buttons that only open links still send an action; ack them so Slack shows no error.
@@ -27,6 +28,7 @@ export function registerActions(app: App, deps: Deps): void {
   registerSchemaPlanActions(app, deps);
   registerMissingActions(app, deps);
   registerIncidentChoice(app, deps);
+  registerJobRetry(app, deps);
   // Events (reaction_added) share the one Request URL; registered here so bootstrap stays as is.
   registerEvents(app, deps);
 }

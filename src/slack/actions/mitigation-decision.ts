@@ -24,6 +24,7 @@ import {
 } from './mitigation-shared.js';
 import { tickDecision } from './mitigation-submit.js';
 import { code } from '../mrkdwn.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 type Verb = 'approve' | 'reject';
 
@@ -48,7 +49,9 @@ export function registerMitigationDecision(app: App, deps: Deps): void {
           deps,
           channel,
           user,
-          `:warning: Your ${verb === 'approve' ? 'approval' : 'rejection'} could not be recorded (error id \`${id}\`). Click again.`,
+          isRedisUnavailable(err)
+            ? REDIS_UNAVAILABLE
+            : `:warning: Your ${verb === 'approve' ? 'approval' : 'rejection'} could not be recorded (error id \`${id}\`). Click again.`,
         );
       }
     });

@@ -10,6 +10,7 @@ import { mitigationModal, modalContext } from '../views/mitigation-modal.js';
 import { ephemeral } from './mitigation-shared.js';
 import { jobProvider } from '../../config/index.js';
 import { code } from '../mrkdwn.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerMitigationRequest(app: App, deps: Deps): void {
   app.action<BlockAction<ButtonAction>>(/^medic\.mitigation\.request\./, async ({ ack, body, action }) => {
@@ -61,7 +62,9 @@ export function registerMitigationRequest(app: App, deps: Deps): void {
         deps,
         channel,
         user,
-        `:warning: Could not open the mitigation form (error id \`${id}\`). Click the button again; nothing was requested.`,
+        isRedisUnavailable(err)
+          ? REDIS_UNAVAILABLE
+          : `:warning: Could not open the mitigation form (error id \`${id}\`). Click the button again; nothing was requested.`,
       );
     }
   });

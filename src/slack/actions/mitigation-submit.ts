@@ -7,6 +7,7 @@
 //   - a recorded code-fix follow-up (no cloud call).
 // Every one goes on the incident timeline.
 import type { App } from '@slack/bolt';
+import { modalError, UNREADABLE_MODAL } from '../views/modal-error.js';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
 import {
@@ -31,6 +32,7 @@ import { code } from '../mrkdwn.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
 import { estimateCostImpact } from './mitigation-cost.js';
 import { startFollowUp } from '../../queue/follow-up.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerMitigationSubmit(app: App, deps: Deps): void {
   app.view(MITIGATION_CALLBACK, async ({ ack, body, view }) => {
@@ -39,7 +41,7 @@ export function registerMitigationSubmit(app: App, deps: Deps): void {
     try {
       ctx = ModalContext.parse(JSON.parse(view.private_metadata));
     } catch (err) {
-      await ack();
+      await ack(modalError(view, UNREADABLE_MODAL) as never);
       deps.logger.error({ err, user }, 'mitigation modal with unreadable metadata');
       return;
     }
@@ -47,7 +49,12 @@ export function registerMitigationSubmit(app: App, deps: Deps): void {
     try {
       platform = deps.providers.jobPlatform(jobProvider(deps.config.medic, ctx.job, ctx.provider));
     } catch (err) {
-      await ack();
+      await ack(
+        modalError(
+          view,
+          `${ctx.job} runs on a platform this bot has no adapter for; nothing was started.`,
+        ) as never,
+      );
       deps.logger.error({ err, user, job: ctx.job }, 'mitigation for a job whose platform has no adapter');
       return;
     }
@@ -69,7 +76,9 @@ export function registerMitigationSubmit(app: App, deps: Deps): void {
         deps,
         ctx.channel,
         user,
-        `:warning: Your ${KIND_TITLE[ctx.kind].toLowerCase()} request for ${code(ctx.job)} could not be recorded (error id \`${id}\`); nothing will run. Try again.`,
+        isRedisUnavailable(err)
+          ? REDIS_UNAVAILABLE
+          : `:warning: Your ${KIND_TITLE[ctx.kind].toLowerCase()} request for ${code(ctx.job)} could not be recorded (error id \`${id}\`); nothing will run. Try again.`,
       );
     }
   });

@@ -21,6 +21,7 @@ import {
   fromOtherChannel,
   otherChannelText,
 } from './mitigation-shared.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerSchemaPlanActions(app: App, deps: Deps): void {
   for (const [actionId, verb] of [
@@ -40,7 +41,9 @@ export function registerSchemaPlanActions(app: App, deps: Deps): void {
           deps,
           channel,
           user,
-          `:warning: Your decision could not be recorded (error id \`${id}\`). Click again.`,
+          isRedisUnavailable(err)
+            ? REDIS_UNAVAILABLE
+            : `:warning: Your decision could not be recorded (error id \`${id}\`). Click again.`,
         );
       }
     });

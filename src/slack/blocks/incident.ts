@@ -58,8 +58,9 @@ function who(actor: string | undefined): string {
 export function channelTopic(incident: Incident): string {
   const parts = [
     `${incident.severity.toUpperCase()}`,
-    incident.title,
-    jobsOf(incident).length ? `job ${jobsOf(incident).join(', ')}` : undefined,
+    // The topic renders mentions like a message does: user text is escaped.
+    escapeMrkdwn(incident.title),
+    jobsOf(incident).length ? `job ${escapeMrkdwn(jobsOf(incident).join(', '))}` : undefined,
     `status ${incident.status}`,
     incident.id,
   ].filter(Boolean);

@@ -72,6 +72,8 @@ export interface TriageReportModel {
    * not call for one, and `value` is the "Declare anyway" button's.
    */
   incident?: { id: string; created: boolean } | { none: string; value: string };
+  /** An attempt failed and BullMQ retries it: "retrying, attempt 2 of 3" (mrkdwn, escaped). */
+  retrying?: string;
 }
 
 const VERDICT_ICON: Record<string, string> = {
@@ -249,6 +251,7 @@ export function renderTriageReport(model: TriageReportModel): Block[] {
           .join('\n') || ':hourglass_flowing_sand: Starting…',
       ),
     );
+    if (model.retrying) blocks.push(context(model.retrying));
   }
   if (model.verdict) blocks.push(...verdictBlocks(model, model.verdict));
   if (model.signatures || model.logsRead) blocks.push(divider(), ...signatureBlocks(model));

@@ -56,7 +56,9 @@ export async function recordPin(deps: Deps, event: PinEvent): Promise<boolean> {
 export function registerReactionAdded(app: App, deps: Deps): void {
   app.event('reaction_added', async ({ event }) => {
     try {
-      await recordPin(deps, event as unknown as PinEvent);
+      const e = event as unknown as PinEvent;
+      const added = await recordPin(deps, e);
+      deps.logger.debug({ channel: e.item?.channel, ts: e.item?.ts, added }, 'reaction handled');
     } catch (err) {
       deps.logger.error(
         { err, channel: (event as unknown as PinEvent).item?.channel },

@@ -13,6 +13,7 @@ import {
   type Tolerances,
 } from '../../domain/backfill-plan.js';
 import type { JobConfig } from '../../config/index.js';
+import { windowRangeProblem } from '../../domain/backfill-window.js';
 
 export const BACKFILL_CALLBACK = 'medic.backfill.submit';
 
@@ -165,6 +166,7 @@ type Values = Record<
 /** Read the modal's values; field errors by block id (Slack shows them under the fields). */
 export function readBackfillSubmission(
   values: Values,
+  now: number = Date.now(),
 ): { ok: true; submission: BackfillSubmission } | { ok: false; errors: Record<string, string> } {
   const text = (id: string) => (values[id]?.[`${id}_input`]?.value ?? '').trim();
   const errors: Record<string, string> = {};
@@ -176,6 +178,8 @@ export function readBackfillSubmission(
   ] as const)
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
       errors[id] = 'Use YYYY-MM-DD';
+  const range = !errors.from && !errors.to ? windowRangeProblem(from, to, now) : undefined;
+  if (range) errors[range.startsWith('--from') ? 'from' : 'to'] = range.replace(/^--(from|to) /, '');
   if (!errors.from && !errors.to) {
     try {
       windowDates(from, to);

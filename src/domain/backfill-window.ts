@@ -1,0 +1,18 @@
+// The sane range of a backfill window: a day before 2000 or more than a year ahead is a typo
+// (0000-01-01, 2099-…), never a backfill. Checked by /backfill at ack time and by its modal.
+
+/** The earliest day a backfill may start. */
+export const EARLIEST_BACKFILL_DAY = '2000-01-01';
+
+/** What is wrong with --from/--to (YYYY-MM-DD), or undefined when both are in range. */
+export function windowRangeProblem(from: string, to: string, now: number): string | undefined {
+  const yearAhead = new Date(now + 366 * 86_400_000).toISOString().slice(0, 10);
+  for (const [flag, d] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (d < EARLIEST_BACKFILL_DAY) return `${flag} ${d} is before 2000`;
+    if (d > yearAhead) return `${flag} ${d} is more than a year ahead`;
+  }
+  return undefined;
+}
