@@ -124,10 +124,7 @@ test('a custom runbook from medic.yml joins the live checklist, is listed, and t
   );
   const md = file.bytes!.toString('utf8');
   assert.ok(md.includes('## Final checklist'));
-  assert.match(
-    md,
-    /### Runbook: Late vendor feed\n\n- \[x\] Vendor contacted about the late drop — sre1, /,
-  );
+  assert.match(md, /### Runbook: Late vendor feed\n\n- \[x\] Vendor contacted about the late drop — sre1, /);
   assert.ok(md.includes('- [ ] Drop re-sent and loaded'));
   assert.ok(md.includes('Runbook attached: Late vendor feed'));
 
