@@ -184,6 +184,7 @@ export function schemaProcessor(deps: Deps) {
       target: p.target,
       table: tableName,
       ...(jobCfg ? { job: p.target } : {}),
+      ...(jobCfg?.input && jobCfg.output && jobCfg.stagingJob ? { backfillable: true } : {}),
       current: {
         versionId: current.versionId,
         ...(current.updateTime ? { updateTime: current.updateTime } : {}),

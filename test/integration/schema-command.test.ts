@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { writeParquet } from '../../sim/parquet-writer.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
-import { sendSlashCommand } from '../support/slack-requests.js';
+import { sendBlockAction, sendSlashCommand } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { ChecklistStore } from '../../src/store/checklist-store.js';
@@ -21,6 +21,8 @@ jobs:
   EventsJob:
     table: { database: lake, name: events }
     input: s3://lake-curated/events/
+    output: s3://lake-curated/events/
+    stagingJob: MyJob-staging
     consumers: [Billing]
   NoTableJob: {}
 `;
@@ -135,6 +137,30 @@ test('a partition written with another type for a column: breaking, drift since 
   assert.match(report, /amount changed type bigint → string/);
   assert.match(report, new RegExp(`written this way since \`${today}\``));
   assert.match(report, new RegExp(`/backfill EventsJob --from ${today} --to ${today}`));
+  // The plan's window as a button: the backfill modal opens prefilled with it.
+  const value = JSON.stringify({ j: 'EventsJob', f: today, t: today });
+  assert.ok(report.includes(JSON.stringify(value)), 'the Backfill this window button carries the window');
+  assert.match(report, /Backfill this window/);
+  const triggerId = t.slack.newTriggerId('U0ONCALL');
+  const res = await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.missing.backfill',
+    value,
+    userId: 'U0ONCALL',
+    channelId: 'C0SCHEMA3',
+    triggerId,
+  });
+  assert.equal(res.status, 200);
+  const call = await t.slack.waitFor('views.open', (c) => c.args.trigger_id === triggerId, 30_000);
+  const view = (typeof call.args.view === 'string' ? JSON.parse(call.args.view) : call.args.view) as {
+    callback_id: string;
+    blocks: { block_id?: string; element?: { initial_value?: string } }[];
+  };
+  assert.equal(view.callback_id, 'medic.backfill.submit');
+  // The window's two dates, prefilled.
+  assert.deepEqual(
+    view.blocks.filter((b) => b.element?.initial_value === today).map((b) => b.block_id),
+    ['from', 'to'],
+  );
 });
 
 test('bad input: unknown target and a job without a table answer with the usage; nothing queued wrongly', async () => {

@@ -2,7 +2,8 @@
 // written with against the catalog, and the migration plan with its backfill window. Every table,
 // column and type name from the catalog or a file is escaped.
 import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
-import { context, header, section, type Block } from './kit.js';
+import { actions, button, context, header, section, type Block } from './kit.js';
+import { MISSING_BACKFILL_ACTION_ID, encodeBackfillValue } from './missing-report.js';
 import type { SchemaDiff } from '../../domain/schema-diff.js';
 import type { MigrationPlan } from '../../domain/schema-plan.js';
 import { slackDate } from './approval-request.js';
@@ -11,6 +12,8 @@ export interface SchemaReportModel {
   target: string;
   table?: string;
   job?: string;
+  /** The job has what /backfill needs (input, output, stagingJob): the plan's window gets a button. */
+  backfillable?: boolean;
   current?: { versionId: string; updateTime?: Date };
   compared?: { versionId: string; updateTime?: Date };
   catalogDiff?: SchemaDiff;
@@ -69,12 +72,25 @@ export function renderSchemaReport(m: SchemaReportModel): { text: string; blocks
         `*Migration plan* (risk *${m.plan.risk}*${m.plan.needsApproval ? ', needs approval' : ''})\n${truncate(steps.join('\n'), 2800)}`,
       ),
     );
-    if (m.plan.backfillWindow)
+    if (m.plan.backfillWindow) {
       blocks.push(
         section(
           `*Controlled backfill* of ${code(m.plan.backfillWindow.from)} → ${code(m.plan.backfillWindow.to)}${m.job ? `: \`/backfill ${escapeMrkdwn(m.job)} --from ${m.plan.backfillWindow.from} --to ${m.plan.backfillWindow.to}\`` : ''}`,
         ),
       );
+      // The same button as the missing-data report's: the backfill modal, prefilled with the window.
+      if (m.job && m.backfillable)
+        blocks.push(
+          actions([
+            button({
+              text: 'Backfill this window',
+              actionId: MISSING_BACKFILL_ACTION_ID,
+              value: encodeBackfillValue({ job: m.job, ...m.plan.backfillWindow }),
+              style: 'primary',
+            }),
+          ]),
+        );
+    }
     if (m.plan.consumersAffected.length)
       blocks.push(
         section(`*Consumers affected:* ${m.plan.consumersAffected.map((c) => code(c)).join(', ')}`),
