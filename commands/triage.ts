@@ -18,8 +18,12 @@ const MAX_JOB_NAME = 255;
 
 export type CommandOutcome = 'queued' | 'duplicate' | 'help' | 'invalid' | 'unavailable' | 'asked';
 
-/** How long the look-up of the channel's open incidents may take before the triage goes ahead. */
-const LOOKUP_MS = 1000;
+/**
+ * How long the look-up of the channel's open incidents may take before the triage goes ahead.
+ * With Redis frozen the enqueue after it waits its own 1.5 s too: both must end before the
+ * receiver's 2.5 s watchdog answers "still working", so the user hears "unavailable" instead.
+ */
+const LOOKUP_MS = 500;
 
 /**
  * The channel's open incidents that are about other jobs, when the job has none of its own here:
