@@ -408,9 +408,16 @@ function reconcile(listEl, items) {
       cache.set(it.key, entry);
     } else if (entry.sig !== it.sig) {
       // Updated in place: the same element gets the new content (as chat.update does in Slack).
+      // An open reaction picker stays open, as in Slack: a reply landing in the message's thread
+      // (its reply count changes) must not close the picker under the user's pointer.
+      const pickerOpen = entry.el.querySelector('.reaction-picker:not([hidden])') !== null;
       const fresh = it.render();
       entry.el.className = fresh.className;
       entry.el.replaceChildren(...fresh.childNodes);
+      if (pickerOpen) {
+        const picker = entry.el.querySelector('.reaction-picker');
+        if (picker) picker.hidden = false;
+      }
       entry.sig = it.sig;
     }
     const want = prev ? prev.nextSibling : listEl.firstChild;
