@@ -159,7 +159,7 @@ function readCache(stored: Record<string, string>, thresholdBytes: number): Map<
 
 /**
  * The location's scan from its partitions, each from the cache when unchanged; undefined when the
- * location has no sub-folders (nothing to cache by: the caller scans it whole).
+ * location has no sub-folders (nothing to cache by) or is not in S3: the caller scans it whole.
  */
 export async function scanWithPartitionCache(
   redis: Redis,
@@ -168,6 +168,10 @@ export async function scanWithPartitionCache(
   loc: ObjectLocation,
   opts: { thresholdBytes: number; concurrency: number; now: () => number; signal?: AbortSignal },
 ): Promise<{ scan: ScanResult; cache: PartitionCacheInfo } | undefined> {
+  // The checks list after a key. Blob listing has no StartAfter: the adapter skips up to the key
+  // page by page, so checking a partition costs as many requests as listing it (and with one-key
+  // pages, one request per blob): a Blob location is scanned whole.
+  if (store.scheme !== 's3') return undefined;
   const started = Date.now();
   const { thresholdBytes, signal } = opts;
   const limit = limiter(Math.max(1, opts.concurrency));
@@ -185,9 +189,6 @@ export async function scanWithPartitionCache(
   });
   const list = (req: Omit<ListPageRequest, 'container' | 'signal'>): Promise<ListPage> =>
     limited.listPage({ ...req, container: loc.container, ...(signal ? { signal } : {}) });
-  // S3 lists after a key natively; Blob skips up to it page by page, so its checks ask for full
-  // pages (one request for a partition of up to 5,000 blobs) rather than one key at a time.
-  const oneKey = store.scheme === 's3' ? 1 : undefined;
 
   const base = loc.prefix === '' || loc.prefix.endsWith('/') ? loc.prefix : `${loc.prefix}/`;
   // Objects of the location and of the folders above the partitions (never cached: listed anyway).
@@ -231,7 +232,7 @@ export async function scanWithPartitionCache(
       const page = await list({
         prefix: p,
         ...(c.prevKey !== undefined ? { startAfter: c.prevKey } : {}),
-        ...(oneKey ? { maxKeys: 2 } : {}),
+        maxKeys: 2,
       });
       const [last, more] = page.objects;
       return (
@@ -242,8 +243,8 @@ export async function scanWithPartitionCache(
       );
     }
     const [after, newest] = await Promise.all([
-      list({ prefix: p, startAfter: c.lastKey, ...(oneKey ? { maxKeys: 1 } : {}) }),
-      list({ prefix: c.newestKey, ...(oneKey ? { maxKeys: 1 } : {}) }),
+      list({ prefix: p, startAfter: c.lastKey, maxKeys: 1 }),
+      list({ prefix: c.newestKey, maxKeys: 1 }),
     ]);
     if (after.objects.length > 0 || after.nextToken) return false;
     const o = newest.objects.find((x) => x.key === c.newestKey);
@@ -319,7 +320,7 @@ export async function scanWithPartitionCache(
       return;
     }
     const last = first.objects[first.objects.length - 1];
-    if (store.scheme === 's3' && first.prefixes.length === 0 && last) {
+    if (first.prefixes.length === 0 && last) {
       // A page of objects only: every key up to its last one is read; list flat after it.
       await scanLeaf(p, { startAfter: last.key, listed: first.objects });
       return;

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { startSimulator, emptyScenarios, type Simulator } from '../../sim/index.js';
 import { createS3Client, S3ObjectStore } from '../../src/providers/aws/s3-object-store.js';
 import { scanLocation } from '../../src/providers/scanner.js';
-import type { ObjectLocation } from '../../src/providers/ports.js';
+import type { ObjectLocation, ObjectStore } from '../../src/providers/ports.js';
 import { partitionStatsKey, scanWithPartitionCache } from '../../jobs/partition-cache.js';
 import { dropPrefix, redisUrl, testPrefix } from '../support/services.js';
 
@@ -240,4 +240,24 @@ test('a partition whose newest object is rewritten is listed again; a removed on
   );
   const fields = await redis.hkeys(partitionStatsKey(prefix, l, THRESHOLD));
   assert.deepEqual(fields.sort(), ['rewrite/dt=2026-11-01/', 'rewrite/dt=2026-11-02/']);
+});
+
+test('a Blob location is not cached: its listing has no StartAfter, so a check costs a listing', async () => {
+  let calls = 0;
+  const blob = {
+    scheme: 'azure-blob',
+    listPage: () => {
+      calls++;
+      throw new Error('not expected');
+    },
+  } as unknown as ObjectStore;
+  const none = await scanWithPartitionCache(
+    redis,
+    prefix,
+    blob,
+    { scheme: 'azure-blob', container: 'lake', prefix: 'in/' },
+    { thresholdBytes: THRESHOLD, concurrency: 4, now: Date.now },
+  );
+  assert.equal(none, undefined);
+  assert.equal(calls, 0);
 });
