@@ -49,6 +49,19 @@ before(async () => {
           })),
         });
         state.s3.putObject(BUCKET, 'nested/year=2026/month=11/_SUCCESS', '');
+        // A partition bigger than a page: its first delimiter page is continued flat after it.
+        state.s3.addKeySpace(BUCKET, {
+          prefix: 'big/',
+          partitions: [
+            {
+              name: 'dt=2026-11-01',
+              count: 2_500,
+              avgSize: 1_000_000,
+              lastModified: Date.UTC(2026, 10, 1, 3),
+            },
+            { name: 'dt=2026-11-02', count: 10, avgSize: 1_000_000, lastModified: Date.UTC(2026, 10, 2, 3) },
+          ],
+        });
         // dt=/hour=: two days of four hours.
         state.s3.addKeySpace(BUCKET, {
           prefix: 'hourly/',
@@ -260,4 +273,22 @@ test('a Blob location is not cached: its listing has no StartAfter, so a check c
   );
   assert.equal(none, undefined);
   assert.equal(calls, 0);
+});
+
+test('a partition of several pages: its first delimiter page is kept and the rest listed after it', async () => {
+  const l = at('big/');
+  const full = await scanLocation(store, l, { thresholdBytes: THRESHOLD });
+  sim.clearRequests();
+  const cold = await cachedScanOf(l);
+  assert.ok(cold);
+  assert.deepEqual(counts(cold.cache), { partitions: 2, relisted: 2, fromCache: 0 });
+  assert.equal(cold.scan.summary.objects, 2_510);
+  assert.deepEqual(figures(cold.scan.summary), figures(full.summary));
+  // Counted once each: the listing goes on after the first page's last key, not from the start.
+  const params = sim.requests({ service: 's3', operation: 'ListObjectsV2' }).map((r) => r.params);
+  assert.ok(params.some((p) => p['start-after'] === 'big/dt=2026-11-01/part-00999.snappy.parquet'));
+  const warm = await cachedScanOf(l);
+  assert.ok(warm);
+  assert.deepEqual(counts(warm.cache), { partitions: 2, relisted: 0, fromCache: 2 });
+  assert.deepEqual(figures(warm.scan.summary), figures(full.summary));
 });
