@@ -5,14 +5,21 @@
 //      with 500 runs of history and 50,000 input objects in 30 partitions on each platform —
 //      median of N runs each, the two platforms alternating, with the time per phase;
 //   2. ack latency (p50/p99) of 200 concurrent /triage commands against a web-role bot.
-//   3. (--partition-cache, on its own) the Glue triage side by side: every partition listed as
-//      before (defaults.triagePartitionCache: false), the partition cache cold (emptied before each
-//      triage) and warm (a second triage of the same job within the hour).
+//   3. (--partition-cache, on its own) the Glue triage side by side: every partition listed
+//      (defaults.triagePartitionCache: false), the partition cache cold (emptied before each
+//      triage), warm (a second triage of the same job within the hour) and with one partition
+//      changed since; with --synapse the Synapse pipeline cold and warm too (Azurite: started and
+//      seeded, or an already seeded one at --azurite-port); with --before <commit> the bot of that
+//      commit beside today's, triage by triage. Each triage has a channel of its own.
 // Prints a table. Results are kept in bench/README.md.
 //
 //   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200]
-//   npx tsx bench/triage.ts --partition-cache [--runs 5] [--latency 40]
-import { cpus, totalmem } from 'node:os';
+//   npx tsx bench/triage.ts --partition-cache [--runs 5] [--latency 40] [--synapse [--azurite-port N]] [--before <commit>]
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +40,7 @@ import { seedSparseBlobs } from '../sim/azure/blob-seed.js';
 import { FakeSlack } from '../test/support/fake-slack/fake-slack.js';
 import { startTestMedic, type TestMedic } from '../test/support/medic.js';
 import { sendSlashCommand } from '../test/support/slack-requests.js';
-import { redisUrl, startAzurite } from '../test/support/services.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY, redisUrl, startAzurite } from '../test/support/services.js';
 
 // The Azure simulator's CA must be trusted from the start: this re-runs the script trusting it.
 const simCa = await trustedSimulatorCa();
@@ -123,6 +130,23 @@ const benchPipeline: AzureScenario = (state, now) => {
   );
 };
 
+/** BenchPipeline's medic.yml. */
+function synapseYaml(workspaceEndpoint: string): string {
+  return [
+    'azure:',
+    `  logAnalyticsWorkspaceId: ${AZURE_SIM.logAnalyticsWorkspaceId}`,
+    `  subscriptionId: ${AZURE_SIM.subscriptionId}`,
+    `  resourceGroup: ${AZURE_SIM.resourceGroup}`,
+    'jobs:',
+    '  BenchPipeline:',
+    '    provider: synapse',
+    `    workspace: ${AZURE_SIM.workspace}`,
+    `    workspaceEndpoint: ${workspaceEndpoint}`,
+    `    sparkPool: ${AZURE_SIM.sparkPool}`,
+    `    input: ${lake('bench/input/')}`,
+  ].join('\n');
+}
+
 /** 50,000 blobs in 30 daily partitions, like BenchJob's S3 input. */
 function benchBlobs(now: number): { name: string; size: number }[] {
   const out: { name: string; size: number }[] = [];
@@ -208,83 +232,263 @@ async function timeTriage(
   }
 }
 
-/** Section 3: the partition cache off, cold and warm, alternating, on the Glue bench job. */
+/** The bot of commit `rev` (its src/, jobs/ and test/support/), extracted to import beside ours. */
+async function botAt(rev: string): Promise<{ start: typeof startTestMedic; commit: string; dir: string }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', `${rev}^{commit}`], {
+    encoding: 'utf8',
+  }).trim();
+  const dir = mkdtempSync(join(tmpdir(), 'medic-bench-before-'));
+  const tar = execFileSync('git', ['-C', root, 'archive', commit], { maxBuffer: 256 * 2 ** 20 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  // Its packages resolve through a link to our node_modules (the same SDKs, one copy each).
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const mod = (await import(pathToFileURL(join(dir, 'test/support/medic.ts')).href)) as {
+    startTestMedic: typeof startTestMedic;
+  };
+  return { start: mod.startTestMedic, commit, dir };
+}
+
+/** Today's day partition of BenchJob's input (the simulator's clock). */
+const newestPartition = (now: number) => `input/dt=${new Date(now - DAY).toISOString().slice(0, 10)}/`;
+
+/**
+ * Section 3: the partition cache on the bench jobs — Glue: every partition listed (cache off),
+ * cache cold (emptied first), warm (the same job again) and one partition changed (an object
+ * added to the newest partition since the last triage); Synapse (--synapse): cold and warm. With
+ * `--before <commit>`, the bot of that commit runs beside today's, triage by triage, on the same
+ * simulators, Slack and Redis. Every triage is sent in a channel of its own, so the Slack pacing
+ * it meets (per channel, src/slack/client.ts) is that of its own messages, never of the
+ * previous triage's.
+ */
 async function partitionCacheSection() {
+  const beforeRev = (() => {
+    const i = process.argv.indexOf('--before');
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  })();
+  const withSynapse = process.argv.includes('--synapse');
+  const azuritePort = arg('azurite-port', 0);
+  const before = beforeRev ? await botAt(beforeRev) : undefined;
+
   const sim = await startSimulator({ scenarios: [...emptyScenarios(), benchJob] });
   for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
   sim.setFaults([{ latencyMs: LATENCY }]);
   const slack = await FakeSlack.start();
-  const off = await startTestMedic({
-    env: sim.env(),
-    slack,
-    yaml: 'defaults: { triagePartitionCache: false }',
-  });
-  const on = await startTestMedic({ env: sim.env(), slack });
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-  const offQueue = new Queue('triage', { connection: redis, prefix: off.prefix });
-  const onQueue = new Queue('triage', { connection: redis, prefix: on.prefix });
-  const dropCache = async () => {
-    const keys = await redis.keys(`${on.prefix}:partition-stats:*`);
+  type Bot = { t: TestMedic; q: Queue };
+  const bot = async (start: typeof startTestMedic, o: Parameters<typeof startTestMedic>[0]): Promise<Bot> => {
+    const t = await start({ slack, ...o });
+    return { t, q: new Queue('triage', { connection: redis, prefix: t.prefix }) };
+  };
+  const bots: Bot[] = [];
+  const add = async (b: Promise<Bot>) => {
+    const x = await b;
+    bots.push(x);
+    return x;
+  };
+  const off = await add(
+    bot(startTestMedic, { env: sim.env(), yaml: 'defaults: { triagePartitionCache: false }' }),
+  );
+  const on = await add(bot(startTestMedic, { env: sim.env() }));
+  const onBefore = before ? await add(bot(before.start, { env: sim.env() })) : undefined;
+
+  // Synapse: the Azure simulator and Azurite (an already seeded one with --azurite-port) behind the proxy.
+  let syn:
+    | {
+        azure: Awaited<ReturnType<typeof startAzureSimulator>>;
+        proxy: Awaited<ReturnType<typeof latencyProxy>>;
+        stop: () => Promise<void>;
+      }
+    | undefined;
+  let synNow: Bot | undefined;
+  let synBefore: Bot | undefined;
+  if (withSynapse) {
+    const azure = await startAzureSimulator({ ca: simCa, scenarios: [azureBase, benchPipeline] });
+    process.env.IDENTITY_ENDPOINT = azure.identityEndpoint;
+    process.env.IDENTITY_HEADER = azure.identityHeader;
+    const azurite = azuritePort
+      ? {
+          url: `http://127.0.0.1:${azuritePort}/${AZURITE_ACCOUNT}`,
+          stop: async () => {},
+        }
+      : await startAzurite();
+    const conn = (url: string) =>
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${url};`;
+    if (!azuritePort) {
+      const t0 = performance.now();
+      await seedSparseBlobs(
+        BlobServiceClient.fromConnectionString(conn(azurite.url)).getContainerClient(AZURE_SIM.container),
+        benchBlobs(azure.state.now()),
+        { concurrency: 32 },
+      );
+      console.error(`seeded 50,000 blobs in ${Math.round((performance.now() - t0) / 1000)} s`);
+    }
+    const proxy = await latencyProxy(azurite.url, LATENCY);
+    azure.setFaults([{ latencyMs: LATENCY }]);
+    const env = { ...azure.env(), AZURE_STORAGE_CONNECTION_STRING: conn(`${proxy.url}/${AZURITE_ACCOUNT}`) };
+    const yaml = synapseYaml(azure.workspaceEndpoint());
+    synNow = await add(bot(startTestMedic, { env, yaml }));
+    if (before) synBefore = await add(bot(before.start, { env, yaml }));
+    syn = {
+      azure,
+      proxy,
+      stop: async () => {
+        await proxy.close();
+        await azurite.stop();
+        await azure.stop();
+      },
+    };
+  }
+
+  const dropCache = async (b: Bot) => {
+    const keys = await redis.keys(`${b.t.prefix}:partition-stats:*`);
     if (keys.length) await redis.del(...keys);
   };
-  type Row = { totals: number[]; volume: number[]; requests: number[]; phases: Record<string, number[]> };
-  const rows: Record<'off' | 'cold' | 'warm', Row> = {
-    off: { totals: [], volume: [], requests: [], phases: {} },
-    cold: { totals: [], volume: [], requests: [], phases: {} },
-    warm: { totals: [], volume: [], requests: [], phases: {} },
+  type Row = {
+    label: string;
+    totals: number[];
+    ready: number[];
+    volume: number[];
+    listing: number[];
+    requests: number[];
+    slackCalls: number[];
+    phases: Record<string, number[]>;
+    source: string;
   };
-  const measure = async (row: Row, t: TestMedic, q: Queue, channel: string) => {
-    const before = sim.requests({ service: 's3' }).length;
-    const r = await timeTriage(t, slack, q, 'BenchJob', channel);
-    row.totals.push(r.ms);
-    row.volume.push(r.phases.volume ?? NaN);
-    for (const [k, v] of Object.entries(r.phases)) (row.phases[k] ??= []).push(v);
-    row.requests.push(sim.requests({ service: 's3' }).length - before);
+  const rows: Row[] = [];
+  const row = (label: string): Row => {
+    const r: Row = {
+      label,
+      totals: [],
+      ready: [],
+      volume: [],
+      listing: [],
+      requests: [],
+      slackCalls: [],
+      phases: {},
+      source: '',
+    };
+    rows.push(r);
+    return r;
   };
-  let sourceLine = '';
+  const glue = {
+    off: row('Glue: every partition listed (cache off)'),
+    ...(onBefore
+      ? {
+          beforeCold: row(`Glue: cache cold, before (${before!.commit})`),
+          beforeWarm: row(`Glue: cache warm, before (${before!.commit})`),
+          beforeChanged: row(`Glue: one partition changed, before (${before!.commit})`),
+        }
+      : {}),
+    cold: row('Glue: cache cold (first triage)'),
+    warm: row('Glue: cache warm (same job again)'),
+    changed: row('Glue: one partition changed since (newest partition)'),
+  };
+  const synapse = syn
+    ? {
+        ...(synBefore
+          ? {
+              // Not its warm triage: that commit's checks of a Blob partition list one blob a
+              // page (1,667 requests a partition here), which takes hours against Azurite.
+              beforeCold: row(`Synapse: cache cold, before (${before!.commit})`),
+            }
+          : {}),
+        cold: row('Synapse: cache cold (first triage)'),
+        warm: row('Synapse: cache warm (same pipeline again)'),
+      }
+    : undefined;
+  let channelNo = 0;
+  const measure = async (r: Row, b: Bot, job: string, requests: () => number) => {
+    const channel = `CPC${channelNo++}`;
+    const n0 = requests();
+    const x = await timeTriage(b.t, slack, b.q, job, channel);
+    r.totals.push(x.ms);
+    r.volume.push(x.phases.volume ?? NaN);
+    r.listing.push(x.phases.volumeListing ?? NaN);
+    for (const [k, v] of Object.entries(x.phases)) (r.phases[k] ??= []).push(v);
+    r.requests.push(requests() - n0);
+    const json = JSON.stringify(slack.topLevel(channel)[0]?.blocks ?? []);
+    // "triage took 0.4 s": the report was complete then; the rest is its last post's wait and trip.
+    const took = /triage took ([\d.]+) s/.exec(json)?.[1];
+    r.ready.push(took ? Number(took) * 1000 : NaN);
+    r.slackCalls.push(
+      slack.calls.filter(
+        (c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === channel,
+      ).length,
+    );
+    r.source = /[^"]*partitions listed[^"]*/.exec(json)?.[0] ?? r.source;
+  };
+  const s3 = () => sim.requests({ service: 's3' }).length;
+  const blob = () => syn?.proxy.requests() ?? 0;
+  let added = 0;
+  const change = () =>
+    sim.state.s3.putObject(
+      'lake-bench',
+      `${newestPartition(sim.state.now())}part-late-${added++}.snappy.parquet`,
+      Buffer.alloc(1000),
+    );
   for (let i = 0; i < RUNS; i++) {
-    await measure(rows.off, off, offQueue, `CPCOFF${i}`);
-    await dropCache();
-    await measure(rows.cold, on, onQueue, `CPCCOLD${i}`);
-    await measure(rows.warm, on, onQueue, `CPCWARM${i}`);
-    const m = slack.topLevel(`CPCWARM${i}`)[0];
-    sourceLine = /lake-bench[^"]*partitions listed[^"]*/.exec(JSON.stringify(m?.blocks ?? []))?.[0] ?? '';
+    await measure(glue.off, off, 'BenchJob', s3);
+    if (onBefore && glue.beforeCold) {
+      await dropCache(onBefore);
+      await measure(glue.beforeCold, onBefore, 'BenchJob', s3);
+      await measure(glue.beforeWarm!, onBefore, 'BenchJob', s3);
+      change();
+      await measure(glue.beforeChanged!, onBefore, 'BenchJob', s3);
+    }
+    await dropCache(on);
+    await measure(glue.cold, on, 'BenchJob', s3);
+    await measure(glue.warm, on, 'BenchJob', s3);
+    change();
+    await measure(glue.changed, on, 'BenchJob', s3);
+    if (synapse && synNow) {
+      if (synBefore && synapse.beforeCold) {
+        await dropCache(synBefore);
+        await measure(synapse.beforeCold, synBefore, 'BenchPipeline', blob);
+      }
+      await dropCache(synNow);
+      await measure(synapse.cold, synNow, 'BenchPipeline', blob);
+      await measure(synapse.warm, synNow, 'BenchPipeline', blob);
+    }
     sim.clearRequests();
   }
-  await offQueue.close();
-  await onQueue.close();
+  for (const b of bots) {
+    await b.q.close();
+    await b.t.stop();
+  }
   redis.disconnect();
-  await off.stop();
-  await on.stop();
+  await syn?.stop();
   await slack.stop();
   await sim.stop();
-  const f = (ms: number) => `${Math.round(ms).toLocaleString('en-US')} ms`;
+  if (before) rmSync(before.dir, { recursive: true, force: true });
+
+  const f = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms).toLocaleString('en-US')} ms` : '–');
   console.log(
-    `\n/triage partition cache — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    `\n/triage partition cache — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} at the end`,
   );
   console.log(
-    `BenchJob: 500 runs of history, 50,000 input objects in 30 daily partitions; ${LATENCY} ms per AWS call; ${RUNS} runs each, alternating\n`,
+    `500 runs of history, 50,000 input objects in 30 daily partitions; ${LATENCY} ms per cloud call (Azurite: through a proxy adding it); ${RUNS} runs each, alternating; every triage in a channel of its own (a fresh Slack pacing bucket)\n`,
   );
   console.log(
-    '| volume phase | slash command → final report (median) | min | max | volume phase (median) | S3 requests | vs. full listing |',
+    '| triage | slash command → final report (median) | min | max | report ready ("triage took", median) | volume phase (median) | of which listing (median) | listing requests | Slack posts+updates | vs. full listing |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  const base = median(rows.off.totals);
-  for (const [name, row] of [
-    ['every partition listed (before; cache off)', rows.off],
-    ['partition cache cold (first triage)', rows.cold],
-    ['partition cache warm (same job again)', rows.warm],
-  ] as const)
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const base = median(glue.off.totals);
+  for (const r of rows)
     console.log(
-      `| ${name} | ${f(median(row.totals))} | ${f(Math.min(...row.totals))} | ${f(Math.max(...row.totals))} | ${f(median(row.volume))} | ${median(row.requests)} | ×${(median(row.totals) / base).toFixed(2)} |`,
+      `| ${r.label} | ${f(median(r.totals))} | ${f(Math.min(...r.totals))} | ${f(Math.max(...r.totals))} | ${f(median(r.ready))} | ${f(median(r.volume))} | ${f(median(r.listing))} | ${median(r.requests)} | ${median(r.slackCalls)} | ${r.label.startsWith('Glue') ? `×${(median(r.totals) / base).toFixed(2)}` : ''} |`,
     );
-  for (const [name, row] of Object.entries(rows))
+  console.log('');
+  for (const r of rows) {
     console.log(
-      `${name} phases (median): ${Object.entries(row.phases)
+      `${r.label}: runs ${r.totals.map((x) => f(x)).join(', ')}; phases (median) ${Object.entries(r.phases)
         .map(([k, v]) => `${k} ${f(median(v))}`)
         .join(', ')}`,
     );
-  console.log(`\nwarm report's source line: ${sourceLine.replace(/\\n/g, ' ')}`);
+    if (r.source) console.log(`  source line: ${r.source.replace(/\\n/g, ' ')}`);
+  }
   process.exit(0);
 }
 
@@ -310,19 +514,6 @@ async function main() {
   );
   const proxy = await latencyProxy(azurite.url, LATENCY);
   azure.setFaults([{ latencyMs: LATENCY }]);
-  const synapseYaml = [
-    'azure:',
-    `  logAnalyticsWorkspaceId: ${AZURE_SIM.logAnalyticsWorkspaceId}`,
-    `  subscriptionId: ${AZURE_SIM.subscriptionId}`,
-    `  resourceGroup: ${AZURE_SIM.resourceGroup}`,
-    'jobs:',
-    '  BenchPipeline:',
-    '    provider: synapse',
-    `    workspace: ${AZURE_SIM.workspace}`,
-    `    workspaceEndpoint: ${azure.workspaceEndpoint()}`,
-    `    sparkPool: ${AZURE_SIM.sparkPool}`,
-    `    input: ${lake('bench/input/')}`,
-  ].join('\n');
   const ts = await startTestMedic({
     env: {
       ...azure.env(),
@@ -331,7 +522,7 @@ async function main() {
         `${proxy.url}/devstoreaccount1`,
       ),
     },
-    yaml: synapseYaml,
+    yaml: synapseYaml(azure.workspaceEndpoint()),
     slack,
   });
   const squeue = new Queue('triage', { connection: redis, prefix: ts.prefix });

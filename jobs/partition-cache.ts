@@ -1,14 +1,36 @@
 // Triage reads only what changed (issue 19): a lake partitioned by date changes only at its newest
-// partitions, so the statistics of each top-level partition of a location (its small-file summary,
-// its last key and its newest object) are kept in Redis from earlier triages, and a triage lists
-// again only the partitions that are new or whose listing changed. A delimiter listing of the
-// location gives the partitions; for each cached one, two one-key listings tell whether anything
-// was added after its last key and whether its newest object is still the same. The merged summary
-// is what one full scan would have said; the report names what came from the cache and how old.
+// partitions, so the statistics of each partition of a location (its small-file summary, its last
+// keys and its newest object) are kept in Redis from earlier triages, and a triage lists again only
+// the partitions that are new or whose listing changed.
 //
-//   <prefix>:partition-stats:<threshold>:<location>   hash: partition prefix → CachedPartition
+// Partitions may be nested (`year=/month=/day=`, `dt=/hour=`): the location's folders are walked
+// with delimiter listings, descending into sub-folders that are Hive partitions (`name=value`), up
+// to MAX_DEPTH levels; the deepest folders are the cached partitions (the leaves). Every folder
+// above the leaves is listed with the delimiter each time (one request each when it holds only
+// folders), so a partition that appears or disappears at any level is seen. Each cached leaf is
+// checked with one or two one-key listings: nothing added after its last key, and its newest object
+// still the same (one listing when the newest object is also the last key). A leaf that changed is
+// scanned again; a folder not in the cache is listed once with the delimiter, which for a small
+// partition is its whole listing, and else is continued flat after that first page.
+//
+// Every request — delimiter listings, checks and the scans of changed partitions — goes through
+// one limit of `concurrency` requests in flight, so the checks of all partitions run side by side
+// instead of in rounds, and the SDK's own middleware (the request budget) sees each of them.
+//
+// The merged summary is what one full scan would have said; the report names what came from the
+// cache and how old. Not seen by the checks: an object added to a cached partition whose key sorts
+// before that partition's last key while an older object stays its newest, and a deleted object
+// that was neither its last key nor its newest.
+//
+//   <prefix>:partition-stats:<threshold>:<location>   hash: folder prefix → CachedNode
 import type { Redis } from 'ioredis';
-import type { ObjectLocation, ObjectStore } from '../src/providers/ports.js';
+import type {
+  ListPage,
+  ListPageRequest,
+  ObjectInfo,
+  ObjectLocation,
+  ObjectStore,
+} from '../src/providers/ports.js';
 import { formatLocation } from '../src/providers/object-uri.js';
 import { compareKeys } from '../src/providers/key-order.js';
 import { scanLocation, type ScanResult } from '../src/providers/scanner.js';
@@ -17,20 +39,36 @@ import { parseSmallFileSummary, type SmallFileSummary } from '../src/domain/smal
 import { mergeSummaries } from '../src/domain/small-file-merge.js';
 
 const CACHE_TTL_SEC = 180 * 86_400;
-/** Partitions scanned at once; each scan gets a share of the location's listing concurrency. */
-const PARTITIONS_AT_ONCE = 16;
+/** Folder levels under the location walked to find partitions (year/month/day/hour). */
+export const MAX_DEPTH = 4;
+/** Listing requests one changed partition's scan keeps in flight (all share the overall limit). */
+const PER_SCAN = 8;
+/** A sub-folder worth descending into: a Hive partition segment. */
+const HIVE_FOLDER = /^[A-Za-z_][A-Za-z0-9_.-]*=[^/]*\/$/;
 
-interface CachedPartition {
+/** A cached leaf partition. */
+interface CachedLeaf {
   at: number;
   summary: SmallFileSummary;
   /** The greatest key (S3 order): a key added after it is new. */
   lastKey?: string;
-  /** The newest object and its LastModified (ms). */
+  /** The key just before the last one: listing after it shows the last key and anything added. */
+  prevKey?: string;
+  /** The newest object (the greatest key among equally new ones) and its LastModified (ms). */
   newestKey?: string;
   newestMs?: number;
 }
 
+/** A folder above the partitions: listed with the delimiter every time, nothing else kept. */
+interface CachedFolder {
+  at: number;
+  folder: true;
+}
+
+type CachedNode = CachedLeaf | CachedFolder;
+
 export interface PartitionCacheInfo {
+  /** Leaf partitions (the deepest partition folders). */
   partitions: number;
   /** Partitions listed this time (new or changed). */
   relisted: number;
@@ -44,9 +82,84 @@ export function partitionStatsKey(prefix: string, loc: ObjectLocation, threshold
   return `${prefix}:partition-stats:${thresholdBytes}:${formatLocation(loc)}`;
 }
 
+/** Tracks what a leaf's checks need while its objects stream by. */
+class LeafKeys {
+  lastKey: string | undefined;
+  prevKey: string | undefined;
+  newestKey: string | undefined;
+  newestMs = -Infinity;
+
+  add(o: ObjectInfo): void {
+    if (this.lastKey === undefined || compareKeys(o.key, this.lastKey) > 0) {
+      this.prevKey = this.lastKey;
+      this.lastKey = o.key;
+    } else if (
+      o.key !== this.lastKey &&
+      (this.prevKey === undefined || compareKeys(o.key, this.prevKey) > 0)
+    ) {
+      this.prevKey = o.key;
+    }
+    const t = o.lastModified?.getTime() ?? -Infinity;
+    if (
+      this.newestKey === undefined ||
+      t > this.newestMs ||
+      (t === this.newestMs && compareKeys(o.key, this.newestKey) > 0)
+    ) {
+      this.newestKey = o.key;
+      this.newestMs = t;
+    }
+  }
+
+  entry(at: number, summary: SmallFileSummary): CachedLeaf {
+    return {
+      at,
+      summary,
+      ...(this.lastKey !== undefined ? { lastKey: this.lastKey } : {}),
+      ...(this.prevKey !== undefined ? { prevKey: this.prevKey } : {}),
+      ...(this.newestKey !== undefined && Number.isFinite(this.newestMs)
+        ? { newestKey: this.newestKey, newestMs: this.newestMs }
+        : {}),
+    };
+  }
+}
+
+/** At most `size` calls of `fn` running at once, the others waiting in order. */
+function limiter(size: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function readCache(stored: Record<string, string>, thresholdBytes: number): Map<string, CachedNode> {
+  const cached = new Map<string, CachedNode>();
+  for (const [p, raw] of Object.entries(stored)) {
+    try {
+      const c = JSON.parse(raw) as CachedNode;
+      if ('folder' in c) {
+        if (c.folder === true) cached.set(p, c);
+        continue;
+      }
+      const summary = parseSmallFileSummary(c.summary);
+      if (summary && summary.thresholdBytes === thresholdBytes) cached.set(p, { ...c, summary });
+    } catch {
+      // unreadable: listed again
+    }
+  }
+  return cached;
+}
+
 /**
  * The location's scan from its partitions, each from the cache when unchanged; undefined when the
- * location has no sub-folders (nothing to cache by: the caller scans it whole).
+ * location has no sub-folders (nothing to cache by) or is not in S3: the caller scans it whole.
  */
 export async function scanWithPartitionCache(
   redis: Redis,
@@ -55,118 +168,170 @@ export async function scanWithPartitionCache(
   loc: ObjectLocation,
   opts: { thresholdBytes: number; concurrency: number; now: () => number; signal?: AbortSignal },
 ): Promise<{ scan: ScanResult; cache: PartitionCacheInfo } | undefined> {
+  // The checks list after a key. Blob listing has no StartAfter: the adapter skips up to the key
+  // page by page, so checking a partition costs as many requests as listing it (and with one-key
+  // pages, one request per blob): a Blob location is scanned whole.
+  if (store.scheme !== 's3') return undefined;
   const started = Date.now();
+  const { thresholdBytes, signal } = opts;
+  const limit = limiter(Math.max(1, opts.concurrency));
   let requests = 0;
+  // Every request of this scan, the partition scans' included, through the one limit.
+  const limited: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+    listPage: (req: ListPageRequest) =>
+      limit(async () => {
+        requests++;
+        const page = await store.listPage(req);
+        // Attempts the SDK repeated on its own are billed too (S3ListPage.retries).
+        requests += (page as { retries?: number }).retries ?? 0;
+        return page;
+      }),
+  });
+  const list = (req: Omit<ListPageRequest, 'container' | 'signal'>): Promise<ListPage> =>
+    limited.listPage({ ...req, container: loc.container, ...(signal ? { signal } : {}) });
+
   const base = loc.prefix === '' || loc.prefix.endsWith('/') ? loc.prefix : `${loc.prefix}/`;
-  const partitions: string[] = [];
-  const root = new SmallFileAggregator({ thresholdBytes: opts.thresholdBytes });
-  let token: string | undefined;
-  do {
-    const page = await store.listPage({
-      container: loc.container,
-      prefix: base,
-      delimiter: '/',
-      ...(token ? { token } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    requests++;
-    partitions.push(...page.prefixes);
-    for (const o of page.objects) root.add(o);
-    token = page.nextToken;
-  } while (token);
-  if (partitions.length === 0) return undefined;
-
-  const key = partitionStatsKey(keyPrefix, loc, opts.thresholdBytes);
-  const stored = await redis.hgetall(key);
-  const cached = new Map<string, CachedPartition>();
-  for (const [p, raw] of Object.entries(stored)) {
-    try {
-      const c = JSON.parse(raw) as CachedPartition;
-      const summary = parseSmallFileSummary(c.summary);
-      if (summary && summary.thresholdBytes === opts.thresholdBytes) cached.set(p, { ...c, summary });
-    } catch {
-      // unreadable: listed again
-    }
-  }
-
-  const list1 = async (prefix: string, startAfter?: string) => {
-    requests++;
-    return await store.listPage({
-      container: loc.container,
-      prefix,
-      maxKeys: 1,
-      ...(startAfter ? { startAfter } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-  };
-  const unchanged = async (p: string, c: CachedPartition): Promise<boolean> => {
-    const [after, newest] = await Promise.all([
-      c.lastKey ? list1(p, c.lastKey) : Promise.resolve(undefined),
-      c.newestKey ? list1(c.newestKey) : Promise.resolve(undefined),
-    ]);
-    if (after && after.objects.length > 0) return false;
-    if (!c.newestKey) return c.summary.objects === 0;
-    const o = newest?.objects[0];
-    return o?.key === c.newestKey && o.lastModified?.getTime() === c.newestMs;
-  };
+  // Objects of the location and of the folders above the partitions (never cached: listed anyway).
+  const loose = new SmallFileAggregator({ thresholdBytes });
+  const key = partitionStatsKey(keyPrefix, loc, thresholdBytes);
+  const [rootPages, stored] = await Promise.all([listFolder(base), redis.hgetall(key)]);
+  if (rootPages.prefixes.length === 0) return undefined;
+  for (const o of rootPages.objects) loose.add(o);
+  const cached = readCache(stored, thresholdBytes);
 
   const parts: SmallFileSummary[] = [];
   const fresh: Record<string, string> = {};
+  const seen = new Set<string>();
+  let leaves = 0;
   let fromCache = 0;
   let oldestAt: number | undefined;
   let throttled = 0;
   let retries = 0;
   let splits = 0;
-  const perScan = Math.max(1, Math.floor(opts.concurrency / PARTITIONS_AT_ONCE));
-  // The checks first, as wide as the listing concurrency allows (two requests each) …
-  const stale: string[] = [];
-  await pool(partitions, Math.max(1, Math.floor(opts.concurrency / 2)), async (p) => {
-    const c = cached.get(p);
-    if (c && (await unchanged(p, c))) {
-      parts.push(c.summary);
-      fromCache++;
-      oldestAt = Math.min(oldestAt ?? Infinity, c.at);
-    } else stale.push(p);
-  });
-  // … then the new and changed partitions, listed in full.
-  await pool(stale, PARTITIONS_AT_ONCE, async (p) => {
-    let lastKey: string | undefined;
-    let newestKey: string | undefined;
-    let newestMs = -Infinity;
-    const at = opts.now();
-    const scan = await scanLocation(
-      store,
-      { ...loc, prefix: p },
-      {
-        thresholdBytes: opts.thresholdBytes,
-        concurrency: perScan,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onObject: (o) => {
-          if (lastKey === undefined || compareKeys(o.key, lastKey) > 0) lastKey = o.key;
-          const t = o.lastModified?.getTime() ?? -Infinity;
-          if (newestKey === undefined || t > newestMs) {
-            newestKey = o.key;
-            newestMs = t;
-          }
-        },
-      },
-    );
-    requests += scan.requests;
+
+  /** Every page of a folder's delimiter listing (the folders above the partitions hold few objects). */
+  async function listFolder(
+    prefix: string,
+    first?: ListPage,
+  ): Promise<{ objects: ObjectInfo[]; prefixes: string[] }> {
+    const objects: ObjectInfo[] = [];
+    const prefixes: string[] = [];
+    let page = first ?? (await list({ prefix, delimiter: '/' }));
+    for (;;) {
+      objects.push(...page.objects);
+      prefixes.push(...page.prefixes);
+      if (!page.nextToken) return { objects, prefixes };
+      page = await list({ prefix, delimiter: '/', token: page.nextToken });
+    }
+  }
+
+  async function unchanged(p: string, c: CachedLeaf): Promise<boolean> {
+    if (!c.lastKey || !c.newestKey || c.newestMs === undefined) return false;
+    if (c.newestKey === c.lastKey && (c.prevKey !== undefined || c.summary.objects === 1)) {
+      // One listing: after the key before the last, exactly the last key, as new as it was.
+      const page = await list({
+        prefix: p,
+        ...(c.prevKey !== undefined ? { startAfter: c.prevKey } : {}),
+        maxKeys: 2,
+      });
+      const [last, more] = page.objects;
+      return (
+        last?.key === c.lastKey &&
+        last.lastModified?.getTime() === c.newestMs &&
+        more === undefined &&
+        !page.nextToken
+      );
+    }
+    const [after, newest] = await Promise.all([
+      list({ prefix: p, startAfter: c.lastKey, maxKeys: 1 }),
+      list({ prefix: c.newestKey, maxKeys: 1 }),
+    ]);
+    if (after.objects.length > 0 || after.nextToken) return false;
+    const o = newest.objects.find((x) => x.key === c.newestKey);
+    return o?.lastModified?.getTime() === c.newestMs;
+  }
+
+  function recordScan(p: string, keys: LeafKeys, at: number, scan: ScanResult): void {
     throttled += scan.throttledRequests;
     retries += scan.retries;
     splits += scan.splits;
     parts.push(scan.summary);
-    const entry: CachedPartition = {
-      at,
-      summary: scan.summary,
-      ...(lastKey !== undefined ? { lastKey } : {}),
-      ...(newestKey !== undefined && Number.isFinite(newestMs) ? { newestKey, newestMs } : {}),
-    };
-    fresh[p] = JSON.stringify(entry);
-  });
-  parts.push(root.summary());
+    fresh[p] = JSON.stringify(keys.entry(at, scan.summary));
+  }
 
-  const gone = [...cached.keys()].filter((p) => !partitions.includes(p));
+  /** A leaf listed in full: `resume` continues a first delimiter page that held only objects. */
+  async function scanLeaf(p: string, resume?: { startAfter: string; listed: ObjectInfo[] }): Promise<void> {
+    const keys = new LeafKeys();
+    const at = opts.now();
+    const scan = await scanLocation(
+      limited,
+      { ...loc, prefix: p },
+      {
+        thresholdBytes,
+        concurrency: PER_SCAN,
+        ...(signal ? { signal } : {}),
+        ...(resume ? { resume } : {}),
+        onObject: (o) => keys.add(o),
+      },
+    );
+    recordScan(p, keys, at, scan);
+  }
+
+  /** One folder under the location, `depth` levels down (1: the location's own sub-folders). */
+  async function visit(p: string, depth: number): Promise<void> {
+    seen.add(p);
+    const c = cached.get(p);
+    if (c && !('folder' in c)) {
+      leaves++;
+      if (await unchanged(p, c)) {
+        parts.push(c.summary);
+        fromCache++;
+        oldestAt = Math.min(oldestAt ?? Infinity, c.at);
+        return;
+      }
+      await scanLeaf(p);
+      return;
+    }
+    const at = opts.now();
+    const first = await list({ prefix: p, delimiter: '/' });
+    const descend =
+      first.prefixes.length > 0 &&
+      depth < MAX_DEPTH &&
+      first.prefixes.every((x) => HIVE_FOLDER.test(x.slice(p.length)));
+    if (descend) {
+      const folder = await listFolder(p, first);
+      for (const o of folder.objects) loose.add(o);
+      fresh[p] = JSON.stringify({ at, folder: true } satisfies CachedFolder);
+      await Promise.all(folder.prefixes.map((child) => visit(child, depth + 1)));
+      return;
+    }
+    leaves++;
+    if (first.prefixes.length === 0 && !first.nextToken) {
+      // The whole partition in one page.
+      const keys = new LeafKeys();
+      const agg = new SmallFileAggregator({ thresholdBytes });
+      for (const o of first.objects) {
+        agg.add(o);
+        keys.add(o);
+      }
+      const summary = agg.summary();
+      parts.push(summary);
+      fresh[p] = JSON.stringify(keys.entry(at, summary));
+      return;
+    }
+    const last = first.objects[first.objects.length - 1];
+    if (first.prefixes.length === 0 && last) {
+      // A page of objects only: every key up to its last one is read; list flat after it.
+      await scanLeaf(p, { startAfter: last.key, listed: first.objects });
+      return;
+    }
+    await scanLeaf(p);
+  }
+
+  await Promise.all(rootPages.prefixes.map((p) => visit(p, 1)));
+  parts.push(loose.summary());
+
+  const gone = [...cached.keys()].filter((p) => !seen.has(p));
   const tx = redis.multi();
   if (Object.keys(fresh).length > 0) tx.hset(key, fresh);
   if (gone.length > 0) tx.hdel(key, ...gone);
@@ -177,7 +342,7 @@ export async function scanWithPartitionCache(
   const scan: ScanResult = {
     source: 'listing',
     location: loc,
-    summary: mergeSummaries(parts, opts.thresholdBytes),
+    summary: mergeSummaries(parts, thresholdBytes),
     requests,
     throttledRequests: throttled,
     retries,
@@ -190,19 +355,10 @@ export async function scanWithPartitionCache(
   return {
     scan,
     cache: {
-      partitions: partitions.length,
-      relisted: partitions.length - fromCache,
+      partitions: leaves,
+      relisted: leaves - fromCache,
       fromCache,
       ...(oldestAt !== undefined ? { oldestAt } : {}),
     },
   };
-}
-
-async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(size, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
 }

@@ -515,6 +515,8 @@ export class TriageGatherer {
         partitionCache: this.deps.config.medic.defaults.triagePartitionCache,
       });
       if (result.scan.slowed) this.model.throttled = true;
+      // The listing alone: the phase also waits for its progress update to reach Slack.
+      this.phasesMs.volumeListing = result.scan.durationMs;
       const comparison = volumeComparison(result);
       this.model.volume = {
         lines: [

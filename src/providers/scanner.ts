@@ -53,6 +53,11 @@ export interface ScanOptions {
   onObject?: (o: ObjectInfo) => void;
   /** Per-partition limits of the aggregator. */
   aggregator?: Omit<SmallFileOptions, 'thresholdBytes'>;
+  /**
+   * Continue a listing the caller began: `listed` (objects it already read, every key ≤
+   * `startAfter`) are counted first, then only keys after `startAfter` are listed, flat (S3).
+   */
+  resume?: { startAfter: string; listed: readonly ObjectInfo[] };
 }
 
 export interface ScanResult {
@@ -239,7 +244,11 @@ export async function scanLocation(
   }
 
   // LIFO work list of one-page tasks
-  const work: Cursor[] = [{ mode: maxDepth > 0 ? 'folder' : 'flat', prefix: loc.prefix, depth: 0 }];
+  const work: Cursor[] = [
+    opts.resume
+      ? { mode: 'flat', prefix: loc.prefix, depth: 0, lo: opts.resume.startAfter }
+      : { mode: maxDepth > 0 ? 'folder' : 'flat', prefix: loc.prefix, depth: 0 },
+  ];
   let running = 0;
 
   const countObject = (o: ObjectInfo): void => {
@@ -248,6 +257,7 @@ export async function scanLocation(
     objects++;
     bytes += o.size;
   };
+  for (const o of opts.resume?.listed ?? []) countObject(o);
 
   async function step(c: Cursor): Promise<void> {
     if (c.mode === 'folder') {
