@@ -7,7 +7,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { ProviderError, addStats, emptyStats } from '../ports.js';
 import type { CallStats, JobDefinition, JobPlatform, JobRun, PlannedAction, RunState } from '../ports.js';
-import type { AzureRetryOptions } from './azure-rest.js';
+import type { AcquireToken, AzureRetryOptions } from './azure-rest.js';
 import {
   createSynapseClient,
   type PipelineDefinition,
@@ -69,6 +69,11 @@ export interface SynapsePlatformOptions {
   armUrl?: string;
   retry?: AzureRetryOptions;
   httpClient?: HttpClient;
+  /**
+   * The request budget: `synapse` per workspace (the data plane), `arm` per subscription (the
+   * Spark pool resource); undefined: that API is not budgeted.
+   */
+  budget?: (service: 'synapse' | 'arm', account: string) => AcquireToken | undefined;
   /** Clock (tests); default Date.now. */
   now?: () => number;
   /** How long a pipeline definition is reused, ms (default 60,000). */
@@ -177,11 +182,13 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
   const clientOf = (t: Pick<SynapseTarget, 'endpoint' | 'workspace'>): SynapseClient => {
     let c = clients.get(t.endpoint);
     if (!c) {
+      const budget = opts.budget?.('synapse', t.workspace);
       c = createSynapseClient({
         endpoint: t.endpoint,
         workspace: t.workspace,
         credential: opts.credential,
         ...(opts.retry ? { retry: opts.retry } : {}),
+        ...(budget ? { budget } : {}),
         ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
       });
       clients.set(t.endpoint, c);
@@ -197,10 +204,12 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
         'changing a Spark pool needs azure.subscriptionId and azure.resourceGroup in medic.yml',
         { retryable: false },
       );
+    const budget = opts.budget?.('arm', subscriptionId);
     pools ??= createSparkPoolClient({
       credential: opts.credential,
       subscriptionId,
       resourceGroup,
+      ...(budget ? { budget } : {}),
       ...(opts.armUrl ? { armUrl: opts.armUrl } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
