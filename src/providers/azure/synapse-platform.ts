@@ -171,9 +171,7 @@ const refName = (v: unknown): string | undefined => {
  * notebook or Spark job definition, its own pool (notebooks: `sparkPool`; Spark-job activities:
  * `targetBigDataPool` or `sparkPool`), and a Spark-job activity's own main `file`.
  */
-export function mainSparkActivity(
-  def: PipelineDefinition,
-):
+export function mainSparkActivity(def: PipelineDefinition):
   | {
       activity: string;
       artifact?: { kind: 'notebook' | 'sparkJobDefinition'; name: string };
