@@ -1,6 +1,7 @@
-// A Glue-like account rate limit: a token bucket per service on the real clock (AWS meters
-// requests in real time, whatever speed the simulated clock runs at). A request past it is
-// answered with ThrottlingException, as Glue does, and never reaches the handler.
+// A Glue-like account rate limit: a token bucket per service on the real clock (AWS and Azure
+// meter requests in real time, whatever speed the simulated clock runs at). A request past it is
+// answered as that service throttles — ThrottlingException (Glue, CloudWatch), SlowDown (S3), 429
+// with Retry-After (Synapse, Log Analytics, ARM and Azure Monitor) — and never reaches the handler.
 import type { ServiceName } from './faults.js';
 
 export interface RateLimit {
@@ -10,16 +11,15 @@ export interface RateLimit {
   burst?: number;
 }
 
-export class RateLimiter {
-  private readonly buckets = new Map<ServiceName, { limit: RateLimit; tokens: number; at: number }>();
+export class RateLimiter<S extends string = ServiceName> {
+  private readonly buckets = new Map<S, { limit: RateLimit; tokens: number; at: number }>();
 
-  constructor(limits: Partial<Record<ServiceName, RateLimit>> = {}) {
-    for (const [service, limit] of Object.entries(limits) as [ServiceName, RateLimit][])
-      this.set(service, limit);
+  constructor(limits: Partial<Record<S, RateLimit>> = {}) {
+    for (const [service, limit] of Object.entries(limits) as [S, RateLimit][]) this.set(service, limit);
   }
 
   /** Sets (or, with undefined, lifts) the limit of a service; the bucket starts full. */
-  set(service: ServiceName, limit: RateLimit | undefined): void {
+  set(service: S, limit: RateLimit | undefined): void {
     if (!limit) {
       this.buckets.delete(service);
       return;
@@ -28,7 +28,7 @@ export class RateLimiter {
   }
 
   /** True when the request may go (a token taken); false when it is throttled. */
-  take(service: ServiceName): boolean {
+  take(service: S): boolean {
     const b = this.buckets.get(service);
     if (!b) return true;
     const now = performance.now();

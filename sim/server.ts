@@ -182,6 +182,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     if (req.headers['x-amz-copy-source']) params.copySource = req.headers['x-amz-copy-source'];
     if (method === 'PUT' || method === 'POST') params.bodyBytes = body.length;
     const service: ServiceName = 's3';
+    if (ctx.rateLimits && !ctx.rateLimits.take(service))
+      throw new SimError('SlowDown', 'Please reduce your request rate.', 503);
     const decision = ctx.faults.decide({ service, operation, ...(bucket ? { bucket } : {}) });
     latencyMs = decision.latencyMs;
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);

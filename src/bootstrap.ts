@@ -27,7 +27,7 @@ import { timingsFrom, type Deps, type Timings } from './deps.js';
 import { scheduleMonitors } from '../jobs/monitor.js';
 import { createWebClient } from './slack/client.js';
 import { createProviders } from './providers/registry.js';
-import { configuredRequestBudget, createRequestBudget } from './providers/request-budget.js';
+import { configuredRequestBudgets, createRequestBudget } from './providers/request-budget.js';
 import { IncidentStore } from './store/incidents.js';
 import { Timeline } from './store/timeline.js';
 import { ChecklistStore } from './store/checklist-store.js';
@@ -93,7 +93,9 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
       pricing: config.medic.defaults.pricing,
       jobs: config.medic.jobs,
       azure: config.medic.azure,
-      ...budgetOption(configuredRequestBudget(config.medic.monitor, state, prefix)),
+      ...budgetOption(
+        configuredRequestBudgets(config.medic.monitor, (o) => createRequestBudget(state, prefix, o)),
+      ),
     });
   const incidents = new IncidentStore(state, prefix);
   const timeline = new Timeline(state, prefix);
@@ -233,6 +235,6 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
   };
 }
 
-function budgetOption<T>(b: T | undefined): { requestBudget?: T } {
-  return b ? { requestBudget: b } : {};
+function budgetOption<T>(b: T | undefined): { requestBudgets?: T } {
+  return b ? { requestBudgets: b } : {};
 }

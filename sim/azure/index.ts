@@ -13,7 +13,9 @@ import {
   type AzureFaultRule,
   type AzureRecordedRequest,
   type AzureRequestFilter,
+  type AzureServiceName,
 } from './faults.js';
+import { RateLimiter, type RateLimit } from '../rate-limit.js';
 import { AZURE_SIM, defaultAzureScenarios, type AzureScenario } from './scenarios.js';
 import { createAzureServer, IDENTITY_PATH, type AzureServerContext } from './server.js';
 import { AzureState } from './state.js';
@@ -50,6 +52,8 @@ export interface AzureSimulatorOptions {
   poolUpdateMs?: number;
   /** Awaited before each service answer is sent (see AzureServerContext.beforeSend; lake writers). */
   beforeSend?: () => Promise<void>;
+  /** Request rate limits (real time) per service: past them, 429 TooManyRequests with Retry-After. */
+  rateLimits?: Partial<Record<AzureServiceName, RateLimit>>;
 }
 
 export interface AzureSimulator {
@@ -74,6 +78,8 @@ export interface AzureSimulator {
   reset(): void;
   /** Items a page of runs, activity runs and pipelines holds from now on (default 100). */
   setPageSize(n: number): void;
+  /** Set (or lift, with undefined) a service's request rate limit. */
+  setRateLimit(service: AzureServiceName, limit: RateLimit | undefined): void;
   /** Replaces what is awaited before each service answer is sent. */
   setBeforeSend(hook: (() => Promise<void>) | undefined): void;
   stop(): Promise<void>;
@@ -105,9 +111,11 @@ export async function startAzureSimulator(opts: AzureSimulatorOptions = {}): Pro
     for (const s of scenarios) s(state, now);
   };
   seedState();
+  const rateLimits = new RateLimiter<AzureServiceName>(opts.rateLimits ?? {});
   const ctx: AzureServerContext = {
     state,
     faults,
+    rateLimits,
     requests,
     tokens,
     identityHeader: randomBytes(16).toString('hex'),
@@ -151,6 +159,7 @@ export async function startAzureSimulator(opts: AzureSimulatorOptions = {}): Pro
     setFaults: (rules) => faults.set(rules),
     addFaults: (rules) => faults.add(rules),
     reset: ctx.reset,
+    setRateLimit: (service, limit) => rateLimits.set(service, limit),
     setPageSize: (n) => {
       ctx.pageSize = Math.max(1, Math.floor(n));
     },

@@ -15,10 +15,13 @@ import { AUDIENCES, type AudienceService, type TokenIssuer } from './tokens.js';
 import type { AzureFaultInjector, AzureFaultRule, AzureRequestLog, AzureServiceName } from './faults.js';
 import type { AzureState } from './state.js';
 import type { SimServerCertificate } from './tls.js';
+import type { RateLimiter } from '../rate-limit.js';
 
 export interface AzureServerContext {
   state: AzureState;
   faults: AzureFaultInjector;
+  /** Request rate limits per service (real time): past them, 429 with Retry-After. */
+  rateLimits?: RateLimiter<AzureServiceName>;
   requests: AzureRequestLog;
   tokens: TokenIssuer;
   /** Secret the identity endpoint expects in X-IDENTITY-HEADER. */
@@ -44,6 +47,9 @@ export const SYNAPSE_ACTIONS: Record<string, string> = {
   GetPipelineRun: 'Microsoft.Synapse/workspaces/artifacts/read',
   ListPipelines: 'Microsoft.Synapse/workspaces/artifacts/read',
   GetPipeline: 'Microsoft.Synapse/workspaces/artifacts/read',
+  GetNotebook: 'Microsoft.Synapse/workspaces/artifacts/read',
+  GetSparkJobDefinition: 'Microsoft.Synapse/workspaces/artifacts/read',
+  GetBigDataPool: 'Microsoft.Synapse/workspaces/artifacts/read',
   QueryActivityRuns: 'Microsoft.Synapse/workspaces/pipelines/viewOutputs/action',
   CreateRun: 'Microsoft.Synapse/workspaces/integrationRuntimes/useCompute/action',
   CancelPipelineRun: 'Microsoft.Synapse/workspaces/integrationRuntimes/useCompute/action',
@@ -360,6 +366,9 @@ async function handle(ctx: AzureServerContext, req: IncomingMessage, res: Server
   let isInjected = false;
   let latencyMs = 0;
   try {
+    // The service's request limit first, as the real front doors throttle before anything else.
+    if (r.service !== 'identity' && ctx.rateLimits && !ctx.rateLimits.take(r.service))
+      throw injected(ctx, r, { error: 'throttle', retryAfterSec: 1 });
     const decision = ctx.faults.decide({
       service: r.service,
       operation: r.operation,

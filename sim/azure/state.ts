@@ -216,10 +216,33 @@ export interface LogAnalyticsWorkspace {
   sparkLog: LogRow[];
 }
 
+/** A notebook as the data plane's `GET /notebooks/{name}` shows it (what the bot reads of it). */
+export interface NotebookDef {
+  name: string;
+  /** properties.bigDataPool.referenceName: the pool the notebook is attached to. */
+  bigDataPool?: string;
+  language: string;
+  folder?: string;
+}
+
+/** A Spark job definition as `GET /sparkJobDefinitions/{name}` shows it. */
+export interface SparkJobDefinitionDef {
+  name: string;
+  targetBigDataPool: string;
+  requiredSparkVersion?: string;
+  language: string;
+  /** jobProperties.file: the main file (abfss:// URI). */
+  file: string;
+  className?: string;
+  folder?: string;
+}
+
 export interface SynapseWorkspace {
   name: string;
   location: string;
   pipelines: Map<string, PipelineDef>;
+  notebooks: Map<string, NotebookDef>;
+  sparkJobDefinitions: Map<string, SparkJobDefinitionDef>;
   runs: Map<string, PipelineRunRec>;
   pools: Map<string, SparkPool>;
   /** Livy id counter per pool. */
@@ -287,6 +310,8 @@ export class AzureState {
         name,
         location,
         pipelines: new Map(),
+        notebooks: new Map(),
+        sparkJobDefinitions: new Map(),
         runs: new Map(),
         pools: new Map(),
         livyCounters: new Map(),
@@ -355,7 +380,42 @@ export class AzureState {
       behaviour: { ...DEFAULT_BEHAVIOUR, ...def.behaviour },
     };
     ws.pipelines.set(p.name, p);
+    // The notebooks and Spark job definitions its activities run, unless a scenario defined them.
+    for (const a of p.activities) {
+      if (!SPARK_ACTIVITY_TYPES.has(a.type)) continue;
+      const tp = a.typeProperties;
+      const refName = (v: unknown) => {
+        const r = (v as { referenceName?: unknown } | undefined)?.referenceName;
+        return typeof r === 'string' ? r : undefined;
+      };
+      const pool = refName(tp.sparkPool) ?? refName(tp.targetBigDataPool) ?? [...ws.pools.keys()][0];
+      const notebook = refName(tp.notebook);
+      const sjd = refName(tp.sparkJob);
+      if (notebook && !ws.notebooks.has(notebook))
+        this.addNotebook(workspace, {
+          name: notebook,
+          language: 'python',
+          ...(pool ? { bigDataPool: pool } : {}),
+        });
+      if (sjd && !ws.sparkJobDefinitions.has(sjd))
+        this.addSparkJobDefinition(workspace, {
+          name: sjd,
+          targetBigDataPool: pool ?? 'pool01',
+          language: 'python',
+          file: `abfss://synapse@${workspace}.dfs.core.windows.net/jobs/${sjd}/main.py`,
+        });
+    }
     return p;
+  }
+
+  addNotebook(workspace: string, def: NotebookDef): NotebookDef {
+    this.workspace(workspace).notebooks.set(def.name, def);
+    return def;
+  }
+
+  addSparkJobDefinition(workspace: string, def: SparkJobDefinitionDef): SparkJobDefinitionDef {
+    this.workspace(workspace).sparkJobDefinitions.set(def.name, def);
+    return def;
   }
 
   /** Change how runs started later behave. */

@@ -93,6 +93,12 @@ export function synapseRoute(method: string, segments: string[]): SynapseRoute |
     return route('ListPipelines', [], (s, r, ctx) => listPipelines(s, ws, r, ctx));
   if (method === 'GET' && a === 'pipelines' && b && rest.length === 2)
     return route('GetPipeline', [b], (s, r) => getPipeline(s, ws, b, r));
+  if (method === 'GET' && a === 'notebooks' && b && rest.length === 2)
+    return route('GetNotebook', [b], (s, r) => getNotebook(s, ws, b, r));
+  if (method === 'GET' && a === 'sparkJobDefinitions' && b && rest.length === 2)
+    return route('GetSparkJobDefinition', [b], (s, r) => getSparkJobDefinition(s, ws, b, r));
+  if (method === 'GET' && a === 'bigDataPools' && b && rest.length === 2)
+    return route('GetBigDataPool', [b], (s, r) => getBigDataPool(s, ws, b, r));
   if (method === 'GET' && a === 'livyApi' && b === 'versions' && d === 'sparkPools' && e && f === 'batches') {
     if (c !== LIVY_VERSION) return undefined;
     if (rest.length === 6) return route('ListSparkBatchJobs', [e], (s, r) => listBatches(s, ws, e, r));
@@ -532,6 +538,113 @@ function getPipeline(state: AzureState, ws: string, name: string, req: AzureRequ
       `Pipeline '${name}' was not found in workspace '${ws}'.`,
     );
   return json(200, pipelineJson(state, ws, name));
+}
+
+function getNotebook(state: AzureState, ws: string, name: string, req: AzureRequest): AzureResponse {
+  requireApiVersion(req, [SYNAPSE_API_VERSION]);
+  const nb = workspaceOf(state, ws).notebooks.get(name);
+  if (!nb)
+    throw new AzureSimError(
+      404,
+      'NotebookNotFound',
+      `Notebook '${name}' was not found in workspace '${ws}'.`,
+    );
+  return json(200, {
+    id: `${state.resourceId(ws)}/notebooks/${nb.name}`,
+    name: nb.name,
+    type: 'Microsoft.Synapse/workspaces/notebooks',
+    etag: `"${Buffer.from(nb.name).toString('hex').slice(0, 16)}"`,
+    properties: {
+      ...(nb.bigDataPool
+        ? { bigDataPool: { referenceName: nb.bigDataPool, type: 'BigDataPoolReference' } }
+        : {}),
+      sessionProperties: {
+        driverMemory: '28g',
+        driverCores: 4,
+        executorMemory: '28g',
+        executorCores: 4,
+        numExecutors: 2,
+      },
+      metadata: { language_info: { name: nb.language } },
+      nbformat: 4,
+      nbformat_minor: 2,
+      cells: [{ cell_type: 'code', metadata: {}, source: [`# ${nb.name}`], outputs: [] }],
+      ...(nb.folder ? { folder: { name: nb.folder } } : {}),
+    },
+  });
+}
+
+function getSparkJobDefinition(
+  state: AzureState,
+  ws: string,
+  name: string,
+  req: AzureRequest,
+): AzureResponse {
+  requireApiVersion(req, [SYNAPSE_API_VERSION]);
+  const d = workspaceOf(state, ws).sparkJobDefinitions.get(name);
+  if (!d)
+    throw new AzureSimError(
+      404,
+      'SparkJobDefinitionNotFound',
+      `Spark job definition '${name}' was not found in workspace '${ws}'.`,
+    );
+  return json(200, {
+    id: `${state.resourceId(ws)}/sparkJobDefinitions/${d.name}`,
+    name: d.name,
+    type: 'Microsoft.Synapse/workspaces/sparkJobDefinitions',
+    etag: `"${Buffer.from(d.name).toString('hex').slice(0, 16)}"`,
+    properties: {
+      targetBigDataPool: { referenceName: d.targetBigDataPool, type: 'BigDataPoolReference' },
+      ...(d.requiredSparkVersion ? { requiredSparkVersion: d.requiredSparkVersion } : {}),
+      language: d.language,
+      jobProperties: {
+        name: d.name,
+        file: d.file,
+        ...(d.className ? { className: d.className } : {}),
+        conf: {},
+        args: [],
+        jars: [],
+        files: [],
+        archives: [],
+        driverMemory: '56g',
+        driverCores: 8,
+        executorMemory: '56g',
+        executorCores: 8,
+        numExecutors: 2,
+      },
+      ...(d.folder ? { folder: { name: d.folder } } : {}),
+    },
+  });
+}
+
+/** The data plane's view of a Spark pool (`GET /bigDataPools/{name}`, the sparkComputes shape). */
+function getBigDataPool(state: AzureState, ws: string, name: string, req: AzureRequest): AzureResponse {
+  requireApiVersion(req, [SYNAPSE_API_VERSION]);
+  const pool = workspaceOf(state, ws).pools.get(name);
+  if (!pool)
+    throw new AzureSimError(
+      404,
+      'BigDataPoolNotFound',
+      `Spark pool '${name}' was not found in workspace '${ws}'.`,
+    );
+  const p = pool.properties;
+  return json(200, {
+    id: `${state.resourceId(ws)}/sparkComputes/${pool.name}`,
+    name: pool.name,
+    type: 'Microsoft.Synapse/workspaces/sparkComputes',
+    location: pool.location,
+    tags: pool.tags,
+    properties: {
+      creationDate: new Date(pool.creationDate).toISOString(),
+      sparkVersion: p.sparkVersion,
+      nodeCount: p.nodeCount,
+      nodeSize: p.nodeSize,
+      nodeSizeFamily: p.nodeSizeFamily,
+      autoScale: p.autoScale,
+      autoPause: p.autoPause,
+      provisioningState: 'Succeeded',
+    },
+  });
 }
 
 function runOfApp(state: AzureState, app: SparkApp): PipelineRunRec | undefined {

@@ -22,6 +22,7 @@ import { validateCost } from '../../commands/cost.js';
 import { runCostCli } from './cost.js';
 import { PERF_SMOKE_USAGE, perfSmokeCli } from './perf-smoke.js';
 import { PARITY_USAGE, runParityCli } from './parity.js';
+import { cliRequestBudget } from './budget.js';
 
 const USAGE = `Usage:
   medic triage <job> [--json] [--threshold PCT] [--consecutive N] [--runs N] [--input URI]
@@ -33,7 +34,8 @@ const USAGE = `Usage:
   ${PERF_SMOKE_USAGE}
 
 Configuration comes from the same environment variables and medic.yml as the bot
-(AWS credentials from the standard SDK chain; no Slack token needed).`;
+(AWS credentials from the standard SDK chain; no Slack token needed). With a request budget
+configured (monitor.maxRequestsPerSecond), set REDIS_URL and MEDIC_PREFIX as the bot's to share it.`;
 
 function stripJson(args: string[]): { json: boolean; rest: string[] } {
   const rest = args.filter((a) => a !== '--json');
@@ -70,12 +72,15 @@ export async function cli(
     throw err;
   }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }, process.stderr);
+  // The bot's request budget (monitor.maxRequestsPerSecond) holds for the CLI's cloud calls too.
+  const budget = cliRequestBudget(config, process.env, (line) => io.err.write(`${line}\n`));
   const providers = createProviders({
     env: config.env,
     ...(config.medic.region ? { region: config.medic.region } : {}),
     pricing: config.medic.defaults.pricing,
     jobs: config.medic.jobs,
     azure: config.medic.azure,
+    ...(budget.requestBudgets ? { requestBudgets: budget.requestBudgets } : {}),
   });
   const { json, rest } = stripJson(args);
   try {
@@ -134,5 +139,6 @@ export async function cli(
     return 2;
   } finally {
     providers.close();
+    await budget.close();
   }
 }

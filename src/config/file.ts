@@ -169,6 +169,17 @@ export const SlackConfig = z
   })
   .strict();
 
+/** One cloud API's own request budget (monitor.requestBudgets.<service>), or false: not budgeted. */
+const ServiceBudget = z.union([
+  z
+    .object({
+      maxRequestsPerSecond: z.number().positive().max(10_000),
+      requestBurst: z.number().int().min(1).max(10_000).optional(),
+    })
+    .strict(),
+  z.literal(false),
+]);
+
 /** The scheduled monitor: the runbook's alert rule evaluated every few minutes, per job. */
 export const MonitorConfig = z
   .object({
@@ -178,11 +189,30 @@ export const MonitorConfig = z
 
     jobs: z.array(z.string().min(1).max(255)).optional(),
     /**
-     * The request budget per provider and account, shared by every worker through Redis: Glue
-     * calls (the monitor's and triage's) wait for a token instead of being throttled. Unset: no
-     * budget (the SDK's retries on throttling only).
+     * The request budget per cloud API and account, shared by every worker (and the CLI) through
+     * Redis: every call — Glue, S3, CloudWatch Logs and metrics, the Synapse data plane, Log
+     * Analytics, ARM and Azure Monitor — waits for a token of its API's own bucket instead of
+     * being throttled. This rate is each bucket's default; requestBudgets overrides one API's.
+     * Unset (and no requestBudgets): no budget (the SDKs' retries on throttling only).
      */
     maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
+    /**
+     * Per-API rates replacing the default above (rate and burst together): glue, s3, logs,
+     * cloudwatch (per AWS region), synapse (per workspace), loganalytics (per Log Analytics
+     * workspace), arm (per subscription: Spark pools and Azure Monitor metrics). `false`: not budgeted.
+     */
+    requestBudgets: z
+      .object({
+        glue: ServiceBudget.optional(),
+        s3: ServiceBudget.optional(),
+        logs: ServiceBudget.optional(),
+        cloudwatch: ServiceBudget.optional(),
+        synapse: ServiceBudget.optional(),
+        loganalytics: ServiceBudget.optional(),
+        arm: ServiceBudget.optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * A storm: jobs becoming DEGRADED/FAILING in one channel within this many minutes of the first
      * are listed in one message (updated as more arrive) instead of one alert each; 0 turns it off.

@@ -188,9 +188,12 @@ export interface JobDefinition {
   logLocations?: string[];
   /** Where its runs' Spark event logs are written (s3:// or abfss:// prefix), when they are. */
   sparkEventLogLocation?: string;
-  /** The engine's version as the platform names it ("Glue 4.0"), when the definition says. */
+  /** The engine's version as the platform names it ("Glue 4.0", Synapse "Spark 3.4"), when known. */
   runtime?: string;
-  /** The code the job runs (Glue: Command.ScriptLocation), as an object URI, when it is one. */
+  /**
+   * The code the job runs: an object URI when it is one (Glue: Command.ScriptLocation; Synapse: the
+   * Spark job definition's file), else its name (Synapse: `notebook <name>`).
+   */
   scriptLocation?: string;
   /** Named connections the job uses (Glue: Connections.Connections), sorted. */
   connections?: string[];

@@ -33,7 +33,7 @@ import { createLogAnalyticsClient, type LogAnalyticsClient } from './azure/log-a
 import { createMonitorMetricsClient } from './azure/monitor-metrics-client.js';
 import type { AzureRetryOptions } from './azure/azure-rest.js';
 import { applyRequestBudget } from './aws/budget-middleware.js';
-import type { RequestBudget } from './request-budget.js';
+import type { BudgetService, RequestBudget, RequestBudgets } from './request-budget.js';
 
 export interface ProvidersOptions {
   env: Env;
@@ -49,11 +49,16 @@ export interface ProvidersOptions {
   jobs?: Readonly<Record<string, SynapseJobSettings>>;
   /** medic.yml `azure:`: Log Analytics workspace, subscription and resource group, pricing. */
   /**
-   * The request budget shared through Redis (medic.yml monitor.maxRequestsPerSecond): every Glue
-   * call of this process — the monitor's and triage's — waits for a token of the bucket
-   * `glue:<region>` (one Redis prefix serves one account), instead of being throttled by Glue.
+   * The request budget shared through Redis (medic.yml monitor.maxRequestsPerSecond): every cloud
+   * call of this process — the monitor's, triage's, the CLI's — waits for a token of its API's
+   * bucket for its account, instead of being throttled: `glue:<region>`, `s3:<region>`,
+   * `logs:<region>`, `cloudwatch:<region>` (one Redis prefix serves one AWS account),
+   * `synapse:<workspace>`, `loganalytics:<workspace id>`, `arm:<subscription>`. This budget
+   * serves every API without one of its own in `requestBudgets`.
    */
   requestBudget?: RequestBudget;
+  /** Per-API budgets (medic.yml monitor.requestBudgets, with the default filled in). */
+  requestBudgets?: RequestBudgets;
   azure?: {
     logAnalyticsWorkspaceId?: string | undefined;
     subscriptionId?: string | undefined;
@@ -81,6 +86,20 @@ export function createProviders(opts: ProvidersOptions): Providers {
   const logAnalytics = new Map<string, LogAnalyticsClient>();
   const synapse = (): SynapsePlatform => jobPlatform('synapse') as SynapsePlatform;
 
+  /** The token wait of one API's bucket for one account, or undefined when it is not budgeted. */
+  const budgetFor = (service: BudgetService, account: string) => {
+    const b = opts.requestBudgets ? opts.requestBudgets[service] : opts.requestBudget;
+    return b ? () => b.acquire(`${service}:${account}`) : undefined;
+  };
+  const budgetAws = (client: { middlewareStack: unknown }, service: BudgetService) => {
+    const acquire = budgetFor(service, region);
+    if (acquire) applyRequestBudget(client, acquire);
+  };
+  const azureBudget = (service: BudgetService, account: string) => {
+    const acquire = budgetFor(service, account);
+    return acquire ? { budget: acquire } : {};
+  };
+
   const endpoint = (service: 'glue' | 'logs' | 's3' | 'cloudwatch') => {
     const url = awsEndpoint(env, service);
     return url ? { endpoint: url } : {};
@@ -97,8 +116,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
             ...endpoint('glue'),
             ...(opts.pricing ? { pricing: opts.pricing } : {}),
           });
-          const budget = opts.requestBudget;
-          if (budget) applyRequestBudget(glue.client, () => budget.acquire(`glue:${region}`));
+          budgetAws(glue.client, 'glue');
           p = glue;
           break;
         }
@@ -113,6 +131,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
             },
             armUrl: env.MEDIC_AZURE_ARM_URL,
             ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
+            budget: (service, account) => budgetFor(service, account),
           });
           break;
         default:
@@ -127,9 +146,12 @@ export function createProviders(opts: ProvidersOptions): Providers {
     let s = logSources.get(name);
     if (!s) {
       switch (name) {
-        case 'glue':
-          s = createCloudWatchLogSource({ region, maxAttempts, ...endpoint('logs') });
+        case 'glue': {
+          const logs = createCloudWatchLogSource({ region, maxAttempts, ...endpoint('logs') });
+          budgetAws(logs.client, 'logs');
+          s = logs;
           break;
+        }
         case 'synapse': {
           const platform = synapse();
           s = createSynapseLogSource({
@@ -143,6 +165,7 @@ export function createProviders(opts: ProvidersOptions): Providers {
                   endpoint: env.MEDIC_AZURE_LOGS_URL,
                   workspaceId,
                   ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
+                  ...azureBudget('loganalytics', workspaceId),
                 });
                 logAnalytics.set(workspaceId, c);
               }
@@ -167,9 +190,12 @@ export function createProviders(opts: ProvidersOptions): Providers {
     if (cached) return cached;
     let m: (MetricsSource & Adapter) | undefined;
     switch (name) {
-      case 'glue':
-        m = createCloudWatchMetricsSource({ region, maxAttempts, ...endpoint('cloudwatch') });
+      case 'glue': {
+        const cw = createCloudWatchMetricsSource({ region, maxAttempts, ...endpoint('cloudwatch') });
+        budgetAws(cw.client, 'cloudwatch');
+        m = cw;
         break;
+      }
       case 'synapse': {
         // Azure Monitor addresses a pool by its ARM id: without them there is nothing to ask.
         if (!azure.subscriptionId || !azure.resourceGroup) return undefined;
@@ -183,6 +209,8 @@ export function createProviders(opts: ProvidersOptions): Providers {
             subscriptionId: azure.subscriptionId,
             resourceGroup: azure.resourceGroup,
             ...(opts.azureRetry ? { retry: opts.azureRetry } : {}),
+            // Azure Monitor's metrics API is served (and metered) by ARM: the subscription's bucket.
+            ...azureBudget('arm', azure.subscriptionId),
           }),
         });
         break;
@@ -198,15 +226,16 @@ export function createProviders(opts: ProvidersOptions): Providers {
     let s = stores.get(scheme);
     if (!s) {
       switch (scheme) {
-        case 's3':
-          s = new S3ObjectStore(
-            createS3Client({
-              region,
-              ...endpoint('s3'),
-              forcePathStyle: env.MEDIC_S3_FORCE_PATH_STYLE,
-            }),
-          );
+        case 's3': {
+          const client = createS3Client({
+            region,
+            ...endpoint('s3'),
+            forcePathStyle: env.MEDIC_S3_FORCE_PATH_STYLE,
+          });
+          budgetAws(client, 's3');
+          s = new S3ObjectStore(client);
           break;
+        }
         case 'azure-blob': {
           const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
           // Without a connection string the account comes from each location's URL, which this

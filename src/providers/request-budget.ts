@@ -69,16 +69,95 @@ export function createRequestBudget(redis: Redis, prefix: string, opts: RequestB
   };
 }
 
-/** The budget medic.yml asks for (monitor.maxRequestsPerSecond / requestBurst), or none. */
-export function configuredRequestBudget(
-  monitor: { maxRequestsPerSecond?: number | undefined; requestBurst?: number | undefined } | undefined,
-  redis: Redis,
-  prefix: string,
-): RequestBudget | undefined {
-  const rate = monitor?.maxRequestsPerSecond;
-  if (rate === undefined) return undefined;
-  return createRequestBudget(redis, prefix, {
-    ratePerSecond: rate,
-    burst: monitor?.requestBurst ?? Math.max(1, Math.floor(rate)),
-  });
+/**
+ * A budget kept in this process alone (the same GCRA, in memory): for the `medic` CLI run without
+ * REDIS_URL, so a terminal command at least never goes past the configured rate on its own.
+ */
+export function createLocalRequestBudget(opts: RequestBudgetOptions): RequestBudget {
+  if (!(opts.ratePerSecond > 0)) throw new Error('a request budget needs a positive rate');
+  const interval = 1000 / opts.ratePerSecond;
+  const tolerance = interval * (Math.max(1, Math.floor(opts.burst ?? 1)) - 1);
+  const tats = new Map<string, number>();
+  const totals = { acquired: 0, waited: 0, waitedMs: 0 };
+  return {
+    async acquire(scope) {
+      const now = performance.now();
+      const tat = Math.max(now, tats.get(scope) ?? 0);
+      const at = Math.max(now, tat - tolerance);
+      tats.set(scope, tat + interval);
+      totals.acquired += 1;
+      const ms = at - now;
+      if (ms <= 0) return 0;
+      totals.waited += 1;
+      totals.waitedMs += ms;
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(ms)));
+      return ms;
+    },
+    stats: () => ({ ...totals }),
+  };
+}
+
+/**
+ * The cloud APIs with a bucket of their own, each keyed per account: `glue`, `logs` (CloudWatch
+ * Logs), `cloudwatch` (CloudWatch metrics) and `s3` per AWS region (one Redis prefix serves one
+ * AWS account); `synapse` per workspace (the data plane), `loganalytics` per Log Analytics
+ * workspace, `arm` per subscription (the Spark pool resource and Azure Monitor metrics, which ARM
+ * serves and meters together).
+ */
+export const BUDGET_SERVICES = [
+  'glue',
+  's3',
+  'logs',
+  'cloudwatch',
+  'synapse',
+  'loganalytics',
+  'arm',
+] as const;
+export type BudgetService = (typeof BUDGET_SERVICES)[number];
+
+/** Waits for a token of one service's bucket for one account (e.g. `glue`, `us-east-1`). */
+export type BudgetFor = (service: BudgetService, account: string) => (() => Promise<number>) | undefined;
+
+/** One rate as medic.yml writes it. */
+export interface BudgetRate {
+  maxRequestsPerSecond?: number | undefined;
+  requestBurst?: number | undefined;
+}
+
+/** monitor.maxRequestsPerSecond / requestBurst (every service) and monitor.requestBudgets.<service>. */
+export interface BudgetSettings extends BudgetRate {
+  /** A service's own rate, or `false`: that service is not budgeted even when the default is set. */
+  requestBudgets?: Partial<Record<BudgetService, BudgetRate | false>> | undefined;
+}
+
+/** The rate each service is held to: its own entry, else the shared default, else none. */
+export function budgetRates(
+  monitor: BudgetSettings | undefined,
+): Partial<Record<BudgetService, RequestBudgetOptions>> {
+  const out: Partial<Record<BudgetService, RequestBudgetOptions>> = {};
+  for (const service of BUDGET_SERVICES) {
+    // A service's own entry replaces the shared rate and burst together.
+    const own = monitor?.requestBudgets?.[service];
+    if (own === false) continue;
+    const from = own?.maxRequestsPerSecond !== undefined ? own : monitor;
+    const rate = from?.maxRequestsPerSecond;
+    if (rate === undefined) continue;
+    out[service] = { ratePerSecond: rate, burst: from?.requestBurst ?? Math.max(1, Math.floor(rate)) };
+  }
+  return out;
+}
+
+export type RequestBudgets = Partial<Record<BudgetService, RequestBudget>>;
+
+/**
+ * The budgets medic.yml asks for, one RequestBudget per budgeted service (`make` builds it: in
+ * Redis for the bot, in memory for a CLI without Redis), or undefined when nothing is budgeted.
+ */
+export function configuredRequestBudgets(
+  monitor: BudgetSettings | undefined,
+  make: (opts: RequestBudgetOptions) => RequestBudget,
+): RequestBudgets | undefined {
+  const rates = Object.entries(budgetRates(monitor)) as [BudgetService, RequestBudgetOptions][];
+  if (rates.length === 0) return undefined;
+  return Object.fromEntries(rates.map(([service, opts]) => [service, make(opts)]));
 }

@@ -361,3 +361,55 @@ test('Synapse tags: the Spark pool’s Azure resource tags, and the az command t
   // No sparkPool configured: the pool comes from the pipeline's Spark activity.
   assert.deepEqual(await platform.tags.get('Orders'), { owner: 'data-eng' });
 });
+
+test('Synapse definition: the runtime is the Spark pool’s sparkVersion, the script the Spark job’s file or the notebook', async () => {
+  const s = await sim();
+  const { platform } = adapters(s);
+  s.clearRequests();
+  // A Spark-job activity: its definition's main file, on the activity's pool.
+  const sales = await platform.getJob(SALES_PIPELINE.name);
+  assert.equal(sales.runtime, 'Spark 3.4');
+  assert.equal(
+    sales.scriptLocation,
+    `abfss://synapse@${AZURE_SIM.workspace}.dfs.core.windows.net/jobs/SalesEtl/main.py`,
+  );
+  assert.deepEqual(
+    s
+      .requests({ service: 'synapse' })
+      .map((r) => r.operation)
+      .sort(),
+    ['GetBigDataPool', 'GetPipeline', 'GetSparkJobDefinition'],
+  );
+  // A notebook activity: the notebook is the script.
+  const compaction = await platform.getJob(SALES_PIPELINE.compactionPipeline);
+  assert.equal(compaction.runtime, 'Spark 3.4');
+  assert.equal(compaction.scriptLocation, 'notebook CompactFiles');
+  // Another pool version shows as another runtime.
+  (
+    s.state.workspace(AZURE_SIM.workspace).pools.get(AZURE_SIM.sparkPool)!.properties as Record<
+      string,
+      unknown
+    >
+  ).sparkVersion = '3.3';
+  assert.equal((await platform.getJob(SALES_PIPELINE.name)).runtime, 'Spark 3.3');
+});
+
+test('Synapse definition: a Spark job definition that cannot be read leaves the script to the reference, never fails getJob', async () => {
+  const s = await sim();
+  const { platform } = adapters(s);
+  s.setFaults([{ service: 'synapse', operation: 'GetSparkJobDefinition', error: 'denied' }]);
+  const sales = await platform.getJob(SALES_PIPELINE.name);
+  assert.equal(sales.runtime, 'Spark 3.4'); // the activity names its pool
+  assert.equal(sales.scriptLocation, 'Spark job definition SalesEtl');
+  // The pool cannot be read: the Spark job definition's requiredSparkVersion stands in; neither: no runtime.
+  s.state.workspace(AZURE_SIM.workspace).sparkJobDefinitions.get('SalesEtl')!.requiredSparkVersion = '3.3';
+  s.setFaults([{ service: 'synapse', operation: 'GetBigDataPool', error: 'denied' }]);
+  assert.equal((await adapters(s).platform.getJob(SALES_PIPELINE.name)).runtime, 'Spark 3.3');
+  s.setFaults([
+    { service: 'synapse', operation: 'GetBigDataPool', error: 'denied' },
+    { service: 'synapse', operation: 'GetSparkJobDefinition', error: 'denied' },
+  ]);
+  const def = await adapters(s).platform.getJob(SALES_PIPELINE.name);
+  assert.equal(def.runtime, undefined);
+  assert.ok(def.capacity, 'the rest of the definition is there');
+});

@@ -26,9 +26,14 @@ export interface AzureRetryOptions {
   maxRetryDelayInMs?: number;
 }
 
+/** Waits for a token of the shared request budget (src/providers/request-budget.ts). */
+export type AcquireToken = () => Promise<unknown>;
+
 export interface AzureClientOptions {
   credential: TokenCredential;
   retry?: AzureRetryOptions;
+  /** The request budget of this client's API and account: every attempt waits for a token. */
+  budget?: AcquireToken;
   /** Replaces the default Node HTTP client (tests, proxies). */
   httpClient?: HttpClient;
 }
@@ -97,6 +102,32 @@ export function attemptCounterPolicy(c: AzureCallStats): PipelinePolicy {
   };
 }
 
+export const REQUEST_BUDGET_POLICY = 'medicRequestBudget';
+
+/**
+ * The shared request budget on an Azure pipeline: every attempt — the first and each retry the
+ * pipeline's retry policy makes after a 429/503 — waits for a token before it is sent. Added in
+ * the Retry phase after the retry policies (addRequestBudget), so it runs inside their loop.
+ */
+export function requestBudgetPolicy(acquire: AcquireToken): PipelinePolicy {
+  return {
+    name: REQUEST_BUDGET_POLICY,
+    sendRequest: async (request, next) => {
+      await acquire();
+      return await next(request);
+    },
+  };
+}
+
+/** The name createPipelineFromOptions gives its retry policy (not exported by the package's index). */
+const DEFAULT_RETRY_POLICY = 'defaultRetryPolicy';
+
+/** Places requestBudgetPolicy after the pipeline's retry policy (see requestBudgetPolicy). */
+export function addRequestBudget(pipeline: Pipeline, acquire: AcquireToken | undefined): void {
+  if (!acquire) return;
+  pipeline.addPolicy(requestBudgetPolicy(acquire), { phase: 'Retry', afterPolicies: [DEFAULT_RETRY_POLICY] });
+}
+
 export class AzureRestClient {
   readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient;
@@ -117,6 +148,7 @@ export class AzureRestClient {
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({ credential: opts.credential, scopes: opts.scope }),
     );
+    addRequestBudget(this.pipeline, opts.budget);
     this.pipeline.addPolicy(attemptCounterPolicy(this.counters), { phase: 'Retry' });
   }
 

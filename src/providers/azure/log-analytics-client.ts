@@ -10,8 +10,10 @@ import { ProviderError } from '../ports.js';
 import { AZURE_SCOPES } from './azure-credential.js';
 import { mapAzureResponse, mapAzureThrown, type AzureCall } from './azure-errors.js';
 import {
+  addRequestBudget,
   attemptCounterPolicy,
   emptyAzureStats,
+  type AcquireToken,
   type AzureCallStats,
   type AzureRetryOptions,
 } from './azure-rest.js';
@@ -24,6 +26,8 @@ export interface LogAnalyticsClientOptions {
   endpoint?: string;
   workspaceId: string;
   retry?: AzureRetryOptions;
+  /** The request budget of this Log Analytics workspace: every attempt waits for a token. */
+  budget?: AcquireToken;
 }
 
 export interface LogTable {
@@ -183,6 +187,7 @@ export function createLogAnalyticsClient(opts: LogAnalyticsClientOptions): LogAn
     },
     userAgentOptions: { userAgentPrefix: 'pipeline-medic' },
   });
+  addRequestBudget(sdk.pipeline, opts.budget);
   sdk.pipeline.addPolicy(attemptCounterPolicy(counters), { phase: 'Retry' });
   const host = new URL(base).host;
   const call = (operation: string, subject: string): AzureCall => ({

@@ -512,6 +512,56 @@ export interface RecoveryOptions {
   isRecovery?: boolean;
 }
 
+const PoolRefJson = z.object({ referenceName: z.string() }).loose();
+
+/** `GET /notebooks/{name}` (2020-12-01): only what the bot reads — the pool it is attached to. */
+const NotebookJson = z
+  .object({
+    name: z.string(),
+    properties: z
+      .object({
+        bigDataPool: PoolRefJson.nullish(),
+        folder: z.object({ name: z.string() }).loose().nullish(),
+      })
+      .loose(),
+  })
+  .loose();
+
+/** `GET /sparkJobDefinitions/{name}` (2020-12-01): the pool, the Spark version asked for, the main file. */
+const SparkJobDefinitionJson = z
+  .object({
+    name: z.string(),
+    properties: z
+      .object({
+        targetBigDataPool: PoolRefJson.nullish(),
+        requiredSparkVersion: z.string().nullish(),
+        language: z.string().nullish(),
+        jobProperties: z
+          .object({ file: z.string().nullish(), className: z.string().nullish() })
+          .loose()
+          .nullish(),
+      })
+      .loose(),
+  })
+  .loose();
+
+/** `GET /bigDataPools/{name}` (2020-12-01, the data plane's read-only view of a Spark pool). */
+const BigDataPoolJson = z
+  .object({ name: z.string(), properties: z.object({ sparkVersion: z.string().nullish() }).loose() })
+  .loose();
+
+/** What a notebook or Spark job definition says about where and what it runs. */
+export interface SparkArtifact {
+  kind: 'notebook' | 'sparkJobDefinition';
+  name: string;
+  /** The pool the artifact is attached to (an activity's own pool wins over it). */
+  pool?: string;
+  /** Spark job definitions: requiredSparkVersion. */
+  requiredSparkVersion?: string;
+  /** Spark job definitions: jobProperties.file. */
+  file?: string;
+}
+
 export interface SynapseClientOptions extends AzureClientOptions {
   /** The workspace endpoint (synapseWorkspaceEndpoint). */
   endpoint: string;
@@ -546,6 +596,10 @@ export interface SynapseClient {
   listPipelines(opts?: { signal?: AbortSignal }): Promise<PipelineDefinition[]>;
   listPipelineNames(opts?: { signal?: AbortSignal }): Promise<string[]>;
   getPipeline(name: string, opts?: { signal?: AbortSignal }): Promise<PipelineDefinition>;
+  getNotebook(name: string, opts?: { signal?: AbortSignal }): Promise<SparkArtifact>;
+  getSparkJobDefinition(name: string, opts?: { signal?: AbortSignal }): Promise<SparkArtifact>;
+  /** The Spark version of a pool (data plane `GET /bigDataPools/{name}`), when it says. */
+  getSparkPoolVersion(pool: string, opts?: { signal?: AbortSignal }): Promise<string | undefined>;
   getSparkBatch(pool: string, livyId: number | string, opts?: { signal?: AbortSignal }): Promise<SparkBatch>;
   listSparkBatches(
     pool: string,
@@ -754,6 +808,61 @@ export function createSynapseClient(opts: SynapseClientOptions): SynapseClient {
         ...(o.signal ? { signal: o.signal } : {}),
       });
       return toPipeline(res.data);
+    },
+    async getNotebook(name, o = {}) {
+      const res = await rest.send({
+        method: 'GET',
+        url: url(`/notebooks/${enc(name)}`),
+        schema: NotebookJson,
+        call: call(
+          'getNotebook',
+          `notebook ${name}`,
+          'Microsoft.Synapse/workspaces/artifacts/read',
+          ROLE_READ,
+        ),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      const pool = res.data.properties.bigDataPool?.referenceName;
+      return { kind: 'notebook', name: res.data.name, ...(pool ? { pool } : {}) };
+    },
+    async getSparkJobDefinition(name, o = {}) {
+      const res = await rest.send({
+        method: 'GET',
+        url: url(`/sparkJobDefinitions/${enc(name)}`),
+        schema: SparkJobDefinitionJson,
+        call: call(
+          'getSparkJobDefinition',
+          `Spark job definition ${name}`,
+          'Microsoft.Synapse/workspaces/artifacts/read',
+          ROLE_READ,
+        ),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      const p = res.data.properties;
+      const pool = p.targetBigDataPool?.referenceName;
+      const file = p.jobProperties?.file;
+      return {
+        kind: 'sparkJobDefinition',
+        name: res.data.name,
+        ...(pool ? { pool } : {}),
+        ...(p.requiredSparkVersion ? { requiredSparkVersion: p.requiredSparkVersion } : {}),
+        ...(file ? { file } : {}),
+      };
+    },
+    async getSparkPoolVersion(pool, o = {}) {
+      const res = await rest.send({
+        method: 'GET',
+        url: url(`/bigDataPools/${enc(pool)}`),
+        schema: BigDataPoolJson,
+        call: call(
+          'getBigDataPool',
+          `Spark pool ${pool}`,
+          'Microsoft.Synapse/workspaces/artifacts/read',
+          ROLE_READ,
+        ),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      return res.data.properties.sparkVersion ?? undefined;
     },
     async getSparkBatch(pool, livyId, o = {}) {
       const res = await rest.send({

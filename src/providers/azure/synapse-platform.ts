@@ -7,9 +7,10 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { ProviderError, addStats, emptyStats } from '../ports.js';
 import type { CallStats, JobDefinition, JobPlatform, JobRun, PlannedAction, RunState } from '../ports.js';
-import type { AzureRetryOptions } from './azure-rest.js';
+import type { AcquireToken, AzureRetryOptions } from './azure-rest.js';
 import {
   createSynapseClient,
+  type SparkArtifact,
   type PipelineDefinition,
   type PipelineRun,
   type SynapseClient,
@@ -69,6 +70,11 @@ export interface SynapsePlatformOptions {
   armUrl?: string;
   retry?: AzureRetryOptions;
   httpClient?: HttpClient;
+  /**
+   * The request budget: `synapse` per workspace (the data plane), `arm` per subscription (the
+   * Spark pool resource); undefined: that API is not budgeted.
+   */
+  budget?: (service: 'synapse' | 'arm', account: string) => AcquireToken | undefined;
   /** Clock (tests); default Date.now. */
   now?: () => number;
   /** How long a pipeline definition is reused, ms (default 60,000). */
@@ -149,14 +155,77 @@ export function toJobRun(r: PipelineRun, ctx: RunContext): JobRun {
   return run;
 }
 
+/** The engine and the code a pipeline's Spark work runs (JobDefinition.runtime / scriptLocation). */
+export interface SparkRuntime {
+  runtime?: string;
+  scriptLocation?: string;
+}
+
+const refName = (v: unknown): string | undefined => {
+  const r = (v as { referenceName?: unknown } | null | undefined)?.referenceName;
+  return typeof r === 'string' && r ? r : undefined;
+};
+
+/**
+ * The pipeline's main Spark activity (the largest, as costing takes it) and what it names: the
+ * notebook or Spark job definition, its own pool (notebooks: `sparkPool`; Spark-job activities:
+ * `targetBigDataPool` or `sparkPool`), and a Spark-job activity's own main `file`.
+ */
+export function mainSparkActivity(def: PipelineDefinition):
+  | {
+      activity: string;
+      artifact?: { kind: 'notebook' | 'sparkJobDefinition'; name: string };
+      pool?: string;
+      file?: string;
+    }
+  | undefined {
+  const sizing = runSizing(def, {});
+  const a = sizing && def.activities.find((x) => x.name === sizing.activity);
+  if (!a) return undefined;
+  const tp = a.typeProperties;
+  const notebook = refName(tp.notebook);
+  const sjd = refName(tp.sparkJob);
+  const pool = sizing.sparkPool ?? refName(tp.targetBigDataPool);
+  const file = typeof tp.file === 'string' && tp.file ? tp.file : undefined;
+  return {
+    activity: a.name,
+    ...(notebook
+      ? { artifact: { kind: 'notebook' as const, name: notebook } }
+      : sjd
+        ? { artifact: { kind: 'sparkJobDefinition' as const, name: sjd } }
+        : {}),
+    ...(pool ? { pool } : {}),
+    ...(file ? { file } : {}),
+  };
+}
+
+/** How the script of a Synapse job is named: the Spark job's main file, else the artifact. */
+export function scriptOf(
+  main: NonNullable<ReturnType<typeof mainSparkActivity>>,
+  artifact: Pick<SparkArtifact, 'file'> | undefined,
+): string | undefined {
+  if (main.file) return main.file;
+  if (artifact?.file) return artifact.file;
+  if (!main.artifact) return undefined;
+  return main.artifact.kind === 'notebook'
+    ? `notebook ${main.artifact.name}`
+    : `Spark job definition ${main.artifact.name}`;
+}
+
 /** Maps a pipeline definition onto the port's JobDefinition. */
-export function toJobDefinition(job: string, def: PipelineDefinition): JobDefinition {
+export function toJobDefinition(
+  job: string,
+  def: PipelineDefinition,
+  spark: SparkRuntime = {},
+): JobDefinition {
   const parameters = defaultParameters(def);
   const out: JobDefinition = {
     name: job,
     parameters,
     capacity: synapseCapacity(runSizing(def, {})),
   };
+  if (spark.runtime) out.runtime = spark.runtime;
+  if (spark.scriptLocation) out.scriptLocation = spark.scriptLocation;
   if (def.description) out.description = def.description;
   const input = conventionalLocation(parameters, INPUT_PARAMETER_NAMES);
   const output = conventionalLocation(parameters, OUTPUT_PARAMETER_NAMES);
@@ -177,11 +246,13 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
   const clientOf = (t: Pick<SynapseTarget, 'endpoint' | 'workspace'>): SynapseClient => {
     let c = clients.get(t.endpoint);
     if (!c) {
+      const budget = opts.budget?.('synapse', t.workspace);
       c = createSynapseClient({
         endpoint: t.endpoint,
         workspace: t.workspace,
         credential: opts.credential,
         ...(opts.retry ? { retry: opts.retry } : {}),
+        ...(budget ? { budget } : {}),
         ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
       });
       clients.set(t.endpoint, c);
@@ -197,10 +268,12 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
         'changing a Spark pool needs azure.subscriptionId and azure.resourceGroup in medic.yml',
         { retryable: false },
       );
+    const budget = opts.budget?.('arm', subscriptionId);
     pools ??= createSparkPoolClient({
       credential: opts.credential,
       subscriptionId,
       resourceGroup,
+      ...(budget ? { budget } : {}),
       ...(opts.armUrl ? { armUrl: opts.armUrl } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
@@ -218,6 +291,45 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
     value.catch(() => {
       if (definitions.get(key)?.value === value) definitions.delete(key);
     });
+    return value;
+  }
+
+  const runtimes = new Map<string, { at: number; value: Promise<SparkRuntime> }>();
+
+  /**
+   * The Spark version the job's main Spark activity runs on — its pool's `sparkVersion` (the
+   * activity's pool, else the notebook's / Spark job definition's, else medic.yml's sparkPool),
+   * else the Spark job definition's requiredSparkVersion — and its script. What cannot be read
+   * (a 403 on notebooks, a pool given by an expression) is left out, never a failure of getJob.
+   */
+  function sparkRuntimeOf(t: SynapseTarget, def: PipelineDefinition): Promise<SparkRuntime> {
+    const key = `${t.endpoint} ${t.pipeline}`;
+    const hit = runtimes.get(key);
+    if (hit && now() - hit.at < ttl) return hit.value;
+    const value = (async (): Promise<SparkRuntime> => {
+      const main = mainSparkActivity(def);
+      if (!main) return {};
+      const client = clientOf(t);
+      const version = (pool: string | undefined) =>
+        pool ? client.getSparkPoolVersion(pool).catch(() => undefined) : Promise.resolve(undefined);
+      const ref = main.artifact;
+      const [artifact, known] = await Promise.all([
+        ref
+          ? (ref.kind === 'notebook'
+              ? client.getNotebook(ref.name)
+              : client.getSparkJobDefinition(ref.name)
+            ).catch(() => undefined)
+          : Promise.resolve(undefined),
+        version(main.pool),
+      ]);
+      const v =
+        known ??
+        (main.pool ? undefined : await version(artifact?.pool ?? t.sparkPool)) ??
+        artifact?.requiredSparkVersion;
+      const script = scriptOf(main, artifact);
+      return { ...(v ? { runtime: `Spark ${v}` } : {}), ...(script ? { scriptLocation: script } : {}) };
+    })();
+    runtimes.set(key, { at: now(), value });
     return value;
   }
 
@@ -359,7 +471,8 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
 
     async getJob(name) {
       const t = resolver.resolve(name);
-      return toJobDefinition(name, await definitionOf(t));
+      const def = await definitionOf(t);
+      return toJobDefinition(name, def, await sparkRuntimeOf(t, def));
     },
 
     async listJobNames() {
