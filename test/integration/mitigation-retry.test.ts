@@ -1,8 +1,9 @@
-// Retry of an approved mitigation that could not run, through the signed receiver against the
-// simulator: the approved plan is made again only when the platform shows it did not take effect
-// (no run since the first attempt, or a change the platform refused), a started run is followed
-// again instead, the click is accepted only from the approval's own channel, and who clicked is
-// on the timeline.
+// Work on a mitigation that is done again, through the signed receiver against the simulator.
+// Retry of an approved mitigation that could not run: the approved plan is made again only when
+// the platform shows it did not take effect (no run since the first attempt, or a change the
+// platform refused), a started run is followed again instead, the click is accepted only from the
+// approval's own channel, and who clicked is on the timeline. The follow-up's verdict re-run after
+// a failure between posting and recording it: posted exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../sim/index.js';
@@ -14,6 +15,7 @@ import { Timeline } from '../../src/store/timeline.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { waitFor } from '../support/wait.js';
+import { FollowUpStore, type FollowUp } from '../../src/store/followups.js';
 
 const YAML = `
 slack:
@@ -282,4 +284,60 @@ test('a change the platform refused (ResetJobBookmark denied): Retry makes it ag
   } finally {
     sim.setFaults([]);
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The follow-up's verdict, exactly once
+
+async function followUpWhere(id: string, what: string, pred: (f: FollowUp) => boolean): Promise<FollowUp> {
+  return await waitFor(`follow-up ${id} ${what}`, async () => {
+    const f = await new FollowUpStore(t.medic.state, t.prefix).get(id);
+    return f && pred(f) ? f : undefined;
+  });
+}
+
+const isVerdict = (m: FakeMessage) =>
+  (m.metadata as { event_type?: string } | undefined)?.event_type === 'medic_followup_verdict';
+
+async function verdictOnce(channel: string, job: string, fail: () => void): Promise<void> {
+  const incidentId = await incidentFor(channel, job);
+  const runId = sim.state.glue.runsOf(job)[2]!.Id;
+  const req = await approved('bookmark-reset', job, channel, incidentId, { r: runId, f: 'bookmarks' });
+  await executionIn(req.id, ['succeeded']);
+  await followUpWhere(req.id, 'waiting', (f) => f.state === 'waiting');
+  const postsBefore = t.slack.callsTo('chat.postMessage').length;
+  fail();
+  sim.state.glue.addRun({
+    JobName: job,
+    startedAt: sim.state.now(),
+    durationSec: 600,
+    TriggerName: 'nightly',
+  });
+  const f = await followUpWhere(req.id, 'with its reply recorded', (x) => Boolean(x.replyTs));
+  // Every reply in the approval's thread is the verdict's (by text, whatever carries metadata).
+  const thread = t.slack.thread(channel, req.ts);
+  assert.equal(
+    thread.filter((m) => (m.text ?? '').endsWith(`: ${job}`)).length,
+    1,
+    `one verdict in the thread: ${JSON.stringify(thread.map((m) => m.text))}`,
+  );
+  const verdicts = thread.filter(isVerdict);
+  assert.equal(verdicts.length, 1, 'the verdict carries its metadata');
+  assert.equal(f.replyTs, verdicts[0]!.ts);
+  const posts = t.slack
+    .callsTo('chat.postMessage')
+    .slice(postsBefore)
+    .filter((c) => c.args.thread_ts === req.ts);
+  assert.equal(posts[0]?.response?.ok, false, 'the first post failed');
+  // The timeline has the verdict once too (its own dedup key).
+  const entries = await new Timeline(t.medic.state, t.prefix).list(incidentId);
+  assert.equal(entries.filter((e) => e.text.startsWith(`Next run of ${job} after approval`)).length, 1);
+}
+
+test('a verdict posted whose answer was lost (the crash window between posting and recording it) is found by its metadata on the re-run, not posted twice', async () => {
+  await verdictOnce('C0FOLLOW1', 'SkewJob', () => t.slack.loseAnswer('chat.postMessage'));
+});
+
+test('a verdict whose post never reached Slack is posted on the re-run, once', async () => {
+  await verdictOnce('C0FOLLOW2', 'OomJob', () => t.slack.injectError('chat.postMessage'));
 });
