@@ -9,43 +9,13 @@ import { QueueUnavailableError } from '../src/queue/producers.js';
 import { stableId, type TriagePayload } from '../src/queue/payloads.js';
 import { code } from '../src/slack/mrkdwn.js';
 import type { ProviderName } from '../src/providers/names.js';
-import { hasJob, type Incident } from '../src/store/incidents.js';
-import { saveTriageAsk } from '../src/slack/actions/incident-choice.js';
+import { otherJobsIncidents, saveTriageAsk } from '../src/slack/actions/incident-choice.js';
 import { renderTriageQuestion } from '../src/slack/blocks/incident-choice.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 
 const MAX_JOB_NAME = 255;
 
 export type CommandOutcome = 'queued' | 'duplicate' | 'help' | 'invalid' | 'unavailable' | 'asked';
-
-/**
- * How long the look-up of the channel's open incidents may take before the triage goes ahead.
- * With Redis frozen the enqueue after it waits its own 1.5 s too: both must end before the
- * receiver's 2.5 s watchdog answers "still working", so the user hears "unavailable" instead.
- */
-const LOOKUP_MS = 500;
-
-/**
- * The channel's open incidents that are about other jobs, when the job has none of its own here:
- * then the requester says whether the triage is part of one of them. An empty list when Redis is
- * not answering (the enqueue then says the queue is unavailable).
- */
-async function otherJobsIncidents(deps: Deps, channel: string, job: string): Promise<Incident[]> {
-  if (deps.state.status !== 'ready') return [];
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Incident[]>((r) => (timer = setTimeout(() => r([]), LOOKUP_MS)));
-  try {
-    return await Promise.race([
-      deps.incidents.openInChannel(channel).then((open) => (open.some((i) => hasJob(i, job)) ? [] : open)),
-      timeout,
-    ]);
-  } catch (err) {
-    deps.logger.warn({ err, channel }, 'could not read the channel incidents; triaging without asking');
-    return [];
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Validate /triage text into a payload (without requester), or say what is wrong. */
 export function validateTriage(

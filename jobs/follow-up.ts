@@ -182,10 +182,29 @@ function timelineText(f: FollowUp): string {
   }
 }
 
-/** The approval message shows the follow-up; the thread gets the verdict once. */
+/** Message metadata of a verdict reply: how a re-run finds the reply an earlier attempt posted. */
+export const VERDICT_EVENT = 'medic_followup_verdict';
+
+/**
+ * The approval message shows the follow-up; the thread gets the verdict exactly once. A worker can
+ * die between posting and recording the reply's ts, so the post is claimed in Redis first: a
+ * re-run that finds the claim but no recorded reply looks in the thread for a message carrying
+ * this follow-up's metadata and records it instead of posting again; only when there is none (the
+ * earlier attempt died before its post reached Slack) does it post.
+ */
 async function publish(deps: Deps, f: FollowUp, log: Logger): Promise<void> {
   await updateApprovalMessage(deps, f, log);
   if (f.replyTs || !f.messageTs) return;
+  const claim = `${deps.config.env.MEDIC_PREFIX}:followup-reply:${f.id}`;
+  const first = (await deps.state.set(claim, String(deps.now()), 'EX', 30 * 86_400, 'NX')) === 'OK';
+  if (!first) {
+    const posted = await findVerdictReply(deps, f);
+    if (posted) {
+      log.info({ followId: f.id, ts: posted }, 'the verdict was posted before; recorded, not posted again');
+      await recordReply(deps, f.id, posted);
+      return;
+    }
+  }
   const incident = f.incidentId ? await deps.incidents.get(f.incidentId) : undefined;
   const msg = renderFollowUpReply(f, { incidentOpen: !!incident && incident.status !== 'resolved' });
   const res = await deps.slack.chat.postMessage({
@@ -194,8 +213,39 @@ async function publish(deps: Deps, f: FollowUp, log: Logger): Promise<void> {
     text: msg.text,
     blocks: slackBlocks(msg.blocks),
     unfurl_links: false,
+    metadata: { event_type: VERDICT_EVENT, event_payload: { follow_up: f.id } },
   });
-  if (res.ts) await followUpStore(deps).put({ ...f, replyTs: res.ts });
+  if (res.ts) await recordReply(deps, f.id, res.ts);
+}
+
+/** The ts of this follow-up's verdict in the approval message's thread, if one was posted. */
+async function findVerdictReply(deps: Deps, f: FollowUp): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await deps.slack.conversations.replies({
+      channel: f.channel,
+      ts: f.messageTs!,
+      include_all_metadata: true,
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    });
+    const hit = (res.messages ?? []).find(
+      (m) =>
+        m.metadata?.event_type === VERDICT_EVENT &&
+        (m.metadata.event_payload as Record<string, unknown> | undefined)?.follow_up === f.id,
+    );
+    if (hit?.ts) return hit.ts;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!res.has_more || !cursor) return undefined;
+  }
+  return undefined;
+}
+
+/** The reply's ts on the stored record (read again: the record may have moved on meanwhile). */
+async function recordReply(deps: Deps, id: string, ts: string): Promise<void> {
+  const store = followUpStore(deps);
+  const cur = await store.get(id);
+  if (cur && !cur.replyTs) await store.put({ ...cur, replyTs: ts });
 }
 
 async function updateApprovalMessage(deps: Deps, f: FollowUp, log: Logger): Promise<void> {

@@ -23,6 +23,7 @@ import { slackBlocks } from '../src/slack/blocks/kit.js';
 import { formatDuration } from '../src/domain/format.js';
 import { followNextRun } from './follow-up.js';
 import { followsNextRun, startFollowUp } from '../src/queue/follow-up.js';
+import { REFUSED_CODES } from '../src/domain/mitigation-retry.js';
 
 export function createMitigationProcessor(deps: Deps) {
   return async (job: Job, log: Logger, token?: string): Promise<{ state: string }> => {
@@ -107,17 +108,26 @@ class Mitigation {
       });
       return { state: 'dry-run' };
     }
+    const retries = ex?.retries;
     if (ex?.state === 'starting' && call.effect === 'run') {
-      // The previous attempt died during StartJobRun: adopt the run it may have started.
-      const adopted = await this.adoptRun(call.jobName, startedAt);
-      if (adopted) return this.running(a, call, adopted, startedAt);
+      // The previous attempt died during StartJobRun, or a Retry of one that could not run: adopt
+      // the run it may have started. A Retry makes the call again only when the platform shows
+      // no run (a failed look fails this attempt instead of guessing).
+      const adopted = await this.adoptRun(call.jobName, startedAt, Boolean(retries?.length));
+      if (adopted) return this.running(a, call, adopted, startedAt, true);
     }
-    await this.store.setExecution(a.id, { state: 'starting', jobName: call.jobName, startedAt, polls: 0 });
+    await this.store.setExecution(a.id, {
+      state: 'starting',
+      jobName: call.jobName,
+      startedAt,
+      polls: 0,
+      ...(retries ? { retries } : {}),
+    });
     await this.record(
       a,
       'mitigation-start',
       `Executing approval ${a.id}: ${call.description}`,
-      `mitigation-start-${a.id}`,
+      `mitigation-start-${a.id}${attemptSuffix(a)}`,
     );
     try {
       const out = await this.platform.execute(call);
@@ -150,6 +160,8 @@ class Mitigation {
         startedAt,
         finishedAt: this.now(),
         error,
+        ...(err instanceof ProviderError && REFUSED_CODES.has(err.code) ? { notApplied: true } : {}),
+        ...(retries ? { retries } : {}),
         polls: 0,
       });
       return { state: 'error' };
@@ -272,7 +284,8 @@ class Mitigation {
     }
   }
 
-  private async running(a: Approval, call: PlannedAction, runId: string, startedAt: number) {
+  private async running(a: Approval, call: PlannedAction, runId: string, startedAt: number, adopted = false) {
+    const retries = a.execution?.retries;
     const execution: Execution = {
       state: 'running',
       jobName: call.jobName,
@@ -280,31 +293,42 @@ class Mitigation {
       runState: 'starting',
       startedAt,
       polls: 0,
+      ...(retries ? { retries } : {}),
     };
     await this.store.setExecution(a.id, execution);
     await this.publish({ ...a, execution });
     await this.record(
       a,
       'mitigation-start',
-      `Run ${runId} of ${call.jobName} started for approval ${a.id} (${KIND_TITLE[a.params.kind]})`,
-      `mitigation-run-${a.id}`,
+      adopted
+        ? `Run ${runId} of ${call.jobName} found, started since approval ${a.id} was first executed: followed, no second run started (${KIND_TITLE[a.params.kind]})`
+        : `Run ${runId} of ${call.jobName} started for approval ${a.id} (${KIND_TITLE[a.params.kind]})`,
+      `mitigation-run-${a.id}${attemptSuffix(a)}`,
     );
     return this.later({ ...this.p, step: 'poll', runId, polls: 0 });
   }
 
-  private async adoptRun(jobName: string, since: number): Promise<string | undefined> {
+  private async adoptRun(jobName: string, since: number, strict: boolean): Promise<string | undefined> {
     try {
       const runs = await this.platform.listRuns(jobName, { maxRuns: 5 });
       return runs.find((r) => r.startedOn.getTime() >= since - 60_000)?.id;
-    } catch {
+    } catch (err) {
+      if (strict) throw err;
       return undefined;
     }
   }
 
-  private async finish(a: Approval, execution: Execution, endedAt?: Date): Promise<void> {
+  private async finish(a: Approval, ex: Execution, endedAt?: Date): Promise<void> {
+    const retries = a.execution?.retries;
+    const execution: Execution = retries && !ex.retries ? { ...ex, retries } : ex;
     await this.store.setExecution(a.id, execution);
     await this.publish({ ...a, execution });
-    await this.record(a, 'mitigation-result', resultText(a, execution), `mitigation-result-${a.id}`);
+    await this.record(
+      a,
+      'mitigation-result',
+      resultText(a, execution),
+      `mitigation-result-${a.id}${attemptSuffix(a)}`,
+    );
     await this.followIfNeeded(a, execution, endedAt);
   }
 
@@ -383,6 +407,12 @@ class Mitigation {
     await this.job.moveToDelayed(Date.now() + delayMs, this.token);
     throw new DelayedError();
   }
+}
+
+/** Timeline keys of a retried execution differ from the first attempt's (`-retry2`…). */
+function attemptSuffix(a: Approval): string {
+  const n = a.execution?.retries?.length ?? 0;
+  return n ? `-retry${n}` : '';
 }
 
 function resultText(a: Approval, ex: Execution): string {

@@ -15,8 +15,10 @@ export async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
     if (r.consumerRuns?.[c]) continue;
     // Tagged with the backfill id, so a retry after a crash adopts the run instead of starting another.
     const recent = await platform.listRuns(c, { maxRuns: 50, since: new Date(p.createdAt - 60_000) });
+    // A run that failed before a Resume is never adopted again (its consumer runs anew).
+    const failedBefore = new Set(r.failedConsumerRunIds ?? []);
     const id =
-      recent.find((x) => x.parameters.medic_backfill === p.id)?.id ??
+      recent.find((x) => x.parameters.medic_backfill === p.id && !failedBefore.has(x.id))?.id ??
       (await platform.startRun(c, { parameters: { medic_backfill: p.id } }));
     r =
       (await ctx.store.update(p.id, (cur) =>
@@ -42,10 +44,25 @@ export async function consumers(ctx: Ctx, r0: BackfillRecord): Promise<string> {
     return requeue(ctx);
   }
   const bad = runs.filter(([, run]) => run.state !== 'succeeded');
-  if (bad.length)
+  if (bad.length) {
+    // Which runs failed, kept with the record: a Resume re-runs only these consumers and never
+    // adopts these runs again; the consumers that succeeded are not run twice.
+    const failedIds = bad.map(([, run]) => run.id);
+    await ctx.store.update(p.id, (cur) =>
+      failedIds.every((x) => cur.failedConsumerRunIds?.includes(x))
+        ? undefined
+        : {
+            ...cur,
+            failedConsumerRunIds: [
+              ...(cur.failedConsumerRunIds ?? []),
+              ...failedIds.filter((x) => !cur.failedConsumerRunIds?.includes(x)),
+            ],
+          },
+    );
     throw new StepFailure(
       `${bad.map(([c, run]) => `${c} ${stateLabel(run)}${run.errorMessage ? ` (${redactSecrets(run.errorMessage)})` : ''}`).join(', ')}; the promoted data stays (Rollback is available)`,
     );
+  }
   return finish(
     ctx,
     r,

@@ -183,6 +183,8 @@ export interface BackfillRecord {
   resumes?: { step: BackfillStep; by: string; at: number }[];
   /** Staging runs that failed before a resume: never adopted again. */
   failedStagingRunIds?: string[];
+  /** Consumer runs that failed (before a resume): never adopted again, their consumers run anew. */
+  failedConsumerRunIds?: string[];
   /** The failed staging run's own triage (state, error and its signature), for the runbook. */
   stagingTriage?: {
     runId: string;

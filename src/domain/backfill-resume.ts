@@ -1,6 +1,7 @@
 // The failed-backfill runbook's moves on a record (pure): which step failed, whether production
 // was touched, Resume from the failed step (it runs again, re-checking what it recorded; the steps
-// after it, approval included, run as the first time), and Abort of a failed backfill.
+// after it, approval included, run as the first time; a failed consumers step re-runs only the
+// consumers whose run failed), and Abort of a failed backfill.
 import { SIGNATURE_PATTERNS } from './log-signatures.js';
 import {
   BACKFILL_STEPS,
@@ -79,7 +80,13 @@ export function resumeRecord(r: BackfillRecord, by: string, at: number): Backfil
   }
   if (from('validate')) delete next.diff;
   if (from('approval')) delete next.approvalId;
-  if (step === 'consumers') delete next.consumerRuns;
+  if (step === 'consumers' && r.consumerRuns) {
+    // Only the consumers whose run failed run again; a consumer that succeeded is not re-run.
+    const failed = new Set(r.failedConsumerRunIds ?? []);
+    next.consumerRuns = Object.fromEntries(
+      Object.entries(r.consumerRuns).filter(([, id]) => !failed.has(id)),
+    );
+  }
   return next;
 }
 

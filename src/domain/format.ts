@@ -98,17 +98,16 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${formatInt(count)} ${count === 1 ? singular : pluralForm}`;
 }
 
-/** A UTC timestamp to the minute, unambiguous in a shared channel: "2026-11-24 13:05 UTC". */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 /** The UTC calendar day of an instant: 1764547200000 → "2025-12-01". */
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** An instant for exports (post-mortem, timeline file): ISO 8601 with its zone, "2026-11-24T13:05:00Z". */
+/**
+ * An instant in domain texts and exports (findings, post-mortem, timeline file): ISO 8601 with
+ * its zone, "2026-11-24T13:05:00Z". Slack messages show such instants as date tokens, in each
+ * reader's zone (`slackDatesIn`, src/slack/mrkdwn.ts).
+ */
 export function formatIso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -32,3 +32,17 @@ export function slackDate(ms: number): string {
   const sec = Math.floor(ms / 1000);
   return `<!date^${sec}^{date_short_pretty} {time}|${new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')}>`;
 }
+
+const ISO_INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g;
+
+/**
+ * Domain texts (finding evidence, timeline entries) carry instants as ISO 8601 with zone, right
+ * for exports; in a message each becomes a date token. For text already escaped (an instant has
+ * nothing to escape), after any truncation (a token is never cut).
+ */
+export function slackDatesIn(escaped: string): string {
+  return escaped.replace(ISO_INSTANT, (iso) => {
+    const ms = Date.parse(iso);
+    return Number.isFinite(ms) ? slackDate(ms) : iso;
+  });
+}

@@ -69,6 +69,13 @@ export const Execution = z.object({
   error: z.object({ code: z.string(), message: z.string(), action: z.string().optional() }).optional(),
   /** A one-line result, e.g. "bookmark reset to run jr_…". */
   note: z.string().optional(),
+  /**
+   * The platform refused the call (it answered with an error before changing anything: access
+   * denied, concurrent runs, throttled…): a Retry may make it again.
+   */
+  notApplied: z.boolean().optional(),
+  /** Retries of an execution that could not run (the approval message's Retry), oldest first. */
+  retries: z.array(z.object({ by: z.string(), at: z.number() })).optional(),
   polls: z.number().default(0),
 });
 export type Execution = z.infer<typeof Execution>;
@@ -106,6 +113,13 @@ if now >= exp then
 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'decidedBy', ARGV[2], 'decidedAt', ARGV[3])
 return 'ok'`;
+
+const REPLACE_EXECUTION = `
+local cur = redis.call('HGET', KEYS[1], 'execution')
+if not cur then return 0 end
+if cur ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'execution', ARGV[2])
+return 1`;
 
 /** Records are kept a month after creation: long enough for the post-mortem. */
 const TTL_SEC = 30 * 86_400;
@@ -173,6 +187,24 @@ export class ApprovalStore {
 
   async setMessageTs(id: string, ts: string): Promise<void> {
     await this.redis.hset(this.key(id), 'messageTs', ts);
+  }
+
+  /**
+   * Read-modify-write of the execution as a compare-and-set on its stored JSON: `change` returns
+   * the new execution or undefined to leave it. Two Retry clicks at the same moment: one wins
+   * (the other gets undefined back).
+   */
+  async changeExecution(
+    id: string,
+    change: (ex: Execution) => Execution | undefined,
+  ): Promise<Execution | undefined> {
+    const raw = await this.redis.hget(this.key(id), 'execution');
+    if (!raw) return undefined;
+    const next = change(Execution.parse(JSON.parse(raw)));
+    if (!next) return undefined;
+    const body = JSON.stringify(Execution.parse(next));
+    const ok = await this.redis.eval(REPLACE_EXECUTION, 1, this.key(id), raw, body);
+    return ok === 1 ? next : undefined;
   }
 
   async setExecution(id: string, execution: Execution): Promise<void> {

@@ -539,6 +539,40 @@ test('injectError fails the next calls like Slack does (ok:false, or an HTTP err
   });
 });
 
+test('loseAnswer: the call is carried out, then answers ok:false; message metadata is checked and returned only with include_all_metadata', async () => {
+  await withFake(async (fake) => {
+    const web = client(fake);
+    const parent = await web.chat.postMessage({ channel: 'C0DATAOPS', text: 'parent' });
+    fake.loseAnswer('chat.postMessage', { error: 'internal_error' });
+    const metadata = { event_type: 'medic_test', event_payload: { id: 'x' } };
+    assert.equal(
+      await slackError(
+        web.chat.postMessage({ channel: 'C0DATAOPS', thread_ts: parent.ts!, text: 'reply', metadata }),
+      ),
+      'internal_error',
+    );
+    assert.equal(fake.thread('C0DATAOPS', parent.ts!).length, 1, 'posted although the answer said not');
+    const plain = await web.conversations.replies({ channel: 'C0DATAOPS', ts: parent.ts! });
+    assert.equal(plain.messages?.[1]?.metadata, undefined);
+    const withMeta = await web.conversations.replies({
+      channel: 'C0DATAOPS',
+      ts: parent.ts!,
+      include_all_metadata: true,
+    });
+    assert.deepEqual(withMeta.messages?.[1]?.metadata, metadata);
+    assert.equal(
+      await slackError(
+        web.chat.postMessage({
+          channel: 'C0DATAOPS',
+          text: 'bad',
+          metadata: { event_type: 'has space', event_payload: {} },
+        }),
+      ),
+      'invalid_metadata_format',
+    );
+  });
+});
+
 test('direct messages: conversations.open and posting to a user id or a #name', async () => {
   await withFake(async (fake) => {
     const web = client(fake);

@@ -174,6 +174,7 @@ const ACTION_IDS = [
   'medic.job.retry',
   'medic.mitigation.approve',
   'medic.mitigation.reject',
+  'medic.mitigation.retry',
   'medic.mitigation.request.compaction',
   'medic.mitigation.request.scale',
   'medic.mitigation.request.skew',

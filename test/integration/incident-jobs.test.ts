@@ -228,6 +228,57 @@ test('"Add to INC-…": the second job joins the incident, each entry naming its
   assert.match(md, /- Job: SkewJob[^\n]*\n {2}- Verdict: DEGRADED/);
 });
 
+test('"Triage now" on a monitor alert in a channel holding another job\'s incident asks like /triage, and "Add to" joins it', async () => {
+  const C = 'C0MONASK';
+  addChannel(C);
+  await slash('/triage', 'MyJob', C);
+  await finalReport(C, 'MyJob');
+  await triageCompleted(C, 'MyJob');
+  const [inc] = await incidents.openInChannel(C);
+  assert.ok(inc);
+  const res = await sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.monitor.triage',
+    value: 'SkewJob',
+    userId: 'U0SRE1',
+    channelId: C,
+  });
+  assert.equal(res.status, 200);
+  const question = await waitFor('the question to U0SRE1', () =>
+    t.slack.ephemeralsFor('U0SRE1', C).find((e) => /open incident/.test(e.text ?? '')),
+  );
+  assert.ok(question.text.includes(inc.id));
+  const choice = buttons(question.blocks);
+  assert.deepEqual(
+    choice.map((b) => b.text?.text),
+    [`Add to ${inc.id}`, 'Open a new incident'],
+  );
+  // Nothing was queued: no triage of SkewJob until the question is answered.
+  const queued = await t.medic.producers
+    .queue('triage')
+    .getJobs(['waiting', 'active', 'completed', 'delayed']);
+  assert.ok(
+    !queued.some(
+      (j) =>
+        (j.data as { job?: string }).job === 'SkewJob' &&
+        (j.data as { requester?: { channelId?: string } }).requester?.channelId === C,
+    ),
+  );
+  const add = choice.find((b) => b.action_id === 'medic.incident.triage-add')!;
+  await sendBlockAction(t.url, t.secret, {
+    actionId: add.action_id!,
+    value: add.value!,
+    userId: 'U0SRE1',
+    channelId: C,
+    isEphemeral: true,
+  });
+  const report = await finalReport(C, 'SkewJob');
+  await triageCompleted(C, 'SkewJob');
+  assert.ok(json(report).includes(`Part of *${inc.id}*`));
+  const all = await incidents.inChannel(C);
+  assert.equal(all.length, 1, 'the alert took nothing over and opened nothing apart');
+  assert.deepEqual(jobsOf(all[0]!), ['MyJob', 'SkewJob']);
+});
+
 test('a typo opens no incident and starts no escalation timer', async () => {
   const C = 'C0TYPO';
   addChannel(C);

@@ -67,6 +67,23 @@ test('resume: the failed step pending again, the failed run remembered, the figu
   assert.throws(() => resumeRecord(next, 'U0ONCALL', NOW + 2), /cannot resume/);
 });
 
+test('resume of failed consumers: only the consumers whose run failed run again; promotion and approval stay done', () => {
+  let r = failedAtStaging();
+  r = { ...r, status: 'running', steps: { ...r.steps, 'staging-run': { state: 'done' } } };
+  for (const s of ['quality', 'validate', 'approval', 'promote'] as const)
+    r = applyStep(r, s, { type: 'done', at: NOW });
+  r = { ...r, approvalId: 'apr-1', consumerRuns: { A: 'jr_a', B: 'jr_b' }, failedConsumerRunIds: ['jr_b'] };
+  r = applyStep(r, 'consumers', { type: 'fail', at: NOW, error: 'B FAILED' });
+  assert.equal(failedStep(r), 'consumers');
+  const next = resumeRecord(r, 'U0ONCALL', NOW + 1);
+  assert.deepEqual(next.consumerRuns, { A: 'jr_a' });
+  assert.deepEqual(next.failedConsumerRunIds, ['jr_b']);
+  assert.equal(next.approvalId, 'apr-1');
+  assert.equal(next.steps.promote.state, 'done');
+  assert.equal(next.steps.approval.state, 'done');
+  assert.ok(mayRun(next, 'consumers'));
+});
+
 test('abort of a failed backfill: the later steps skipped, nothing promoted', () => {
   const a = abandonRecord(failedAtStaging(), 'U0SRE', NOW + 1);
   assert.equal(a.status, 'aborted');

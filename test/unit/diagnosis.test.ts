@@ -135,7 +135,7 @@ test('job changed inside the degraded window ranks first', () => {
   assert.equal(fs[0]?.confidence, 'high');
   assert.match(
     fs[0]?.evidence[0] ?? '',
-    /last modified 2026-11-23 03:00 UTC, after the last normal run started \(2026-11-23 02:00 UTC\) and before the newest judged run \(2026-11-26 02:00 UTC\)/,
+    /last modified 2026-11-23T03:00:00Z, after the last normal run started \(2026-11-23T02:00:00Z\) and before the newest judged run \(2026-11-26T02:00:00Z\)/,
   );
   // Modified before the last normal run: not inside the window.
   assert.equal(
@@ -225,7 +225,7 @@ test('schema drift from errors and from a table version inside the window', () =
   assert.equal(fromVersion?.evidence.length, 1);
   assert.equal(
     fromVersion?.evidence[0],
-    'Table lake.events got version 14 at 2026-11-24 01:00 UTC, inside the degraded window (column price: int → double).',
+    'Table lake.events got version 14 at 2026-11-24T01:00:00Z, inside the degraded window (column price: int → double).',
   );
   assert.equal(fromVersion?.confidence, 'high');
 });

@@ -11,7 +11,6 @@ import {
   formatRatio,
   formatShare,
   formatUsd,
-  formatUtc,
   formatIso,
   verdictText,
   plural,
@@ -72,10 +71,6 @@ test('formatUsd keeps cents and does not hide sub-cent costs', () => {
   assert.equal(formatUsd(-2), '-$2.00');
   assert.equal(formatUnitHours(1.234, 'DPU'), '1.23 DPU-h');
   assert.equal(formatUnitHours(8, 'vCore'), '8.00 vCore-h');
-});
-
-test('formatUtc', () => {
-  assert.equal(formatUtc(new Date('2026-11-24T13:05:59.900Z')), '2026-11-24 13:05 UTC');
 });
 
 test('formatIso: ISO 8601 with its zone, to the second', () => {

@@ -1,6 +1,6 @@
 // Findings about what changed: the job itself (its definition, its runs' capacity, runtime or
 // parameters) or the schema of its tables, inside the degraded window.
-import { formatUtc } from '../format.js';
+import { formatIso } from '../format.js';
 import { REDACTED, redactSecrets } from '../redact.js';
 import type { RunRecord } from '../run-record.js';
 import {
@@ -82,8 +82,8 @@ export function jobChanged(e: DiagnosisEvidence): Finding | undefined {
   const evidence: string[] = [];
   if (modifiedInside && e.jobLastModifiedOn && window) {
     evidence.push(
-      `The job definition was last modified ${formatUtc(e.jobLastModifiedOn)}, after the last normal run started (${formatUtc(window.start)})` +
-        (window.end ? ` and before the newest judged run (${formatUtc(window.end)}).` : '.'),
+      `The job definition was last modified ${formatIso(e.jobLastModifiedOn)}, after the last normal run started (${formatIso(window.start)})` +
+        (window.end ? ` and before the newest judged run (${formatIso(window.end)}).` : '.'),
     );
   }
   if (changes.length > 0) evidence.push(`Recent runs differ from the baseline runs: ${changes.join('; ')}.`);
@@ -119,7 +119,7 @@ export function schemaDrift(e: DiagnosisEvidence): Finding | undefined {
   for (const v of versions.slice(0, 3)) {
     const what = v.changes && v.changes.length > 0 ? ` (${v.changes.slice(0, 5).join('; ')})` : '';
     evidence.push(
-      `Table ${v.table} got version ${v.versionId} at ${formatUtc(v.updateTime as Date)}, inside the degraded window${what}.`,
+      `Table ${v.table} got version ${v.versionId} at ${formatIso(v.updateTime as Date)}, inside the degraded window${what}.`,
     );
   }
   let score = 0;

@@ -12,7 +12,7 @@ import { errorId } from '../../logger.js';
 import { QueueUnavailableError } from '../../queue/producers.js';
 import { stableId, TriagePayload } from '../../queue/payloads.js';
 import { scheduleEscalation } from '../../queue/escalation.js';
-import { TriageSnapshot } from '../../store/incidents.js';
+import { hasJob, TriageSnapshot, type Incident } from '../../store/incidents.js';
 import { verdictLabel, verdictText } from '../../domain/format.js';
 import { code, escapeMrkdwn } from '../mrkdwn.js';
 import { refreshChecklistMessage } from '../checklist-message.js';
@@ -31,6 +31,36 @@ type StateDeps = Pick<Deps, 'state' | 'config'>;
 
 const askKey = (deps: StateDeps, id: string) => `${deps.config.env.MEDIC_PREFIX}:triage-ask:${id}`;
 const snapshotKey = (deps: StateDeps, id: string) => `${deps.config.env.MEDIC_PREFIX}:triage-snapshot:${id}`;
+
+/**
+ * How long the look-up of the channel's open incidents may take before the triage goes ahead.
+ * With Redis frozen the enqueue after it waits its own 1.5 s too: both must end before the
+ * receiver's 2.5 s watchdog answers "still working", so the user hears "unavailable" instead.
+ */
+const LOOKUP_MS = 500;
+
+/**
+ * The channel's open incidents that are about other jobs, when the job has none of its own here:
+ * then the requester says whether the triage is part of one of them (`/triage`, and "Triage now"
+ * on a monitor alert). An empty list when Redis is not answering (the enqueue then says the queue
+ * is unavailable).
+ */
+export async function otherJobsIncidents(deps: Deps, channel: string, job: string): Promise<Incident[]> {
+  if (deps.state.status !== 'ready') return [];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Incident[]>((r) => (timer = setTimeout(() => r([]), LOOKUP_MS)));
+  try {
+    return await Promise.race([
+      deps.incidents.openInChannel(channel).then((open) => (open.some((i) => hasJob(i, job)) ? [] : open)),
+      timeout,
+    ]);
+  } catch (err) {
+    deps.logger.warn({ err, channel }, 'could not read the channel incidents; triaging without asking');
+    return [];
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Keeps the triage a question is about (an hour), so the buttons carry only a short id. */
 export async function saveTriageAsk(deps: StateDeps, payload: TriagePayload): Promise<string> {

@@ -2,9 +2,8 @@
 // may decide; the store's Lua transition makes the decision once, so two Approve clicks at the same
 // moment start one run: the loser is told who won. The winner's approval enqueues the mitigation
 // job with the approval id as its job id, so retries and duplicates execute once.
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { errorId } from '../../logger.js';
 import {
   isMitigationKind,
   mention,
@@ -21,41 +20,25 @@ import {
   fromOtherChannel,
   otherChannelText,
   updateApprovalMessage,
+  registerDecisionButtons,
+  type DecisionVerb,
 } from './mitigation-shared.js';
 import { tickDecision } from './mitigation-submit.js';
 import { code } from '../mrkdwn.js';
-import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
-type Verb = 'approve' | 'reject';
+type Verb = DecisionVerb;
 
 export function registerMitigationDecision(app: App, deps: Deps): void {
-  for (const [actionId, verb] of [
-    [APPROVE_ACTION, 'approve'],
-    [REJECT_ACTION, 'reject'],
-  ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
-      await ack();
-      const user = body.user.id;
-      const channel = body.channel?.id;
-      try {
-        await decide(deps, verb, action.value ?? '', user, channel);
-      } catch (err) {
-        const id = errorId();
-        deps.logger.error(
-          { err, errorId: id, user, channel, approvalId: action.value },
-          `mitigation ${verb} failed`,
-        );
-        await ephemeral(
-          deps,
-          channel,
-          user,
-          isRedisUnavailable(err)
-            ? REDIS_UNAVAILABLE
-            : `:warning: Your ${verb === 'approve' ? 'approval' : 'rejection'} could not be recorded (error id \`${id}\`). Click again.`,
-        );
-      }
-    });
-  }
+  registerDecisionButtons(app, deps, {
+    approve: APPROVE_ACTION,
+    reject: REJECT_ACTION,
+    what: 'mitigation',
+    valueField: 'approvalId',
+    logChannel: true,
+    decide: (verb, value, user, channel) => decide(deps, verb, value, user, channel),
+    failText: (verb, id) =>
+      `:warning: Your ${verb === 'approve' ? 'approval' : 'rejection'} could not be recorded (error id \`${id}\`). Click again.`,
+  });
 }
 
 function title(a: Approval): string {

@@ -1,12 +1,14 @@
 // What the mitigation listeners share: the approval store, user-group members (usergroups.users.list,
 // cached briefly so a burst of clicks makes one call), the message update and ephemeral answers.
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../../deps.js';
 import { ApprovalStore, type Approval } from '../../store/approvals.js';
 import { checkApproval, checkRejection, isUserGroup, type Decision } from '../../domain/approval-policy.js';
 import { renderApproval } from '../blocks/approval-request.js';
 import { slackBlocks } from '../blocks/kit.js';
-import type { Logger } from '../../logger.js';
+import { errorId, type Logger } from '../../logger.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function approvalStore(deps: Pick<Deps, 'state' | 'config'>): ApprovalStore {
   return new ApprovalStore(deps.state, deps.config.env.MEDIC_PREFIX);
@@ -107,4 +109,54 @@ export function fromOtherChannel(a: Pick<Approval, 'channel'>, channel: string |
 
 export function otherChannelText(a: Pick<Approval, 'id' | 'channel'>, what: string): string {
   return `:no_entry: Approval \`${a.id}\` belongs to <#${a.channel}>: approve or reject it there. Nothing was ${what}.`;
+}
+
+export type DecisionVerb = 'approve' | 'reject';
+
+/**
+ * The Approve / Reject buttons of an approval (a mitigation, a schema plan): each acks first, then
+ * `decide` runs with the button's value; a decision that throws is logged with an error id and
+ * the clicker told (Redis unavailable, or `failText`) — never a silent click.
+ */
+export function registerDecisionButtons(
+  app: App,
+  deps: Deps,
+  o: {
+    approve: string;
+    reject: string;
+    /** What is decided, for the log ("mitigation", "schema plan"). */
+    what: string;
+    /** The log field the button's value goes in ("approvalId", "planId"). */
+    valueField: string;
+    decide(verb: DecisionVerb, value: string, user: string, channel: string | undefined): Promise<unknown>;
+    failText(verb: DecisionVerb, errorId: string): string;
+    /** Log the click's channel too. */
+    logChannel?: boolean;
+  },
+): void {
+  for (const [actionId, verb] of [
+    [o.approve, 'approve'],
+    [o.reject, 'reject'],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const user = body.user.id;
+      const channel = body.channel?.id;
+      try {
+        await o.decide(verb, action.value ?? '', user, channel);
+      } catch (err) {
+        const id = errorId();
+        deps.logger.error(
+          { err, errorId: id, user, ...(o.logChannel ? { channel } : {}), [o.valueField]: action.value },
+          `${o.what} ${verb} failed`,
+        );
+        await ephemeral(
+          deps,
+          channel,
+          user,
+          isRedisUnavailable(err) ? REDIS_UNAVAILABLE : o.failText(verb, id),
+        );
+      }
+    });
+  }
 }

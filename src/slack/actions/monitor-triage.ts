@@ -1,6 +1,8 @@
 // "Triage now" on a monitor alert (medic.monitor.triage, value = job): enqueues the same triage
 // `/triage <job>` would in that channel, with the same deduplication id, so a click and a slash
-// command (or two clicks) within 60 s are one triage. The clicker gets an ephemeral answer.
+// command (or two clicks) within 60 s are one triage. The clicker gets an ephemeral answer. When
+// the channel holds another job's open incident it asks first, as /triage does ("Add to INC-…" /
+// "Open a new incident", src/slack/actions/incident-choice.ts): the alert never takes it over.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
@@ -8,8 +10,11 @@ import { QueueUnavailableError } from '../../queue/producers.js';
 import { stableId, TriagePayload } from '../../queue/payloads.js';
 import { code } from '../mrkdwn.js';
 import { MONITOR_TRIAGE_ACTION_ID } from '../blocks/monitor-alert.js';
+import { renderTriageQuestion } from '../blocks/incident-choice.js';
+import { slackBlocks } from '../blocks/kit.js';
+import { otherJobsIncidents, saveTriageAsk } from './incident-choice.js';
 
-export type MonitorTriageOutcome = 'queued' | 'duplicate' | 'invalid' | 'unavailable';
+export type MonitorTriageOutcome = 'queued' | 'duplicate' | 'invalid' | 'unavailable' | 'asked';
 
 export function registerMonitorTriage(app: App, deps: Deps): void {
   app.action<BlockAction>({ action_id: MONITOR_TRIAGE_ACTION_ID }, async ({ ack, body }) => {
@@ -39,8 +44,22 @@ export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promis
     deps.slack.chat
       .postEphemeral({ channel, user, text })
       .catch((err: unknown) => deps.logger.warn({ err, channel, user }, 'ephemeral answer failed'));
+  const payload = parsed.data;
+  // Another job's incident is open here: never take it over, ask.
+  const others = await otherJobsIncidents(deps, channel, job);
+  if (others.length) {
+    try {
+      const askId = await saveTriageAsk(deps, payload);
+      const q = renderTriageQuestion(job, others, askId);
+      await deps.slack.chat.postEphemeral({ channel, user, text: q.text, blocks: slackBlocks(q.blocks) });
+      return 'asked';
+    } catch (err) {
+      deps.logger.warn({ err, channel }, 'could not ask about the incident; triaging apart');
+      payload.incident = { mode: 'new' };
+    }
+  }
   try {
-    const res = await deps.producers.enqueue('triage', parsed.data, {
+    const res = await deps.producers.enqueue('triage', payload, {
       dedupId: stableId('triage', channel, job),
       dedupTtlMs: 60_000,
     });

@@ -2,9 +2,8 @@
 // (POST /api/v1/schema-plans). The same four-eyes policy and Lua transition as mitigations; the
 // CI identity and a commit author named as a Slack user may not approve their own change. The
 // message is re-rendered in place; the pipeline sees the decision on its next poll.
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { errorId } from '../../logger.js';
 import { whoMayApprove } from '../../domain/approval-policy.js';
 import { SchemaPlanStore } from '../../store/schema-plans.js';
 import {
@@ -20,34 +19,19 @@ import {
   ephemeral,
   fromOtherChannel,
   otherChannelText,
+  registerDecisionButtons,
 } from './mitigation-shared.js';
-import { isRedisUnavailable, REDIS_UNAVAILABLE } from '../../queue/unavailable.js';
 
 export function registerSchemaPlanActions(app: App, deps: Deps): void {
-  for (const [actionId, verb] of [
-    [SCHEMA_APPROVE_ACTION, 'approve'],
-    [SCHEMA_REJECT_ACTION, 'reject'],
-  ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
-      await ack();
-      const user = body.user.id;
-      const channel = body.channel?.id;
-      try {
-        await decideSchemaPlan(deps, verb, action.value ?? '', user, channel);
-      } catch (err) {
-        const id = errorId();
-        deps.logger.error({ err, errorId: id, user, planId: action.value }, `schema plan ${verb} failed`);
-        await ephemeral(
-          deps,
-          channel,
-          user,
-          isRedisUnavailable(err)
-            ? REDIS_UNAVAILABLE
-            : `:warning: Your decision could not be recorded (error id \`${id}\`). Click again.`,
-        );
-      }
-    });
-  }
+  registerDecisionButtons(app, deps, {
+    approve: SCHEMA_APPROVE_ACTION,
+    reject: SCHEMA_REJECT_ACTION,
+    what: 'schema plan',
+    valueField: 'planId',
+    decide: (verb, value, user, channel) => decideSchemaPlan(deps, verb, value, user, channel),
+    failText: (_verb, id) =>
+      `:warning: Your decision could not be recorded (error id \`${id}\`). Click again.`,
+  });
 }
 
 export async function decideSchemaPlan(

@@ -13,9 +13,11 @@ import { formatBytes, formatDuration } from '../../domain/format.js';
 import type { Approval } from '../../store/approvals.js';
 import type { FollowUp } from '../../store/followups.js';
 import { followUpLine } from './follow-up.js';
+import { mitigationRetry } from '../../domain/mitigation-retry.js';
 
 export const APPROVE_ACTION = 'medic.mitigation.approve';
 export const REJECT_ACTION = 'medic.mitigation.reject';
+export const MITIGATION_RETRY_ACTION = 'medic.mitigation.retry';
 export const REQUEST_ACTION_PREFIX = 'medic.mitigation.request.';
 
 // ---------------------------------------------------------------------------------------------
@@ -204,6 +206,7 @@ export function renderApproval(
   const title = `${KIND_TITLE[a.params.kind]}: ${a.job}`;
   const blocks: Block[] = [header(`Approval: ${title}`), ...requestBlocks(a), section(statusLine(a))];
   if (follow) blocks.push(section(followUpLine(follow, horizonHours)));
+  blocks.push(...retryBlocks(a));
   if (a.dryRun && a.state === 'pending')
     blocks.push(
       context(':test_tube: Dry run: the bot runs in `dev`; approving shows these calls without making them.'),
@@ -254,6 +257,59 @@ export function renderApproval(
         ? 'waiting for approval'
         : a.state;
   return { text: truncate(escapeMrkdwn(`Approval ${state}: ${title} (${a.env})`), 300), blocks };
+}
+
+/**
+ * An approved mitigation that could not run: Retry when it is safe (src/domain/mitigation-retry.ts),
+ * else why not. Retried before: how often and by whom.
+ */
+function retryBlocks(a: Approval): Block[] {
+  const ex = a.execution;
+  if (a.state !== 'approved' || !ex) return [];
+  const out: Block[] = [];
+  const how = mitigationRetry(a);
+  if (ex.state !== 'error') {
+    // nothing to retry
+  } else if (how) {
+    const what =
+      how === 'follow'
+        ? `Retry follows run ${code(ex.runId ?? '')} again; nothing is started.`
+        : how === 'check-then-run'
+          ? 'Retry first looks for a run the call may have started and follows it; only when there is none does it make the approved call again.'
+          : 'The platform refused the call, so nothing changed: Retry makes the approved call again.';
+    out.push(
+      context(`:repeat: ${what}`),
+      actions(
+        [
+          button({
+            text: 'Retry',
+            actionId: MITIGATION_RETRY_ACTION,
+            value: a.id,
+            confirm: {
+              title: 'Retry this mitigation?',
+              text: truncate(what, 300),
+              confirm: 'Retry',
+              deny: 'Cancel',
+            },
+          }),
+        ],
+        'medic-approval-retry',
+      ),
+    );
+  } else if (!a.dryRun && a.calls[0]?.effect === 'change') {
+    out.push(
+      context(
+        ':warning: The bot cannot tell whether this change took effect: check the job in the console, then request again if needed.',
+      ),
+    );
+  }
+  if (ex.retries?.length)
+    out.push(
+      context(
+        `Retried ${ex.retries.length} time(s), last by ${mention(ex.retries.at(-1)!.by)} ${slackDate(ex.retries.at(-1)!.at)}`,
+      ),
+    );
+  return out;
 }
 
 /** A dry run (the calls, none made) or a recorded code fix: no buttons, nothing to approve. */

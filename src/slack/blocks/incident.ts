@@ -12,7 +12,7 @@ import {
   plural,
   verdictText,
 } from '../../domain/format.js';
-import { code, escapeMrkdwn, link, slackDate, truncate } from '../mrkdwn.js';
+import { code, escapeMrkdwn, link, slackDate, slackDatesIn, truncate } from '../mrkdwn.js';
 import {
   actions,
   button,
@@ -177,9 +177,11 @@ export function timelineEntryLine(e: TimelineEntry, names?: Names): string {
   const when = slackDate(e.at);
   // Entries may name people and channels as <@U…> / <#C…>: those stay links, everything else is escaped.
   // With names, people in the text are named rather than mentioned (no ping).
-  const text = truncate(escapeMrkdwn(e.text.replace(/\s+/g, ' ')), 240).replace(
-    /&lt;([@#])([UWC][A-Z0-9]{2,})&gt;/g,
-    (_m, sigil: string, id: string) => (sigil === '@' && names ? named(id, names) : `<${sigil}${id}>`),
+  const text = slackDatesIn(
+    truncate(escapeMrkdwn(e.text.replace(/\s+/g, ' ')), 240).replace(
+      /&lt;([@#])([UWC][A-Z0-9]{2,})&gt;/g,
+      (_m, sigil: string, id: string) => (sigil === '@' && names ? named(id, names) : `<${sigil}${id}>`),
+    ),
   );
   const ref = e.link ? ` ${link(e.link, 'link')}` : '';
   const actor = names ? named(e.actor, names) : who(e.actor);

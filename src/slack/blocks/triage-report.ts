@@ -2,7 +2,7 @@
 // problematic run linked to its console page and logs (links the adapter gave), error signatures, input volume
 // and small files, ranked causes with evidence and mitigations. Pure: model in, blocks out.
 // Every string that came from a user or a cloud is escaped here.
-import { escapeMrkdwn, code, link, truncate } from '../mrkdwn.js';
+import { escapeMrkdwn, code, link, slackDatesIn, truncate } from '../mrkdwn.js';
 import {
   actions,
   button,
@@ -212,7 +212,7 @@ function findingBlocks(findings: ReportFinding[]): Block[] {
   findings.slice(0, 6).forEach((f, i) => {
     const ev = f.evidence
       .slice(0, 4)
-      .map((e) => `   ◦ ${escapeMrkdwn(e)}`)
+      .map((e) => `   ◦ ${slackDatesIn(escapeMrkdwn(e))}`)
       .join('\n');
     blocks.push(
       section(

@@ -89,6 +89,7 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
   private readonly rateLimits = new Map<string, { retryAfterSec: number; remaining: number }>();
   private readonly channelBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly injectedErrors = new Map<string, { error: string; status: number; remaining: number }>();
+  private readonly lostAnswers = new Map<string, { error: string; remaining: number }>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
   private readonly triggers = new Map<string, { user: string; expires: number }>();
   /** Open modal stacks per user: view ids, root first. */
@@ -157,6 +158,7 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     this.viewStacks.clear();
     this.rateLimits.clear();
     this.injectedErrors.clear();
+    this.lostAnswers.clear();
     this.responseUrls.clear();
     this.triggers.clear();
     this.clockOffsetMs = 0;
@@ -319,6 +321,15 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
       status: opts.status ?? 200,
       remaining: opts.times ?? 1,
     });
+  }
+
+  /**
+   * The next `times` calls of `method` are carried out (a message is posted) and then answer
+   * `{ ok: false, error }`: the caller cannot know it worked — a worker that died right after the
+   * call, or an answer lost on the way back.
+   */
+  loseAnswer(method: string, opts: { error?: string; times?: number } = {}): void {
+    this.lostAnswers.set(method, { error: opts.error ?? 'internal_error', remaining: opts.times ?? 1 });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -761,6 +772,12 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     } catch (err) {
       if (!(err instanceof SlackApiError)) throw err;
       body = { ok: false, error: err.code, ...err.extra };
+    }
+    const lost = body.ok ? this.lostAnswers.get(method) : undefined;
+    if (lost && lost.remaining > 0) {
+      lost.remaining -= 1;
+      if (lost.remaining === 0) this.lostAnswers.delete(method);
+      body = { ok: false, error: lost.error };
     }
     this.answer(res, call, 200, body);
   }

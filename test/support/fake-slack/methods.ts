@@ -45,6 +45,22 @@ function required(args: Record<string, unknown>, key: string, error = 'invalid_a
   return v;
 }
 
+/** Message metadata as Slack checks it: `{ event_type, event_payload }`, a name and an object. */
+function checkMetadata(v: unknown): void {
+  if (v === undefined) return;
+  const m = v as { event_type?: unknown; event_payload?: unknown } | null;
+  if (
+    !m ||
+    typeof m !== 'object' ||
+    typeof m.event_type !== 'string' ||
+    !/^[a-zA-Z0-9_]{1,255}$/.test(m.event_type) ||
+    !m.event_payload ||
+    typeof m.event_payload !== 'object' ||
+    Array.isArray(m.event_payload)
+  )
+    throw new SlackApiError('invalid_metadata_format');
+}
+
 function bool(args: Record<string, unknown>, key: string): boolean {
   const v = args[key];
   return v === true || v === 'true' || v === '1' || v === 1;
@@ -200,6 +216,7 @@ export const METHODS: Record<string, MethodHandler> = {
     const blocks = blocksArg(args);
     const attachments = jsonArray(args, 'attachments');
     if (!text && !blocks?.length && !attachments?.length) throw new SlackApiError('no_text');
+    checkMetadata(args.metadata);
     const options: Record<string, unknown> = {};
     for (const k of POST_OPTIONS) if (args[k] !== undefined) options[k] = args[k];
     const m = fake.postMessage({
@@ -380,7 +397,9 @@ export const METHODS: Record<string, MethodHandler> = {
       .slice()
       .reverse()
       .slice(0, limit)
-      .map((m) => messageJson(m, fake.filesOf(m), fake.url));
+      .map((m) =>
+        messageJson(m, fake.filesOf(m), fake.url, { metadata: bool(args, 'include_all_metadata') }),
+      );
     return { messages, has_more: false, response_metadata: { next_cursor: '' } };
   },
 
@@ -390,7 +409,7 @@ export const METHODS: Record<string, MethodHandler> = {
     const parent = fake.message(channel.id, ts);
     if (!parent) throw new SlackApiError('thread_not_found');
     const messages = [parent, ...fake.thread(channel.id, ts)].map((m) =>
-      messageJson(m, fake.filesOf(m), fake.url),
+      messageJson(m, fake.filesOf(m), fake.url, { metadata: bool(args, 'include_all_metadata') }),
     );
     return { messages, has_more: false, response_metadata: { next_cursor: '' } };
   },

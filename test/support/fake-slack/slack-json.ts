@@ -57,7 +57,16 @@ export function userJson(u: FakeUser): Record<string, unknown> {
   };
 }
 
-export function messageJson(m: FakeMessage, files: FakeFile[] = [], baseUrl = ''): Record<string, unknown> {
+/**
+ * A message as Slack answers it. `metadata`: false leaves its message metadata out, as
+ * conversations.history / replies do unless called with `include_all_metadata`.
+ */
+export function messageJson(
+  m: FakeMessage,
+  files: FakeFile[] = [],
+  baseUrl = '',
+  opts: { metadata?: boolean } = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: 'message',
     text: m.text,
@@ -71,7 +80,7 @@ export function messageJson(m: FakeMessage, files: FakeFile[] = [], baseUrl = ''
   }
   if (m.blocks) out.blocks = m.blocks;
   if (m.attachments) out.attachments = m.attachments;
-  if (m.metadata) out.metadata = m.metadata;
+  if (m.metadata && opts.metadata !== false) out.metadata = m.metadata;
   if (m.threadTs) out.thread_ts = m.threadTs;
   if (m.edited) out.edited = { ...m.edited };
   if (m.reactions.length > 0) out.reactions = m.reactions.map((r) => ({ ...r, users: [...r.users] }));
