@@ -276,6 +276,9 @@ async function planMessage(match: RegExp) {
   await t.slack.waitFor(
     'chat.postMessage',
     (c) => c.args.channel === CHANNEL && match.test(JSON.stringify(c.args.blocks)),
+    // A hang guard, not a timing assertion: the plan is posted once the spawned CLI (compiled by
+    // tsx on start) has sent it, which took more than the default 5 s on a loaded machine.
+    60_000,
   );
   return t.slack
     .topLevel(CHANNEL)
