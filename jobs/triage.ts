@@ -96,7 +96,8 @@ class Triage {
   /** Its row on the group message (rendered in the background: a triage never waits for it). */
   private async row(change: Partial<GroupTriage>, render = true): Promise<void> {
     if (!this.group) return;
-    await setGroupTriage(this.deps, this.channel, this.group.id, this.p.job, change, this.log, {
+    const tagged = { ...change, requestedAt: this.p.requestedAt };
+    await setGroupTriage(this.deps, this.channel, this.group.id, this.p.job, tagged, this.log, {
       render,
     }).catch((err: unknown) => this.log.warn({ err }, 'could not update the group row'));
   }

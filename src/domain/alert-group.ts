@@ -46,6 +46,8 @@ export function sharedCause(entries: readonly GroupEntry[]): SharedCause | undef
 /** What became of a listed job after the alert: its triage from the group message, its recovery. */
 export interface GroupTriage {
   state: 'queued' | 'triaging' | 'done' | 'failed';
+  /** The triage's request time: which triage of the job this row tells (a newer one replaces it). */
+  requestedAt?: number;
   /** The triage's verdict (done) and its top cause, or what did not answer (failed). */
   verdict?: string;
   cause?: string;

@@ -1,12 +1,12 @@
-// The storm message and its store — alert grouping for the monitor (a storm: an upstream outage degrading many jobs at once). The
-// first job to become DEGRADED/FAILING in a channel opens a group for monitor.groupWindowMinutes
-// and gets its usual alert; every further job within the window joins the group instead of
-// posting its own alert, and one group message lists them all (posted when the second job joins,
-// then updated). Triages started from the group message report on it too (jobs/triage.ts): each
-// row goes queued → triaging… → verdict and top cause, and a job that recovers stays listed,
-// marked healthy again. Used by the monitor (jobs/monitor.ts), the Triage now button and the
-// triage processor. All of it lives in Redis, so jobs evaluated by different workers join
-// the same group:
+// The storm message and its store: alert grouping for the monitor (a storm: an upstream outage
+// degrading many jobs at once). The first job to become DEGRADED/FAILING in a channel opens a
+// group for monitor.groupWindowMinutes and gets its usual alert; every further job within the
+// window joins the group instead of posting its own alert, and one group message lists them all
+// (posted when the second job joins, then updated). Triages started from the group message report
+// on it too (jobs/triage.ts): each row goes queued → triaging… → verdict and top cause, and a job
+// that recovers stays listed, marked healthy again. Used by the monitor (jobs/monitor.ts), the
+// Triage now button and the triage processor. All of it lives in Redis, so jobs evaluated by
+// different workers join the same group:
 //
 //   <prefix>:monitor-group:<channel>             the open group's id (expires with the window)
 //   <prefix>:monitor-group:<id>:jobs             its entries, in arrival order
@@ -27,6 +27,29 @@ import { renderAlertGroup } from './blocks/alert-group.js';
 import { slackBlocks } from './blocks/kit.js';
 
 const RENDER_LOCK_MS = 30_000;
+
+/** KEYS[1] the status hash, ARGV[1] the row's field, ARGV[2] the change (JSON). Returns the row. */
+const MERGE_TRIAGE = `
+local rank = { queued = 0, triaging = 1, done = 2, failed = 2 }
+local c = cjson.decode(ARGV[2])
+local prev = redis.call('HGET', KEYS[1], ARGV[1])
+local nxt = c
+if prev then
+  local p = cjson.decode(prev)
+  local pa, ca = tonumber(p.requestedAt) or 0, tonumber(c.requestedAt) or 0
+  if ca < pa then return prev end
+  if ca == pa then
+    nxt = p
+    for key, v in pairs(c) do
+      if not (key == 'state' and (rank[v] or 0) < (rank[p.state] or 0)) then nxt[key] = v end
+    end
+  end
+end
+if not nxt.state then nxt.state = 'queued' end
+local out = cjson.encode(nxt)
+redis.call('HSET', KEYS[1], ARGV[1], out)
+return out
+`;
 /** Changes arriving this close together are one update. */
 const COALESCE_MS = 150;
 /** A group's data outlives its window: triages are started from its message long after. */
@@ -137,14 +160,17 @@ export async function setGroupTriage(
   opts: { render?: boolean; wait?: boolean } = {},
 ): Promise<GroupTriage> {
   const k = keys(deps.config.env.MEDIC_PREFIX, channel, id);
-  const field = `triage:${job}`;
-  const prev = await deps.state.hget(k.status, field);
-  const next: GroupTriage = {
-    ...(prev ? (JSON.parse(prev) as GroupTriage) : { state: 'queued' }),
-    ...change,
-    at: deps.now(),
-  };
-  await deps.state.hset(k.status, field, JSON.stringify(next));
+  // One atomic merge: a click's "queued" landing late, or a stalled job run twice, never takes a
+  // row of the same triage (same requestedAt) back from its verdict; a newer triage replaces it.
+  const next = JSON.parse(
+    (await deps.state.eval(
+      MERGE_TRIAGE,
+      1,
+      k.status,
+      `triage:${job}`,
+      JSON.stringify({ ...change, at: deps.now() }),
+    )) as string,
+  ) as GroupTriage;
   await touch(deps, k);
   if (opts.render !== false) {
     const r = renderGroup(deps, channel, id, log).catch((err: unknown) =>

@@ -53,9 +53,17 @@ export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promis
     });
     // The listener's Slack client is not the paced one: the worker that starts it renders the row.
     if (res.created && parsed.data.group)
-      await setGroupTriage(deps, channel, parsed.data.group.id, job, { state: 'queued' }, deps.logger, {
-        render: false,
-      }).catch((err: unknown) => deps.logger.warn({ err }, 'could not mark the group row queued'));
+      await setGroupTriage(
+        deps,
+        channel,
+        parsed.data.group.id,
+        job,
+        { state: 'queued', requestedAt: parsed.data.requestedAt },
+        deps.logger,
+        {
+          render: false,
+        },
+      ).catch((err: unknown) => deps.logger.warn({ err }, 'could not mark the group row queued'));
     await tell(
       parsed.data.group
         ? res.created
