@@ -44,11 +44,16 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
+async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  ms = 120_000,
+  everyMs = 10,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -179,22 +184,26 @@ async function main() {
       ) ?? {},
     );
   const thread = () => slack.thread(CHANNEL, group.ts);
+  // Cheap polling (the fake Slack shares this process: a heavy poll would slow its answers): each
+  // thread reply is looked at once, and only the rows not yet showing their verdict.
+  const seen = new Set<string>();
   await waitFor(
     'every verdict on the group message and every full report in its thread',
     () => {
       const now = performance.now() - t1;
-      const replies = thread();
-      for (const job of names) {
-        if (!verdictAt.has(job) && /triaged:|could not finish/.test(rowOf(job))) verdictAt.set(job, now);
-        if (
-          !reportAt.has(job) &&
-          replies.some((m) => m.text.includes(job) && /triage took/.test(JSON.stringify(m.blocks ?? [])))
-        )
+      for (const m of thread()) {
+        if (seen.has(m.ts)) continue;
+        seen.add(m.ts);
+        const job = names.find((j) => m.text.includes(j));
+        if (job && !reportAt.has(job) && /triage took/.test(JSON.stringify(m.blocks ?? [])))
           reportAt.set(job, now);
       }
+      for (const job of names)
+        if (!verdictAt.has(job) && /triaged:|could not finish/.test(rowOf(job))) verdictAt.set(job, now);
       return verdictAt.size === names.length && reportAt.size === names.length;
     },
     300_000,
+    50,
   );
   let checklistsMs = NaN;
   await waitFor(
@@ -205,6 +214,7 @@ async function main() {
       return n >= JOBS;
     },
     300_000,
+    100,
   ).catch((err: unknown) => console.error(String(err)));
   const checklistsInThread = thread().filter((m) => /^Checklist of /.test(m.text)).length;
   const verdictTimes = [...verdictAt.values()].sort((x, y) => x - y);
