@@ -1,11 +1,16 @@
 // Benchmark of a storm (issue 19): 20 Glue jobs degraded by the same upstream outage, alerted at
 // once and triaged at once ("Triage now" pressed on all 20), against the simulator with 40 ms per
 // AWS call, by two bot processes on one Redis (one receiving Slack and working, one working),
-// with a fake Slack enforcing about one message a second per channel (HTTP 429 past it).
-// Measures: messages in the alert channel, time from the clicks to each final report (p50, p95,
-// last), Slack calls per channel per second (the most in any 1 s and the mean over the storm), 429s.
+// with a fake Slack enforcing Slack's documented limits: chat.postMessage about one a second per
+// channel (bursts of 5; thread replies count), chat.update Tier 3 (50 a minute per workspace,
+// bursts of 10), chat.postEphemeral Tier 4 (100 a minute, bursts of 30); HTTP 429 past them.
+// Triages started from the group message report on it: each row gets its verdict (chat.update),
+// each full report goes into its thread. Measures: messages in the alert channel, time from the
+// clicks to each verdict shown on the group message and to each full report in its thread (p50,
+// p95, last), to the last deferred checklist, Slack calls per second (chat.postMessage in the
+// channel, chat.update in the workspace: the most in any 1 s and the mean), 429s.
 //
-//   npx tsx bench/storm.ts [--jobs 20] [--latency 40]
+//   npx tsx bench/storm.ts [--jobs 20] [--latency 40] [--budget 40]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -30,6 +35,8 @@ function arg(name: string, dflt: number): number {
 }
 const JOBS = arg('jobs', 20);
 const LATENCY = arg('latency', 40);
+/** monitor.maxRequestsPerSecond: the AWS request budget every triage and evaluation shares. */
+const BUDGET = arg('budget', 40);
 const CHANNEL = 'C0STORM';
 const names = Array.from({ length: JOBS }, (_, i) => `StormJob${String(i + 1).padStart(2, '0')}`);
 
@@ -37,11 +44,16 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
+async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  ms = 120_000,
+  everyMs = 10,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -76,7 +88,13 @@ async function main() {
     ],
   });
   sim.setFaults([{ latencyMs: LATENCY }]);
-  const slack = await FakeSlack.start({ channelRateLimit: { perSecond: 1, burst: 5 } });
+  const slack = await FakeSlack.start({
+    channelRateLimit: { perSecond: 1, burst: 5 },
+    methodRateLimits: {
+      'chat.update': { perMinute: 50, burst: 10 },
+      'chat.postEphemeral': { perMinute: 100, burst: 30 },
+    },
+  });
   slack.addChannel({ id: CHANNEL, name: 'data-alerts', members: ['U0ONCALL'] });
   const prefix = testPrefix('storm');
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
@@ -85,8 +103,8 @@ async function main() {
     `  channel: ${CHANNEL}`,
     '  jobs: []',
     '  groupWindowMinutes: 30',
-    '  maxRequestsPerSecond: 40',
-    '  requestBurst: 20',
+    `  maxRequestsPerSecond: ${BUDGET}`,
+    `  requestBurst: ${Math.min(20, BUDGET)}`,
     'jobs:',
     ...names.map((n) => `  ${n}: {}`),
   ].join('\n');
@@ -156,34 +174,79 @@ async function main() {
     ),
   );
   if (clicks.some((c) => c.status !== 200)) throw new Error('a click was not acked');
-  const done = new Map<string, number>();
-  const reportOf = (job: string) =>
-    slack
-      .topLevel(CHANNEL)
-      .find((m) => m.text.includes(job) && /triage took/.test(JSON.stringify(m.blocks ?? [])));
+  const clickedAt = Date.now();
+  const verdictAt = new Map<string, number>();
+  const reportAt = new Map<string, number>();
+  const rowOf = (job: string) =>
+    JSON.stringify(
+      ((slack.message(CHANNEL, group.ts)?.blocks ?? []) as { block_id?: string }[]).find(
+        (b) => b.block_id === `medic-group-${job}`,
+      ) ?? {},
+    );
+  const thread = () => slack.thread(CHANNEL, group.ts);
+  // Cheap polling (the fake Slack shares this process: a heavy poll would slow its answers): each
+  // thread reply is looked at once, and only the rows not yet showing their verdict.
+  const seen = new Set<string>();
   await waitFor(
-    'every final report',
+    'every verdict on the group message and every full report in its thread',
     () => {
-      for (const job of names) if (!done.has(job) && reportOf(job)) done.set(job, performance.now() - t1);
-      return done.size === names.length;
+      const now = performance.now() - t1;
+      for (const m of thread()) {
+        if (seen.has(m.ts)) continue;
+        seen.add(m.ts);
+        const job = names.find((j) => m.text.includes(j));
+        if (job && !reportAt.has(job) && /triage took/.test(JSON.stringify(m.blocks ?? [])))
+          reportAt.set(job, now);
+      }
+      for (const job of names)
+        if (!verdictAt.has(job) && /triaged:|could not finish/.test(rowOf(job))) verdictAt.set(job, now);
+      return verdictAt.size === names.length && reportAt.size === names.length;
     },
-    180_000,
+    300_000,
+    50,
   );
-  const reportTimes = [...done.values()].sort((x, y) => x - y);
+  let checklistsMs = NaN;
+  await waitFor(
+    'the deferred checklists in the thread',
+    () => {
+      const n = thread().filter((m) => /^Checklist of /.test(m.text)).length;
+      if (n >= JOBS) checklistsMs = performance.now() - t1;
+      return n >= JOBS;
+    },
+    300_000,
+    100,
+  ).catch((err: unknown) => console.error(String(err)));
+  const checklistsInThread = thread().filter((m) => /^Checklist of /.test(m.text)).length;
+  const verdictTimes = [...verdictAt.values()].sort((x, y) => x - y);
+  const reportTimes = [...reportAt.values()].sort((x, y) => x - y);
+  const topLevelAfter = slack.topLevel(CHANNEL).length;
+  const threadReplies = thread().length;
 
-  // Slack calls into the channel: the most in any one second, and the mean over the storm.
-  const posts = slack.calls.filter(
-    (c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === CHANNEL,
-  );
-  const ok = posts.filter((c) => c.status !== 429);
-  const times = ok.map((c) => c.at).sort((x, y) => x - y);
-  let maxPerSecond = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j]! - times[i]! >= 1000) i++;
-    maxPerSecond = Math.max(maxPerSecond, j - i + 1);
-  }
-  const spanSec = times.length > 1 ? (times[times.length - 1]! - times[0]!) / 1000 : 1;
-  const rateLimited = slack.calls.filter((c) => c.status === 429).length;
+  // Slack calls from the clicks on: the most in any one second, and the mean over their span.
+  const rate = (method: string, inChannel: boolean) => {
+    const times = slack.calls
+      .filter(
+        (c) =>
+          c.method === method &&
+          c.status !== 429 &&
+          c.at >= clickedAt - 1000 &&
+          (!inChannel || c.args.channel === CHANNEL),
+      )
+      .map((c) => c.at)
+      .sort((x, y) => x - y);
+    let max = 0;
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while (times[j]! - times[i]! >= 1000) i++;
+      max = Math.max(max, j - i + 1);
+    }
+    const span = times.length > 1 ? (times[times.length - 1]! - times[0]!) / 1000 : 1;
+    return { n: times.length, max, mean: times.length / span };
+  };
+  const posts = rate('chat.postMessage', true);
+  const updates = rate('chat.update', false);
+  const ephemerals = rate('chat.postEphemeral', false);
+  const rateLimited = slack.calls.filter((c) => c.status === 429);
+  const limitedBy = [...new Set(rateLimited.map((c) => c.method))].join(', ') || '—';
   const awsCalls = sim.requests().length;
 
   const peaks = [a, b].map((p) => mem(p.child.pid!, 'VmHWM'));
@@ -200,7 +263,7 @@ async function main() {
     `\nstorm benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   console.log(
-    `${JOBS} degraded Glue jobs (2,000 input objects each), ${LATENCY} ms per AWS call, two bot processes (role all + role worker) on one Redis, fake Slack limiting chat.postMessage/update to 1/s per channel (bursts of 5, then 429)\n`,
+    `${JOBS} degraded Glue jobs (2,000 input objects each), ${LATENCY} ms per AWS call, AWS request budget ${BUDGET}/s, two bot processes (role all + role worker) on one Redis, fake Slack limiting chat.postMessage to 1/s per channel (bursts of 5), chat.update to 50/min per workspace (bursts of 10), chat.postEphemeral to 100/min (bursts of 30), then 429\n`,
   );
   console.log('| measure | value |');
   console.log('| --- | --- |');
@@ -208,13 +271,27 @@ async function main() {
   console.log(
     `| alert messages in the channel before triage | ${alertMessages} (shared-cause hint: ${sharedCause ? 'yes' : 'no'}) |`,
   );
+  const pp = (t: number[]) => `${f(pct(t, 50))} / ${f(pct(t, 95))} / ${f(t[t.length - 1]!)}`;
   console.log(
-    `| ${JOBS} Triage now clicks → final reports p50 / p95 / last | ${f(pct(reportTimes, 50))} / ${f(pct(reportTimes, 95))} / ${f(reportTimes[reportTimes.length - 1]!)} |`,
+    `| ${JOBS} Triage now clicks → verdict on the group message, p50 / p95 / last | ${pp(verdictTimes)} |`,
   );
   console.log(
-    `| Slack posts+updates in the channel: total, most in any 1 s, mean per s | ${ok.length}, ${maxPerSecond}, ${(ok.length / spanSec).toFixed(2)} |`,
+    `| ${JOBS} Triage now clicks → full report in its thread, p50 / p95 / last | ${pp(reportTimes)} |`,
   );
-  console.log(`| HTTP 429 from Slack | ${rateLimited} |`);
+  console.log(
+    `| clicks → last deferred checklist in the thread (${checklistsInThread} checklists there) | ${f(checklistsMs)} |`,
+  );
+  console.log(
+    `| messages in the channel after the triages: top level, thread replies | ${topLevelAfter}, ${threadReplies} |`,
+  );
+  console.log(
+    `| chat.postMessage into the channel from the clicks on: total, most in any 1 s, mean per s | ${posts.n}, ${posts.max}, ${posts.mean.toFixed(2)} |`,
+  );
+  console.log(
+    `| chat.update (workspace-wide, Tier 3) from the clicks on: total, most in any 1 s, mean per s | ${updates.n}, ${updates.max}, ${updates.mean.toFixed(2)} |`,
+  );
+  console.log(`| chat.postEphemeral (Tier 4): total, most in any 1 s | ${ephemerals.n}, ${ephemerals.max} |`);
+  console.log(`| HTTP 429 from Slack (methods) | ${rateLimited.length} (${limitedBy}) |`);
   console.log(`| AWS requests | ${awsCalls} |`);
   console.log(
     `| RSS at rest (role all, role worker) → peak during the storm (VmHWM, node + tsx) | ${atRest.map((m) => `${m.toFixed(0)} MiB`).join(', ')} → ${peaks.map((m) => `${m.toFixed(0)} MiB`).join(', ')} |`,

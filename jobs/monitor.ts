@@ -6,7 +6,7 @@
 // thousands of jobs are spread over it), upserted by scheduleMonitors when a process with workers
 // starts; schedulers of jobs no longer configured are removed there. An evaluation reads only the
 // runs that may have changed since the last one (jobs/monitor-runs.ts); a job becoming DEGRADED
-// while others just did joins their storm message (jobs/monitor-group.ts). Further checks (e.g.
+// while others just did joins their storm message (src/slack/alert-group-message.ts). Further checks (e.g.
 // freshness) belong in evaluate() beside the degradation rule, each with its own memory. What was
 // last said about a job lives in Redis (`<prefix>:monitor:<job>`), so an alert is posted once
 // whatever process evaluates next; a short per-job lock keeps two evaluations of one job (the
@@ -41,7 +41,7 @@ import {
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import type { Deps, Timings } from '../src/deps.js';
 import { readRunsSinceLast } from './monitor-runs.js';
-import { joinAlertGroup } from './monitor-group.js';
+import { joinAlertGroup, markRecovered } from '../src/slack/alert-group-message.js';
 import { noticeMissingTags } from './cost-tags.js';
 import { scheduleBudgetCheck } from './cost-budgets.js';
 import { checkFreshness, type FreshnessPosted } from './monitor-freshness.js';
@@ -65,7 +65,7 @@ export function monitorSchedulerId(job: string): string {
 export interface MonitorOutcome {
   job: string;
   verdict?: DegradationVerdict['verdict'];
-  /** 'grouped': the alert went into the channel's storm message (jobs/monitor-group.ts). */
+  /** 'grouped': the alert went into the channel's storm message (src/slack/alert-group-message.ts). */
   posted: ('alert' | 'grouped' | 'recovered' | 'budget' | 'tags' | FreshnessPosted)[];
   skipped?: string;
 }
@@ -180,10 +180,13 @@ async function evaluate(
   // Memory is written after each post, so a retry after a failed post repeats only what failed.
   if (message) {
     // A storm: a job becoming DEGRADED/FAILING while others just did joins their group message.
+    // A job of the storm that is healthy again stays in the group message, marked so.
     const grouped =
       decision.kind === 'alert' && decision.reason === 'became'
         ? await groupAlert(deps, channel, jobName, verdict, decision.verdict, log)
-        : false;
+        : decision.kind === 'recovered'
+          ? await markRecovered(deps, channel, jobName, deps.now(), log)
+          : false;
     if (grouped) posted.push('grouped');
     else {
       await post(message);
@@ -205,7 +208,7 @@ async function evaluate(
   return { job: jobName, verdict: verdict.verdict, posted };
 }
 
-/** True when the alert went into the channel's group message instead of its own (jobs/monitor-group.ts). */
+/** True when the alert went into the channel's group message instead of its own (src/slack/alert-group-message.ts). */
 async function groupAlert(
   deps: Deps,
   channel: string,

@@ -4,6 +4,13 @@
 // A retry (the worker died, Slack failed) finds the message it already posted and updates it, so
 // there is never a second report.
 //
+// Started from a storm's group message (payload.group), a triage posts nothing of its own into
+// the channel — Slack allows about one message a second per channel, and 20 triages of ~5 posts
+// each would queue for 100 s: its row on the group message goes triaging… → verdict and top
+// cause (chat.update, coalesced, not limited per channel), then its full report goes into the
+// group message's thread as one reply (the details folded in where they fit, the chart after it),
+// and the incidents' checklists follow in the thread once every report of the storm is in.
+//
 // Why ~420 lines: the message's whole life (first post, in-place updates, the final report, the
 // thread, the last attempt's failure message) must be one state machine to stay idempotent on retry.
 import type { Job } from 'bullmq';
@@ -36,6 +43,8 @@ import { CostNotices } from '../src/store/cost-notices.js';
 import { hasJob, type Incident, type TriageSnapshot } from '../src/store/incidents.js';
 import { declareAnywayValue, saveTriageSnapshot } from '../src/slack/actions/incident-choice.js';
 import { verdictLabel, verdictText } from '../src/domain/format.js';
+import { readGroup, setGroupTriage } from '../src/slack/alert-group-message.js';
+import { triageSettled, type GroupTriage } from '../src/domain/alert-group.js';
 
 export function triageProcessor(deps: Deps) {
   return async (
@@ -48,7 +57,14 @@ export function triageProcessor(deps: Deps) {
     phasesMs?: Record<string, number>;
   }> => {
     const p = TriagePayload.parse(job.data);
-    return new Triage(deps, job, p, log).run();
+    const triage = new Triage(deps, job, p, log);
+    try {
+      return await triage.run();
+    } catch (err) {
+      // A storm row must not stay "triaging…" after the last attempt (nor hold back the checklists).
+      if (p.group && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await triage.settleFailed(err);
+      throw err;
+    }
   };
 }
 
@@ -61,6 +77,10 @@ class Triage {
   private recovery: RecoveryTarget | undefined;
   /** The last attempt failed on an outage or throttling: the report ends with Retry. */
   private retryable = false;
+  /** Started from a storm's group message: reports on its row and in its thread. */
+  private readonly group: { id: string; ts: string } | undefined;
+  /** Details messages folded into the (storm) report itself. */
+  private folded = 0;
 
   constructor(
     private readonly deps: Deps,
@@ -70,6 +90,26 @@ class Triage {
   ) {
     this.channel = p.requester.channelId;
     this.model = initialModel(deps.config, p);
+    this.group = p.group;
+  }
+
+  /** Its row on the group message (rendered in the background: a triage never waits for it). */
+  private async row(change: Partial<GroupTriage>, render = true): Promise<void> {
+    if (!this.group) return;
+    const tagged = { ...change, requestedAt: this.p.requestedAt };
+    await setGroupTriage(this.deps, this.channel, this.group.id, this.p.job, tagged, this.log, {
+      render,
+    }).catch((err: unknown) => this.log.warn({ err }, 'could not update the group row'));
+  }
+
+  /** The last attempt threw: the row says so and the storm's checklists are not held back. */
+  async settleFailed(err: unknown): Promise<void> {
+    await this.row({
+      state: 'failed',
+      cause: err instanceof Error ? err.message.slice(0, 150) : 'unexpected error',
+      settled: true,
+    });
+    await this.flushChecklists().catch((e: unknown) => this.log.warn({ err: e }, 'checklist flush failed'));
   }
 
   async run() {
@@ -78,6 +118,7 @@ class Triage {
     // triage of a job that already has an open incident here, or that its requester added to one,
     // belongs to it from the start.
     await this.knownIncident();
+    await this.row({ state: 'triaging' });
 
     // job.updateData keeps the posted message's ts with the job, so a retry updates it.
     this.reportTs = p.reportTs;
@@ -110,13 +151,28 @@ class Triage {
       this.model.phase = 'failed';
       this.model.elapsedMs = deps.now() - p.requestedAt;
       for (const step of this.model.steps) if (step.state === 'running') step.state = 'failed';
-      await this.publish();
+      await this.row({ state: 'failed', cause: this.model.failure.title });
+      await this.publish(undefined, true);
       await this.recordFailure();
+      await this.settleRow();
       return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
     }
     this.recovery = this.recoveryOffer(outcome.verdict, outcome.runs);
     if (!outcome.failed && outcome.verdict) await this.decideIncident(outcome.verdict.verdict);
-    await this.publish(outcome.findings);
+    if (outcome.failed || !outcome.verdict)
+      await this.row({
+        state: 'failed',
+        cause: this.model.failure?.title ?? 'the verdict could not be computed',
+      });
+    else {
+      const top = outcome.findings[0];
+      await this.row({
+        state: 'done',
+        verdict: outcome.verdict.verdict,
+        cause: top ? `${top.cause} (${top.confidence})` : outcome.verdict.summary.slice(0, 150),
+      });
+    }
+    await this.publish(outcome.findings, true);
     // The report named the job's missing tags: the monitor need not say them again.
     if (this.model.tags?.state === 'read')
       await new CostNotices(deps.state, deps.config.env.MEDIC_PREFIX).rememberTags(
@@ -125,6 +181,7 @@ class Triage {
       );
     if (outcome.failed || !outcome.verdict) {
       await this.recordFailure();
+      await this.settleRow();
       return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
     }
     await this.afterReport(
@@ -226,6 +283,12 @@ class Triage {
       const ts = this.reportTs;
       await deps.incidents.update(incident.id, (i) => ({ ...i, reportTs: ts }));
     }
+    // A storm's incident keeps its checklist in the group message's thread, not in the channel.
+    const group = this.group;
+    if (group && !incident.threadTs && !incident.checklistTs)
+      await deps.incidents.update(incident.id, (i) =>
+        i.threadTs || i.checklistTs ? undefined : { ...i, threadTs: group.ts },
+      );
   }
 
   /** A triage that could not finish: on its incident's timeline when it has one. */
@@ -262,8 +325,13 @@ class Triage {
     }
   }
 
-  /** Post the report the first time, update it in place afterwards. */
-  private async publish(findings?: Finding[]): Promise<void> {
+  /**
+   * Post the report the first time, update it in place afterwards. From a storm's group message
+   * only the final report is posted (`final`), as a reply in its thread, with the details folded
+   * in where they fit.
+   */
+  private async publish(findings?: Finding[], final = false): Promise<void> {
+    if (this.group && !final) return;
     const blocks: Block[] = renderTriageReport(this.model);
     // Mitigation buttons, each opening a modal whose request needs an approval. The value carries
     // what the modal prefills (no slow call may come before views.open). Backfills have their own
@@ -319,9 +387,19 @@ class Triage {
       blocks.splice(blocks.length - 1, 0, buttons);
     }
     const text = fallbackText(this.model);
+    if (this.group && findings) {
+      // One message per report: whole details messages follow the report while within 50 blocks.
+      this.folded = 0;
+      for (const d of renderTriageDetails(this.model)) {
+        if (blocks.length + d.length > 50) break;
+        blocks.push(...d);
+        this.folded += 1;
+      }
+    }
     if (!this.reportTs) {
       const res = await this.deps.slack.chat.postMessage({
         channel: this.channel,
+        ...(this.group ? { thread_ts: this.group.ts } : {}),
         text,
         blocks: slackBlocks(blocks),
         unfurl_links: false,
@@ -339,6 +417,41 @@ class Triage {
         blocks: slackBlocks(blocks),
       });
     }
+    if (this.group)
+      await this.row({ reported: true, ...(this.incidentId ? { incidentId: this.incidentId } : {}) });
+  }
+
+  /** This storm triage is over (report posted, checklist ticked): the checklists may follow. */
+  private async settleRow(): Promise<void> {
+    if (!this.group) return;
+    // Nothing the message shows changes: no render.
+    await this.row({ settled: true, ...(this.incidentId ? { incidentId: this.incidentId } : {}) }, false);
+    await this.flushChecklists().catch((err: unknown) => this.log.warn({ err }, 'checklist flush failed'));
+  }
+
+  /**
+   * A storm's checklist messages wait until every report of the group is in the thread (a report
+   * matters more than its checklist, and both take the channel's one message a second); the last
+   * triage to settle posts them all, each once. An incident whose checklist is already posted is
+   * updated at once (chat.update is not limited per channel).
+   */
+  private async flushChecklists(): Promise<void> {
+    const group = this.group;
+    if (!group) return;
+    const { deps } = this;
+    const own = this.incidentId ? await deps.incidents.get(this.incidentId) : undefined;
+    if (own?.checklistTs) await refreshChecklistMessage(deps, own.id);
+    const rows = await readGroup(deps, this.channel, group.id);
+    if (!rows.every((r) => triageSettled(r.triage))) return;
+    for (const r of rows) {
+      const id = r.triage?.incidentId;
+      if (!id) continue;
+      const claim = `${deps.config.env.MEDIC_PREFIX}:monitor-group:${group.id}:checklist:${id}`;
+      if ((await deps.state.set(claim, '1', 'EX', 86_400, 'NX')) !== 'OK') continue;
+      await refreshChecklistMessage(deps, id).catch((err: unknown) =>
+        this.log.warn({ err, incidentId: id }, 'could not post a deferred checklist'),
+      );
+    }
   }
 
   /** Chart and details into the thread, checklist ticks, timeline entries, incident summary. */
@@ -354,8 +467,21 @@ class Triage {
     const ts = this.reportTs!;
     const now = deps.now();
     const threadKey = `${deps.config.env.MEDIC_PREFIX}:triage-thread:${this.job.id}`;
+    const thread = this.group?.ts ?? ts;
     // Once per triage, even when a retry gets here again.
     if ((await deps.state.set(threadKey, '1', 'EX', 7 * 86_400, 'NX')) === 'OK') {
+      // A storm report: the details that did not fit follow it, then its chart (in its own
+      // thread there is no "chart first": the report is the thread's reply).
+      const details = renderTriageDetails(this.model).slice(this.folded);
+      if (this.group)
+        for (const blocks of details)
+          await deps.slack.chat.postMessage({
+            channel: this.channel,
+            thread_ts: thread,
+            text: `Details of the triage of ${escapeMrkdwn(this.p.job)}`,
+            blocks: slackBlocks(blocks),
+            unfurl_links: false,
+          });
       try {
         const chartRuns = verdict.runs
           .filter((r) => r.stateClass !== 'in-progress')
@@ -383,18 +509,20 @@ class Triage {
             : {}),
         });
         // The thread starts with the chart: the details wait until Slack has shared it.
-        await uploadBeforeNext(deps.slack, {
+        const upload = {
           channel_id: this.channel,
-          thread_ts: ts,
+          thread_ts: thread,
           file: png,
           filename: `${safeFile(this.p.job)}-durations.png`,
           title: `${this.p.job}: run durations against the baseline`,
           alt_text: `Durations of the last ${chartRuns.length} runs of ${this.p.job} with the baseline and threshold`,
-        });
+        };
+        if (this.group) await deps.slack.files.uploadV2(upload);
+        else await uploadBeforeNext(deps.slack, upload);
       } catch (err) {
         this.log.warn({ err }, 'could not upload the durations chart');
       }
-      for (const blocks of renderTriageDetails(this.model)) {
+      for (const blocks of this.group ? [] : details) {
         await deps.slack.chat.postMessage({
           channel: this.channel,
           thread_ts: ts,
@@ -408,6 +536,7 @@ class Triage {
     if (!incidentId) {
       // No incident: "Declare anyway" opens one with what this triage found.
       await saveTriageSnapshot(deps, String(this.job.id), this.snapshot(verdict, findings, now));
+      await this.settleRow();
       return;
     }
     if (logsGathered && runs.length) {
@@ -456,9 +585,11 @@ class Triage {
       latest: snapshot,
       latestByJob: { ...i.latestByJob, [this.p.job]: snapshot },
     }));
-    await refreshChecklistMessage(deps, incidentId).catch((err: unknown) =>
-      this.log.warn({ err }, 'could not refresh the checklist message'),
-    );
+    if (this.group) await this.settleRow();
+    else
+      await refreshChecklistMessage(deps, incidentId).catch((err: unknown) =>
+        this.log.warn({ err }, 'could not refresh the checklist message'),
+      );
   }
 
   /** What the incident keeps of this triage. */

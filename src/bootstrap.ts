@@ -37,6 +37,8 @@ import type { Providers } from './providers/ports.js';
 
 /** Messages per second per channel (Slack's chat.postMessage limit), with short bursts. */
 const SLACK_CHANNEL_PACE = { ratePerSecond: 1, burst: 4 };
+/** chat.update is Tier 3 (50+ a minute), per workspace: a little under it, short bursts. */
+const SLACK_UPDATE_PACE = { ratePerSecond: 50 / 60, burst: 8 };
 
 export interface Medic {
   config: AppConfig;
@@ -79,9 +81,11 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     logger,
     metrics,
-    // Slack allows about one message a second per channel: every worker's posts and updates in a
-    // channel share one bucket in Redis, so a storm of alerts and reports never meets a 429 storm.
+    // Slack allows about one message a second per channel: every worker's posts in a channel share
+    // one bucket in Redis, so a storm of alerts and reports never meets a 429 storm. Updates are
+    // limited per workspace (Tier 3), not per channel: one bucket for all of them.
     pacer: createRequestBudget(state, prefix, SLACK_CHANNEL_PACE),
+    updatePacer: createRequestBudget(state, prefix, SLACK_UPDATE_PACE),
   });
   // Providers a test injects are the test's to close; the ones built here are closed at shutdown.
   const ownProviders = opts.jobDeps?.providers === undefined;

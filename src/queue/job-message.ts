@@ -35,10 +35,12 @@ export async function messageOf(
       const job = str(data.job) ?? '';
       if (!requested) return undefined;
       const ts = str(data.reportTs);
+      // Started from a storm's group message and not posted yet: the notice goes in its thread.
+      const groupTs = str((data.group as { ts?: unknown } | undefined)?.ts);
       return {
         channel: requested,
-        ...(ts ? { ts } : {}),
-        own: true,
+        ...(ts ? { ts } : groupTs ? { ts: groupTs } : {}),
+        own: Boolean(ts) || !groupTs,
         what: `Triage of \`${escapeMrkdwn(job)}\``,
         plain: `Triage of ${job}`,
       };

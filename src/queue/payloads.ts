@@ -31,6 +31,11 @@ export const TriagePayload = z.object({
    * that incident, or keep it apart (a new incident, if the verdict calls for one).
    */
   incident: z.object({ mode: z.enum(['add', 'new']), id: z.string().max(64).optional() }).optional(),
+  /**
+   * Started from a storm's group message (src/slack/alert-group-message.ts): the verdict shows on that
+   * message's row and the full report goes into its thread, instead of a message of its own.
+   */
+  group: z.object({ id: z.string().min(1).max(64), ts: z.string().min(1).max(32) }).optional(),
 });
 export type TriagePayload = z.infer<typeof TriagePayload>;
 

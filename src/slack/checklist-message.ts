@@ -84,6 +84,7 @@ export async function refreshChecklistMessage(
         const msg = render(incidentId, incident.title, list);
         const res = await deps.slack.chat.postMessage({
           channel: incident.channel,
+          ...(incident.threadTs ? { thread_ts: incident.threadTs } : {}),
           text: msg.text,
           blocks: slackBlocks(msg.blocks),
         });

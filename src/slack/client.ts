@@ -9,18 +9,22 @@ export interface ChannelPacer {
   acquire(scope: string): Promise<unknown>;
 }
 
-/** Methods that post into a channel, paced per channel (Slack: about one message a second). */
-const PACED = new Set(['chat.postMessage', 'chat.update']);
+// Slack's limits, as its docs give them: chat.postMessage is in the "special" tier, about one
+// message a second per channel (short bursts allowed) — thread replies post into their channel
+// and count too; chat.update is Tier 3 (50+ a minute), counted per workspace, not per channel.
+// So posts are paced per channel, and updates share one workspace-wide bucket of their own.
 
 export function createWebClient(opts: {
   token: string | undefined;
   slackApiUrl?: string;
   logger: Logger;
   metrics?: Metrics;
-  /** Per-channel pacing of chat.postMessage / chat.update; none when unset. */
+  /** Per-channel pacing of chat.postMessage; none when unset. */
   pacer?: ChannelPacer;
+  /** Workspace-wide pacing of chat.update (Tier 3); none when unset. */
+  updatePacer?: ChannelPacer;
 }): WebClient {
-  const client = new CountingWebClient(opts.metrics, opts.pacer, opts.token, {
+  const client = new CountingWebClient(opts.metrics, opts.pacer, opts.updatePacer, opts.token, {
     ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
     logLevel: LogLevel.ERROR,
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
@@ -49,12 +53,13 @@ export function countSlackError(metrics: Metrics | undefined, method: string, er
  * (Bolt builds its own client for listeners; the workers, which make most calls, use this one.)
  */
 class CountingWebClient extends WebClient {
-  /** chat.update calls waiting for their channel's turn, by channel and ts: the newest wins. */
+  /** chat.update calls waiting for their turn, by channel and ts: the newest wins. */
   private readonly waitingUpdates = new Map<string, PendingUpdate>();
 
   constructor(
     private readonly medicMetrics: Metrics | undefined,
     private readonly pacer: ChannelPacer | undefined,
+    private readonly updatePacer: ChannelPacer | undefined,
     ...args: ConstructorParameters<typeof WebClient>
   ) {
     super(...args);
@@ -63,16 +68,19 @@ class CountingWebClient extends WebClient {
   override async apiCall(...args: Parameters<WebClient['apiCall']>): ReturnType<WebClient['apiCall']> {
     const [method, options] = args;
     const channel = (options as { channel?: unknown } | undefined)?.channel;
-    if (!this.pacer || !PACED.has(method) || typeof channel !== 'string') return await this.counted(...args);
+    if (typeof channel !== 'string') return await this.counted(...args);
+    if (method === 'chat.postMessage' && this.pacer) {
+      await this.pacer.acquire(`slack:${channel}`);
+      return await this.counted(...args);
+    }
     const ts = (options as { ts?: unknown }).ts;
-    if (method === 'chat.update' && typeof ts === 'string')
+    if (method === 'chat.update' && this.updatePacer && typeof ts === 'string')
       return await this.coalescedUpdate(channel, ts, args);
-    await this.pacer.acquire(`slack:${channel}`);
     return await this.counted(...args);
   }
 
   /**
-   * Updates of one message coalesce: while one waits for the channel's turn, a newer update of the
+   * Updates of one message coalesce: while one waits for its turn, a newer update of the
    * same message replaces it, and every caller gets the answer of the one that was sent.
    */
   private async coalescedUpdate(
@@ -89,7 +97,7 @@ class CountingWebClient extends WebClient {
     const pending: PendingUpdate = { args, callers: [] };
     this.waitingUpdates.set(key, pending);
     try {
-      await this.pacer!.acquire(`slack:${channel}`);
+      await this.updatePacer!.acquire('slack-workspace:chat.update');
     } finally {
       this.waitingUpdates.delete(key);
     }

@@ -77,6 +77,8 @@ export const Incident = z.object({
   /** Slack ts of the latest triage report and of the checklist message in the channel. */
   reportTs: z.string().optional(),
   checklistTs: z.string().optional(),
+  /** The thread its checklist goes in (a storm's group message), when not the channel itself. */
+  threadTs: z.string().optional(),
   /** The latest triage's verdict and findings (of any of its jobs), for status and escalation. */
   latest: TriageSnapshot.optional(),
   /** The latest triage of each job, for the post-mortem (each job with its own verdict). */

@@ -3,6 +3,8 @@
 // command (or two clicks) within 60 s are one triage. The clicker gets an ephemeral answer. When
 // the channel holds another job's open incident it asks first, as /triage does ("Add to INC-…" /
 // "Open a new incident", src/slack/actions/incident-choice.ts): the alert never takes it over.
+// Pressed on a storm's group message, the triage reports there instead (its row, then the full
+// report in the thread): see jobs/triage.ts. Its row says "queued" from the next render on.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
@@ -13,6 +15,7 @@ import { MONITOR_TRIAGE_ACTION_ID } from '../blocks/monitor-alert.js';
 import { renderTriageQuestion } from '../blocks/incident-choice.js';
 import { slackBlocks } from '../blocks/kit.js';
 import { otherJobsIncidents, saveTriageAsk } from './incident-choice.js';
+import { groupOfMessage, setGroupTriage } from '../alert-group-message.js';
 
 export type MonitorTriageOutcome = 'queued' | 'duplicate' | 'invalid' | 'unavailable' | 'asked';
 
@@ -31,10 +34,14 @@ export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promis
   const job = (body.actions[0] as ButtonAction | undefined)?.value ?? '';
   const channel = body.channel?.id ?? body.container?.channel_id;
   const user = body.user.id;
+  const messageTs = body.message?.ts ?? body.container?.message_ts;
+  const groupId =
+    channel && typeof messageTs === 'string' ? await groupOfMessage(deps, channel, messageTs) : undefined;
   const parsed = TriagePayload.safeParse({
     job,
     requester: { userId: user, channelId: channel, ...(body.team?.id ? { teamId: body.team.id } : {}) },
     requestedAt: deps.now(),
+    ...(groupId && typeof messageTs === 'string' ? { group: { id: groupId, ts: messageTs } } : {}),
   });
   if (!parsed.success || !channel) {
     deps.logger.warn({ user, channel }, 'monitor triage button with an invalid job or channel');
@@ -45,8 +52,10 @@ export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promis
       .postEphemeral({ channel, user, text })
       .catch((err: unknown) => deps.logger.warn({ err, channel, user }, 'ephemeral answer failed'));
   const payload = parsed.data;
-  // Another job's incident is open here: never take it over, ask.
-  const others = await otherJobsIncidents(deps, channel, job);
+  // Another job's incident is open here: never take it over, ask. Not on a storm's group message:
+  // its jobs' incidents are the storm's own (one per degraded job, checklists in its thread), and
+  // 20 clicks must not become 19 questions.
+  const others = payload.group ? [] : await otherJobsIncidents(deps, channel, job);
   if (others.length) {
     try {
       const askId = await saveTriageAsk(deps, payload);
@@ -63,10 +72,27 @@ export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promis
       dedupId: stableId('triage', channel, job),
       dedupTtlMs: 60_000,
     });
+    // The listener's Slack client is not the paced one: the worker that starts it renders the row.
+    if (res.created && parsed.data.group)
+      await setGroupTriage(
+        deps,
+        channel,
+        parsed.data.group.id,
+        job,
+        { state: 'queued', requestedAt: parsed.data.requestedAt },
+        deps.logger,
+        {
+          render: false,
+        },
+      ).catch((err: unknown) => deps.logger.warn({ err }, 'could not mark the group row queued'));
     await tell(
-      res.created
-        ? `:mag: Triage of ${code(job)} queued; the report will appear in this channel in a few seconds.`
-        : `:hourglass_flowing_sand: A triage of ${code(job)} is already running in this channel; its report will appear here.`,
+      parsed.data.group
+        ? res.created
+          ? `:mag: Triage of ${code(job)} queued; its verdict will show on its row of the storm message, and the full report in that message's thread.`
+          : `:hourglass_flowing_sand: A triage of ${code(job)} is already running; its verdict will show on the storm message and its report in the thread.`
+        : res.created
+          ? `:mag: Triage of ${code(job)} queued; the report will appear in this channel in a few seconds.`
+          : `:hourglass_flowing_sand: A triage of ${code(job)} is already running in this channel; its report will appear here.`,
     );
     return res.created ? 'queued' : 'duplicate';
   } catch (err) {

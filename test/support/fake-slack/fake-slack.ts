@@ -737,9 +737,15 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     const channelLimit = this.opts.channelRateLimit;
     if (
       channelLimit &&
-      (method === 'chat.postMessage' || method === 'chat.update') &&
+      method === 'chat.postMessage' &&
       typeof args.channel === 'string' &&
       !this.takeChannelToken(args.channel, channelLimit)
+    )
+      return this.answer(res, call, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '1' });
+    const tier = this.opts.methodRateLimits?.[method];
+    if (
+      tier &&
+      !this.takeChannelToken(`method:${method}`, { perSecond: tier.perMinute / 60, burst: tier.burst })
     )
       return this.answer(res, call, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '1' });
     const limit = this.rateLimits.get(method);

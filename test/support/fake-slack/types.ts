@@ -226,10 +226,20 @@ export interface SlackAppTarget {
 
 export interface FakeSlackOptions {
   /**
-   * Slack's per-channel posting limit: chat.postMessage and chat.update past `perSecond` per
-   * channel (bursts of `burst`, a token bucket) answer HTTP 429 with Retry-After 1. Default: none.
+   * Slack's per-channel posting limit (the "special" tier of chat.postMessage: about one message a
+   * second per channel, short bursts allowed): chat.postMessage calls past `perSecond` per channel
+   * (bursts of `burst`, a token bucket; thread replies count in their channel) answer HTTP 429
+   * with Retry-After 1. chat.update is not limited per channel (Slack: Tier 3, per workspace);
+   * model that with `methodRateLimits`. Default: none.
    */
   channelRateLimit?: { perSecond: number; burst: number };
+  /**
+   * Slack's tiers: a workspace-wide limit per method (a token bucket of `burst` refilled at
+   * `perMinute`), e.g. `{ 'chat.update': { perMinute: 50, burst: 10 } }` for Tier 3 and
+   * `{ 'chat.postEphemeral': { perMinute: 100, burst: 30 } }` for Tier 4. Past it: HTTP 429 with
+   * Retry-After 1. Default: none.
+   */
+  methodRateLimits?: Record<string, { perMinute: number; burst: number }>;
   /** Listen port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
   host?: string;
