@@ -15,6 +15,7 @@ import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
 import { windowRangeProblem } from '../../src/domain/backfill-window.js';
 import type { FakeMessage } from '../support/fake-slack/types.js';
 import { waitFor } from '../support/wait.js';
+import { prefilled } from '../support/approvals.js';
 
 const CHANNEL = 'C0DATAOPS';
 let sandbox: Sandbox;
@@ -49,10 +50,7 @@ async function ui(route: string, body: Record<string, unknown>): Promise<Record<
 }
 
 type Element = { type?: string; action_id?: string; value?: string; text?: { text?: string } };
-type ViewBlock = {
-  block_id?: string;
-  element?: { action_id: string; initial_value?: string; initial_options?: unknown[] };
-};
+type ViewBlock = { block_id?: string; element?: { initial_value?: string } };
 
 const text = (m: FakeMessage | undefined) =>
   m ? JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '') : '';
@@ -158,17 +156,7 @@ test('DriftJob: the triage report offers a Controlled backfill; it runs through 
     [window.from, window.to],
   );
   // Submitted as it was prefilled (what pressing its button on the page sends).
-  const values: Record<string, Record<string, Record<string, unknown>>> = {};
-  for (const b of blocks) {
-    if (!b.block_id || !b.element) continue;
-    const el = b.element;
-    values[b.block_id] = {
-      [el.action_id]:
-        el.initial_options !== undefined || b.block_id === 'checks' || b.block_id === 'dry_run'
-          ? { type: 'checkboxes', selected_options: el.initial_options ?? [] }
-          : { type: 'plain_text_input', value: el.initial_value ?? null },
-    };
-  }
+  const values = prefilled(modal.view as { blocks: Record<string, unknown>[] });
   const posted = sandbox.slack.topLevel(CHANNEL).length;
   const submitted = await ui('submit', { user: 'U0ONCALL', viewId: modal.id, values });
   assert.equal(submitted.errors, undefined, JSON.stringify(submitted.errors));
