@@ -13,8 +13,9 @@
 // Cases go out ten at a time; a few thousand in all, in well under a minute.
 // Bounded everywhere, so a stall is a failure that says where: the hooks have timeouts (node:test
 // gives hooks none by default), each batch of ten must end within BATCH_TIMEOUT_MS (fast-check's
-// per-run timeout), a request unanswered within 3 s fails naming the case, teardown is bounded,
-// and a process still alive after teardown exits 1 listing what holds it (test/support/teardown.ts).
+// per-run timeout), a request unanswered within 3 s fails naming the case, teardown is bounded
+// (and waits for the bot's last Slack calls before the fake Slack stops), and a process still
+// alive after teardown exits 1 listing what holds it (test/support/teardown.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -67,16 +68,36 @@ before(
   { timeout: 20_000 },
 );
 
+/** Waits until the bot has made no Slack call for `quietMs` (at most `maxMs`). */
+async function slackQuiet(m: TestMedic, quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = -1;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    const n = m.slack.calls.length + m.slack.responses.length;
+    if (n !== seen) [seen, since] = [n, Date.now()];
+    else if (Date.now() - since >= quietMs) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 after(
   async () => {
     process.off('unhandledRejection', onRejection);
     try {
-      if (t) await bounded('stopping the bot, the fake Slack and the Redis keys', t.stop(), 10_000);
+      if (t) {
+        // The listeners' work after their acks (posts, ephemerals, response_url answers) outlives
+        // the receiver: stopping the fake Slack under it left the Slack client retrying a closed
+        // port with backoff, which kept this process alive for 15 s and more after the tests.
+        await bounded('stopping the bot', t.medic.close(), 10_000);
+        await slackQuiet(t, 1000, 10_000);
+        await bounded('stopping the fake Slack and dropping the Redis keys', t.stop(), 5_000);
+      }
     } finally {
       failIfProcessLingers('test/integration/fuzz.test.ts');
     }
   },
-  { timeout: 15_000 },
+  { timeout: 30_000 },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -466,9 +487,9 @@ const BATCH = 10;
 // file, what it had not reported yet is lost, so every limit here comes first and says where it
 // stopped): setup 20 s, each property 30 s of batches (then it fails, saying how far it got and
 // the load average), a batch 10 s (ten requests in parallel, each bounded to 3 s: a longer batch
-// is stuck), node:test's own 42 s per test as the backstop, and a 10 s teardown. Unloaded, the
-// 3,000 cases take well under the budget; on a machine loaded far past its cores they do not,
-// and the failure says so instead of the file being killed silently.
+// is stuck), node:test's own 42 s per test as the backstop, and a teardown of 25 s at most.
+// Unloaded, the 3,000 cases take well under the budget; on a machine loaded far past its cores
+// they do not, and the failure says so instead of the file being killed silently.
 const BATCH_TIMEOUT_MS = 10_000;
 const PROPERTY_BUDGET_MS = 30_000;
 const TEST_TIMEOUT_MS = 42_000;
