@@ -17,6 +17,7 @@ import type { FakeMessage } from '../test/support/fake-slack/types.js';
 import { testConfig, SIGNING_SECRET } from '../test/support/medic.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../test/support/slack-requests.js';
 import { startRedisServer } from '../test/support/redis-server.js';
+import { approvalRequest, prefilled } from '../test/support/approvals.js';
 import { startMedic } from '../src/bootstrap.js';
 import { createLogger } from '../src/logger.js';
 import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
@@ -142,38 +143,6 @@ async function scan(i: number): Promise<void> {
   if (!res || res.status !== 200 || /unavailable|nothing was started/i.test(text)) r.refused = true;
 }
 
-function prefilled(view: { blocks: Record<string, unknown>[] }, reason: string) {
-  const values: Record<string, Record<string, Record<string, unknown>>> = {};
-  for (const b of view.blocks) {
-    if (b.type !== 'input') continue;
-    const el = b.element as Record<string, unknown>;
-    const id = b.block_id as string;
-    let v: Record<string, unknown>;
-    switch (el.type) {
-      case 'plain_text_input':
-        v = {
-          type: el.type,
-          value: id === 'reason' ? reason : ((el.initial_value as string | undefined) ?? null),
-        };
-        break;
-      case 'static_select':
-      case 'radio_buttons':
-        v = { type: el.type, selected_option: el.initial_option ?? null };
-        break;
-      case 'checkboxes':
-        v = { type: el.type, selected_options: el.initial_options ?? [] };
-        break;
-      case 'users_select':
-        v = { type: el.type, selected_user: el.initial_user ?? null };
-        break;
-      default:
-        v = { type: el.type };
-    }
-    values[id] = { [el.action_id as string]: v };
-  }
-  return values;
-}
-
 async function approval(i: number): Promise<void> {
   const r: Req = { kind: 'approval', channel: channel(`C0APR${i}`) };
   reqs.push(r);
@@ -196,22 +165,18 @@ async function approval(i: number): Promise<void> {
     await sendViewSubmission(web.url, SIGNING_SECRET, {
       callbackId: view.callback_id,
       userId: 'U0ONCALL',
-      values: prefilled(view, reason),
+      values: prefilled(view, { reason: { value: reason } }),
       privateMetadata: view.private_metadata,
     });
-    let msg: FakeMessage | undefined;
-    for (let k = 0; k < 200 && !msg; k++) {
-      msg = slack.topLevel(r.channel).find((m) => json(m).includes(reason));
-      if (!msg) await sleep(50);
-    }
-    if (!msg) {
+    const request = await approvalRequest(slack, r.channel, reason, { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
+    if (!request) {
       r.refused = true; // the request itself did not get through (Redis down at that moment)
       return;
     }
+    const { message: msg, approvalId: value } = request;
     r.approvalTs = msg.ts;
-    const value = ((msg.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[])
-      .flatMap((b) => b.elements ?? [])
-      .find((e) => e.action_id === 'medic.mitigation.approve')?.value;
     r.approvalId = value;
     // Click until the click is recorded (a click during a Redis restart is answered "could not be recorded").
     for (let k = 0; k < 40; k++) {

@@ -30,9 +30,11 @@ import {
   type TriageReportModel,
 } from '../src/slack/blocks/triage-report.js';
 import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
+import { encodeBackfillValue, MISSING_BACKFILL_ACTION_ID } from '../src/slack/blocks/missing-report.js';
+import { runsWindow, windowRangeProblem } from '../src/domain/backfill-window.js';
 import { uploadBeforeNext } from '../src/slack/file-share.js';
 import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
-import { slackBlocks, type Block } from '../src/slack/blocks/kit.js';
+import { actions, button, slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
 import { scheduleEscalation } from '../src/queue/escalation.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
@@ -75,6 +77,8 @@ class Triage {
   private incidentId = '';
   /** A FAILING job's failed run the platform can resume: offered beside the findings' buttons. */
   private recovery: RecoveryTarget | undefined;
+  /** The window of the controlled backfill a finding calls for (schema drift), when the job has one. */
+  private backfill: { from: string; to: string } | undefined;
   /** The last attempt failed on an outage or throttling: the report ends with Retry. */
   private retryable = false;
   /** Started from a storm's group message: reports on its row and in its thread. */
@@ -158,6 +162,7 @@ class Triage {
       return { verdict: 'ERROR', findings: [], reportTs: this.reportTs ?? '' };
     }
     this.recovery = this.recoveryOffer(outcome.verdict, outcome.runs);
+    this.backfill = this.backfillOffer(outcome.findings, outcome.runs);
     if (!outcome.failed && outcome.verdict) await this.decideIncident(outcome.verdict.verdict);
     if (outcome.failed || !outcome.verdict)
       await this.row({
@@ -326,6 +331,20 @@ class Triage {
   }
 
   /**
+   * The controlled backfill a finding calls for (schema drift: its affected runs' days), when the
+   * job has what /backfill needs (input, output, stagingJob) — the missing-data report's button.
+   */
+  private backfillOffer(findings: Finding[] | undefined, runs: JobRun[]) {
+    const jobCfg = this.deps.config.medic.jobs[this.p.job];
+    if (!jobCfg?.input || !jobCfg.output || !jobCfg.stagingJob) return undefined;
+    const f = (findings ?? []).find((x) => x.mitigationKind === 'backfill');
+    if (!f) return undefined;
+    const window = runsWindow(runs.filter((r) => f.runIds.includes(r.id)));
+    if (!window || windowRangeProblem(window.from, window.to, this.deps.now())) return undefined;
+    return window;
+  }
+
+  /**
    * Post the report the first time, update it in place afterwards. From a storm's group message
    * only the final report is posted (`final`), as a reply in its thread, with the details folded
    * in where they fit.
@@ -335,7 +354,7 @@ class Triage {
     const blocks: Block[] = renderTriageReport(this.model);
     // Mitigation buttons, each opening a modal whose request needs an approval. The value carries
     // what the modal prefills (no slow call may come before views.open). Backfills have their own
-    // workflow (/backfill), so they get no button here. A recovery rerun follows from the verdict
+    // workflow (/backfill): their button opens its modal (below). A recovery rerun follows from the verdict
     // (FAILING), not from a cause: its button comes after the findings' own.
     const offered: ReportFinding[] = [
       ...(findings ?? []).filter((f) => f.mitigationKind !== 'backfill'),
@@ -352,7 +371,7 @@ class Triage {
           ]
         : []),
     ];
-    const buttons = offered.length
+    let buttons = offered.length
       ? mitigationButtons(offered, (f) =>
           encodeRequestValue({
             i: this.incidentId || undefined,
@@ -377,6 +396,19 @@ class Triage {
           }),
         )
       : undefined;
+    // The backfill's own workflow: the backfill modal, prefilled with the affected runs' window.
+    const backfill =
+      findings && this.backfill
+        ? button({
+            text: `Controlled backfill ${this.backfill.from} → ${this.backfill.to}`,
+            actionId: MISSING_BACKFILL_ACTION_ID,
+            value: encodeBackfillValue({ job: this.p.job, ...this.backfill }),
+          })
+        : undefined;
+    if (backfill) {
+      if (buttons) (buttons.elements as Block[]).push(backfill);
+      else buttons = actions([{ ...backfill, style: 'primary' }], 'medic-mitigations');
+    }
     if (this.retryable) {
       if (blocks.length >= 50) blocks.splice(blocks.length - 2, 1);
       blocks.push(retryActions({ queue: 'triage', jobId: String(this.job.id) }));

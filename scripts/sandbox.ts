@@ -18,6 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import pretty from 'pino-pretty';
 import { parseConfigText, parseEnv, type AppConfig } from '../src/config/index.js';
 import { startMedic, type Medic } from '../src/bootstrap.js';
+import { runsWindow } from '../src/domain/backfill-window.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { trustedCaFromEnv, trustedSimulatorCa } from '../sim/azure/trust.js';
@@ -243,6 +244,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       startingSec: 3,
     });
     sim.state.glue.configureRuns('MyJob-staging', { durationSec: 30, startingSec: 3 });
+    sim.state.glue.configureRuns('DriftJob-staging', { durationSec: 30, startingSec: 3 });
     for (const job of ['MyJob', 'OomJob', 'SkewJob', 'DriftJob', 'HealthyJob', 'DownstreamJob']) {
       // They finish in 25 s but report a plausible ExecutionTime (just under the job's usual one):
       // a 25 s run against a 20-minute baseline is suspicious, not a recovery.
@@ -336,6 +338,50 @@ export function backfillWindow(sim: Simulator): { from: string; to: string } {
   return { from: day(3), to: day(2) };
 }
 
+/**
+ * The backfill windows the first message lists, one per job of the sandbox that can be backfilled:
+ * MyJob's above, and DriftJob's — the days its failed runs should have written, which its triage
+ * report's Controlled backfill button offers (the same rule, src/domain/backfill-window.ts).
+ */
+export function backfillWindows(sim: Simulator): { job: string; from: string; to: string; note: string }[] {
+  const out = [{ job: 'MyJob', ...backfillWindow(sim), note: 'a window with input and production output' }];
+  const drift = runsWindow(
+    sim.state.glue
+      .runsOf('DriftJob')
+      .filter((r) => r.outcome === 'FAILED')
+      .map((r) => ({ startedOn: new Date(r.startedAt), parameters: r.Arguments })),
+  );
+  if (drift)
+    out.push({ job: 'DriftJob', ...drift, note: 'the days of its failed runs (its report offers it)' });
+  return out;
+}
+
+/** What the terminal shows once the sandbox runs: the URL, the jobs to try and the backfill windows. */
+export function welcomeText(sandbox: Pick<Sandbox, 'url' | 'sim' | 'redisUrl' | 'medic'>): string {
+  return [
+    '',
+    '  Pipeline Medic sandbox is running: the real bot, a fake Slack, a simulated AWS and Azure.',
+    '',
+    `  Open  ${sandbox.url}`,
+    '',
+    '  In #data-ops try the jobs of the simulated clouds:',
+    '    /triage MyJob          DEGRADED: small files; Run compaction → approve → its next run gets a verdict',
+    '    /triage OomJob         FAILING: executor out of memory; Scale workers',
+    '    /triage SkewJob        DEGRADED: data skew; Tune shuffle / skew',
+    '    /triage DriftJob       FAILING: a renamed column after a catalog change; Controlled backfill',
+    '    /triage HealthyJob     HEALTHY: no incident',
+    '    /triage SalesPipeline  the Azure Synapse pipeline',
+    ...backfillWindows(sandbox.sim).map(
+      (w) => `    /backfill ${w.job} --from ${w.from} --to ${w.to}   ${w.note}`,
+    ),
+    '  "Acting as" (top left) switches between the requester and the approver.',
+    '',
+    `  Redis ${sandbox.redisUrl} · bot ${sandbox.medic.url} · simulator ${sandbox.sim.url}`,
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   // The Azure simulator's HTTPS CA, trusted from the process's start: this re-runs the script
   // once with NODE_EXTRA_CA_CERTS set (Node reads it only at start).
@@ -353,28 +399,7 @@ async function main(): Promise<void> {
     console.error(err instanceof SandboxError ? err.message : err);
     process.exit(1);
   }
-  console.log(
-    [
-      '',
-      '  Pipeline Medic sandbox is running: the real bot, a fake Slack, a simulated AWS and Azure.',
-      '',
-      `  Open  ${sandbox.url}`,
-      '',
-      '  In #data-ops try the jobs of the simulated clouds:',
-      '    /triage MyJob          DEGRADED: small files; Run compaction → approve → its next run gets a verdict',
-      '    /triage OomJob         FAILING: executor out of memory; Scale workers',
-      '    /triage SkewJob        DEGRADED: data skew; Tune shuffle / skew',
-      '    /triage DriftJob       FAILING: a renamed column after a catalog change',
-      '    /triage HealthyJob     HEALTHY: no incident',
-      '    /triage SalesPipeline  the Azure Synapse pipeline',
-      `    /backfill MyJob --from ${backfillWindow(sandbox.sim).from} --to ${backfillWindow(sandbox.sim).to}   a window with input and production output`,
-      '  "Acting as" (top left) switches between the requester and the approver.',
-      '',
-      `  Redis ${sandbox.redisUrl} · bot ${sandbox.medic.url} · simulator ${sandbox.sim.url}`,
-      '  Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
+  console.log(welcomeText(sandbox));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -2,7 +2,8 @@
 // Parquet for the last 5 days (replacing the placeholder objects of myJob), catalogued as
 // `lake.events` partitioned by `dt`, and `MyJob-staging` writing the same kind of Parquet to its
 // `--output_path` for the window of `--backfill_from`/`--backfill_to` when a run succeeds.
-import { DAY, HOUR, isoDate, MYJOB, type Scenario } from './scenarios.js';
+// The same for DriftJob (driftBackfillLake): its production output and `DriftJob-staging`.
+import { DAY, DRIFTJOB, HOUR, isoDate, MYJOB, type Scenario } from './scenarios.js';
 import { DEFAULT_OUTPUT, writeDay } from './lake-store.js';
 
 export const BACKFILL_LAKE = {
@@ -53,4 +54,21 @@ export const backfillLake: Scenario = (state, now) => {
     });
   }
   state.lake.configureOutput(b.stagingJob, {});
+};
+
+/**
+ * DriftJob's production output (`s3://lake-curated/drift_events/`) as real Parquet for the last
+ * 5 days, and `DriftJob-staging` writing the same kind of Parquet when a run succeeds: what the
+ * controlled backfill its schema-drift finding offers needs. The output is not catalogued (the
+ * catalog table `lake.drift_events` is the job's input, with no partitions), so a promotion goes
+ * by copy.
+ */
+export const driftBackfillLake: Scenario = (state, now) => {
+  const m = DRIFTJOB;
+  if (!state.glue.jobs.has(m.stagingJob)) return;
+  const out = /^s3:\/\/([^/]+)\/(.*)$/.exec(m.output)!;
+  state.s3.createBucket(out[1]!, now - 365 * DAY);
+  for (let ago = 1; ago <= BACKFILL_LAKE.days; ago++)
+    writeDay(state, out[1]!, out[2]!, isoDate(now - ago * DAY), DEFAULT_OUTPUT, now - ago * DAY + 4 * HOUR);
+  state.lake.configureOutput(m.stagingJob, {});
 };

@@ -1,7 +1,7 @@
 // Scenarios as data: functions that seed a fresh SimState with timestamps relative to the
 // simulated "now". Compose them, or write your own with the helpers below (tests can also add
 // jobs, runs, log events and objects to `state` directly after start).
-import { backfillLake } from './backfill-scenario.js';
+import { backfillLake, driftBackfillLake } from './backfill-scenario.js';
 import { costTags } from './cost-scenario.js';
 import type { SimState } from './state.js';
 import type { FinalState, GlueRun, JobInput } from './glue-store.js';
@@ -380,6 +380,11 @@ export const skewJob: Scenario = (state, now) => {
 export const DRIFTJOB = {
   name: 'DriftJob',
   input: 's3://lake-raw/drift_events/',
+  /** Production output (real Parquet for the last days: backfill-scenario.ts' driftBackfillLake). */
+  output: 's3://lake-curated/drift_events/',
+  /** The same script writing to lake-staging, for isolated backfill runs. */
+  stagingJob: 'DriftJob-staging',
+  stagingOutput: 's3://lake-staging/drift_events/',
   database: 'lake',
   table: 'drift_events',
   runs: 15,
@@ -408,12 +413,18 @@ export const driftJob: Scenario = (state, now) => {
         : { durationSec: 600 + jitter('DriftJob', i, 30) },
     );
   }
+  const driftArgs = {
+    '--input_path': m.input,
+    '--output_path': m.output,
+    '--database': m.database,
+    '--table': m.table,
+  };
   const history = addJobHistory(state, now, {
     job: {
       Name: m.name,
       WorkerType: 'G.1X',
       NumberOfWorkers: 4,
-      DefaultArguments: { '--input_path': m.input, '--database': m.database, '--table': m.table },
+      DefaultArguments: driftArgs,
       behaviour: { durationSec: 120, outcome: 'FAILED', errorMessage: DRIFT_ERROR_MESSAGE },
     },
     runs,
@@ -466,6 +477,26 @@ export const driftJob: Scenario = (state, now) => {
       },
     ],
   });
+  // Its staging job, for the controlled backfill the schema-drift finding calls for: production's
+  // script (what `medic parity DriftJob` checks), writing to lake-staging. Its runs succeed: a
+  // backfill runs once the fix for the renamed column is deployed.
+  state.glue.addJob(
+    {
+      Name: m.stagingJob,
+      Description: 'DriftJob writing to lake-staging, for isolated backfill runs',
+      Command: { Name: 'glueetl', ScriptLocation: `s3://aws-glue-scripts/${m.name}.py`, PythonVersion: '3' },
+      WorkerType: 'G.1X',
+      NumberOfWorkers: 4,
+      ExecutionProperty: { MaxConcurrentRuns: 3 },
+      DefaultArguments: {
+        ...driftArgs,
+        '--output_path': m.stagingOutput,
+        '--job-bookmark-option': 'job-bookmark-disable',
+      },
+      behaviour: { durationSec: 600, outcome: 'SUCCEEDED' },
+    },
+    now,
+  );
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -578,6 +609,7 @@ export function defaultScenarios(): Scenario[] {
     oomJob,
     skewJob,
     driftJob,
+    driftBackfillLake,
     healthyJob,
     ...sparkScenarios(),
     bigLake,

@@ -3,8 +3,7 @@
 // sample, waits for its verdict against the earlier smoke runs of that sample, prints the figures
 // and exits: 0 within the threshold (or a first run, which sets the baseline), 5 degraded, 1 the
 // run failed or errored, 4 not finished within --wait, 2 bad input.
-import { apiClient, flag, pollUntil, type ApiCliDeps } from './api-client.js';
-import { parseDurationMs } from './durations.js';
+import { apiClient, cliStart, flag, pollUntil, refusal, waitAndPoll, type ApiCliDeps } from './api-client.js';
 
 export const PERF_SMOKE_USAGE = `medic perf-smoke --job J --sample URI [--max-over 30%] [--wait 2h] [--poll 15s]
   exit 0 within --max-over (or the first run of the sample), 5 degraded, 1 failed, 4 not done within --wait, 2 bad input
@@ -12,14 +11,8 @@ export const PERF_SMOKE_USAGE = `medic perf-smoke --job J --sample URI [--max-ov
 
 export async function perfSmokeCli(args: string[], d: ApiCliDeps): Promise<number> {
   const { io } = d;
-  const fail = (message: string, code: number) => {
-    io.err.write(`medic perf-smoke: ${message}\n`);
-    return code;
-  };
-  if (args.includes('--help') || args.includes('help')) {
-    io.out.write(PERF_SMOKE_USAGE + '\n');
-    return 0;
-  }
+  const { help, fail } = cliStart('perf-smoke', PERF_SMOKE_USAGE, args, io);
+  if (help) return 0;
   const job = flag(args, 'job');
   const sample = flag(args, 'sample');
   if (!job || !sample) return fail(`give --job and --sample\n\n${PERF_SMOKE_USAGE}`, 2);
@@ -27,10 +20,9 @@ export async function perfSmokeCli(args: string[], d: ApiCliDeps): Promise<numbe
   const maxOverPct = overText === undefined ? undefined : Number(overText.replace(/%$/, ''));
   if (maxOverPct !== undefined && !(maxOverPct >= 1 && maxOverPct <= 1000))
     return fail('--max-over takes a percentage from 1 to 1000, e.g. 30%', 2);
-  const waitMs = parseDurationMs(flag(args, 'wait') ?? '2h');
-  const pollMs = parseDurationMs(flag(args, 'poll') ?? '15s');
-  if (waitMs === undefined || pollMs === undefined || pollMs < 1000)
-    return fail('--wait and --poll take durations like 2h, 90s (poll at least 1s)', 2);
+  const timing = waitAndPoll(args, { wait: '2h', poll: '15s', example: '2h' });
+  if ('problem' in timing) return fail(timing.problem, 2);
+  const { waitMs, pollMs } = timing;
   const client = apiClient(d);
   if ('problem' in client) return fail(client.problem, 2);
   const created = await client.call('POST', '/api/v1/perf-smoke', {
@@ -38,14 +30,8 @@ export async function perfSmokeCli(args: string[], d: ApiCliDeps): Promise<numbe
     sample,
     ...(maxOverPct !== undefined ? { maxOverPct } : {}),
   });
-  if (created.status === 401) return fail('the bot refused the token (MEDIC_API_TOKEN)', 2);
-  if (created.status >= 400 && created.status < 500)
-    return fail(
-      `${String(created.body.error)}${created.body.path ? ` (at ${String(created.body.path)})` : ''}`,
-      2,
-    );
-  if (created.status >= 500)
-    return fail(`the bot failed (${created.status}): ${String(created.body.error)}`, 1);
+  const refused = refusal(created);
+  if (refused) return fail(refused.message, refused.code);
   const id = String(created.body.id);
   io.out.write(`perf-smoke ${id} of ${job} on ${sample}: running\n`);
   const last = await pollUntil(

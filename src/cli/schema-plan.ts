@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { readProposedSchema, SchemaFormatError } from '../domain/schema-formats.js';
 import { schemaFingerprint } from '../store/schema-plans.js';
-import { parseDurationMs } from './durations.js';
-import { apiClient, flag, pollUntil, type ApiCliDeps } from './api-client.js';
+import { apiClient, cliStart, flag, pollUntil, refusal, waitAndPoll, type ApiCliDeps } from './api-client.js';
 
 export const SCHEMA_PLAN_USAGE = `medic schema-plan (--job J | --table DB.TABLE) --proposed FILE [--requested-by WHO] [--commit SHA] [--wait 30m] [--poll 10s]
   exit 0 approved or compatible, 3 rejected, 4 expired or not decided within --wait, 2 bad input
@@ -17,23 +16,16 @@ export type SchemaPlanCliDeps = ApiCliDeps;
 
 export async function schemaPlanCli(args: string[], d: SchemaPlanCliDeps): Promise<number> {
   const { io } = d;
-  const fail = (message: string, code: number) => {
-    io.err.write(`medic schema-plan: ${message}\n`);
-    return code;
-  };
-  if (args.includes('--help') || args.includes('help')) {
-    io.out.write(SCHEMA_PLAN_USAGE + '\n');
-    return 0;
-  }
+  const { help, fail } = cliStart('schema-plan', SCHEMA_PLAN_USAGE, args, io);
+  if (help) return 0;
   const job = flag(args, 'job');
   const table = flag(args, 'table');
   const file = flag(args, 'proposed');
   if ((!job && !table) || !file)
     return fail(`give --job or --table, and --proposed\n\n${SCHEMA_PLAN_USAGE}`, 2);
-  const waitMs = parseDurationMs(flag(args, 'wait') ?? '0s');
-  const pollMs = parseDurationMs(flag(args, 'poll') ?? '10s');
-  if (waitMs === undefined || pollMs === undefined || pollMs < 1000)
-    return fail('--wait and --poll take durations like 30m, 90s (poll at least 1s)', 2);
+  const timing = waitAndPoll(args, { wait: '0s', poll: '10s', example: '30m' });
+  if ('problem' in timing) return fail(timing.problem, 2);
+  const { waitMs, pollMs } = timing;
   const client = apiClient(d);
   if ('problem' in client) return fail(client.problem, 2);
   let proposed: unknown;
@@ -54,14 +46,8 @@ export async function schemaPlanCli(args: string[], d: SchemaPlanCliDeps): Promi
     requestedBy,
     ...(commit ? { commit } : {}),
   });
-  if (created.status === 401) return fail('the bot refused the token (MEDIC_API_TOKEN)', 2);
-  if (created.status >= 400 && created.status < 500)
-    return fail(
-      `${String(created.body.error)}${created.body.path ? ` (at ${String(created.body.path)})` : ''}`,
-      2,
-    );
-  if (created.status >= 500)
-    return fail(`the bot failed (${created.status}): ${String(created.body.error)}`, 1);
+  const refused = refusal(created);
+  if (refused) return fail(refused.message, refused.code);
   const id = String(created.body.id);
   const tableName = String(created.body.table);
   const [database, name] = tableName.split('.') as [string, string];

@@ -16,3 +16,25 @@ export function windowRangeProblem(from: string, to: string, now: number): strin
   }
   return undefined;
 }
+
+const DAY_MS = 86_400_000;
+const ISO_DAY = /^(\d{4}-\d{2}-\d{2})/;
+
+/**
+ * The smallest window covering the days the given runs should have written: the date a run's
+ * parameters name (`--dt 2026-11-28`), else the day before it started (a daily job processes
+ * yesterday) — the rule /missing matches runs to dates by. Undefined for no runs.
+ */
+export function runsWindow(
+  runs: readonly { startedOn: Date; parameters?: Record<string, string> }[],
+): { from: string; to: string } | undefined {
+  const days = runs
+    .map((r) => {
+      const named = Object.values(r.parameters ?? {})
+        .map((v) => ISO_DAY.exec(v)?.[1])
+        .find((d) => d !== undefined);
+      return named ?? new Date(r.startedOn.getTime() - DAY_MS).toISOString().slice(0, 10);
+    })
+    .sort();
+  return days.length ? { from: days[0]!, to: days[days.length - 1]! } : undefined;
+}

@@ -11,9 +11,15 @@
 //     mention from the user's input unescaped: the inputs plant `<!channel>`, `<!here>`,
 //     `<!everyone>`, `<!subteam^SFUZZ…>`, `<@UFUZZ…>` and `<#CFUZZ…>`, raw and entity-encoded.
 // Cases go out ten at a time; a few thousand in all, in well under a minute.
+// Bounded everywhere, so a stall is a failure that says where: the hooks have timeouts (node:test
+// gives hooks none by default), each batch of ten must end within BATCH_TIMEOUT_MS (fast-check's
+// per-run timeout), a request unanswered within 3 s fails naming the case, teardown is bounded
+// (and waits for the bot's last Slack calls before the fake Slack stops), and a process still
+// alive after teardown exits 1 listing what holds it (test/support/teardown.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { loadavg } from 'node:os';
 import fc from 'fast-check';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import {
@@ -24,6 +30,7 @@ import {
   type SlackHttpResponse,
 } from '../support/slack-requests.js';
 import { createLogger } from '../../src/logger.js';
+import { bounded, failIfProcessLingers } from '../support/teardown.js';
 
 let t: TestMedic;
 const logLines: string[] = [];
@@ -41,27 +48,57 @@ jobs:
 
 const CHANNELS = ['C0DATAOPS', 'C0FUZZA', 'C0FUZZB'];
 
-before(async () => {
-  process.on('unhandledRejection', onRejection);
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logLines.push(chunk.toString());
-      cb();
-    },
-  });
-  // No workers: the listeners and the receiver are under test (jobs are only queued).
-  t = await startTestMedic({
-    yaml: YAML,
-    start: { logger: createLogger({ level: 'warn' }, sink), processors: {} },
-  });
-  for (const id of CHANNELS.slice(1))
-    t.slack.addChannel({ id, name: id.toLowerCase(), members: ['U0ONCALL', 'U0SRE1'] });
-});
+before(
+  async () => {
+    process.on('unhandledRejection', onRejection);
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    });
+    // No workers: the listeners and the receiver are under test (jobs are only queued).
+    t = await startTestMedic({
+      yaml: YAML,
+      start: { logger: createLogger({ level: 'warn' }, sink), processors: {} },
+    });
+    for (const id of CHANNELS.slice(1))
+      t.slack.addChannel({ id, name: id.toLowerCase(), members: ['U0ONCALL', 'U0SRE1'] });
+  },
+  { timeout: 20_000 },
+);
 
-after(async () => {
-  process.off('unhandledRejection', onRejection);
-  await t.stop();
-});
+/** Waits until the bot has made no Slack call for `quietMs` (at most `maxMs`). */
+async function slackQuiet(m: TestMedic, quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = -1;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    const n = m.slack.calls.length + m.slack.responses.length;
+    if (n !== seen) [seen, since] = [n, Date.now()];
+    else if (Date.now() - since >= quietMs) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+after(
+  async () => {
+    process.off('unhandledRejection', onRejection);
+    try {
+      if (t) {
+        // The listeners' work after their acks (posts, ephemerals, response_url answers) outlives
+        // the receiver: stopping the fake Slack under it left the Slack client retrying a closed
+        // port with backoff, which kept this process alive for 15 s and more after the tests.
+        await bounded('stopping the bot', t.medic.close(), 10_000);
+        await slackQuiet(t, 1000, 10_000);
+        await bounded('stopping the fake Slack and dropping the Redis keys', t.stop(), 5_000);
+      }
+    } finally {
+      failIfProcessLingers('test/integration/fuzz.test.ts');
+    }
+  },
+  { timeout: 30_000 },
+);
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -303,7 +340,23 @@ type Case =
 
 let sent = 0;
 
-function send(c: Case): Promise<SlackHttpResponse> {
+/** The case sent; a request unanswered within Slack's 3 s fails naming the case. */
+async function send(c: Case): Promise<SlackHttpResponse> {
+  try {
+    return await sendCase(c);
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (name !== 'TimeoutError' && name !== 'AbortError') throw err;
+    throw new Error(
+      `no answer within 3 s (load average ${loadavg()[0]!.toFixed(1)}) for ${JSON.stringify(c).slice(0, 300)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+function sendCase(c: Case): Promise<SlackHttpResponse> {
   const deadline = { timeoutMs: 3000 };
   sent++;
   switch (c.kind) {
@@ -431,23 +484,43 @@ async function runBatch(cases: Case[]): Promise<void> {
 }
 
 const BATCH = 10;
+// The budget, inside scripts/test.mjs' 120 s guard for the whole file (when that guard kills the
+// file, what it had not reported yet is lost, so every limit here comes first and says where it
+// stopped): setup 20 s, each property 30 s of batches (then it fails, saying how far it got and
+// the load average), a batch 10 s (ten requests in parallel, each bounded to 3 s: a longer batch
+// is stuck), node:test's own 42 s per test as the backstop, and a teardown of 25 s at most.
+// Unloaded, the 3,000 cases take well under the budget; on a machine loaded far past its cores
+// they do not, and the failure says so instead of the file being killed silently.
+const BATCH_TIMEOUT_MS = 10_000;
+const PROPERTY_BUDGET_MS = 30_000;
+const TEST_TIMEOUT_MS = 42_000;
 
-test('fuzz: every slash command with arbitrary text', async () => {
-  await fc.assert(fc.asyncProperty(fc.array(slashCase, { minLength: BATCH, maxLength: BATCH }), runBatch), {
-    numRuns: 150,
-    endOnFailure: true,
-  });
-});
+/** 150 batches of ten cases; any failure or overrun says how many cases went out and the load. */
+async function fuzz(cases: fc.Arbitrary<Case>): Promise<void> {
+  const first = sent;
+  const started = Date.now();
+  try {
+    await fc.assert(fc.asyncProperty(fc.array(cases, { minLength: BATCH, maxLength: BATCH }), runBatch), {
+      numRuns: 150,
+      endOnFailure: true,
+      timeout: BATCH_TIMEOUT_MS,
+      interruptAfterTimeLimit: PROPERTY_BUDGET_MS,
+      markInterruptAsFailure: true,
+    });
+  } catch (err) {
+    const headline = String((err as Error).message).split('\n')[0];
+    throw new Error(
+      `${headline} — ${sent - first} cases sent in ${Math.round((Date.now() - started) / 1000)} s, load average ${loadavg()[0]!.toFixed(1)}`,
+      { cause: err },
+    );
+  }
+}
 
-test('fuzz: every interactive payload kind', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.array(fc.oneof(blockActionCase, viewCase, shortcutCase), { minLength: BATCH, maxLength: BATCH }),
-      runBatch,
-    ),
-    { numRuns: 150, endOnFailure: true },
-  );
-});
+test('fuzz: every slash command with arbitrary text', { timeout: TEST_TIMEOUT_MS }, () => fuzz(slashCase));
+
+test('fuzz: every interactive payload kind', { timeout: TEST_TIMEOUT_MS }, () =>
+  fuzz(fc.oneof(blockActionCase, viewCase, shortcutCase)),
+);
 
 test('fuzz: nothing posted anywhere carries a planted mention; no listener failed', async () => {
   assert.ok(sent >= 3000, `${sent} cases sent`);

@@ -18,6 +18,7 @@ import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { stableId } from '../../src/queue/payloads.js';
 import { waitFor } from '../support/wait.js';
+import { approvalRequest, buttonValue, prefilled, type ModalView } from '../support/approvals.js';
 import { FollowUpStore, type FollowUp } from '../../src/store/followups.js';
 
 const YAML = `
@@ -79,8 +80,7 @@ async function incidentFor(channel: string, job: string): Promise<string> {
   return incident.id;
 }
 
-type View = { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] };
-type Values = Record<string, Record<string, Record<string, unknown>>>;
+type View = ModalView;
 
 async function openModal(kind: string, value: string, channel: string, user = REQUESTER): Promise<View> {
   const triggerId = t.slack.newTriggerId(user);
@@ -95,37 +95,6 @@ async function openModal(kind: string, value: string, channel: string, user = RE
   const call = await t.slack.waitFor('views.open', (c) => c.args.trigger_id === triggerId);
   assert.equal(call.response?.ok, true, `views.open answered ${JSON.stringify(call.response)}`);
   return call.args.view as View;
-}
-
-/** What the user submits when they keep every prefilled value (then `change` applies). */
-function prefilled(view: View, change: Record<string, Record<string, unknown>> = {}): Values {
-  const values: Values = {};
-  for (const b of view.blocks) {
-    if (b.type !== 'input') continue;
-    const el = b.element as Record<string, unknown>;
-    const id = b.block_id as string;
-    const action = el.action_id as string;
-    let v: Record<string, unknown>;
-    switch (el.type) {
-      case 'plain_text_input':
-        v = { type: el.type, value: (el.initial_value as string | undefined) ?? null };
-        break;
-      case 'static_select':
-      case 'radio_buttons':
-        v = { type: el.type, selected_option: el.initial_option ?? null };
-        break;
-      case 'checkboxes':
-        v = { type: el.type, selected_options: el.initial_options ?? [] };
-        break;
-      case 'users_select':
-        v = { type: el.type, selected_user: el.initial_user ?? null };
-        break;
-      default:
-        v = { type: el.type };
-    }
-    values[id] = { [action]: { ...v, ...change[id] } };
-  }
-  return values;
 }
 
 function initialOf(view: View, blockId: string): unknown {
@@ -168,11 +137,10 @@ async function request(
   });
   assert.equal(res.status, 200);
   assert.equal(res.text, '', `the modal closes (no field errors): ${res.text}`);
-  const message = await waitFor(`the message for ${kind}`, () =>
-    t.slack.topLevel(opts.channel).find((m) => json(m).includes(reason)),
-  );
-  const approvalId = buttonValue(message, 'medic.mitigation.approve') ?? '';
-  return { message, approvalId, reason, view };
+  const { message, approvalId } = await approvalRequest(t.slack, opts.channel, reason, {
+    what: `the message for ${kind}`,
+  });
+  return { message, approvalId: approvalId ?? '', reason, view };
 }
 
 async function click(
@@ -241,18 +209,6 @@ function mutations(op: 'StartJobRun' | 'UpdateJob' | 'ResetJobBookmark', job?: s
 }
 
 /** The value of the first button with this action_id in a message. */
-function buttonValue(m: FakeMessage | undefined, actionId: string): string | undefined {
-  for (const b of (m?.blocks ?? []) as {
-    type?: string;
-    elements?: { action_id?: string; value?: string }[];
-  }[]) {
-    if (b.type !== 'actions') continue;
-    const el = b.elements?.find((e) => e.action_id === actionId);
-    if (el) return el.value;
-  }
-  return undefined;
-}
-
 function hasButtons(m: FakeMessage | undefined): boolean {
   return /medic\.mitigation\.(approve|reject)/.test(json(m));
 }

@@ -9,6 +9,7 @@ import { startSynapseWorld, type SynapseWorld } from '../support/synapse.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack/types.js';
+import { approvalRequest, buttonValue, prefilled, type ModalView } from '../support/approvals.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { IncidentStore } from '../../src/store/incidents.js';
@@ -65,45 +66,7 @@ async function waitUntil<T>(
   }
 }
 
-function buttonValue(m: FakeMessage | undefined, actionId: string): string | undefined {
-  for (const b of (m?.blocks ?? []) as {
-    type?: string;
-    elements?: { action_id?: string; value?: string }[];
-  }[]) {
-    if (b.type !== 'actions') continue;
-    const el = b.elements?.find((e) => e.action_id === actionId);
-    if (el) return el.value;
-  }
-  return undefined;
-}
-
-type View = { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] };
-type Values = Record<string, Record<string, Record<string, unknown>>>;
-
-function prefilled(view: View, change: Record<string, Record<string, unknown>> = {}): Values {
-  const values: Values = {};
-  for (const b of view.blocks) {
-    if (b.type !== 'input') continue;
-    const el = b.element as Record<string, unknown>;
-    let v: Record<string, unknown>;
-    switch (el.type) {
-      case 'plain_text_input':
-        v = { type: el.type, value: (el.initial_value as string | undefined) ?? null };
-        break;
-      case 'static_select':
-      case 'radio_buttons':
-        v = { type: el.type, selected_option: el.initial_option ?? null };
-        break;
-      case 'checkboxes':
-        v = { type: el.type, selected_options: el.initial_options ?? [] };
-        break;
-      default:
-        v = { type: el.type };
-    }
-    values[b.block_id as string] = { [el.action_id as string]: { ...v, ...change[b.block_id as string] } };
-  }
-  return values;
-}
+type View = ModalView;
 
 const initialOf = (view: View, blockId: string): unknown => {
   const el = view.blocks.find((x) => x.block_id === blockId)?.element as Record<string, unknown> | undefined;
@@ -139,11 +102,11 @@ async function request(
   });
   assert.equal(sub.status, 200);
   assert.equal(sub.text, '', `the modal closes: ${sub.text}`);
-  const message = await waitUntil(
-    () => t.slack.topLevel(channel).find((m) => json(m).includes(reason)),
-    `the ${kind} approval message`,
-  );
-  return { message, approvalId: buttonValue(message, 'medic.mitigation.approve') ?? '', view };
+  const { message, approvalId } = await approvalRequest(t.slack, channel, reason, {
+    what: `the ${kind} approval message`,
+    timeoutMs: 30_000,
+  });
+  return { message, approvalId: approvalId ?? '', view };
 }
 
 async function approve(approvalId: string, channel: string, ts: string): Promise<Approval> {

@@ -14,6 +14,7 @@ import { BOT_TOKEN, SIGNING_SECRET } from '../support/medic.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../support/slack-requests.js';
 import { dropPrefix, redisUrl, testPrefix } from '../support/services.js';
 import { waitFor } from '../support/wait.js';
+import { approvalRequest, buttonValue, prefilled } from '../support/approvals.js';
 
 const ALERTS = 'C0TWOALERTS';
 const ROOM = 'C0TWOROOM';
@@ -184,10 +185,7 @@ test('an approval clicked on both processes at once runs the mitigation exactly 
     privateMetadata: view.private_metadata,
   });
   assert.equal(sub.text, '', `the modal closes: ${sub.text}`);
-  const request = await waitFor('the approval request', () =>
-    slack.topLevel(ROOM).find((m) => json(m).includes(reason)),
-  );
-  const approvalId = buttonValue(request, 'medic.mitigation.approve');
+  const { message: request, approvalId } = await approvalRequest(slack, ROOM, reason);
   assert.ok(approvalId);
   await Promise.all(
     bots.map((b) =>
@@ -218,47 +216,3 @@ test('an approval clicked on both processes at once runs the mitigation exactly 
     `each mitigation job once: ${JSON.stringify(of('mitigation'))}`,
   );
 });
-
-function buttonValue(m: FakeMessage | undefined, actionId: string): string | undefined {
-  for (const b of (m?.blocks ?? []) as {
-    type?: string;
-    elements?: { action_id?: string; value?: string }[];
-  }[]) {
-    const el = b.type === 'actions' ? b.elements?.find((e) => e.action_id === actionId) : undefined;
-    if (el) return el.value;
-  }
-  return undefined;
-}
-
-type Values = Record<string, Record<string, Record<string, unknown>>>;
-/** What the user submits when they keep every prefilled value (then `change` applies). */
-function prefilled(
-  view: { blocks: Record<string, unknown>[] },
-  change: Record<string, Record<string, unknown>> = {},
-): Values {
-  const values: Values = {};
-  for (const b of view.blocks) {
-    if (b.type !== 'input') continue;
-    const el = b.element as Record<string, unknown>;
-    let v: Record<string, unknown>;
-    switch (el.type) {
-      case 'plain_text_input':
-        v = { type: el.type, value: (el.initial_value as string | undefined) ?? null };
-        break;
-      case 'static_select':
-      case 'radio_buttons':
-        v = { type: el.type, selected_option: el.initial_option ?? null };
-        break;
-      case 'checkboxes':
-        v = { type: el.type, selected_options: el.initial_options ?? [] };
-        break;
-      case 'users_select':
-        v = { type: el.type, selected_user: el.initial_user ?? null };
-        break;
-      default:
-        v = { type: el.type };
-    }
-    values[b.block_id as string] = { [el.action_id as string]: { ...v, ...change[b.block_id as string] } };
-  }
-  return values;
-}

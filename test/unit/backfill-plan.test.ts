@@ -380,3 +380,22 @@ test('a backfill window before 2000 or more than a year ahead is refused', async
     '--to 2099-01-02 is more than a year ahead',
   );
 });
+
+test('the window of a set of runs: the days they should have written (named date, else the day before they started)', async () => {
+  const { runsWindow } = await import('../../src/domain/backfill-window.js');
+  assert.equal(runsWindow([]), undefined);
+  // Daily runs started at 18:00 write the day before; unsorted input.
+  assert.deepEqual(
+    runsWindow([
+      { startedOn: new Date('2026-11-29T18:00:00Z') },
+      { startedOn: new Date('2026-11-27T18:00:00Z') },
+      { startedOn: new Date('2026-11-28T18:00:00Z'), parameters: { '--input_path': 's3://b/x/' } },
+    ]),
+    { from: '2026-11-26', to: '2026-11-28' },
+  );
+  // A run whose parameters name its date writes that date, whenever it started.
+  assert.deepEqual(
+    runsWindow([{ startedOn: new Date('2026-11-30T01:00:00Z'), parameters: { '--dt': '2026-11-20' } }]),
+    { from: '2026-11-20', to: '2026-11-20' },
+  );
+});

@@ -47,6 +47,25 @@ interface Entry<T> {
   source: string;
 }
 
+/** One threshold: its value, what it means in the report's words, and where it comes from. */
+function entry(value: number, meaning: string, source: string): Entry<number> {
+  return { value, meaning, source };
+}
+
+/** A severity ladder, its four steps in ascending order: low, moderate, severe, critical. */
+function ladder(
+  [low, moderate, severe, critical]: [number, number, number, number],
+  meaning: string,
+  source: string,
+): Entry<SeverityLadder> {
+  return { value: { low, moderate, severe, critical }, meaning, source };
+}
+
+/** A fix ladder: the values to step through, in order. */
+function steps(value: readonly number[], meaning: string, source: string): Entry<readonly number[]> {
+  return { value, meaning, source };
+}
+
 const DR_ELEPHANT_STAGES =
   'LinkedIn Dr. Elephant, spark/heuristics/StagesAnalyzer.scala + ConfigurationUtils.scala (linkedin/dr-elephant)';
 const DR_ELEPHANT_GC =
@@ -60,112 +79,107 @@ const MB = 1024 ** 2;
  * and the report text together.
  */
 export const SPARK_THRESHOLDS = Object.freeze({
-  taskSkew: {
-    value: { low: 2, moderate: 4, severe: 8, critical: 16 } satisfies SeverityLadder,
-    meaning: 'max ÷ median task time of a stage',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_SKEW_THRESHOLDS`,
-  } as Entry<SeverityLadder>,
-  taskSkewMinMaxTaskMs: {
-    value: 150_000,
-    meaning: 'skew counts only when the longest task is over 150 s (2.5 min)',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_SKEW_TASK_DURATION_MIN_THRESHOLD`,
-  } as Entry<number>,
-  taskSkewTaskToStageRatio: {
-    value: 0.75,
-    meaning: 'skew counts only when the longest task is over 0.75 of the stage duration',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_LONG_TASK_TO_STAGE_DURATION_RATIO`,
-  } as Entry<number>,
-  gcRatio: {
-    value: { low: 0.08, moderate: 0.09, severe: 0.1, critical: 0.15 } satisfies SeverityLadder,
-    meaning: 'JVM GC time ÷ executor run time',
-    source: `${DR_ELEPHANT_GC}: DEFAULT_GC_SEVERITY_A_THRESHOLDS`,
-  } as Entry<SeverityLadder>,
-  gcMinExecutorRunMs: {
-    value: 5 * 60_000,
-    meaning: 'GC is judged only past 5 minutes of executor run time',
-    source: `${DR_ELEPHANT_GC}: EXECUTOR_RUNTIME_THRESHOLD_IN_MINUTES`,
-  } as Entry<number>,
-  spillRatio: {
-    value: { low: 0.01, moderate: 0.1, severe: 0.25, critical: 0.5 } satisfies SeverityLadder,
-    meaning:
-      'memory bytes spilled ÷ bytes processed (the largest of input, output, shuffle read, shuffle write)',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_EXECUTION_MEMORY_SPILL_THRESHOLDS`,
-  } as Entry<SeverityLadder>,
-  spillMaxProcessedBytes: {
-    value: 3 * 1024 ** 4,
-    meaning: 'spill is not flagged in a stage processing 3 TB or more (some spill is then expected)',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_MAX_DATA_PROCESSED_THRESHOLD`,
-  } as Entry<number>,
-  taskFailureRate: {
-    value: { low: 0.05, moderate: 0.1, severe: 0.15, critical: 0.2 } satisfies SeverityLadder,
-    meaning: 'failed tasks ÷ tasks of a stage',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_FAILURE_RATE_SEVERITY_THRESHOLDS`,
-  } as Entry<SeverityLadder>,
-  medianTaskMs: {
-    value: { low: 150_000, moderate: 300_000, severe: 600_000, critical: 900_000 } satisfies SeverityLadder,
-    meaning: 'median task time of a stage (2.5 / 5 / 10 / 15 min): tasks too long, too few partitions',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_DURATION_THRESHOLDS`,
-  } as Entry<SeverityLadder>,
-  maxRecommendedPartitions: {
-    value: 4000,
-    meaning: 'the largest shuffle partition count recommended',
-    source: `${DR_ELEPHANT_STAGES}: DEFAULT_MAX_RECOMMENDED_PARTITIONS`,
-  } as Entry<number>,
-  defaultShufflePartitions: {
-    value: 200,
-    meaning: 'spark.sql.shuffle.partitions when the run does not set it',
-    source: 'Apache Spark SQLConf SHUFFLE_PARTITIONS default',
-  } as Entry<number>,
-  partitionLadder: {
-    value: [200, 400, 800, 1600, 3200, 4000] as readonly number[],
-    meaning: 'shuffle partitions, one step at a time (doubling, capped at 4000)',
-    source: `${DR_ELEPHANT_STAGES} (fix ladder 400 → 4000, REFERENCE.md)`,
-  } as Entry<readonly number[]>,
-  executorMemoryLadderGb: {
-    value: [4, 10] as readonly number[],
-    meaning: 'memory per executor, GB; past the top step: the next larger executor (double)',
-    source: `${DR_ELEPHANT_STAGES} (fix ladder executor memory 4 → 10 GB, REFERENCE.md)`,
-  } as Entry<readonly number[]>,
-  executorCoresLadder: {
-    value: [4, 2] as readonly number[],
-    meaning: 'cores per executor, stepping down so each task gets more memory',
-    source: `${DR_ELEPHANT_STAGES} (fix ladder cores 4 → 2, REFERENCE.md)`,
-  } as Entry<readonly number[]>,
-  aqeSkewFactor: {
-    value: 5,
-    meaning: 'a partition is skewed past 5× the median partition (and past 256 MB)',
-    source: 'Apache Spark SQLConf spark.sql.adaptive.skewJoin.skewedPartitionFactor default',
-  } as Entry<number>,
-  aqeSkewMinBytes: {
-    value: 256 * MB,
-    meaning: 'a partition is skewed only past 256 MB',
-    source: 'Apache Spark SQLConf spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes default',
-  } as Entry<number>,
-  databricksSkewP75Factor: {
-    value: 1.5,
-    meaning: 'a stage is skewed when its longest task exceeds 1.5× the 75th percentile',
-    source: 'Databricks, as REFERENCE.md quotes it',
-  } as Entry<number>,
-  pythonUdfShare: {
-    value: 0.5,
-    meaning: 'share of executor run time spent in stages that evaluate Python UDFs',
-    source: 'ours (no published threshold); the Sparklens idea of time share per stage',
-  } as Entry<number>,
-  wastedCoreShare: {
-    value: 0.5,
-    meaning: 'share of the executors’ core-time that ran no task (Sparklens "wasted" core-hours)',
-    source: 'ours (Sparklens reports wasted core-hours without a threshold)',
-  } as Entry<number>,
-  wastedCoreMinHours: {
-    value: 1,
-    meaning: 'idle executors are reported only from 1 wasted core-hour',
-    source: 'ours',
-  } as Entry<number>,
-  diffMinGrowth: {
-    value: 1.3,
-    meaning: 'a stage figure counts as grown from 1.3× its baseline value',
-    source: 'ours (the same 30% as the runbook’s degradation threshold)',
-  } as Entry<number>,
+  taskSkew: ladder(
+    [2, 4, 8, 16],
+    'max ÷ median task time of a stage',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_SKEW_THRESHOLDS`,
+  ),
+  taskSkewMinMaxTaskMs: entry(
+    150_000,
+    'skew counts only when the longest task is over 150 s (2.5 min)',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_SKEW_TASK_DURATION_MIN_THRESHOLD`,
+  ),
+  taskSkewTaskToStageRatio: entry(
+    0.75,
+    'skew counts only when the longest task is over 0.75 of the stage duration',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_LONG_TASK_TO_STAGE_DURATION_RATIO`,
+  ),
+  gcRatio: ladder(
+    [0.08, 0.09, 0.1, 0.15],
+    'JVM GC time ÷ executor run time',
+    `${DR_ELEPHANT_GC}: DEFAULT_GC_SEVERITY_A_THRESHOLDS`,
+  ),
+  gcMinExecutorRunMs: entry(
+    5 * 60_000,
+    'GC is judged only past 5 minutes of executor run time',
+    `${DR_ELEPHANT_GC}: EXECUTOR_RUNTIME_THRESHOLD_IN_MINUTES`,
+  ),
+  spillRatio: ladder(
+    [0.01, 0.1, 0.25, 0.5],
+    'memory bytes spilled ÷ bytes processed (the largest of input, output, shuffle read, shuffle write)',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_EXECUTION_MEMORY_SPILL_THRESHOLDS`,
+  ),
+  spillMaxProcessedBytes: entry(
+    3 * 1024 ** 4,
+    'spill is not flagged in a stage processing 3 TB or more (some spill is then expected)',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_MAX_DATA_PROCESSED_THRESHOLD`,
+  ),
+  taskFailureRate: ladder(
+    [0.05, 0.1, 0.15, 0.2],
+    'failed tasks ÷ tasks of a stage',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_FAILURE_RATE_SEVERITY_THRESHOLDS`,
+  ),
+  medianTaskMs: ladder(
+    [150_000, 300_000, 600_000, 900_000],
+    'median task time of a stage (2.5 / 5 / 10 / 15 min): tasks too long, too few partitions',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_TASK_DURATION_THRESHOLDS`,
+  ),
+  maxRecommendedPartitions: entry(
+    4000,
+    'the largest shuffle partition count recommended',
+    `${DR_ELEPHANT_STAGES}: DEFAULT_MAX_RECOMMENDED_PARTITIONS`,
+  ),
+  defaultShufflePartitions: entry(
+    200,
+    'spark.sql.shuffle.partitions when the run does not set it',
+    'Apache Spark SQLConf SHUFFLE_PARTITIONS default',
+  ),
+  partitionLadder: steps(
+    [200, 400, 800, 1600, 3200, 4000],
+    'shuffle partitions, one step at a time (doubling, capped at 4000)',
+    `${DR_ELEPHANT_STAGES} (fix ladder 400 → 4000, REFERENCE.md)`,
+  ),
+  executorMemoryLadderGb: steps(
+    [4, 10],
+    'memory per executor, GB; past the top step: the next larger executor (double)',
+    `${DR_ELEPHANT_STAGES} (fix ladder executor memory 4 → 10 GB, REFERENCE.md)`,
+  ),
+  executorCoresLadder: steps(
+    [4, 2],
+    'cores per executor, stepping down so each task gets more memory',
+    `${DR_ELEPHANT_STAGES} (fix ladder cores 4 → 2, REFERENCE.md)`,
+  ),
+  aqeSkewFactor: entry(
+    5,
+    'a partition is skewed past 5× the median partition (and past 256 MB)',
+    'Apache Spark SQLConf spark.sql.adaptive.skewJoin.skewedPartitionFactor default',
+  ),
+  aqeSkewMinBytes: entry(
+    256 * MB,
+    'a partition is skewed only past 256 MB',
+    'Apache Spark SQLConf spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes default',
+  ),
+  databricksSkewP75Factor: entry(
+    1.5,
+    'a stage is skewed when its longest task exceeds 1.5× the 75th percentile',
+    'Databricks, as REFERENCE.md quotes it',
+  ),
+  pythonUdfShare: entry(
+    0.5,
+    'share of executor run time spent in stages that evaluate Python UDFs',
+    'ours (no published threshold); the Sparklens idea of time share per stage',
+  ),
+  wastedCoreShare: entry(
+    0.5,
+    'share of the executors’ core-time that ran no task (Sparklens "wasted" core-hours)',
+    'ours (Sparklens reports wasted core-hours without a threshold)',
+  ),
+  wastedCoreMinHours: entry(1, 'idle executors are reported only from 1 wasted core-hour', 'ours'),
+  diffMinGrowth: entry(
+    1.3,
+    'a stage figure counts as grown from 1.3× its baseline value',
+    'ours (the same 30% as the runbook’s degradation threshold)',
+  ),
 });
 
 export type SparkThresholds = typeof SPARK_THRESHOLDS;
