@@ -288,6 +288,9 @@ test('Triage now handler: enqueues /triage with its dedup id; a bad value or no 
     },
     logger: { warn: () => {}, error: () => {} },
     now: () => 42,
+    // No other job's incident is open in the channel, so the handler does not ask first.
+    state: { status: 'ready' },
+    incidents: { openInChannel: async () => [] },
   } as unknown as Deps;
   const body = (value: string | undefined, channel?: string) =>
     ({
