@@ -36,7 +36,7 @@ export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promis
   const user = body.user.id;
   const messageTs = body.message?.ts ?? body.container?.message_ts;
   const groupId =
-    channel && typeof messageTs === 'string' ? await groupOfMessage(deps, channel, messageTs) : undefined;
+    channel && typeof messageTs === 'string' ? await stormGroupOf(deps, channel, messageTs) : undefined;
   const parsed = TriagePayload.safeParse({
     job,
     requester: { userId: user, channelId: channel, ...(body.team?.id ? { teamId: body.team.id } : {}) },
@@ -102,5 +102,20 @@ export async function handleMonitorTriage(deps: Deps, body: BlockAction): Promis
       ':warning: The bot cannot reach its queue right now, so nothing was started. Try again in a minute.',
     );
     return 'unavailable';
+  }
+}
+
+/**
+ * The storm group whose message this click came from, if any. Never in the way of the answer: with
+ * Redis not ready or not answering the click is treated as one on a job's own alert, and the
+ * enqueue that follows tells the user the queue is unavailable.
+ */
+async function stormGroupOf(deps: Deps, channel: string, messageTs: string): Promise<string | undefined> {
+  if (deps.state.status !== 'ready') return undefined;
+  try {
+    return await groupOfMessage(deps, channel, messageTs);
+  } catch (err) {
+    deps.logger.warn({ err, channel }, 'could not tell whether the click came from a storm message');
+    return undefined;
   }
 }
