@@ -67,7 +67,9 @@ export function createSlackApp(opts: SlackAppOptions): App {
             appToken: env.SLACK_APP_TOKEN,
             logger: common.logger,
             customRoutes: common.customRoutes,
-            installerOptions: { port: env.PORT },
+            // The connection call (apps.connections.open) goes where every Web API call goes
+            // (SLACK_API_URL: GovSlack, a proxy, the tests' fake Slack), not to slack.com.
+            installerOptions: { port: env.PORT, clientOptions },
           }),
           guard,
         ),

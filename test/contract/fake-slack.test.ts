@@ -445,6 +445,22 @@ test('tokens: none answers not_authed, a wrong one invalid_auth; unknown methods
   }
 });
 
+test('apps.connections.open: an app-level token gets a Socket Mode URL, and only it', async () => {
+  await withFake(async (fake) => {
+    const app = new WebClient('xapp-1-A0MEDIC-1-abc', { slackApiUrl: fake.apiUrl, logLevel: LogLevel.ERROR });
+    assert.equal(await slackError(app.apps.connections.open({})), 'socket_mode_not_enabled');
+    fake.socketMode = { newUrl: () => 'ws://127.0.0.1:9/link/?ticket=t1' };
+    assert.equal((await app.apps.connections.open({})).url, 'ws://127.0.0.1:9/link/?ticket=t1');
+    // A bot token cannot open connections; an app token can do nothing else.
+    assert.equal(await slackError(client(fake).apps.connections.open({})), 'not_allowed_token_type');
+    assert.equal(
+      await slackError(app.chat.postMessage({ channel: 'C0DATAOPS', text: 'x' })),
+      'not_allowed_token_type',
+    );
+    assert.equal(fake.topLevel('C0DATAOPS').length, 0);
+  });
+});
+
 test('the fake also takes JSON bodies with a bearer token, as Slack does', async () => {
   await withFake(async (fake) => {
     const res = await fetch(`${fake.apiUrl}chat.postMessage`, {

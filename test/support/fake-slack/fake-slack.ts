@@ -58,6 +58,12 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
   readonly url: string;
   /** What WebClient's `slackApiUrl` (and `SLACK_API_URL`) takes: `${url}/api/`. */
   readonly apiUrl: string;
+  /**
+   * Socket Mode: where `apps.connections.open` (called with an app-level `xapp-` token) sends the
+   * app, e.g. a `FakeSocketMode` (./socket-mode.ts, kept out of index.ts: it needs `ws`). Unset:
+   * that method answers `socket_mode_not_enabled`.
+   */
+  socketMode?: { newUrl(): string };
   readonly teamId = TEAM_ID;
   readonly botUserId = BOT_USER_ID;
   readonly botId = BOT_ID;
@@ -706,7 +712,7 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
 
   private tokenAccepted(token: string): boolean {
     if (this.opts.tokens) return this.opts.tokens.includes(token);
-    return /^xox[abp]-\S+$/.test(token);
+    return /^(xox[abp]|xapp)-\S+$/.test(token);
   }
 
   private async handleApi(
@@ -770,6 +776,9 @@ export class FakeSlack extends EventEmitter<FakeSlackEvents> {
     if (!handler) return this.answer(res, call, 200, { ok: false, error: 'unknown_method' });
     if (!token) return this.answer(res, call, 200, { ok: false, error: 'not_authed' });
     if (!this.tokenAccepted(token)) return this.answer(res, call, 200, { ok: false, error: 'invalid_auth' });
+    // Slack: an app-level token opens Socket Mode connections and nothing else, and only it does.
+    if (token.startsWith('xapp-') !== (method === 'apps.connections.open'))
+      return this.answer(res, call, 200, { ok: false, error: 'not_allowed_token_type' });
 
     const ctx: MethodContext = { fake: this, args, token, actor: BOT_USER_ID };
     let body: Record<string, unknown>;

@@ -207,6 +207,12 @@ export const METHODS: Record<string, MethodHandler> = {
     };
   },
 
+  // Socket Mode: a WebSocket URL for the app (the token check is in FakeSlack.handleApi).
+  'apps.connections.open': ({ fake }) => {
+    if (!fake.socketMode) throw new SlackApiError('socket_mode_not_enabled');
+    return { url: fake.socketMode.newUrl() };
+  },
+
   // --- chat ---------------------------------------------------------------------------------
 
   'chat.postMessage': ({ fake, args, actor }) => {
