@@ -5,32 +5,11 @@
 // (same configuration) so neither file nears the runner's per-file time-out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator, type Simulator } from '../../sim/index.js';
-import { DAY } from '../../sim/scenarios.js';
-import { startTestMedic, type TestMedic } from '../support/medic.js';
-import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../support/slack-requests.js';
-import type { FakeMessage } from '../support/fake-slack/types.js';
-import { BackfillStore } from '../../src/store/backfills.js';
-import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
+import type { Simulator } from '../../sim/index.js';
+import type { TestMedic } from '../support/medic.js';
+import type { BackfillStore } from '../../src/store/backfills.js';
 import { waitFor } from '../support/wait.js';
-
-// The configuration of backfill.test.ts (importing it would run its tests here too).
-const BACKFILL_YAML = `
-slack:
-  approvers: [U0APPROVER]
-jobs:
-  MyJob:
-    input: s3://lake-raw/events/
-    output: s3://lake-curated/events/
-    stagingJob: MyJob-staging
-    consumers: [DownstreamJob]
-    table: { database: lake, name: events }
-  MyJobCopy:
-    input: s3://lake-raw/events/
-    output: s3://lake-curated/events/
-    stagingJob: MyJob-staging
-    consumers: []
-`;
+import { backfillSteps, startBackfillSession } from '../support/backfill-session.js';
 
 let sim: Simulator;
 let t: TestMedic;
@@ -38,15 +17,7 @@ let store: BackfillStore;
 let simStart: number;
 
 before(async () => {
-  sim = await startSimulator({ speed: 1000 });
-  simStart = sim.state.now();
-  for (const [k, v] of Object.entries(sim.env())) process.env[k] = v;
-  t = await startTestMedic({
-    env: sim.env(),
-    yaml: BACKFILL_YAML,
-    start: { timings: { backfillPollMs: 200, backfillMaxPollMs: 1000 } },
-  });
-  store = new BackfillStore(t.medic.state, t.prefix);
+  ({ sim, t, store, simStart } = await startBackfillSession());
 });
 
 after(async () => {
@@ -54,102 +25,12 @@ after(async () => {
   await sim.stop();
 });
 
-const text = (m: FakeMessage | undefined) =>
-  m ? JSON.stringify(m.blocks ?? []) + '\n' + (m.text ?? '') : '';
-
-/** The simulator's start minus n days, YYYY-MM-DD (scenario partitions are relative to it; its clock runs fast). */
-const daysAgo = (n: number) => new Date(simStart - n * DAY).toISOString().slice(0, 10);
-
-type ViewBlock = {
-  block_id?: string;
-  element?: { action_id: string; initial_value?: string; initial_options?: unknown[] };
-};
-
-/** Slash command → modal → submission with the prefilled values; returns the backfill id. */
-async function startBackfill(
-  channel: string,
-  args: string,
-  opts: { dryRun?: boolean } = {},
-): Promise<string> {
-  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL', 'U0APPROVER'] });
-  const triggerId = t.slack.newTriggerId('U0ONCALL');
-  const before = t.slack.callsTo('views.open').length;
-  const res = await sendSlashCommand(t.url, t.secret, {
-    command: '/backfill',
-    text: args,
-    channelId: channel,
-    triggerId,
-  });
-  assert.equal(res.status, 200);
-  const open = await waitFor('views.open', () => t.slack.callsTo('views.open')[before], 60_000);
-  const view = (typeof open.args.view === 'string' ? JSON.parse(open.args.view) : open.args.view) as {
-    callback_id: string;
-    private_metadata: string;
-    blocks: ViewBlock[];
-  };
-  assert.equal(view.callback_id, 'medic.backfill.submit');
-  const values: Record<string, Record<string, Record<string, unknown>>> = {};
-  for (const b of view.blocks) {
-    if (!b.block_id || !b.element) continue;
-    const el = b.element;
-    values[b.block_id] = {
-      [el.action_id]:
-        el.initial_options !== undefined || b.block_id === 'checks' || b.block_id === 'dry_run'
-          ? { type: 'checkboxes', selected_options: el.initial_options ?? [] }
-          : { type: 'plain_text_input', value: el.initial_value ?? null },
-    };
-  }
-  if (opts.dryRun)
-    values.dry_run = { dry_run_input: { type: 'checkboxes', selected_options: [{ value: 'dry-run' }] } };
-  const before2 = t.slack.topLevel(channel).length;
-  const sub = await sendViewSubmission(t.url, t.secret, {
-    callbackId: view.callback_id,
-    userId: 'U0ONCALL',
-    values,
-    privateMetadata: view.private_metadata,
-  });
-  assert.equal(sub.status, 200);
-  const msg = await waitFor('progress message', () => t.slack.topLevel(channel)[before2], 60_000);
-  const id = /bf-\d{8}-\d+/.exec(text(msg))?.[0];
-  assert.ok(id, 'progress message names the backfill id');
-  return id;
-}
-
-async function waitStatus(
-  id: string,
-  statuses: BackfillRecord['status'][],
-  timeoutMs = 60_000,
-): Promise<BackfillRecord> {
-  try {
-    return await waitFor(
-      `backfill ${id} ${statuses.join('|')}`,
-      async () => {
-        const r = await store.get(id);
-        return r && statuses.includes(r.status) ? r : undefined;
-      },
-      timeoutMs,
-    );
-  } catch (err) {
-    const r = await store.get(id);
-    throw new Error(`${(err as Error).message}; now ${r?.status}: ${JSON.stringify(r?.steps)}`, {
-      cause: err,
-    });
-  }
-}
-
-function progressMessage(channel: string, r: BackfillRecord): FakeMessage {
-  return t.slack.message(channel, r.messageTs!)!;
-}
-
-function click(channel: string, actionId: string, id: string, user: string, ts?: string) {
-  return sendBlockAction(t.url, t.secret, {
-    actionId,
-    value: id,
-    userId: user,
-    channelId: channel,
-    ...(ts ? { messageTs: ts } : {}),
-  });
-}
+const { text, daysAgo, startBackfill, waitStatus, progressMessage, click } = backfillSteps(() => ({
+  sim,
+  t,
+  store,
+  simStart,
+}));
 
 test('a step that fails in its own work (the quality step refused its reads) resumes from that step and still waits for the four-eyes approval before promoting', async () => {
   const channel = 'C0BFR1';

@@ -15,6 +15,7 @@ import { Timeline } from '../../src/store/timeline.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { waitFor } from '../support/wait.js';
+import { messageText, prefilled, type ModalView } from '../support/approvals.js';
 import { FollowUpStore, type FollowUp } from '../../src/store/followups.js';
 
 const YAML = `
@@ -47,7 +48,7 @@ after(async () => {
   await sim.stop();
 });
 
-const json = (m: FakeMessage | undefined): string => JSON.stringify(m?.blocks ?? []) + '\n' + (m?.text ?? '');
+const json = messageText;
 const approvals = () => new ApprovalStore(t.medic.state, t.prefix);
 
 async function incidentFor(channel: string, job: string): Promise<string> {
@@ -60,38 +61,6 @@ async function incidentFor(channel: string, job: string): Promise<string> {
     commander: REQUESTER,
   });
   return incident.id;
-}
-
-type View = { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] };
-type Values = Record<string, Record<string, Record<string, unknown>>>;
-
-function prefilled(view: View, reason: string): Values {
-  const values: Values = {};
-  for (const b of view.blocks) {
-    if (b.type !== 'input') continue;
-    const el = b.element as Record<string, unknown>;
-    let v: Record<string, unknown>;
-    switch (el.type) {
-      case 'plain_text_input':
-        v = { type: el.type, value: (el.initial_value as string | undefined) ?? null };
-        break;
-      case 'static_select':
-      case 'radio_buttons':
-        v = { type: el.type, selected_option: el.initial_option ?? null };
-        break;
-      case 'checkboxes':
-        v = { type: el.type, selected_options: el.initial_options ?? [] };
-        break;
-      case 'users_select':
-        v = { type: el.type, selected_user: el.initial_user ?? null };
-        break;
-      default:
-        v = { type: el.type };
-    }
-    if (b.block_id === 'reason') v = { ...v, value: reason };
-    values[b.block_id as string] = { [el.action_id as string]: v };
-  }
-  return values;
 }
 
 let seq = 0;
@@ -115,11 +84,11 @@ async function approved(
   });
   assert.equal(res.status, 200);
   const open = await t.slack.waitFor('views.open', (c) => c.args.trigger_id === triggerId);
-  const view = open.args.view as View;
+  const view = open.args.view as ModalView;
   const sub = await sendViewSubmission(t.url, t.secret, {
     callbackId: view.callback_id,
     userId: REQUESTER,
-    values: prefilled(view, reason),
+    values: prefilled(view, { reason: { value: reason } }),
     privateMetadata: view.private_metadata,
   });
   assert.equal(sub.status, 200);
