@@ -234,13 +234,33 @@ export function toJobDefinition(
   return out;
 }
 
+/**
+ * A promise per key, reused for `ttlMs` after it was asked for; one that rejects is dropped at once,
+ * so the next call asks again.
+ */
+function memo<T>(ttlMs: number, now: () => number): (key: string, load: () => Promise<T>) => Promise<T> {
+  const entries = new Map<string, { at: number; value: Promise<T> }>();
+  return (key, load) => {
+    const hit = entries.get(key);
+    if (hit && now() - hit.at < ttlMs) return hit.value;
+    const value = load();
+    entries.set(key, { at: now(), value });
+    value.catch(() => {
+      if (entries.get(key)?.value === value) entries.delete(key);
+    });
+    return value;
+  };
+}
+
 export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlatform {
   const resolver = createSynapseJobResolver(opts.jobs ?? {});
   const now = opts.now ?? Date.now;
   const pricing = opts.azure?.pricing ?? DEFAULT_SYNAPSE_PRICING;
   const ttl = opts.definitionTtlMs ?? 60_000;
   const clients = new Map<string, SynapseClient>();
-  const definitions = new Map<string, { at: number; value: Promise<PipelineDefinition> }>();
+  // A pipeline's definition and its Spark runtime, reused for `ttl`; a failure is not kept.
+  const definitions = memo<PipelineDefinition>(ttl, now);
+  const runtimes = memo<SparkRuntime>(ttl, now);
   let pools: SparkPoolClient | undefined;
 
   const clientOf = (t: Pick<SynapseTarget, 'endpoint' | 'workspace'>): SynapseClient => {
@@ -282,19 +302,8 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
   };
 
   function definitionOf(t: SynapseTarget): Promise<PipelineDefinition> {
-    const key = `${t.endpoint} ${t.pipeline}`;
-    const hit = definitions.get(key);
-    if (hit && now() - hit.at < ttl) return hit.value;
-    const value = clientOf(t).getPipeline(t.pipeline);
-    definitions.set(key, { at: now(), value });
-    // A failure is not kept: the next call asks again.
-    value.catch(() => {
-      if (definitions.get(key)?.value === value) definitions.delete(key);
-    });
-    return value;
+    return definitions(`${t.endpoint} ${t.pipeline}`, () => clientOf(t).getPipeline(t.pipeline));
   }
-
-  const runtimes = new Map<string, { at: number; value: Promise<SparkRuntime> }>();
 
   /**
    * The Spark version the job's main Spark activity runs on — its pool's `sparkVersion` (the
@@ -303,10 +312,7 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
    * (a 403 on notebooks, a pool given by an expression) is left out, never a failure of getJob.
    */
   function sparkRuntimeOf(t: SynapseTarget, def: PipelineDefinition): Promise<SparkRuntime> {
-    const key = `${t.endpoint} ${t.pipeline}`;
-    const hit = runtimes.get(key);
-    if (hit && now() - hit.at < ttl) return hit.value;
-    const value = (async (): Promise<SparkRuntime> => {
+    return runtimes(`${t.endpoint} ${t.pipeline}`, async (): Promise<SparkRuntime> => {
       const main = mainSparkActivity(def);
       if (!main) return {};
       const client = clientOf(t);
@@ -328,9 +334,7 @@ export function createSynapsePlatform(opts: SynapsePlatformOptions): SynapsePlat
         artifact?.requiredSparkVersion;
       const script = scriptOf(main, artifact);
       return { ...(v ? { runtime: `Spark ${v}` } : {}), ...(script ? { scriptLocation: script } : {}) };
-    })();
-    runtimes.set(key, { at: now(), value });
-    return value;
+    });
   }
 
   const studio = (t: SynapseTarget) => ({
