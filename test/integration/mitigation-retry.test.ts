@@ -10,12 +10,11 @@ import { startSimulator, type Simulator } from '../../sim/index.js';
 import { startTestMedic, type TestMedic } from '../support/medic.js';
 import { sendBlockAction, sendViewSubmission } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack/types.js';
-import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { waitFor } from '../support/wait.js';
-import { messageText, prefilled, type ModalView } from '../support/approvals.js';
+import { messageText, openIncidentFor, prefilled, type ModalView } from '../support/approvals.js';
 import { FollowUpStore, type FollowUp } from '../../src/store/followups.js';
 
 const YAML = `
@@ -51,17 +50,8 @@ after(async () => {
 const json = messageText;
 const approvals = () => new ApprovalStore(t.medic.state, t.prefix);
 
-async function incidentFor(channel: string, job: string): Promise<string> {
-  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: [REQUESTER, APPROVER, 'U0SRE1'] });
-  const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel(channel, {
-    title: `${job} degradation`,
-    job,
-    provider: 'glue',
-    env: 'staging',
-    commander: REQUESTER,
-  });
-  return incident.id;
-}
+const incidentFor = (channel: string, job: string): Promise<string> =>
+  openIncidentFor(t, channel, job, [REQUESTER, APPROVER, 'U0SRE1']);
 
 let seq = 0;
 

@@ -18,7 +18,13 @@ import { ApprovalStore, type Approval } from '../../src/store/approvals.js';
 import { encodeRequestValue } from '../../src/slack/blocks/approval-request.js';
 import { stableId } from '../../src/queue/payloads.js';
 import { waitFor } from '../support/wait.js';
-import { approvalRequest, buttonValue, prefilled, type ModalView } from '../support/approvals.js';
+import {
+  approvalRequest,
+  buttonValue,
+  openIncidentFor,
+  prefilled,
+  type ModalView,
+} from '../support/approvals.js';
 import { FollowUpStore, type FollowUp } from '../../src/store/followups.js';
 
 const YAML = `
@@ -64,21 +70,8 @@ const json = (m: FakeMessage | undefined): string => JSON.stringify(m?.blocks ??
 const approvals = () => new ApprovalStore(t.medic.state, t.prefix);
 const timeline = () => new Timeline(t.medic.state, t.prefix);
 
-async function incidentFor(channel: string, job: string): Promise<string> {
-  t.slack.addChannel({
-    id: channel,
-    name: channel.toLowerCase(),
-    members: [REQUESTER, APPROVER, 'U0SRE1', 'U0SRE2'],
-  });
-  const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel(channel, {
-    title: `${job} degradation`,
-    job,
-    provider: 'glue',
-    env: 'staging',
-    commander: REQUESTER,
-  });
-  return incident.id;
-}
+const incidentFor = (channel: string, job: string): Promise<string> =>
+  openIncidentFor(t, channel, job, [REQUESTER, APPROVER, 'U0SRE1', 'U0SRE2']);
 
 type View = ModalView;
 

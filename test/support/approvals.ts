@@ -4,6 +4,8 @@
 import type { FakeSlack } from './fake-slack/index.js';
 import type { FakeMessage } from './fake-slack/types.js';
 import { waitFor } from './wait.js';
+import type { TestMedic } from './medic.js';
+import { IncidentStore } from '../../src/store/incidents.js';
 
 /** A modal as views.open received it. */
 export type ModalView = { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] };
@@ -76,4 +78,25 @@ export async function approvalRequest(
     opts.timeoutMs,
   );
   return { message, approvalId: buttonValue(message, 'medic.mitigation.approve') };
+}
+
+/**
+ * An open incident for `job` in `channel` (staging, Glue), the channel created with `members` and
+ * the first member as commander; returns its id.
+ */
+export async function openIncidentFor(
+  t: TestMedic,
+  channel: string,
+  job: string,
+  members: string[],
+): Promise<string> {
+  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members });
+  const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel(channel, {
+    title: `${job} degradation`,
+    job,
+    provider: 'glue',
+    env: 'staging',
+    commander: members[0]!,
+  });
+  return incident.id;
 }
