@@ -6,6 +6,7 @@
 // It runs on the `cost` queue under one job scheduler (`cost-budgets`), upserted beside the
 // monitor's own schedulers; a short lock keeps two checks (the schedule and a manual run, or two
 // workers) from both posting.
+import { tryLock } from '../src/store/redis-lock.js';
 import type { Logger } from '../src/logger.js';
 import type { Deps } from '../src/deps.js';
 import type { AppConfig } from '../src/config/index.js';
@@ -61,22 +62,15 @@ export async function runBudgetCheck(deps: Deps, log: Logger): Promise<BudgetChe
   if (!budgets.length) return { evaluated: [], skipped: 'no budgets configured' };
   const prefix = deps.config.env.MEDIC_PREFIX;
   const lockKey = `${prefix}:budget-lock`;
-  const token = `${process.pid}-${deps.now()}-${Math.random()}`;
-  if ((await deps.state.set(lockKey, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+  const lock = await tryLock(deps.state, lockKey, LOCK_MS);
+  if (!lock) {
     log.info('another budget check is running; skipped');
     return { evaluated: [], skipped: 'locked' };
   }
   try {
     return await check(deps, budgets, log);
   } finally {
-    await deps.state
-      .eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        lockKey,
-        token,
-      )
-      .catch((err: unknown) => log.warn({ err }, 'could not release the budget lock'));
+    await lock.release().catch((err: unknown) => log.warn({ err }, 'could not release the budget lock'));
   }
 }
 

@@ -11,6 +11,8 @@
 // last said about a job lives in Redis (`<prefix>:monitor:<job>`), so an alert is posted once
 // whatever process evaluates next; a short per-job lock keeps two evaluations of one job (the
 // schedule and a manual run, or two workers) from both posting.
+import { tryLock } from '../src/store/redis-lock.js';
+import { prewarmAfterAlert } from './prewarm.js';
 import { createHash } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { AppConfig } from '../src/config/index.js';
@@ -67,6 +69,8 @@ export interface MonitorOutcome {
   verdict?: DegradationVerdict['verdict'];
   /** 'grouped': the alert went into the channel's storm message (src/slack/alert-group-message.ts). */
   posted: ('alert' | 'grouped' | 'recovered' | 'budget' | 'tags' | FreshnessPosted)[];
+  /** The job's input prewarm was enqueued after its alert (jobs/prewarm.ts). */
+  prewarm?: true;
   skipped?: string;
 }
 
@@ -107,23 +111,15 @@ export async function runMonitor(deps: Deps, jobName: string, log: Logger): Prom
     return { job: jobName, posted: [], skipped: err.message };
   }
   const lockKey = `${prefix}:monitor-lock:${jobName}`;
-  const token = `${process.pid}-${deps.now()}-${Math.random()}`;
-  if ((await deps.state.set(lockKey, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+  const lock = await tryLock(deps.state, lockKey, LOCK_MS);
+  if (!lock) {
     log.info({ job: jobName }, 'another evaluation of this job is running; skipped');
     return { job: jobName, posted: [], skipped: 'locked' };
   }
   try {
     return await evaluate(deps, platform, jobName, channel, log);
   } finally {
-    // Release only our own lock (it may have expired and been taken by another evaluation).
-    await deps.state
-      .eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        lockKey,
-        token,
-      )
-      .catch((err: unknown) => log.warn({ err }, 'could not release the monitor lock'));
+    await lock.release().catch((err: unknown) => log.warn({ err }, 'could not release the monitor lock'));
   }
 }
 
@@ -168,6 +164,7 @@ async function evaluate(
     previous?.budgetAlertedRunIds ?? [],
   );
   const posted: MonitorOutcome['posted'] = [];
+  let prewarm = false;
   const post = async (m: RenderedMessage) => {
     await deps.slack.chat.postMessage({
       channel,
@@ -192,6 +189,9 @@ async function evaluate(
       await post(message);
       posted.push(decision.kind === 'alert' ? 'alert' : 'recovered');
     }
+    // Its triage is near: gather the input's partitions now (jobs/prewarm.ts).
+    if (decision.kind === 'alert' && decision.reason === 'became')
+      prewarm = await prewarmAfterAlert(deps, platform, jobName, log);
   }
   const memory = nextMemory(previous, verdict, decision, deps.now());
   await deps.state.set(key, JSON.stringify(memory));
@@ -205,7 +205,7 @@ async function evaluate(
   // Missing data: a late partition of a job with freshnessHours (jobs/monitor-freshness.ts).
   posted.push(...(await checkFreshness(deps, jobName, channel, log)));
   log.info({ job: jobName, verdict: verdict.verdict, decision: decision.kind, posted }, 'monitor evaluated');
-  return { job: jobName, verdict: verdict.verdict, posted };
+  return { job: jobName, verdict: verdict.verdict, posted, ...(prewarm ? { prewarm: true as const } : {}) };
 }
 
 /** True when the alert went into the channel's group message instead of its own (src/slack/alert-group-message.ts). */

@@ -37,8 +37,13 @@ import { scanLocation, type ScanResult } from '../src/providers/scanner.js';
 import { SmallFileAggregator } from '../src/domain/small-files.js';
 import { parseSmallFileSummary, type SmallFileSummary } from '../src/domain/small-file-summary.js';
 import { mergeSummaries } from '../src/domain/small-file-merge.js';
+import { serialized } from '../src/store/redis-lock.js';
 
 const CACHE_TTL_SEC = 180 * 86_400;
+/** A scan holds its location's lock this long past its last sign of life. */
+const SCAN_LOCK_MS = 30_000;
+/** Past this, a scan waiting for another one of the same location goes on without it. */
+const SCAN_WAIT_MS = 120_000;
 /** Folder levels under the location walked to find partitions (year/month/day/hour). */
 export const MAX_DEPTH = 4;
 /** Listing requests one changed partition's scan keeps in flight (all share the overall limit). */
@@ -76,6 +81,8 @@ export interface PartitionCacheInfo {
   fromCache: number;
   /** When the oldest statistics used were gathered (epoch ms). */
   oldestAt?: number;
+  /** How long this scan waited for another scan of the same location to finish (ms). */
+  waitedMs?: number;
 }
 
 export function partitionStatsKey(prefix: string, loc: ObjectLocation, thresholdBytes: number): string {
@@ -166,7 +173,40 @@ export async function scanWithPartitionCache(
   keyPrefix: string,
   store: ObjectStore,
   loc: ObjectLocation,
-  opts: { thresholdBytes: number; concurrency: number; now: () => number; signal?: AbortSignal },
+  opts: ScanOptions,
+): Promise<{ scan: ScanResult; cache: PartitionCacheInfo } | undefined> {
+  // One scan of a location at a time (a triage right after an alert's prewarm, two people
+  // triaging one job): the second waits for the first, then finds the partitions it stored.
+  const lockKey = `${keyPrefix}:partition-scan:${opts.thresholdBytes}:${formatLocation(loc)}`;
+  const { value, waitedMs } = await serialized(
+    redis,
+    lockKey,
+    () => scanPartitions(redis, keyPrefix, store, loc, opts),
+    {
+      ttlMs: SCAN_LOCK_MS,
+      maxWaitMs: opts.maxWaitMs ?? SCAN_WAIT_MS,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+  );
+  if (value && waitedMs >= 100) value.cache.waitedMs = waitedMs;
+  return value;
+}
+
+interface ScanOptions {
+  thresholdBytes: number;
+  concurrency: number;
+  now: () => number;
+  signal?: AbortSignal;
+  /** How long to wait for another scan of the location in flight (default 2 min). */
+  maxWaitMs?: number;
+}
+
+async function scanPartitions(
+  redis: Redis,
+  keyPrefix: string,
+  store: ObjectStore,
+  loc: ObjectLocation,
+  opts: ScanOptions,
 ): Promise<{ scan: ScanResult; cache: PartitionCacheInfo } | undefined> {
   // The checks list after a key. Blob listing has no StartAfter: the adapter skips up to the key
   // page by page, so checking a partition costs as many requests as listing it (and with one-key

@@ -7,7 +7,8 @@ import { markFinalShown } from '../src/queue/workers.js';
 import { retryActions, retryingNote } from '../src/slack/blocks/retry.js';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
-import { SmallFilesPayload } from '../src/queue/payloads.js';
+import { SmallFilesQueuePayload } from '../src/queue/payloads.js';
+import { runPrewarm } from './prewarm.js';
 import { clearScanCancel, scanCancelledBy } from '../src/queue/smallfiles-cancel.js';
 import { ProviderError } from '../src/providers/ports.js';
 import { runSmallFilesScan, type SmallFilesResult } from './smallfiles-core.js';
@@ -43,7 +44,10 @@ export function reportModel(r: SmallFilesResult): SmallFilesReportModel {
 
 export function smallFilesProcessor(deps: Deps) {
   return async (job: Job, log: Logger) => {
-    const p = SmallFilesPayload.parse(job.data);
+    const queued = SmallFilesQueuePayload.parse(job.data);
+    // An alert's background prewarm of a job's input: no message, no user (jobs/prewarm.ts).
+    if ('kind' in queued) return await runPrewarm(deps, queued, log);
+    const p = queued;
     const channel = p.requester.channelId;
     const prefix = deps.config.env.MEDIC_PREFIX;
     const jobId = String(job.id);

@@ -661,11 +661,16 @@ function sparkConfProperties(conf: string): Record<string, string> {
 
 /** What of the volume came from the partition cache, and how old it is (jobs/partition-cache.ts). */
 function cacheNote(c: PartitionCacheInfo | undefined, now: number): string {
-  if (!c || c.fromCache === 0) return '';
+  if (!c) return '';
+  const waited =
+    c.waitedMs !== undefined
+      ? `, after ${(c.waitedMs / 1000).toFixed(1)} s waiting for a scan of it in flight`
+      : '';
+  if (c.fromCache === 0) return waited;
   const ageMin = c.oldestAt !== undefined ? Math.max(0, Math.round((now - c.oldestAt) / 60_000)) : undefined;
   const age =
     ageMin === undefined ? '' : ageMin < 1 ? ', under a minute old' : `, up to ${formatAge(ageMin)} old`;
-  return `; ${c.relisted} of ${c.partitions} partitions listed, ${c.fromCache} unchanged from the cache${age}`;
+  return `${waited}; ${c.relisted} of ${c.partitions} partitions listed, ${c.fromCache} unchanged from the cache${age}`;
 }
 
 function formatAge(minutes: number): string {

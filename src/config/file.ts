@@ -218,6 +218,12 @@ export const MonitorConfig = z
      * are listed in one message (updated as more arrive) instead of one alert each; 0 turns it off.
      */
     groupWindowMinutes: z.number().int().min(0).max(240).default(30),
+    /**
+     * When a job becomes DEGRADED/FAILING, gather its input's partition statistics in the background
+     * (one scan, as triage's) so the triage started from the alert reads only what changed. Needs
+     * `defaults.triagePartitionCache`; false: the alert's first triage lists the input itself.
+     */
+    prewarmInput: z.boolean().default(true),
     /** Requests that may go at once after a quiet spell (default: maxRequestsPerSecond, at least 1). */
     requestBurst: z.number().int().min(1).max(10_000).optional(),
   })

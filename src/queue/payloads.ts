@@ -49,6 +49,22 @@ export const SmallFilesPayload = z.object({
 });
 export type SmallFilesPayload = z.infer<typeof SmallFilesPayload>;
 
+/**
+ * A job the monitor has just alerted on: its input's partition statistics are gathered in the
+ * background (jobs/prewarm.ts), so the triage someone starts from the alert reads only what
+ * changed. Posts nothing; no user behind it.
+ */
+export const PrewarmPayload = z.object({
+  kind: z.literal('prewarm'),
+  job: z.string().min(1).max(255),
+  uri: z.string().min(1).max(2048),
+  requestedAt: z.number().int(),
+});
+export type PrewarmPayload = z.infer<typeof PrewarmPayload>;
+
+/** The smallfiles queue: a /smallfiles scan, or an alert's background prewarm of a job's input. */
+export const SmallFilesQueuePayload = z.union([SmallFilesPayload, PrewarmPayload]);
+
 export const MitigationPayload = z.object({
   /**
    * Also the BullMQ job id of the execution (`<id>-expire` for the expiry timer, `<id>-follow`
@@ -149,7 +165,7 @@ export type CostPayload = z.infer<typeof CostPayload>;
 
 export const PAYLOADS = {
   triage: TriagePayload,
-  smallfiles: SmallFilesPayload,
+  smallfiles: SmallFilesQueuePayload,
   mitigation: MitigationPayload,
   escalation: EscalationPayload,
   backfill: BackfillPayload,

@@ -63,7 +63,14 @@ export class Producers {
   async enqueue<Q extends QueueName>(
     name: Q,
     data: PayloadOf<Q>,
-    opts: { jobId?: string; dedupId?: string; dedupTtlMs?: number; delayMs?: number } = {},
+    opts: {
+      jobId?: string;
+      dedupId?: string;
+      dedupTtlMs?: number;
+      delayMs?: number;
+      /** BullMQ priority (1 is the highest; jobs without one go before every prioritized job). */
+      priority?: number;
+    } = {},
   ): Promise<EnqueueResult> {
     const payload = PAYLOADS[name].parse(data);
     const queue = this.queue(name);
@@ -78,6 +85,7 @@ export class Producers {
     if (opts.jobId) jobOpts.jobId = opts.jobId;
     else if (opts.dedupId) jobOpts.jobId = `${name}-${randomUUID()}`;
     if (opts.delayMs) jobOpts.delay = opts.delayMs;
+    if (opts.priority) jobOpts.priority = opts.priority;
     if (opts.dedupId) jobOpts.deduplication = { id: opts.dedupId, ttl: opts.dedupTtlMs ?? 60_000 };
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -30,6 +30,8 @@ import { monitorOffsetMs, monitorStateKey } from '../../jobs/monitor.js';
 import { INCREMENTAL_PAGE } from '../../jobs/monitor-runs.js';
 import type { MonitorOutcome } from '../../jobs/monitor.js';
 import { waitFor } from '../support/wait.js';
+import { partitionStatsKey } from '../../jobs/partition-cache.js';
+import { parseObjectUri } from '../../src/providers/object-uri.js';
 
 const CHANNEL = 'C0MONITOR';
 const YAML = `
@@ -121,8 +123,11 @@ function addRun(job: string, agoMs: number, durationSec: number): GlueRun {
   return sim.state.glue.addRun({ JobName: job, startedAt: sim.state.now() - agoMs, durationSec });
 }
 
+let myJobAlert: MonitorOutcome | undefined;
+
 test('MyJob (DEGRADED): one alert with the numbers, the run links and Triage now; the next run says nothing', async () => {
   const outcome = await runMonitor('MyJob');
+  myJobAlert = outcome;
   assert.deepEqual(outcome.posted, ['alert']);
   assert.equal(outcome.verdict, 'DEGRADED');
   const alerts = posts('MyJob', /^DEGRADED/);
@@ -181,6 +186,38 @@ test('MyJob (DEGRADED): one alert with the numbers, the run links and Triage now
   );
   assert.equal(posts('MyJob').length, 1);
   assert.equal((await memory('MyJob'))?.alert?.verdict, 'DEGRADED');
+});
+
+test('MyJob’s alert prewarmed its input: the partitions are in the cache, the baseline scan untouched, nothing posted', async () => {
+  assert.equal(myJobAlert?.prewarm, true, 'the alert enqueued the prewarm');
+  const queue = t.medic.producers.queue('smallfiles');
+  let prewarm: Awaited<ReturnType<typeof queue.getJobs>>[number] | undefined;
+  await waitFor(
+    'the prewarm of MyJob’s input to finish',
+    async () => {
+      const jobs = await queue.getJobs(['completed', 'failed']);
+      prewarm = jobs.find((j) => j.data.kind === 'prewarm' && j.data.job === 'MyJob');
+      return prewarm !== undefined;
+    },
+    60_000,
+  );
+  assert.equal(prewarm!.failedReason, undefined, `the prewarm failed: ${prewarm!.failedReason}`);
+  assert.equal(prewarm!.data.uri, 's3://lake-raw/events/');
+  const outcome = prewarm!.returnvalue as { partitions?: number; relisted?: number };
+  assert.ok((outcome.partitions ?? 0) > 1, JSON.stringify(outcome));
+  assert.equal(outcome.relisted, outcome.partitions, 'a cold cache: every partition listed once');
+  const stored = await t.medic.state.hkeys(
+    partitionStatsKey(
+      t.prefix,
+      parseObjectUri('s3://lake-raw/events/'),
+      t.medic.config.medic.defaults.smallFileBytes,
+    ),
+  );
+  assert.equal(stored.length, outcome.partitions, stored.join(', '));
+  // Only the partition cache: the location's previous scan (the baseline /smallfiles and triage
+  // compare against) is not replaced by the prewarm's.
+  assert.deepEqual(await t.medic.state.keys(`${t.prefix}:scan-baseline:*`), []);
+  assert.equal(t.slack.callsTo('chat.postMessage').filter((c) => c.args.channel !== CHANNEL).length, 0);
 });
 
 test('MyJob: a new degraded run brings a new alert naming it', async () => {
@@ -286,6 +323,10 @@ test('Triage now: enqueues exactly one triage for the channel, as /triage does, 
     () => t.slack.topLevel(CHANNEL).some((m) => /triage took/.test(textOf(m))),
     60_000,
   );
+  // The alert's prewarm gathered the input's partitions: the triage read them from the cache.
+  const report = [...t.slack.topLevel(CHANNEL)].reverse().find((m) => /triage took/.test(textOf(m)))!;
+  const thread = t.slack.thread(CHANNEL, report.ts).map(textOf).join('\n');
+  assert.match(`${textOf(report)}\n${thread}`, /partitions listed, \d+ unchanged from the cache/);
 });
 
 test('schedulers: one per monitored job at start, removed when its job leaves the config', async () => {

@@ -131,6 +131,24 @@ test('warm: nothing changed, nothing listed again but the checks; same summary',
   assert.equal(warm.scan.requests, lists.length);
 });
 
+test('two scans of one location at once: the second waits for the first, then reads its partitions', async () => {
+  // Another threshold: a cache (and a scan lock) of its own, cold.
+  const scan = () =>
+    scanWithPartitionCache(redis, prefix, store, loc, {
+      thresholdBytes: THRESHOLD * 2,
+      concurrency: 32,
+      now: Date.now,
+    });
+  const both = await Promise.all([scan(), scan()]);
+  const [cold, warm] = [...both].sort((a, b) => (b?.cache.relisted ?? 0) - (a?.cache.relisted ?? 0));
+  assert.ok(cold && warm);
+  assert.deepEqual(cold.cache, { partitions: 12, relisted: 12, fromCache: 0 });
+  assert.equal(warm.cache.relisted, 0, 'nothing listed twice');
+  assert.equal(warm.cache.fromCache, 12);
+  assert.ok((warm.cache.waitedMs ?? 0) >= 100, `it waited: ${JSON.stringify(warm.cache)}`);
+  assert.deepEqual(figures(warm.scan.summary), figures(cold.scan.summary));
+});
+
 test('a file added to a partition and a new partition: only those two are listed again', async () => {
   sim.state.s3.putObject(BUCKET, 'events/dt=2026-11-12/part-zzzz-late.parquet', Buffer.alloc(1000));
   sim.state.s3.putObject(BUCKET, 'events/dt=2026-11-13/part-00000.parquet', Buffer.alloc(2000));
