@@ -4,7 +4,8 @@
 //      HTTPS, 40 ms per Azure call; its Blob listing from Azurite behind a proxy adding 40 ms per
 //      request, `--blob azurite`, the default, or from the simulator's List Blobs, `--blob sim`): a job
 //      with 500 runs of history and 50,000 input objects in 30 partitions on each platform —
-//      median of N runs each, the two platforms alternating, with the time per phase;
+//      median of N runs each, the two platforms alternating, with the time per phase (the partition
+//      cache emptied before each triage: every triage lists its whole input);
 //   2. ack latency (p50/p99) of 200 concurrent /triage commands against a web-role bot.
 //   3. (--partition-cache, on its own) the Glue triage side by side: every partition listed
 //      (defaults.triagePartitionCache: false), the partition cache cold (emptied before each
@@ -566,8 +567,15 @@ async function main() {
   };
   const azureCalls0 = () => azure.requests().filter((r) => r.service !== 'blob').length;
   const azureBefore = azureCalls0();
+  // Every triage here lists its whole input: the partition cache (section 3) is emptied first.
+  const cold = async (prefix: string) => {
+    const keys = await redis.keys(`${prefix}:partition-stats:*`);
+    if (keys.length) await redis.del(...keys);
+  };
   for (let i = 0; i < RUNS; i++) {
+    await cold(t.prefix);
     record(rows.glue, await timeTriage(t, slack, queue, 'BenchJob', `CBENCH${i}`));
+    await cold(ts.prefix);
     record(rows.synapse, await timeTriage(ts, slack, squeue, 'BenchPipeline', `CBENCHSYN${i}`));
   }
   const awsCalls = sim.requests().length;
