@@ -158,3 +158,26 @@ test('the simulator seeds 50,000 blobs at once and lists a page of them', async 
   const scan = await scanLocation(simStore, { ...at(ACCOUNT, 'big/'), container: 'big' });
   assert.equal(scan.summary.objects, 50_000);
 });
+
+test('startAfter: one request with startFrom on the simulator, page skipping on Azurite, the same keys', async () => {
+  const req = {
+    container: CONTAINER,
+    prefix: HUGE_PARTITION,
+    startAfter: `${HUGE_PARTITION}part-00041-c000.snappy.parquet`,
+    maxKeys: 3,
+  };
+  const n0 = sim.requests({ service: 'blob' }).length;
+  const [s, a] = await Promise.all([simStore.listPage(req), azStore.listPage(req)]);
+  const keys = [42, 43, 44].map((k) => `${HUGE_PARTITION}part-000${k}-c000.snappy.parquet`);
+  assert.deepEqual(
+    s.objects.map((o) => o.key),
+    keys.slice(0, 2),
+  );
+  assert.equal(s.startFromIgnored, undefined);
+  const sent = sim.requests({ service: 'blob' }).slice(n0);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]?.params.startFrom, req.startAfter);
+  // Azurite lists from the prefix: the adapter skipped its pages up to the key.
+  assert.equal(a.startFromIgnored, true);
+  assert.equal(a.objects[0]?.key, keys[0]);
+});
