@@ -1,9 +1,11 @@
 // Benchmark of /triage (issues 4 and 12), end to end through the real bot:
 //   1. time from the signed slash command to the final report in (fake) Slack, side by side for
 //      AWS Glue (the simulator, 40 ms per AWS call) and Azure Synapse (the Azure simulator over
-//      HTTPS, 40 ms per Azure call, and Azurite behind a proxy adding 40 ms per Blob request): a job
+//      HTTPS, 40 ms per Azure call; its Blob listing from Azurite behind a proxy adding 40 ms per
+//      request, `--blob azurite`, the default, or from the simulator's List Blobs, `--blob sim`): a job
 //      with 500 runs of history and 50,000 input objects in 30 partitions on each platform —
-//      median of N runs each, the two platforms alternating, with the time per phase;
+//      median of N runs each, the two platforms alternating, with the time per phase (the partition
+//      cache emptied before each triage: every triage lists its whole input);
 //   2. ack latency (p50/p99) of 200 concurrent /triage commands against a web-role bot.
 //   3. (--partition-cache, on its own) the Glue triage side by side: every partition listed
 //      (defaults.triagePartitionCache: false), the partition cache cold (emptied before each
@@ -13,8 +15,10 @@
 //      commit beside today's, triage by triage. Each triage has a channel of its own.
 // Prints a table. Results are kept in bench/README.md.
 //
-//   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200]
-//   npx tsx bench/triage.ts --partition-cache [--runs 5] [--latency 40] [--synapse [--azurite-port N]] [--before <commit>]
+//   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200] [--blob azurite|sim]
+//   npx tsx bench/triage.ts --partition-cache [--runs 5] [--latency 40] [--synapse [--blob azurite|sim] [--azurite-port N]] [--before <commit>]
+// --blob sim: our code's cost with a fixed per-request latency (as the Glue row with the simulated
+// S3); --blob azurite: bound by the emulator (its per-request cost grows with the blob count).
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -196,6 +200,61 @@ async function latencyProxy(
   };
 }
 
+/** Where the Synapse row's Blob listing goes: `--blob azurite` (default) or `--blob sim`. */
+const BLOB_MODE = (() => {
+  const i = process.argv.indexOf('--blob');
+  const v = i >= 0 ? process.argv[i + 1] : 'azurite';
+  if (v !== 'azurite' && v !== 'sim') throw new Error(`--blob takes azurite or sim, not ${v}`);
+  return v;
+})();
+
+/**
+ * The Blob service BenchPipeline's 50,000 input blobs are listed from, `LATENCY` ms per request:
+ * `sim` — the Azure simulator's List Blobs (its fault rule adds the latency; seeded in memory in
+ * well under a second), so the row measures our code with a fixed per-request cost, as the Glue
+ * row does with the simulated S3; `azurite` — Azurite (started and seeded as sparse page blobs, or
+ * an already seeded one at `azuritePort`) behind a proxy adding the latency, so the row is bound
+ * by the emulator, whose per-request cost grows with the container's size.
+ */
+async function blobSide(
+  azure: Awaited<ReturnType<typeof startAzureSimulator>>,
+  azuritePort = 0,
+): Promise<{ connectionString: string; requests: () => number; stop: () => Promise<void> }> {
+  if (BLOB_MODE === 'sim') {
+    const t0 = performance.now();
+    azure.blobs.put(AZURE_SIM.storageAccount, AZURE_SIM.container, benchBlobs(azure.state.now()));
+    console.error(`seeded 50,000 blobs in the simulator in ${Math.round(performance.now() - t0)} ms`);
+    return {
+      connectionString: azure.blobConnectionString(),
+      requests: () => azure.requests({ service: 'blob' }).length,
+      stop: async () => {},
+    };
+  }
+  const azurite = azuritePort
+    ? { url: `http://127.0.0.1:${azuritePort}/${AZURITE_ACCOUNT}`, stop: async () => {} }
+    : await startAzurite();
+  const conn = (url: string) =>
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${url};`;
+  if (!azuritePort) {
+    const t0 = performance.now();
+    await seedSparseBlobs(
+      BlobServiceClient.fromConnectionString(conn(azurite.url)).getContainerClient(AZURE_SIM.container),
+      benchBlobs(azure.state.now()),
+      { concurrency: 32 },
+    );
+    console.error(`seeded 50,000 blobs in Azurite in ${Math.round((performance.now() - t0) / 1000)} s`);
+  }
+  const proxy = await latencyProxy(azurite.url, LATENCY);
+  return {
+    connectionString: conn(`${proxy.url}/${AZURITE_ACCOUNT}`),
+    requests: () => proxy.requests(),
+    stop: async () => {
+      await proxy.close();
+      await azurite.stop();
+    },
+  };
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -296,7 +355,7 @@ async function partitionCacheSection() {
   let syn:
     | {
         azure: Awaited<ReturnType<typeof startAzureSimulator>>;
-        proxy: Awaited<ReturnType<typeof latencyProxy>>;
+        blob: Awaited<ReturnType<typeof blobSide>>;
         stop: () => Promise<void>;
       }
     | undefined;
@@ -306,35 +365,17 @@ async function partitionCacheSection() {
     const azure = await startAzureSimulator({ ca: simCa, scenarios: [azureBase, benchPipeline] });
     process.env.IDENTITY_ENDPOINT = azure.identityEndpoint;
     process.env.IDENTITY_HEADER = azure.identityHeader;
-    const azurite = azuritePort
-      ? {
-          url: `http://127.0.0.1:${azuritePort}/${AZURITE_ACCOUNT}`,
-          stop: async () => {},
-        }
-      : await startAzurite();
-    const conn = (url: string) =>
-      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${url};`;
-    if (!azuritePort) {
-      const t0 = performance.now();
-      await seedSparseBlobs(
-        BlobServiceClient.fromConnectionString(conn(azurite.url)).getContainerClient(AZURE_SIM.container),
-        benchBlobs(azure.state.now()),
-        { concurrency: 32 },
-      );
-      console.error(`seeded 50,000 blobs in ${Math.round((performance.now() - t0) / 1000)} s`);
-    }
-    const proxy = await latencyProxy(azurite.url, LATENCY);
+    const blob = await blobSide(azure, azuritePort);
     azure.setFaults([{ latencyMs: LATENCY }]);
-    const env = { ...azure.env(), AZURE_STORAGE_CONNECTION_STRING: conn(`${proxy.url}/${AZURITE_ACCOUNT}`) };
+    const env = { ...azure.env(), AZURE_STORAGE_CONNECTION_STRING: blob.connectionString };
     const yaml = synapseYaml(azure.workspaceEndpoint());
     synNow = await add(bot(startTestMedic, { env, yaml }));
     if (before) synBefore = await add(bot(before.start, { env, yaml }));
     syn = {
       azure,
-      proxy,
+      blob,
       stop: async () => {
-        await proxy.close();
-        await azurite.stop();
+        await blob.stop();
         await azure.stop();
       },
     };
@@ -419,7 +460,7 @@ async function partitionCacheSection() {
     r.source = /[^"]*partitions listed[^"]*/.exec(json)?.[0] ?? r.source;
   };
   const s3 = () => sim.requests({ service: 's3' }).length;
-  const blob = () => syn?.proxy.requests() ?? 0;
+  const blob = () => syn?.blob.requests() ?? 0;
   let added = 0;
   const change = () =>
     sim.state.s3.putObject(
@@ -502,26 +543,14 @@ async function main() {
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   const queue = new Queue('triage', { connection: redis, prefix: t.prefix });
 
-  // The Synapse side: the Azure simulator (HTTPS, managed identity), Azurite behind a latency proxy.
+  // The Synapse side: the Azure simulator (HTTPS, managed identity), the Blob listing per --blob.
   const azure = await startAzureSimulator({ ca: simCa, scenarios: [azureBase, benchPipeline] });
   process.env.IDENTITY_ENDPOINT = azure.identityEndpoint;
   process.env.IDENTITY_HEADER = azure.identityHeader;
-  const azurite = await startAzurite();
-  await seedSparseBlobs(
-    BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(AZURE_SIM.container),
-    benchBlobs(azure.state.now()),
-    { concurrency: 32 },
-  );
-  const proxy = await latencyProxy(azurite.url, LATENCY);
+  const blob = await blobSide(azure);
   azure.setFaults([{ latencyMs: LATENCY }]);
   const ts = await startTestMedic({
-    env: {
-      ...azure.env(),
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(
-        azurite.url,
-        `${proxy.url}/devstoreaccount1`,
-      ),
-    },
+    env: { ...azure.env(), AZURE_STORAGE_CONNECTION_STRING: blob.connectionString },
     yaml: synapseYaml(azure.workspaceEndpoint()),
     slack,
   });
@@ -536,18 +565,25 @@ async function main() {
     row.totals.push(r.ms);
     for (const [k, v] of Object.entries(r.phases)) (row.phases[k] ??= []).push(v);
   };
-  const azureBefore = azure.requests().length;
+  const azureCalls0 = () => azure.requests().filter((r) => r.service !== 'blob').length;
+  const azureBefore = azureCalls0();
+  // Every triage here lists its whole input: the partition cache (section 3) is emptied first.
+  const cold = async (prefix: string) => {
+    const keys = await redis.keys(`${prefix}:partition-stats:*`);
+    if (keys.length) await redis.del(...keys);
+  };
   for (let i = 0; i < RUNS; i++) {
+    await cold(t.prefix);
     record(rows.glue, await timeTriage(t, slack, queue, 'BenchJob', `CBENCH${i}`));
+    await cold(ts.prefix);
     record(rows.synapse, await timeTriage(ts, slack, squeue, 'BenchPipeline', `CBENCHSYN${i}`));
   }
   const awsCalls = sim.requests().length;
-  const azureCalls = azure.requests().length - azureBefore;
-  const blobCalls = proxy.requests();
+  const azureCalls = azureCalls0() - azureBefore;
+  const blobCalls = blob.requests();
   await ts.stop();
   await squeue.close();
-  await proxy.close();
-  await azurite.stop();
+  await blob.stop();
   await azure.stop();
   await t.stop();
 

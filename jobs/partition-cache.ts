@@ -17,8 +17,18 @@
 // one limit of `concurrency` requests in flight, so the checks of all partitions run side by side
 // instead of in rounds, and the SDK's own middleware (the request budget) sees each of them.
 //
+// On Azure Blob the checks use List Blobs' `startFrom` (inclusive; service version 2026-04-06):
+// listing from a leaf's last key, at most two names, must give exactly that key, unchanged (its
+// Last-Modified and Etag: Blob's Last-Modified has one-second precision, so an overwrite within
+// the same second is seen by its Etag only), and the newest blob, when it is another, must have its
+// Last-Modified and Etag too. A service that ignores startFrom (older service versions; Azurite
+// 3.35) is seen by the first name it returns sorting before startFrom: that leaf is listed again
+// (never called unchanged), and the account is remembered in Redis for a day
+// (`<prefix>:blob-startfrom-ignored:<account>`), during which its locations are scanned whole.
+//
 // The merged summary is what one full scan would have said; the report names what came from the
-// cache and how old. Not seen by the checks: an object added to a cached partition whose key sorts
+// cache and how old. Not seen by the checks (S3 and Blob alike: a listing cannot ask for what
+// changed in the middle of a key range): an object added to a cached partition whose key sorts
 // before that partition's last key while an older object stays its newest, and a deleted object
 // that was neither its last key nor its newest.
 //
@@ -62,6 +72,9 @@ interface CachedLeaf {
   /** The newest object (the greatest key among equally new ones) and its LastModified (ms). */
   newestKey?: string;
   newestMs?: number;
+  /** ETags of the newest object and of the last key, when the store lists them. */
+  newestEtag?: string;
+  lastEtag?: string;
 }
 
 /** A folder above the partitions: listed with the delimiter every time, nothing else kept. */
@@ -85,6 +98,17 @@ export interface PartitionCacheInfo {
   waitedMs?: number;
 }
 
+/** Set (for a day) when an account's Blob service was seen ignoring startFrom. */
+export function startFromIgnoredKey(prefix: string, account: string): string {
+  return `${prefix}:blob-startfrom-ignored:${account}`;
+}
+const IGNORED_TTL_SEC = 86_400;
+
+/** The object as it was cached: same LastModified, and same ETag when one was kept. */
+function same(o: ObjectInfo | undefined, ms: number, etag: string | undefined): boolean {
+  return o !== undefined && o.lastModified?.getTime() === ms && (etag === undefined || o.etag === etag);
+}
+
 export function partitionStatsKey(prefix: string, loc: ObjectLocation, thresholdBytes: number): string {
   return `${prefix}:partition-stats:${thresholdBytes}:${formatLocation(loc)}`;
 }
@@ -95,11 +119,14 @@ class LeafKeys {
   prevKey: string | undefined;
   newestKey: string | undefined;
   newestMs = -Infinity;
+  newestEtag: string | undefined;
+  lastEtag: string | undefined;
 
   add(o: ObjectInfo): void {
     if (this.lastKey === undefined || compareKeys(o.key, this.lastKey) > 0) {
       this.prevKey = this.lastKey;
       this.lastKey = o.key;
+      this.lastEtag = o.etag;
     } else if (
       o.key !== this.lastKey &&
       (this.prevKey === undefined || compareKeys(o.key, this.prevKey) > 0)
@@ -114,6 +141,7 @@ class LeafKeys {
     ) {
       this.newestKey = o.key;
       this.newestMs = t;
+      this.newestEtag = o.etag;
     }
   }
 
@@ -126,6 +154,8 @@ class LeafKeys {
       ...(this.newestKey !== undefined && Number.isFinite(this.newestMs)
         ? { newestKey: this.newestKey, newestMs: this.newestMs }
         : {}),
+      ...(this.newestEtag !== undefined ? { newestEtag: this.newestEtag } : {}),
+      ...(this.lastEtag !== undefined ? { lastEtag: this.lastEtag } : {}),
     };
   }
 }
@@ -208,10 +238,13 @@ async function scanPartitions(
   loc: ObjectLocation,
   opts: ScanOptions,
 ): Promise<{ scan: ScanResult; cache: PartitionCacheInfo } | undefined> {
-  // The checks list after a key. Blob listing has no StartAfter: the adapter skips up to the key
-  // page by page, so checking a partition costs as many requests as listing it (and with one-key
-  // pages, one request per blob): a Blob location is scanned whole.
-  if (store.scheme !== 's3') return undefined;
+  // The checks list from a key: S3 StartAfter, Blob startFrom. On a Blob service seen ignoring
+  // startFrom, a check would cost as many requests as a listing: its locations are scanned whole.
+  const blob = store.scheme === 'azure-blob';
+  if (!blob && store.scheme !== 's3') return undefined;
+  const ignoredKey = startFromIgnoredKey(keyPrefix, loc.account ?? '');
+  if (blob && (await redis.exists(ignoredKey))) return undefined;
+  let startFromIgnored = false;
   const started = Date.now();
   const { thresholdBytes, signal } = opts;
   const limit = limiter(Math.max(1, opts.concurrency));
@@ -265,8 +298,35 @@ async function scanPartitions(
     }
   }
 
+  /** Blob: from the last key (inclusive), exactly it, unchanged; and the newest blob unchanged. */
+  async function unchangedBlob(
+    p: string,
+    c: CachedLeaf & { lastKey: string; newestKey: string; newestMs: number },
+  ) {
+    const newestToo = c.newestKey !== c.lastKey;
+    const [tail, newest] = await Promise.all([
+      list({ prefix: p, startFrom: c.lastKey, maxKeys: 2 }),
+      newestToo ? list({ prefix: c.newestKey, maxKeys: 1 }) : undefined,
+    ]);
+    if (tail.startFromIgnored) {
+      startFromIgnored = true;
+      return false;
+    }
+    const [last, more] = tail.objects;
+    if (last?.key !== c.lastKey || more !== undefined || tail.nextToken) return false;
+    if (!newestToo) return same(last, c.newestMs, c.newestEtag);
+    if (c.lastEtag !== undefined && last.etag !== c.lastEtag) return false;
+    return same(
+      newest?.objects.find((x) => x.key === c.newestKey),
+      c.newestMs,
+      c.newestEtag,
+    );
+  }
+
   async function unchanged(p: string, c: CachedLeaf): Promise<boolean> {
     if (!c.lastKey || !c.newestKey || c.newestMs === undefined) return false;
+    if (blob)
+      return unchangedBlob(p, { ...c, lastKey: c.lastKey, newestKey: c.newestKey, newestMs: c.newestMs });
     if (c.newestKey === c.lastKey && (c.prevKey !== undefined || c.summary.objects === 1)) {
       // One listing: after the key before the last, exactly the last key, as new as it was.
       const page = await list({
@@ -277,7 +337,7 @@ async function scanPartitions(
       const [last, more] = page.objects;
       return (
         last?.key === c.lastKey &&
-        last.lastModified?.getTime() === c.newestMs &&
+        same(last, c.newestMs, c.newestEtag) &&
         more === undefined &&
         !page.nextToken
       );
@@ -287,8 +347,11 @@ async function scanPartitions(
       list({ prefix: c.newestKey, maxKeys: 1 }),
     ]);
     if (after.objects.length > 0 || after.nextToken) return false;
-    const o = newest.objects.find((x) => x.key === c.newestKey);
-    return o?.lastModified?.getTime() === c.newestMs;
+    return same(
+      newest.objects.find((x) => x.key === c.newestKey),
+      c.newestMs,
+      c.newestEtag,
+    );
   }
 
   function recordScan(p: string, keys: LeafKeys, at: number, scan: ScanResult): void {
@@ -376,6 +439,7 @@ async function scanPartitions(
   if (Object.keys(fresh).length > 0) tx.hset(key, fresh);
   if (gone.length > 0) tx.hdel(key, ...gone);
   tx.expire(key, CACHE_TTL_SEC);
+  if (startFromIgnored) tx.set(ignoredKey, '1', 'EX', IGNORED_TTL_SEC);
   await tx.exec();
 
   const finished = Date.now();

@@ -3,7 +3,7 @@
 // workspace), adds latency and/or fails a share of them with the error that service really sends.
 import { z } from 'zod';
 
-export const AzureServiceName = z.enum(['identity', 'synapse', 'loganalytics', 'monitor', 'arm']);
+export const AzureServiceName = z.enum(['identity', 'synapse', 'loganalytics', 'monitor', 'arm', 'blob']);
 export type AzureServiceName = z.infer<typeof AzureServiceName>;
 
 /**

@@ -19,6 +19,7 @@ import { RateLimiter, type RateLimit } from '../rate-limit.js';
 import { AZURE_SIM, defaultAzureScenarios, type AzureScenario } from './scenarios.js';
 import { createAzureServer, IDENTITY_PATH, type AzureServerContext } from './server.js';
 import { AzureState } from './state.js';
+import { SimBlobStore } from './blob.js';
 import { TokenIssuer } from './tokens.js';
 import {
   CA_CERT_FILE,
@@ -54,6 +55,8 @@ export interface AzureSimulatorOptions {
   beforeSend?: () => Promise<void>;
   /** Request rate limits (real time) per service: past them, 429 TooManyRequests with Retry-After. */
   rateLimits?: Partial<Record<AzureServiceName, RateLimit>>;
+  /** Storage accounts the Blob service (List Blobs) serves; default [AZURE_SIM.storageAccount]. */
+  blobAccounts?: string[];
 }
 
 export interface AzureSimulator {
@@ -66,6 +69,12 @@ export interface AzureSimulator {
   identityEndpoint: string;
   identityHeader: string;
   state: AzureState;
+  /** The Blob service's store: put blobs straight into it (`blobs.put(account, container, [...])`). */
+  blobs: SimBlobStore;
+  /** `https://127.0.0.1:PORT/<account>`: a Blob account's endpoint. */
+  blobUrl(account?: string): string;
+  /** An AZURE_STORAGE_CONNECTION_STRING for the account (Shared Key, HTTPS). */
+  blobConnectionString(account?: string): string;
   /** The workspace endpoint a job's `workspaceEndpoint` names: `${url}/synapse/${name}`. */
   workspaceEndpoint(name?: string): string;
   /** NODE_EXTRA_CA_CERTS, IDENTITY_ENDPOINT, IDENTITY_HEADER, MEDIC_AZURE_LOGS_URL, MEDIC_AZURE_ARM_URL. */
@@ -111,9 +120,12 @@ export async function startAzureSimulator(opts: AzureSimulatorOptions = {}): Pro
     for (const s of scenarios) s(state, now);
   };
   seedState();
+  const blobs = new SimBlobStore(() => state.now());
+  for (const a of opts.blobAccounts ?? [AZURE_SIM.storageAccount]) blobs.addAccount(a);
   const rateLimits = new RateLimiter<AzureServiceName>(opts.rateLimits ?? {});
   const ctx: AzureServerContext = {
     state,
+    blobs,
     faults,
     rateLimits,
     requests,
@@ -146,6 +158,13 @@ export async function startAzureSimulator(opts: AzureSimulatorOptions = {}): Pro
     identityEndpoint,
     identityHeader: ctx.identityHeader,
     state,
+    blobs,
+    blobUrl: (account = AZURE_SIM.storageAccount) => `${url}/${account}`,
+    blobConnectionString: (account = AZURE_SIM.storageAccount) => {
+      const a = blobs.accounts.get(account);
+      if (!a) throw new Error(`the Azure simulator serves no storage account ${account}`);
+      return `DefaultEndpointsProtocol=https;AccountName=${account};AccountKey=${a.key};BlobEndpoint=${url}/${account};`;
+    },
     workspaceEndpoint: (name = AZURE_SIM.workspace) => `${url}/synapse/${encodeURIComponent(name)}`,
     env: () => ({
       NODE_EXTRA_CA_CERTS: caFile,

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { armRoute } from './arm.js';
+import { blobErrorResponse, blobRoute, BlobServiceError, checkSharedKey, type SimBlobStore } from './blob.js';
 import { handleAzureAdmin } from './admin.js';
 import { AzureSimError, json, renderError, type AzureRequest, type AzureResponse } from './http.js';
 import { handleLogQuery } from './log-analytics.js';
@@ -19,6 +20,8 @@ import type { RateLimiter } from '../rate-limit.js';
 
 export interface AzureServerContext {
   state: AzureState;
+  /** The Blob service's accounts and containers (List Blobs, Shared Key auth). */
+  blobs: SimBlobStore;
   faults: AzureFaultInjector;
   /** Request rate limits per service (real time): past them, 429 with Retry-After. */
   rateLimits?: RateLimiter<AzureServiceName>;
@@ -80,6 +83,8 @@ interface Routed {
   /** For 403s. */
   action?: string;
   scope?: string;
+  /** Checked instead of a bearer token (the Blob service's Shared Key). */
+  authorize?: (req: AzureRequest) => void;
   handle(req: AzureRequest): AzureResponse;
 }
 
@@ -132,6 +137,16 @@ function route(ctx: AzureServerContext, req: AzureRequest): Routed | undefined {
       handle: (q) => r.handle(ctx.state, q, ctx.baseUrl),
     };
   }
+  const blob = blobRoute(ctx.blobs, req.method, segs, req.url);
+  if (blob)
+    return {
+      service: 'blob',
+      operation: blob.operation,
+      resources: blob.resources,
+      action: 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
+      authorize: (q) => checkSharedKey(q, blob.account),
+      handle: blob.handle,
+    };
   return undefined;
 }
 
@@ -226,6 +241,30 @@ function unauthenticated(
 
 function injected(ctx: AzureServerContext, r: Routed, rule: AzureFaultRule): AzureSimError {
   const kind = rule.error!;
+  if (r.service === 'blob') {
+    // Azure Storage's own codes (rendered as XML by the caller).
+    const [status, code, message] =
+      kind === 'throttle'
+        ? [503, 'ServerBusy', 'The server is busy.']
+        : kind === 'denied'
+          ? [
+              403,
+              'AuthorizationPermissionMismatch',
+              'This request is not authorized to perform this operation using this permission.',
+            ]
+          : kind === 'internal'
+            ? [500, 'InternalError', 'The server encountered an internal error. Please retry the request.']
+            : kind === 'unavailable'
+              ? [
+                  503,
+                  'ServerBusy',
+                  'The server is currently unable to receive requests. Please retry your request.',
+                ]
+              : [400, kind, `injected ${kind}`];
+    return new AzureSimError(rule.status ?? status, code, rule.message ?? message, {
+      headers: kind === 'throttle' ? { 'retry-after': String(rule.retryAfterSec ?? 1) } : {},
+    });
+  }
   const flat = rule.flat ?? false;
   const msg = (fallback: string) => rule.message ?? fallback;
   const oid = ctx.tokens.principalId;
@@ -406,21 +445,27 @@ async function handle(ctx: AzureServerContext, req: IncomingMessage, res: Server
       }
       throw injected(ctx, r, decision.fault);
     }
+    r.authorize?.(request);
     if (r.audience) {
       const check = ctx.tokens.check(req.headers.authorization, r.audience);
       if (!check.ok) throw unauthenticated(r.audience, check.reason, check.audience, ctx.state.tenantId);
     }
     response = r.handle(request);
   } catch (e) {
-    if (!(e instanceof AzureSimError)) throw e;
-    response =
-      r.service === 'identity'
-        ? json(
-            e.status,
-            { statusCode: e.status, message: e.message, correlationId: requestId },
-            e.opts.headers,
-          )
-        : renderError(e, requestId);
+    if (e instanceof BlobServiceError) response = blobErrorResponse(e.status, e.code, e.message, requestId);
+    else if (!(e instanceof AzureSimError)) throw e;
+    else if (r.service === 'blob') {
+      response = blobErrorResponse(e.status, e.code, e.message, requestId);
+      Object.assign(response.headers, e.opts.headers);
+    } else
+      response =
+        r.service === 'identity'
+          ? json(
+              e.status,
+              { statusCode: e.status, message: e.message, correlationId: requestId },
+              e.opts.headers,
+            )
+          : renderError(e, requestId);
   }
   ctx.requests.add({
     service: r.service,
@@ -436,6 +481,6 @@ async function handle(ctx: AzureServerContext, req: IncomingMessage, res: Server
     ...(isInjected ? { injected: true } : {}),
     ...(latencyMs > 0 ? { latencyMs } : {}),
   });
-  if (ctx.beforeSend && r.service !== 'identity') await ctx.beforeSend();
+  if (ctx.beforeSend && r.service !== 'identity' && r.service !== 'blob') await ctx.beforeSend();
   send(res, response, requestId, clientRequestId);
 }

@@ -106,8 +106,14 @@ export interface ListPageRequest {
   container: string;
   prefix: string;
   delimiter?: string;
-  /** List keys strictly after this key (S3 StartAfter). */
+  /** List keys strictly after this key (S3 StartAfter; on Blob, startFrom without the key itself). */
   startAfter?: string;
+  /**
+   * List keys from this key, inclusive (Azure Blob `startFrom`, service version 2026-04-06). Blob
+   * stores only. A service that ignores it (older ones, Azurite) is seen by the page's first key
+   * sorting before it: the page is then filtered to keys from it on and `startFromIgnored` is set.
+   */
+  startFrom?: string;
   /** Opaque continuation token of the previous page. */
   token?: string;
   maxKeys?: number;
@@ -119,6 +125,8 @@ export interface ListPage {
   /** Folder prefixes when a delimiter was given. */
   prefixes: string[];
   nextToken?: string;
+  /** The service ignored `startFrom` / the startFrom behind `startAfter` (see ListPageRequest). */
+  startFromIgnored?: boolean;
 }
 
 export interface ObjectRef {

@@ -9,7 +9,11 @@ import { startSimulator, emptyScenarios, type Simulator } from '../../sim/index.
 import { createS3Client, S3ObjectStore } from '../../src/providers/aws/s3-object-store.js';
 import { scanLocation } from '../../src/providers/scanner.js';
 import type { ObjectLocation, ObjectStore } from '../../src/providers/ports.js';
-import { partitionStatsKey, scanWithPartitionCache } from '../../jobs/partition-cache.js';
+import {
+  partitionStatsKey,
+  scanWithPartitionCache,
+  startFromIgnoredKey,
+} from '../../jobs/partition-cache.js';
 import { dropPrefix, redisUrl, testPrefix } from '../support/services.js';
 
 const BUCKET = 'cache-lake';
@@ -273,7 +277,7 @@ test('a partition whose newest object is rewritten is listed again; a removed on
   assert.deepEqual(fields.sort(), ['rewrite/dt=2026-11-01/', 'rewrite/dt=2026-11-02/']);
 });
 
-test('a Blob location is not cached: its listing has no StartAfter, so a check costs a listing', async () => {
+test('a Blob location on an account seen ignoring startFrom is not cached (the caller scans it whole)', async () => {
   let calls = 0;
   const blob = {
     scheme: 'azure-blob',
@@ -282,11 +286,12 @@ test('a Blob location is not cached: its listing has no StartAfter, so a check c
       throw new Error('not expected');
     },
   } as unknown as ObjectStore;
+  await redis.set(startFromIgnoredKey(prefix, 'acct01'), '1');
   const none = await scanWithPartitionCache(
     redis,
     prefix,
     blob,
-    { scheme: 'azure-blob', container: 'lake', prefix: 'in/' },
+    { scheme: 'azure-blob', account: 'acct01', container: 'lake', prefix: 'in/' },
     { thresholdBytes: THRESHOLD, concurrency: 4, now: Date.now },
   );
   assert.equal(none, undefined);

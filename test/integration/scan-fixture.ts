@@ -146,3 +146,18 @@ export function scanFigures(s: SmallFileSummary) {
     leftovers: s.leftovers.objects,
   };
 }
+
+/** The scans the Blob scanner tests run (Azurite, and the simulator's Blob service against it). */
+export const BLOB_SCANS: { prefix: string; pageSize: number; concurrency: number; maxDepth?: number }[] = [
+  { prefix: '', pageSize: 5000, concurrency: 32 },
+  { prefix: '', pageSize: 100, concurrency: 32 },
+  { prefix: '', pageSize: 7, concurrency: 4 },
+  { prefix: '', pageSize: 100, concurrency: 1 },
+  { prefix: '', pageSize: 250, concurrency: 8, maxDepth: 0 },
+  { prefix: 'lake/', pageSize: 100, concurrency: 8 },
+  { prefix: 'lake/odd/', pageSize: 3, concurrency: 32 },
+  { prefix: 'lake/odd', pageSize: 5, concurrency: 2 },
+  { prefix: 'lake/deep/', pageSize: 1, concurrency: 3 },
+  { prefix: 'lake/events/', pageSize: 2, concurrency: 3 },
+  { prefix: HUGE_PARTITION, pageSize: 100, concurrency: 16 },
+];

@@ -7,6 +7,7 @@ import { scanLocation } from '../../src/providers/scanner.js';
 import { ProviderError } from '../../src/providers/ports.js';
 import type { ObjectLocation } from '../../src/providers/ports.js';
 import {
+  BLOB_SCANS,
   FIXTURE_THRESHOLD,
   HUGE_KEYS,
   HUGE_PARTITION,
@@ -39,21 +40,7 @@ const at = (prefix: string): ObjectLocation => ({
   prefix,
 });
 
-const scans: { prefix: string; pageSize: number; concurrency: number; maxDepth?: number }[] = [
-  { prefix: '', pageSize: 5000, concurrency: 32 },
-  { prefix: '', pageSize: 100, concurrency: 32 },
-  { prefix: '', pageSize: 7, concurrency: 4 },
-  { prefix: '', pageSize: 100, concurrency: 1 },
-  { prefix: '', pageSize: 250, concurrency: 8, maxDepth: 0 },
-  { prefix: 'lake/', pageSize: 100, concurrency: 8 },
-  { prefix: 'lake/odd/', pageSize: 3, concurrency: 32 },
-  { prefix: 'lake/odd', pageSize: 5, concurrency: 2 },
-  { prefix: 'lake/deep/', pageSize: 1, concurrency: 3 },
-  { prefix: 'lake/events/', pageSize: 2, concurrency: 3 },
-  { prefix: HUGE_PARTITION, pageSize: 100, concurrency: 16 },
-];
-
-for (const { prefix, pageSize, concurrency, maxDepth } of scans) {
+for (const { prefix, pageSize, concurrency, maxDepth } of BLOB_SCANS) {
   const how = maxDepth === 0 ? 'flat' : 'with folder discovery';
   test(`scan of "${prefix}" ${how} (${pageSize} keys a page, ${concurrency} at a time) counts every object once`, async () => {
     const result = await scanLocation(store, at(prefix), {

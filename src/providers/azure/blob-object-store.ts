@@ -1,7 +1,11 @@
 // ObjectStore over Azure Blob Storage (@azure/storage-blob), vendor errors mapped onto ProviderError.
-// Blob listing has no StartAfter: a request with `startAfter` lists from the prefix and skips keys up
-// to it (correct, but it pays for the skipped pages), so the scanner does not split Blob listings by
-// ranges; it gets its parallelism from folders (listBlobsByHierarchy).
+// List Blobs has `startFrom` (inclusive) since service version 2026-04-06, which the SDK (12.32)
+// sends: `startFrom` is passed on, and `startAfter` becomes startFrom without the key itself. A
+// service that ignores it (older service versions, Azurite 3.35) is seen by the first name of the
+// page sorting before it: the page is then filtered and marked `startFromIgnored`, and a
+// `startAfter` listing skips keys up to it page by page (correct, but it pays for the skipped
+// pages). The scanner does not split Blob listings by ranges; it gets its parallelism from folders
+// (listBlobsByHierarchy).
 import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ProviderError } from '../ports.js';
@@ -116,22 +120,48 @@ export class BlobObjectStore implements ObjectStore {
     const what = `${this.service.accountName}/${req.container}/${req.prefix}`;
     const maxPageSize = Math.min(5000, Math.max(1, req.maxKeys ?? 5000));
     try {
-      const page = await this.onePage(req, maxPageSize);
-      if (req.startAfter === undefined || req.token !== undefined) return page;
-      // No StartAfter in Blob listing: skip keys up to it, following pages until one has a key after it.
-      let current = page;
-      for (;;) {
-        const after = current.objects.filter((o) => compareKeys(o.key, req.startAfter as string) > 0);
-        const prefixes = current.prefixes.filter(
-          (p) => compareKeys(p, req.startAfter as string) > 0 || (req.startAfter as string).startsWith(p),
-        );
-        if (after.length > 0 || prefixes.length > 0 || !current.nextToken) {
-          const out: ListPage = { objects: after, prefixes };
-          if (current.nextToken) out.nextToken = current.nextToken;
-          return out;
-        }
-        current = await this.onePage({ ...req, token: current.nextToken }, maxPageSize);
-      }
+      if (req.token !== undefined) return await this.onePage(req, maxPageSize);
+      // startAfter: startFrom (inclusive) on the service, the key itself dropped here.
+      const from =
+        req.startFrom !== undefined && req.startAfter !== undefined
+          ? compareKeys(req.startFrom, req.startAfter) > 0
+            ? { key: req.startFrom, inclusive: true }
+            : { key: req.startAfter, inclusive: false }
+          : req.startFrom !== undefined
+            ? { key: req.startFrom, inclusive: true }
+            : req.startAfter !== undefined
+              ? { key: req.startAfter, inclusive: false }
+              : undefined;
+      const page = await this.onePage(req, maxPageSize, from?.key);
+      if (!from) return page;
+      const first = [page.objects[0]?.key, page.prefixes[0]]
+        .filter((k): k is string => k !== undefined)
+        .sort(compareKeys)[0];
+      // A prefix the key lies under sorts before it and is still its place in a delimiter listing.
+      const ignored = first !== undefined && compareKeys(first, from.key) < 0 && !from.key.startsWith(first);
+      const keep = (k: string) => {
+        const c = compareKeys(k, from.key);
+        return c > 0 || (c === 0 && from.inclusive);
+      };
+      const filter = (current: ListPage): ListPage => {
+        const out: ListPage = {
+          objects: current.objects.filter((o) => keep(o.key)),
+          prefixes: current.prefixes.filter((p) => keep(p) || from.key.startsWith(p)),
+        };
+        if (current.nextToken) out.nextToken = current.nextToken;
+        if (ignored) out.startFromIgnored = true;
+        return out;
+      };
+      let current = filter(page);
+      // Following pages until one has a key from `from` on (the service skipped up to it, or not).
+      while (
+        current.objects.length === 0 &&
+        current.prefixes.length === 0 &&
+        current.nextToken &&
+        req.startFrom === undefined
+      )
+        current = filter(await this.onePage({ ...req, token: current.nextToken }, maxPageSize));
+      return current;
     } catch (err) {
       if (req.signal?.aborted)
         throw new ProviderError('CANCELLED', `listing ${what} was cancelled`, { cause: err });
@@ -139,10 +169,14 @@ export class BlobObjectStore implements ObjectStore {
     }
   }
 
-  private async onePage(req: ListPageRequest, maxPageSize: number): Promise<ListPage> {
+  private async onePage(req: ListPageRequest, maxPageSize: number, startFrom?: string): Promise<ListPage> {
     const container = this.container(req.container);
     const settings = { maxPageSize, ...(req.token ? { continuationToken: req.token } : {}) };
-    const options = { prefix: req.prefix || undefined, abortSignal: req.signal };
+    const options = {
+      prefix: req.prefix || undefined,
+      abortSignal: req.signal,
+      ...(startFrom !== undefined && !req.token ? { startFrom } : {}),
+    };
     if (req.delimiter) {
       const it = container.listBlobsByHierarchy(req.delimiter, options).byPage(settings);
       const res = await it.next();
