@@ -12,7 +12,9 @@
 //      triage), warm (a second triage of the same job within the hour) and with one partition
 //      changed since; with --synapse the Synapse pipeline cold and warm too (Azurite: started and
 //      seeded, or an already seeded one at --azurite-port); with --before <commit> the bot of that
-//      commit beside today's, triage by triage. Each triage has a channel of its own.
+//      commit beside today's, triage by triage; and a triage of BenchJob right after the monitor's
+//      alert on it (its input prewarm still running) and once that prewarm has finished. Each
+//      triage has a channel of its own.
 // Prints a table. Results are kept in bench/README.md.
 //
 //   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200] [--blob azurite|sim]
@@ -28,6 +30,8 @@ import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
+import { monitorStateKey } from '../jobs/monitor.js';
+import { prewarmDedupId } from '../jobs/prewarm.js';
 import { Redis } from 'ioredis';
 import { BlobServiceClient } from '@azure/storage-blob';
 import {
@@ -89,6 +93,8 @@ const benchJob: Scenario = (state, now) => {
 };
 
 const DAY = 86_400_000;
+/** Where the partition-cache section's monitor posts BenchJob's alerts. */
+const ALERT_CHANNEL = 'C0BENCHALERT';
 const lake = (path: string) =>
   `abfss://${AZURE_SIM.container}@${AZURE_SIM.storageAccount}.dfs.core.windows.net/${path}`;
 
@@ -349,6 +355,14 @@ async function partitionCacheSection() {
     bot(startTestMedic, { env: sim.env(), yaml: 'defaults: { triagePartitionCache: false }' }),
   );
   const on = await add(bot(startTestMedic, { env: sim.env() }));
+  // A bot whose monitor alerts on BenchJob: its alert prewarms the input (jobs/prewarm.ts).
+  const alerted = await add(
+    bot(startTestMedic, {
+      env: sim.env(),
+      yaml: `monitor: { channel: ${ALERT_CHANNEL}, jobs: [], groupWindowMinutes: 0 }\njobs:\n  BenchJob: {}`,
+    }),
+  );
+  slack.addChannel({ id: ALERT_CHANNEL, name: 'bench-alerts', members: ['U0ONCALL'] });
   const onBefore = before ? await add(bot(before.start, { env: sim.env() })) : undefined;
 
   // Synapse: the Azure simulator and Azurite (an already seeded one with --azurite-port) behind the proxy.
@@ -424,6 +438,8 @@ async function partitionCacheSection() {
     cold: row('Glue: cache cold (first triage)'),
     warm: row('Glue: cache warm (same job again)'),
     changed: row('Glue: one partition changed since (newest partition)'),
+    alertNow: row('Glue: right after its alert (the prewarm still running)'),
+    alertDone: row('Glue: after its alert’s prewarm finished'),
   };
   const synapse = syn
     ? {
@@ -468,6 +484,31 @@ async function partitionCacheSection() {
       `${newestPartition(sim.state.now())}part-late-${added++}.snappy.parquet`,
       Buffer.alloc(1000),
     );
+  /**
+   * A fresh alert on BenchJob from the `alerted` bot (its monitor memory, the prewarm's
+   * deduplication and the partition cache emptied first): resolves once the alert is in Slack —
+   * the prewarm is enqueued right after it — or, with `prewarmed`, once the prewarm has finished.
+   */
+  let alerts = 0;
+  const alert = async (prewarmed: boolean) => {
+    await dropCache(alerted);
+    await redis.del(monitorStateKey(alerted.t.prefix, 'BenchJob'));
+    const scans = new Queue('smallfiles', { connection: redis, prefix: alerted.t.prefix });
+    await scans.removeDeduplicationKey(prewarmDedupId('s3://lake-bench/input/'));
+    const before = slack.topLevel(ALERT_CHANNEL).length;
+    const monitor = new Queue('monitor', { connection: redis, prefix: alerted.t.prefix });
+    await monitor.add('monitor', { job: 'BenchJob' });
+    while (slack.topLevel(ALERT_CHANNEL).length === before) await new Promise((r) => setTimeout(r, 5));
+    alerts++;
+    if (prewarmed)
+      for (;;) {
+        const done = (await scans.getJobs(['completed', 'failed'])).filter((j) => j.data.kind === 'prewarm');
+        if (done.length >= alerts) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    await scans.close();
+    await monitor.close();
+  };
   for (let i = 0; i < RUNS; i++) {
     await measure(glue.off, off, 'BenchJob', s3);
     if (onBefore && glue.beforeCold) {
@@ -482,6 +523,10 @@ async function partitionCacheSection() {
     await measure(glue.warm, on, 'BenchJob', s3);
     change();
     await measure(glue.changed, on, 'BenchJob', s3);
+    await alert(false);
+    await measure(glue.alertNow, alerted, 'BenchJob', s3);
+    await alert(true);
+    await measure(glue.alertDone, alerted, 'BenchJob', s3);
     if (synapse && synNow) {
       if (synBefore && synapse.beforeCold) {
         await dropCache(synBefore);

@@ -21,6 +21,11 @@ const PREWARM_PRIORITY = 10;
 /** One prewarm of a location per this long, however many alerts name it. */
 const PREWARM_DEDUP_MS = 10 * 60_000;
 
+/** The BullMQ deduplication id of a location's prewarm (one per PREWARM_DEDUP_MS). */
+export function prewarmDedupId(uri: string): string {
+  return `prewarm-${createHash('sha256').update(uri).digest('hex').slice(0, 24)}`;
+}
+
 export interface PrewarmOutcome {
   uri: string;
   skipped?: string;
@@ -68,11 +73,10 @@ export async function prewarmAfterAlert(
   try {
     const uri = cfg.jobs[job]?.input ?? (await platform.getJob(job)).inputLocation;
     if (!uri) return false;
-    const id = createHash('sha256').update(uri).digest('hex').slice(0, 24);
     await deps.producers.enqueue(
       'smallfiles',
       { kind: 'prewarm', job, uri, requestedAt: deps.now() },
-      { dedupId: `prewarm-${id}`, dedupTtlMs: PREWARM_DEDUP_MS, priority: PREWARM_PRIORITY },
+      { dedupId: prewarmDedupId(uri), dedupTtlMs: PREWARM_DEDUP_MS, priority: PREWARM_PRIORITY },
     );
     return true;
   } catch (err) {
