@@ -213,7 +213,7 @@ export async function rollback(
     await backfillTimeline(
       progressDeps(ctx),
       next,
-      `rolled-back${next.promoteRetries?.length ? `-${next.promoteRetries.length}` : ''}`,
+      'rolled-back',
       `rolled back by ${actor === 'medic' ? 'medic' : `<@${actor}>`} (${why}): ${partitions.map((x) => `dt=${x.dt} ${x.state}`).join(', ')}`,
       actor,
     );

@@ -153,6 +153,9 @@ test('a promotion that fails is rolled back and says what was; Retry promotion r
   const entries = await new Timeline(t.medic.state, t.prefix).list(incidentId);
   assert.ok(entries.some((e) => /rolled back by medic/.test(e.text)));
   assert.ok(entries.some((e) => /Retry promotion 1 by <@U0ONCALL>/.test(e.text)));
+  // The retried attempt's steps are on the timeline as entries of their own.
+  assert.equal(entries.filter((e) => /: Promote started$/.test(e.text)).length, 2);
+  assert.ok(entries.some((e) => /: Promote: 2 partition\(s\) replaced by copy/.test(e.text)));
   // A retried promotion that succeeded can be rolled back like any other.
   await waitFor(
     'Rollback offered after the retry',
