@@ -223,3 +223,41 @@ test('a rollback that fails ends saying which partitions are in which state, wit
     60_000,
   );
 });
+
+test('promotion by BatchUpdatePartition that fails is rolled back; Retry promotion switches every partition', async () => {
+  const channel = 'C0BFRB3';
+  await incidentIn(channel);
+  const [d1, d2] = [daysAgo(5), daysAgo(4)];
+  const before = sim.state.lake.tablePartitions('lake', 'events');
+  const original = [before.get(d1)!.Location, before.get(d2)!.Location];
+  const id = await startBackfill(channel, `MyJob --from ${d1} --to ${d2}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  // The switch is refused once (the promotion fails); the rollback's own switch back goes through.
+  sim.setFaults([{ service: 'glue', operation: 'BatchUpdatePartition', error: 'denied', count: 1 }]);
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
+  // (failed for a moment in between: the promotion failed, then its rollback ran)
+  const back = await waitStatus(id, ['rolled-back', 'succeeded']);
+  sim.setFaults([]);
+  assert.equal(back.status, 'rolled-back', back.failure);
+  assert.equal(back.promoteMode, 'catalog');
+  const parts = () => sim.state.lake.tablePartitions('lake', 'events');
+  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  await waitFor(
+    'Retry promotion offered',
+    () => /medic\.backfill\.retry-promotion/.test(text(progressMessage(channel, back))),
+    60_000,
+  );
+  await click(channel, 'medic.backfill.retry-promotion', id, 'U0ONCALL', back.messageTs);
+  const done = await waitStatus(id, ['succeeded', 'failed']);
+  assert.equal(done.status, 'succeeded', done.failure);
+  assert.deepEqual(
+    [parts().get(d1)!.Location, parts().get(d2)!.Location],
+    [`s3://lake-staging/events/${id}/dt=${d1}/`, `s3://lake-staging/events/${id}/dt=${d2}/`],
+  );
+  // What promotion replaced is the production location, not a half-switched one.
+  assert.deepEqual(
+    done.promoted?.map((x) => x.previous),
+    original,
+  );
+});
