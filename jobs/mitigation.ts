@@ -11,7 +11,13 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { MitigationPayload } from '../src/queue/payloads.js';
-import { ProviderError, type JobPlatform, type JobRun, type PlannedAction } from '../src/providers/ports.js';
+import {
+  ProviderError,
+  RUN_TAG_PARAMETER,
+  type JobPlatform,
+  type JobRun,
+  type PlannedAction,
+} from '../src/providers/ports.js';
 import { ApprovalStore, type Approval, type Execution } from '../src/store/approvals.js';
 import type { TimelineEntry } from '../src/store/timeline.js';
 import { recoveryVerdict } from '../src/domain/approval-policy.js';
@@ -113,8 +119,25 @@ class Mitigation {
       // The previous attempt died during StartJobRun, or a Retry of one that could not run: adopt
       // the run it may have started. A Retry makes the call again only when the platform shows
       // no run (a failed look fails this attempt instead of guessing).
-      const adopted = await this.adoptRun(call.jobName, startedAt, Boolean(retries?.length));
-      if (adopted) return this.running(a, call, adopted, startedAt, true);
+      const found = await this.adoptRun(a.id, call.jobName, startedAt, Boolean(retries?.length));
+      if (found.runId) return this.running(a, call, found.runId, startedAt, true);
+      if (found.unidentified) {
+        const error = {
+          code: 'UNIDENTIFIED_RUN',
+          message: `run ${found.unidentified} of ${call.jobName} started since approval ${a.id} was first executed, and ${this.platform.terms.platform} runs carry no approval id to tell whether it is this approval's: it was not adopted and no second run was started. Check that run; request again if it is not this one.`,
+        };
+        await this.finish(a, {
+          state: 'error',
+          jobName: call.jobName,
+          startedAt,
+          finishedAt: this.now(),
+          error,
+          unidentifiedRunId: found.unidentified,
+          ...(retries ? { retries } : {}),
+          polls: 0,
+        });
+        return { state: 'error' };
+      }
     }
     await this.store.setExecution(a.id, {
       state: 'starting',
@@ -130,7 +153,8 @@ class Mitigation {
       `mitigation-start-${a.id}${attemptSuffix(a)}`,
     );
     try {
-      const out = await this.platform.execute(call);
+      // The run carries the approval's id, so a later attempt can find exactly this run.
+      const out = await this.platform.execute(call, { tag: a.id });
       if (call.effect === 'run') {
         if (!out.runId) throw new ProviderError('UNAVAILABLE', `${call.operation} returned no run id`);
         return await this.running(a, call, out.runId, startedAt);
@@ -301,20 +325,35 @@ class Mitigation {
       a,
       'mitigation-start',
       adopted
-        ? `Run ${runId} of ${call.jobName} found, started since approval ${a.id} was first executed: followed, no second run started (${KIND_TITLE[a.params.kind]})`
+        ? `Run ${runId} of ${call.jobName} found, started for approval ${a.id} (it carries the approval id) by an earlier attempt: followed, no second run started (${KIND_TITLE[a.params.kind]})`
         : `Run ${runId} of ${call.jobName} started for approval ${a.id} (${KIND_TITLE[a.params.kind]})`,
       `mitigation-run-${a.id}${attemptSuffix(a)}`,
     );
     return this.later({ ...this.p, step: 'poll', runId, polls: 0 });
   }
 
-  private async adoptRun(jobName: string, since: number, strict: boolean): Promise<string | undefined> {
+  /**
+   * The run an earlier attempt started: the one carrying this approval's id (never one found by
+   * its start time alone — someone else's run of the same minute is not ours). On a platform whose
+   * runs carry no id, a run since the first attempt is reported as unidentified instead.
+   */
+  private async adoptRun(
+    approvalId: string,
+    jobName: string,
+    since: number,
+    strict: boolean,
+  ): Promise<{ runId?: string; unidentified?: string }> {
     try {
-      const runs = await this.platform.listRuns(jobName, { maxRuns: 5 });
-      return runs.find((r) => r.startedOn.getTime() >= since - 60_000)?.id;
+      const from = since - 60_000;
+      const runs = (await this.platform.listRuns(jobName, { maxRuns: 50, since: new Date(from) })).filter(
+        (r) => r.startedOn.getTime() >= from,
+      );
+      if (this.platform.tagsRuns)
+        return { runId: runs.find((r) => r.parameters[RUN_TAG_PARAMETER] === approvalId)?.id };
+      return runs[0] ? { unidentified: runs[0].id } : {};
     } catch (err) {
       if (strict) throw err;
-      return undefined;
+      return {};
     }
   }
 

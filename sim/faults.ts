@@ -20,6 +20,10 @@ export const FaultRule = z.object({
   bucket: z.string().optional(),
   /** Only requests naming this Glue job (JobName) or log group (logGroupName). */
   resource: z.string().optional(),
+  /** Only S3 requests on a key starting with this (a copy's destination key). */
+  keyPrefix: z.string().optional(),
+  /** Only S3 copies whose source (`bucket/key`, decoded, no leading slash) starts with this. */
+  copySourcePrefix: z.string().optional(),
   error: z.string().optional(),
   status: z.number().int().min(400).max(599).optional(),
   message: z.string().optional(),
@@ -39,6 +43,8 @@ export interface FaultTarget {
   operation: string;
   bucket?: string;
   resource?: string;
+  key?: string;
+  copySource?: string;
 }
 
 export interface FaultDecision {
@@ -99,6 +105,9 @@ function matches(rule: FaultRule, t: FaultTarget): boolean {
   if (rule.operation && rule.operation !== t.operation) return false;
   if (rule.bucket && rule.bucket !== t.bucket) return false;
   if (rule.resource && rule.resource !== t.resource) return false;
+  if (rule.keyPrefix !== undefined && !(t.key ?? '').startsWith(rule.keyPrefix)) return false;
+  if (rule.copySourcePrefix !== undefined && !(t.copySource ?? '\0').startsWith(rule.copySourcePrefix))
+    return false;
   return true;
 }
 

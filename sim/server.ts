@@ -184,7 +184,16 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     const service: ServiceName = 's3';
     if (ctx.rateLimits && !ctx.rateLimits.take(service))
       throw new SimError('SlowDown', 'Please reduce your request rate.', 503);
-    const decision = ctx.faults.decide({ service, operation, ...(bucket ? { bucket } : {}) });
+    const copySource = req.headers['x-amz-copy-source'];
+    const decision = ctx.faults.decide({
+      service,
+      operation,
+      ...(bucket ? { bucket } : {}),
+      ...(key ? { key } : {}),
+      ...(typeof copySource === 'string'
+        ? { copySource: decodeURIComponent(copySource.split('?')[0]!).replace(/^\//, '') }
+        : {}),
+    });
     latencyMs = decision.latencyMs;
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (decision.error) {

@@ -203,6 +203,15 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
     registerActions(app, listenerDeps);
     const started = (await app.start({ port: env.PORT, host: env.HOST })) as unknown;
     server = started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
+    // Socket Mode has no HTTP server of Bolt's: the contract's endpoints on PORT/HOST are ours.
+    if (env.SLACK_APP_TOKEN) {
+      try {
+        server = await serveRoutes([...routes, ...api], env.PORT, env.HOST);
+      } catch (err) {
+        await app.stop().catch(() => undefined);
+        throw err;
+      }
+    }
   } else {
     server = await serveRoutes(routes, env.PORT, env.HOST);
   }
@@ -225,7 +234,8 @@ export async function startMedic(config: AppConfig, opts: StartOptions = {}): Pr
       // Order matters: stop taking requests, let active jobs finish, then queues, then Redis.
       closing ??= (async () => {
         if (app) await app.stop().catch((err: unknown) => logger.warn({ err }, 'stopping receiver'));
-        else if (server) await new Promise<void>((r) => server.close(() => r()));
+        // The worker's routes, or Socket Mode's (the HTTP receiver's server is the app's own).
+        if (server && (!app || env.SLACK_APP_TOKEN)) await new Promise<void>((r) => server.close(() => r()));
         if (workers) await workers.close();
         await producers.close();
         if (ownProviders) providers.close();

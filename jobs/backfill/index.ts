@@ -74,7 +74,10 @@ export function createBackfillProcessor(deps: Deps): Processor<'backfill'> {
         return q;
       },
     };
-    if (step === 'rollback') return rollback(ctx, r, job.data.actor ?? 'medic', 'requested');
+    if (step === 'rollback')
+      return rollback(ctx, r, job.data.actor ?? 'medic', r.failure ? 'retried' : 'requested', {
+        final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      });
     if (step === 'expire') return expireApproval(ctx, r);
     if (!isBackfillStep(step)) throw new UnrecoverableError(`unknown backfill step ${step}`);
     if (r.status === 'aborted') return stopAfterAbort(ctx, r);

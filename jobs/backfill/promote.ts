@@ -45,12 +45,37 @@ async function backupPartition(ctx: Ctx, r: BackfillRecord, dt: string): Promise
   return current;
 }
 
+/**
+ * A Retry promotion starts from the state the rollback restored: the failed attempt's records of
+ * what it copied into production (and what the rollback copied back) and its "cleared" markers
+ * are dropped before anything is copied — kept, they would make this attempt skip staging files
+ * the rollback removed, and keep a day from being cleared before its copy. The backup's record
+ * stays: production holds exactly the backed-up objects again, so the backup is not made twice and
+ * never overwritten. Done once per retry (recorded), before the first copy of the attempt.
+ */
+async function cleanStateForRetry(ctx: Ctx, r: BackfillRecord): Promise<BackfillRecord> {
+  const n = r.promoteRetries?.length ?? 0;
+  if (n === 0 || (r.promoteResetFor ?? 0) >= n) return r;
+  const p = r.plan;
+  await ctx.deps.state.del(
+    ctx.store.copiedKey(`${p.id}-promote`),
+    ctx.store.copiedKey(`${p.id}-rollback`),
+    ...p.dates.map((dt) => clearedKey(ctx, p.id, dt)),
+  );
+  return (
+    (await ctx.store.update(p.id, (cur) =>
+      (cur.promoteResetFor ?? 0) >= n ? undefined : { ...cur, promoteResetFor: n },
+    )) ?? r
+  );
+}
+
 export async function promote(ctx: Ctx, r0: BackfillRecord): Promise<string> {
   let r = await start(ctx, r0, 'promote', 'backing up the window');
   const p = r.plan;
   const approvals = backfillApprovals(ctx.deps.state, ctx.deps.config.env.MEDIC_PREFIX);
   const a = r.approvalId ? await approvals.get(r.approvalId) : undefined;
   if (a?.state !== 'approved') throw new StepFailure('promotion needs an approved request');
+  r = await cleanStateForRetry(ctx, r);
   if (r.steps.approval.state !== 'done')
     r =
       (await event(ctx, p.id, 'approval', {

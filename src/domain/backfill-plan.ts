@@ -160,6 +160,26 @@ export interface PromotedPartition {
   now: string;
 }
 
+/** One day of the window after a rollback: in which state it was left, in words. */
+export interface RollbackPartition {
+  dt: string;
+  state: 'restored' | 'untouched' | 'not-restored' | 'unknown';
+  detail: string;
+}
+
+/** What the last rollback did, day by day; `ok` false: it failed and left what `partitions` say. */
+export interface RollbackReport {
+  at: number;
+  by: string;
+  ok: boolean;
+  /** Rollback attempts so far (a Retry rollback adds one). */
+  attempt: number;
+  error?: string;
+  /** The step job has attempts left and retries on its own. */
+  retrying?: boolean;
+  partitions: RollbackPartition[];
+}
+
 export interface BackfillRecord {
   plan: BackfillPlan;
   status: BackfillStatus;
@@ -178,6 +198,12 @@ export interface BackfillRecord {
   promoteMode?: 'catalog' | 'copy';
   abortedBy?: string;
   rolledBackBy?: string;
+  /** The last rollback's outcome, day by day. */
+  rollback?: RollbackReport;
+  /** Retry promotion clicks that were accepted (after a failed promotion was rolled back). */
+  promoteRetries?: { by: string; at: number }[];
+  /** The retry whose clean state (copy records and cleared markers reset) promotion has made. */
+  promoteResetFor?: number;
   failure?: string;
   /** Resumptions after a failure (the failed-backfill runbook's Resume), oldest first. */
   resumes?: { step: BackfillStep; by: string; at: number }[];
@@ -350,10 +376,60 @@ export function canAbort(r: BackfillRecord): boolean {
 
 export function canRollback(r: BackfillRecord): boolean {
   return (
-    (r.status === 'succeeded' || r.steps.promote.state === 'done') &&
-    r.status !== 'rolled-back' &&
-    (r.promoted?.length ?? 0) > 0
+    canRetryRollback(r) ||
+    ((r.status === 'succeeded' || r.steps.promote.state === 'done') &&
+      r.status !== 'rolled-back' &&
+      (r.promoted?.length ?? 0) > 0)
   );
+}
+
+/** A rollback that failed (and is not retrying on its own) may be retried. */
+export function canRetryRollback(r: BackfillRecord): boolean {
+  return r.rollback?.ok === false && !r.rollback.retrying && r.status !== 'rolled-back';
+}
+
+/**
+ * A promotion that failed and was rolled back completely may be retried (a promotion someone
+ * rolled back on purpose after it succeeded may not: that was a decision, not a failure).
+ */
+export function canRetryPromotion(r: BackfillRecord): boolean {
+  return (
+    r.status === 'rolled-back' &&
+    r.steps.promote.state === 'failed' &&
+    r.rollback?.ok === true &&
+    !r.plan.dryRun &&
+    r.approvalId !== undefined
+  );
+}
+
+/**
+ * Retry promotion: the promote step back to pending (the consumers too), what the failed attempt
+ * recorded about production dropped (the promotion starts from the restored state; the promote
+ * step resets its copy records and cleared markers before it copies anything, see
+ * jobs/backfill/promote.ts). The approval stays: it is the same change.
+ */
+export function retryPromotionRecord(r: BackfillRecord, by: string, at: number): BackfillRecord {
+  if (!canRetryPromotion(r))
+    throw new StepTransitionError(`cannot retry the promotion of a backfill that is ${r.status}`);
+  const {
+    promoted: _promoted,
+    promoteMode: _mode,
+    failure: _failure,
+    rolledBackBy: _by,
+    rollback: _rollback,
+    ...rest
+  } = r;
+  return {
+    ...rest,
+    status: 'running',
+    steps: {
+      ...r.steps,
+      promote: { state: 'pending' },
+      consumers: r.steps.consumers.state === 'skipped' ? { state: 'pending' } : r.steps.consumers,
+    },
+    promoteRetries: [...(r.promoteRetries ?? []), { by, at }],
+    updatedAt: at,
+  };
 }
 
 export class StepTransitionError extends Error {

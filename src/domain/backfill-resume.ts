@@ -28,6 +28,13 @@ export function canAbandon(r: BackfillRecord): boolean {
 /** Production touched? In words, with the rollback state. */
 export function productionState(r: BackfillRecord): { touched: boolean; text: string } {
   const promoted = r.promoted?.length ?? 0;
+  if (r.rollback && !r.rollback.ok) {
+    const left = r.rollback.partitions.filter((x) => x.state === 'not-restored' || x.state === 'unknown');
+    return {
+      touched: true,
+      text: `the rollback failed: ${left.map((x) => `dt=${x.dt}`).join(', ')} not restored (see the rollback above)`,
+    };
+  }
   if (r.status === 'rolled-back')
     return { touched: true, text: `touched, then rolled back (${promoted} partition(s) restored)` };
   if (promoted)

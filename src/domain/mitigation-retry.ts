@@ -2,9 +2,12 @@
 // repeats what took effect:
 //   follow          a run was started (its id is recorded) and only following it failed: follow it
 //                   again, start nothing
-//   check-then-run  a call that starts a run, with no run id recorded: the worker looks for a run
-//                   of the job started since the first attempt and adopts it; only when the
-//                   platform shows none does it make the call again
+//   check-then-run  a call that starts a run, with no run id recorded: the worker looks for the
+//                   run the first attempt started — a run carrying the approval's id (the tag the
+//                   start call gives it) — and adopts it; when the platform shows none it makes
+//                   the call again. Another run started meanwhile (someone else's, the same minute)
+//                   is never adopted. Where a run cannot carry the tag, a run since the first
+//                   attempt stops the retry (it cannot be told apart; nothing doubled, no Retry)
 //   run-again       a change (UpdateJob, ResetJobBookmark…) the platform refused outright (it
 //                   answered with an error before changing anything): make it again
 // A change that failed any other way (a timeout, a 5xx) may or may not have taken effect: no
@@ -16,13 +19,14 @@ export interface RetryCandidate {
   state: string;
   dryRun?: boolean;
   calls: readonly { effect: 'run' | 'change' }[];
-  execution?: { state: string; runId?: string; notApplied?: boolean };
+  execution?: { state: string; runId?: string; notApplied?: boolean; unidentifiedRunId?: string };
 }
 
 export function mitigationRetry(a: RetryCandidate): MitigationRetry | undefined {
   const ex = a.execution;
   if (a.state !== 'approved' || a.dryRun || ex?.state !== 'error') return undefined;
   if (ex.runId) return 'follow';
+  if (ex.unidentifiedRunId) return undefined;
   const call = a.calls[0];
   if (!call) return undefined;
   if (call.effect === 'run') return 'check-then-run';

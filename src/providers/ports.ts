@@ -259,6 +259,9 @@ export interface PlannedAction {
   request: Record<string, unknown>;
 }
 
+/** The run parameter (named without the platform's prefix) carrying a tagged run's identity. */
+export const RUN_TAG_PARAMETER = 'medic-approval-id';
+
 export interface ActionOutcome {
   /** The run a 'run' action started. */
   runId?: string;
@@ -405,8 +408,18 @@ export interface JobPlatform {
   stopRun(name: string, runId: string): Promise<void>;
   /** The calls a mitigation makes here, in order; undefined when this platform cannot do that kind. */
   planMitigation(job: string, m: MitigationParams): PlannedAction[] | undefined;
-  /** Makes one planned call. */
-  execute(action: PlannedAction): Promise<ActionOutcome>;
+  /**
+   * Makes one planned call. `tag`: an identity the run a 'run' action starts carries, so that run
+   * can be told from any other later (listRuns shows it as the parameter RUN_TAG_PARAMETER) —
+   * only on platforms with `tagsRuns`; elsewhere it is ignored.
+   */
+  execute(action: PlannedAction, opts?: { tag?: string }): Promise<ActionOutcome>;
+  /**
+   * Runs started by `execute` with a tag carry it (Glue: the run argument `--medic-approval-id`,
+   * which StartJobRun takes whatever the job declares). Absent: the platform has no place for one
+   * (a Synapse pipeline refuses parameters it does not declare).
+   */
+  readonly tagsRuns?: boolean;
   /** Where a job lives, for messages ("us-east-1", "workspace contoso-ws"); the caller's region when absent. */
   locationOf?(job: string): string | undefined;
   readonly scaling?: ScalingOptions;

@@ -66,7 +66,9 @@ export function createSlackApp(opts: SlackAppOptions): App {
           new SocketModeReceiver({
             appToken: env.SLACK_APP_TOKEN,
             logger: common.logger,
-            customRoutes: common.customRoutes,
+            // No customRoutes here: given some, Bolt opens its own HTTP server on PORT (ignoring
+            // HOST, and not returned by start()). In Socket Mode the bot serves /healthz, /readyz,
+            // /metrics and the CI API itself, on PORT/HOST (src/bootstrap.ts, serveRoutes).
             // The connection call (apps.connections.open) goes where every Web API call goes
             // (SLACK_API_URL: GovSlack, a proxy, the tests' fake Slack), not to slack.com.
             installerOptions: { port: env.PORT, clientOptions },

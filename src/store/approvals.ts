@@ -74,6 +74,11 @@ export const Execution = z.object({
    * denied, concurrent runs, throttled…): a Retry may make it again.
    */
   notApplied: z.boolean().optional(),
+  /**
+   * A run of the job started since the first attempt that medic cannot tell from someone else's
+   * (the platform carries no identity of the approval): neither adopted nor doubled; no Retry.
+   */
+  unidentifiedRunId: z.string().optional(),
   /** Retries of an execution that could not run (the approval message's Retry), oldest first. */
   retries: z.array(z.object({ by: z.string(), at: z.number() })).optional(),
   polls: z.number().default(0),

@@ -179,7 +179,7 @@ test('a run that could not start (access denied once): Retry from another channe
   }
 });
 
-test('the platform shows a run started since the first attempt: Retry follows that run and starts none', async () => {
+test('Retry adopts only the run carrying its approval id: another run of the same minute is not adopted', async () => {
   const channel = 'C0RETRY2';
   const incidentId = await incidentFor(channel, 'SkewJob');
   sim.setFaults([
@@ -189,18 +189,58 @@ test('the platform shows a run started since the first attempt: Retry follows th
     const req = await approved('shuffle-tuning', 'SkewJob', channel, incidentId);
     await executionIn(req.id, ['error']);
     await messageMatching(channel, req.ts, /medic\.mitigation\.retry/);
-    // The run the call may have started (its answer lost): on the platform now.
-    const started = sim.state.glue.addRun({
+    // The start call carried the approval's id as a run argument.
+    const [call] = mutations('StartJobRun', 'SkewJob');
+    assert.equal((call!.params.Arguments as Record<string, string>)['--medic-approval-id'], req.id);
+    // Someone else starts SkewJob in the same minute; and the run the call started (its answer
+    // lost), carrying the approval id, is on the platform too — the other one is the newest.
+    const ours = sim.state.glue.addRun({
       JobName: 'SkewJob',
       startedAt: sim.state.now(),
+      durationSec: 60,
+      Arguments: { '--medic-approval-id': req.id },
+    }).Id;
+    const theirs = sim.state.glue.addRun({
+      JobName: 'SkewJob',
+      startedAt: sim.state.now() + 1000,
       durationSec: 60,
     }).Id;
     await clickAs('medic.mitigation.retry', req.id, APPROVER, channel, req.ts);
     const done = await executionIn(req.id, ['succeeded', 'failed'], 1);
-    assert.equal(done.execution?.runId, started, 'the run on the platform is adopted');
+    assert.equal(done.execution?.runId, ours, `the approval's run is adopted, not ${theirs}`);
     assert.equal(mutations('StartJobRun', 'SkewJob').length, 1, 'no second StartJobRun');
     const list = await new Timeline(t.medic.state, t.prefix).list(incidentId);
-    assert.ok(list.some((e) => e.text.includes(`Run ${started} of SkewJob found`)));
+    assert.ok(list.some((e) => e.text.includes(`Run ${ours} of SkewJob found`)));
+  } finally {
+    sim.setFaults([]);
+  }
+});
+
+test("only someone else's run since the first attempt: Retry does not adopt it and starts the approved run", async () => {
+  const channel = 'C0RETRY5';
+  const incidentId = await incidentFor(channel, 'SkewJob');
+  sim.setFaults([
+    { service: 'glue', operation: 'StartJobRun', resource: 'SkewJob', error: 'denied', count: 1 },
+  ]);
+  try {
+    const starts0 = mutations('StartJobRun', 'SkewJob').length;
+    const req = await approved('shuffle-tuning', 'SkewJob', channel, incidentId);
+    await executionIn(req.id, ['error']);
+    await messageMatching(channel, req.ts, /medic\.mitigation\.retry/);
+    // Another run of the job (another approval's), of the same minute, already over.
+    const theirs = sim.state.glue.addRun({
+      JobName: 'SkewJob',
+      startedAt: sim.state.now() - 5000,
+      durationSec: 1,
+      Arguments: { '--medic-approval-id': 'apr-20200101-1' },
+    }).Id;
+    await clickAs('medic.mitigation.retry', req.id, APPROVER, channel, req.ts);
+    const done = await executionIn(req.id, ['succeeded', 'failed'], 1);
+    assert.ok(done.execution?.runId);
+    assert.notEqual(done.execution.runId, theirs, "someone else's run is never adopted");
+    const starts = mutations('StartJobRun', 'SkewJob').slice(starts0);
+    assert.equal(starts.length, 2, 'the refused call, then the approved call again');
+    assert.equal((starts[1]!.params.Arguments as Record<string, string>)['--medic-approval-id'], req.id);
   } finally {
     sim.setFaults([]);
   }

@@ -309,9 +309,14 @@ test('two concurrent Approve clicks start exactly one run, followed to SUCCEEDED
   assert.equal(a.execution?.state, 'succeeded');
   const starts = mutations('StartJobRun');
   assert.equal(starts.length, 1, 'one StartJobRun');
+  // The approved call, and the approval's id on the run (so a retry can tell this run from another).
   assert.deepEqual(starts[0]!.params, {
     JobName: 'MyJob-compaction',
-    Arguments: { '--input_path': 's3://lake-raw/events/', '--target_file_size': '536870912' },
+    Arguments: {
+      '--input_path': 's3://lake-raw/events/',
+      '--target_file_size': '536870912',
+      '--medic-approval-id': m.approvalId,
+    },
   });
   assert.ok(sim.requests({ service: 'glue', operation: 'GetJobRun' }).length >= 1, 'the run was followed');
   await ephemeralFor(APPROVER, C_MAIN, /already approved by <@U0APPROVER>/);
@@ -431,7 +436,12 @@ test('scale: a rerun with WorkerType / NumberOfWorkers overrides, followed to FA
   assert.equal(a.execution?.runState, 'FAILED');
   const starts = mutations('StartJobRun', 'OomJob');
   assert.equal(starts.length, 1);
-  assert.deepEqual(starts[0]!.params, { JobName: 'OomJob', WorkerType: 'G.1X', NumberOfWorkers: 10 });
+  assert.deepEqual(starts[0]!.params, {
+    JobName: 'OomJob',
+    WorkerType: 'G.1X',
+    NumberOfWorkers: 10,
+    Arguments: { '--medic-approval-id': req.approvalId },
+  });
   const msg = await waitFor('the failed message', () => {
     const x = t.slack.message(channel, req.message.ts);
     return x && /failed/.test(json(x)) ? x : undefined;
@@ -499,6 +509,7 @@ test('shuffle / skew tuning: a rerun with every setting in one --conf argument; 
     Arguments: {
       '--conf':
         'spark.sql.shuffle.partitions=400 --conf spark.sql.adaptive.enabled=true --conf spark.sql.adaptive.skewJoin.enabled=true',
+      '--medic-approval-id': req.approvalId,
     },
   });
   assert.equal(a.execution?.recovered, true);

@@ -35,6 +35,16 @@ function ephemeralText(body: unknown): string {
   return b.text ?? '';
 }
 
+test('the HTTP receiver listens on HOST only (127.0.0.1 here), with the health routes beside /slack/events', async () => {
+  const port = Number(new URL(t.url).port);
+  assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+  const other = await fetch(`http://127.0.0.2:${port}/healthz`).then(
+    () => 'answered',
+    (err: Error) => String((err.cause as { code?: string } | undefined)?.code ?? err.message),
+  );
+  assert.equal(other, 'ECONNREFUSED');
+});
+
 test('signed /triage help → 200 with the usage, nothing queued', async () => {
   const res = await sendSlashCommand(t.url, t.secret, { command: '/triage', text: 'help' });
   assert.equal(res.status, 200);

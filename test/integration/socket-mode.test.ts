@@ -3,7 +3,9 @@
 // protocol (test/support/fake-slack/socket-mode.ts), reached through the fake Slack's
 // apps.connections.open. The receiver's ack guard holds over the socket as over HTTP: a command is
 // acked within Slack's 3 s with Redis stopped or frozen and says Redis is unavailable; an
-// interaction no listener knows is acked and the user is told the button is out of date.
+// interaction no listener knows is acked and the user is told the button is out of date. The
+// contract's HTTP endpoints (/healthz, /readyz, /metrics) are served in Socket Mode too, on
+// PORT/HOST (HOST 127.0.0.1 here: nothing answers on another address).
 // A redis-server of this test's own (its own port), stopped and frozen by the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +16,7 @@ import { FakeSocketMode } from '../support/fake-slack/socket-mode.js';
 import { blockActionPayload, slashCommandPayload } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
 import { workerConnection } from '../../src/queue/connection.js';
+import { connect } from 'node:net';
 import type { Redis } from 'ioredis';
 
 const APP_TOKEN = 'xapp-1-A0MEDIC-1234567890-socketmodetest';
@@ -86,6 +89,35 @@ test('the bot connects over Socket Mode with its app-level token', async () => {
   assert.equal(socket.connections, 1);
 });
 
+/** Whether a TCP connection to host:port is accepted (HOST is honoured: other addresses refuse). */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect({ host, port });
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+test('Socket Mode serves /healthz, /readyz and /metrics on PORT/HOST', async () => {
+  const health = await fetch(`${t.url}/healthz`);
+  assert.equal(health.status, 200);
+  assert.equal(((await health.json()) as { status: string }).status, 'ok');
+  const ready = await fetch(`${t.url}/readyz`);
+  assert.equal(ready.status, 200, await ready.text());
+  const metrics = await fetch(`${t.url}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(await metrics.text(), /^# HELP /m);
+  assert.equal((await fetch(`${t.url}/slack/events`, { method: 'POST' })).status, 404, 'no HTTP events');
+  // Bound to HOST (127.0.0.1) and only there: the rest of the loopback network refuses.
+  const port = Number(new URL(t.url).port);
+  assert.equal(new URL(t.url).hostname, '127.0.0.1');
+  assert.equal(await accepts('127.0.0.1', port), true);
+  assert.equal(await accepts('127.0.0.2', port), false, 'not listening on every address');
+});
+
 test('an unknown action_id over the socket is acked and the user is told the button is out of date', async () => {
   const responseUrl = slack.newResponseUrl({ channelId: 'C0DATAOPS', userId: 'U0ONCALL' });
   const id = socket.send(
@@ -118,6 +150,9 @@ test('Redis stopped: commands over the socket are acked within 3 s and say Redis
   await redis.stop();
   try {
     await waitFor('the bot to see Redis gone', () => t.medic.state.status !== 'ready');
+    // Not ready while Redis is gone, over the same Socket Mode HTTP server.
+    const ready = await fetch(`${t.url}/readyz`);
+    assert.equal(ready.status, 503, await ready.text());
     const took: string[] = [];
     for (const [command, text] of [
       ['/incident', 'declare MyJob is slow --job MyJob'],
@@ -157,6 +192,7 @@ test('Redis stopped: commands over the socket are acked within 3 s and say Redis
     await redis.start();
   }
   await waitFor('the bot to reconnect to Redis', () => t.medic.state.status === 'ready');
+  await waitFor('/readyz 200 again', async () => (await fetch(`${t.url}/readyz`)).status === 200);
 });
 
 test('Redis frozen (connections open, nothing answered): commands over the socket are still acked within 3 s', async (tc) => {

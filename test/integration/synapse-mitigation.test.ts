@@ -265,3 +265,52 @@ test('compaction: the compaction pipeline with inputPath and targetFileSizeMb, f
   assert.deepEqual(create?.params.body, { inputPath: SALES_PIPELINE.input, targetFileSizeMb: 512 });
   assert.match(a.execution?.note ?? '', /recovers on its next run/);
 });
+
+test('Retry on Synapse, whose runs carry no approval id: a run found since the first attempt is neither adopted nor doubled, and there is no Retry', async () => {
+  const channel = 'C0SYNRETRY';
+  t.slack.addChannel({ id: channel, name: 'syn-retry', members: [REQUESTER, APPROVER] });
+  w.sim.state.configureRuns(WS, OOM_PIPELINE.name, { outcome: 'Succeeded', durationSec: 870 });
+  w.sim.setFaults([
+    { service: 'synapse', operation: 'CreateRun', resource: OOM_PIPELINE.name, error: 'denied', count: 1 },
+  ]);
+  try {
+    const req = await request(
+      'scale',
+      encodeRequestValue({ j: OOM_PIPELINE.name, p: 'synapse', e: 'staging', w: 2, t: 'Small', f: 'memory' }),
+      channel,
+    );
+    const failed = await approve(req.approvalId, channel, req.message.ts);
+    assert.equal(failed.execution?.state, 'error', JSON.stringify(failed.execution));
+    await waitUntil(
+      () => /medic\.mitigation\.retry/.test(json(t.slack.message(channel, req.message.ts))),
+      'the Retry button',
+    );
+    // A run of the pipeline started meanwhile (someone else's, or the call's lost answer: which,
+    // nothing on the run says).
+    const other = w.sim.state.addRun(WS, { pipelineName: OOM_PIPELINE.name, runStart: w.sim.state.now() });
+    const before = createRuns(OOM_PIPELINE.name).length;
+    const res = await sendBlockAction(t.url, t.secret, {
+      actionId: 'medic.mitigation.retry',
+      value: req.approvalId,
+      userId: APPROVER,
+      channelId: channel,
+      messageTs: req.message.ts,
+    });
+    assert.equal(res.status, 200);
+    const a = await waitUntil(async () => {
+      const x = await new ApprovalStore(t.medic.state, t.prefix).get(req.approvalId);
+      return x?.execution?.state === 'error' && x.execution.retries?.length === 1 ? x : undefined;
+    }, 'the retried execution to end');
+    assert.equal(a.execution?.unidentifiedRunId, other.runId);
+    assert.equal(a.execution?.runId, undefined, 'not adopted');
+    assert.equal(a.execution?.error?.code, 'UNIDENTIFIED_RUN');
+    assert.equal(createRuns(OOM_PIPELINE.name).length, before, 'no second createRun');
+    const msg = await waitUntil(() => {
+      const m = json(t.slack.message(channel, req.message.ts));
+      return new RegExp(`run ${other.runId}`).test(m) && m;
+    }, 'the message naming the run found');
+    assert.doesNotMatch(msg, /medic\.mitigation\.retry/);
+  } finally {
+    w.sim.setFaults([]);
+  }
+});

@@ -16,7 +16,7 @@ import {
   type WorkerType,
 } from '@aws-sdk/client-glue';
 import { z } from 'zod';
-import { ProviderError } from '../ports.js';
+import { ProviderError, RUN_TAG_PARAMETER } from '../ports.js';
 import type { CallStats, JobDefinition, JobPlatform, JobRun, PlannedAction, RunState } from '../ports.js';
 import { awsErrorInfo, instrumentClient, mapAwsError, unreadable } from './errors.js';
 import {
@@ -548,11 +548,21 @@ export function createGluePlatform(opts: GluePlatformOptions = {}): GluePlatform
 
     planMitigation: planGlueMitigation,
 
-    async execute(action: PlannedAction) {
+    tagsRuns: true,
+
+    async execute(action: PlannedAction, opts?: { tag?: string }) {
       const req = GlueRequest.parse(action.request);
       switch (action.operation) {
         case 'glue:StartJobRun':
-          return { runId: await startJobRun(req) };
+          // The tag goes with the run's other arguments (per key over the job's defaults; a
+          // script reading its options with getResolvedOptions ignores the ones it does not ask for).
+          return {
+            runId: await startJobRun(
+              opts?.tag
+                ? { ...req, Arguments: { ...req.Arguments, [`--${RUN_TAG_PARAMETER}`]: opts.tag } }
+                : req,
+            ),
+          };
         case 'glue:UpdateJob':
           await updateJob(req.JobName, {
             ...(req.WorkerType ? { workerType: req.WorkerType } : {}),

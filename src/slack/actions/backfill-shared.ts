@@ -73,8 +73,8 @@ export async function backfillTimeline(
         job: r.plan.job,
         text: `Backfill ${r.plan.id} of ${r.plan.job}: ${text}`,
       },
-      // After a Resume the steps run again: their entries are new ones.
-      `backfill-${r.plan.id}-${key}${r.resumes?.length ? `-r${r.resumes.length}` : ''}`,
+      // After a Resume or a Retry promotion the steps run again: their entries are new ones.
+      `backfill-${r.plan.id}-${key}${r.resumes?.length ? `-r${r.resumes.length}` : ''}${r.promoteRetries?.length ? `-p${r.promoteRetries.length}` : ''}`,
     );
   } catch (err) {
     deps.logger.warn({ err, backfillId: r.plan.id }, 'could not append to the timeline');

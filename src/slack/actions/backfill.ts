@@ -1,12 +1,22 @@
 // The backfill buttons: medic.backfill.abort (until promotion), medic.backfill.approve / reject
 // (the four-eyes gate, with the mitigations' policy and approval store), medic.backfill.rollback
-// (after promotion). Each acks first; the state change is one atomic update of the record (or the
+// (after promotion; Retry rollback after one that failed), medic.backfill.retry-promotion (after a
+// failed promotion was rolled back). Each acks first; the state change is one atomic update of the record (or the
 // approval's Lua transition), so double clicks and two processes decide once.
 import { code } from '../mrkdwn.js';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { errorId } from '../../logger.js';
-import { abortRecord, applyStep, canAbort, canRollback, STEP_TITLE } from '../../domain/backfill-plan.js';
+import {
+  abortRecord,
+  applyStep,
+  canAbort,
+  canRetryPromotion,
+  canRetryRollback,
+  canRollback,
+  retryPromotionRecord,
+  STEP_TITLE,
+} from '../../domain/backfill-plan.js';
 import { abandonRecord, canAbandon, canResume, resumeRecord } from '../../domain/backfill-resume.js';
 import { whoMayApprove } from '../../domain/approval-policy.js';
 import { BACKFILL_ACTIONS, renderBackfillApproval } from '../blocks/backfill-progress.js';
@@ -27,6 +37,7 @@ export function registerBackfillActions(app: App, deps: Deps): void {
     [BACKFILL_ACTIONS.reject, (id, user, ch) => decide(deps, 'reject', id, user, ch)],
     [BACKFILL_ACTIONS.resume, (id, user, ch) => resume(deps, id, user, ch)],
     [BACKFILL_ACTIONS.abandon, (id, user, ch) => abandon(deps, id, user, ch)],
+    [BACKFILL_ACTIONS.retryPromotion, (id, user, ch) => retryPromotion(deps, id, user, ch)],
   ];
   for (const [actionId, fn] of handlers) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
@@ -203,12 +214,134 @@ export async function rollback(deps: Deps, id: string, user: string, channel?: s
     );
     return false;
   }
+  // A Retry rollback is a new job (the first one ended); two clicks on one message share its id.
+  const retry = canRetryRollback(r);
   await deps.producers.enqueue(
     'backfill',
     { backfillId: id, step: 'rollback', polls: 0, actor: user },
-    { jobId: `backfill-${id}-rollback` },
+    { jobId: retry ? `backfill-${id}-rollback-retry${r.rollback!.attempt}` : `backfill-${id}-rollback` },
   );
-  await ephemeral(deps, channel, user, `:rewind: Rolling back backfill \`${id}\`…`);
+  if (retry)
+    await backfillTimeline(
+      progress(deps),
+      r,
+      `rollback-retry-${r.rollback!.attempt}`,
+      `Retry rollback by <@${user}> (attempt ${r.rollback!.attempt + 1})`,
+      user,
+    );
+  await ephemeral(
+    deps,
+    channel,
+    user,
+    retry
+      ? `:rewind: Retrying the rollback of backfill \`${id}\`: what is not restored yet is copied back…`
+      : `:rewind: Rolling back backfill \`${id}\`…`,
+  );
+  return true;
+}
+
+/**
+ * Retry promotion, after a promotion that failed and was rolled back completely. It promotes the
+ * same validated staging output under the same approval, and asks for no new one: the approval
+ * was given for exactly this change (these days, this staging output, the diff shown), the
+ * rollback put production back as the approvers saw it, and nothing that was approved changed —
+ * as a Mitigation Retry re-executes the approved plan. What would need a new approval (new staging
+ * output, another window) is a Resume or a new backfill, which ask for one. The approval must still
+ * be `approved`; only from the backfill's own channel; one atomic update, so two clicks retry once.
+ */
+export async function retryPromotion(
+  deps: Deps,
+  id: string,
+  user: string,
+  channel?: string,
+): Promise<boolean> {
+  const store = backfillStore(deps.state, deps.config.env.MEDIC_PREFIX);
+  const r = await store.get(id);
+  if (!r) return false;
+  if (channel !== r.plan.channel) {
+    deps.logger.warn(
+      { backfillId: id, user, channel, owner: r.plan.channel },
+      'a retry click from another channel',
+    );
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:no_entry: Backfill ${code(id)} belongs to another channel (<#${r.plan.channel}>); retry it there. Nothing was promoted.`,
+    );
+    return false;
+  }
+  if (!canRetryPromotion(r)) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:information_source: This backfill is ${r.status}${r.status === 'running' ? ' (already being retried)' : ''}; there is no rolled-back promotion to retry.`,
+    );
+    return false;
+  }
+  const a = await backfillApprovals(deps.state, deps.config.env.MEDIC_PREFIX).get(r.approvalId!);
+  if (a?.state !== 'approved') {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:no_entry: Approval ${code(r.approvalId!)} is ${a?.state ?? 'gone'}; start the backfill again. Nothing was promoted.`,
+    );
+    return false;
+  }
+  const claim = await store.reclaim(r.plan.job, id);
+  if (!claim.ok) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:warning: ${code(r.plan.job)} has another backfill in progress (${code(claim.activeId)}); retry this one after it ends.`,
+    );
+    return false;
+  }
+  const now = deps.now();
+  let n = 0;
+  const next = await store.update(id, (cur) => {
+    n = 0;
+    if (!canRetryPromotion(cur)) return undefined;
+    const x = retryPromotionRecord(cur, user, now);
+    n = x.promoteRetries!.length;
+    return x;
+  });
+  if (!next || n === 0) {
+    await ephemeral(
+      deps,
+      channel,
+      user,
+      `:hourglass_flowing_sand: Backfill ${code(id)} is already being retried.`,
+    );
+    return false;
+  }
+  await refreshProgress(progress(deps), next);
+  try {
+    await deps.producers.enqueue(
+      'backfill',
+      { backfillId: id, step: 'promote', polls: 0 },
+      { jobId: `backfill-${id}-promote-retry${n}` },
+    );
+  } catch (err) {
+    // Put the record back as it was, so the message and its Retry button say the truth.
+    const back = await store.update(id, (cur) =>
+      cur.promoteRetries?.length === n && cur.steps.promote.state === 'pending' ? r : undefined,
+    );
+    if (back) await refreshProgress(progress(deps), back);
+    await store.release(r.plan.job, id);
+    throw err;
+  }
+  await backfillTimeline(
+    progress(deps),
+    next,
+    `retry-promotion-${n}`,
+    `Retry promotion ${n} by <@${user}>: the approved staging output is promoted again (approval ${a.id}) from the restored state`,
+    user,
+  );
+  await ephemeral(deps, channel, user, `:repeat: Retrying the promotion of backfill ${code(id)}…`);
   return true;
 }
 

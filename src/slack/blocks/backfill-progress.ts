@@ -8,6 +8,8 @@ import {
   BACKFILL_STEPS,
   STEP_TITLE,
   canAbort,
+  canRetryPromotion,
+  canRetryRollback,
   canRollback,
   formatLoc,
   type BackfillRecord,
@@ -26,7 +28,34 @@ export const BACKFILL_ACTIONS = {
   /** The failed-backfill runbook's buttons. */
   resume: 'medic.backfill.resume',
   abandon: 'medic.backfill.abandon',
+  /** A failed promotion that was rolled back: promote again (same approval). */
+  retryPromotion: 'medic.backfill.retry-promotion',
 } as const;
+
+const ROLLBACK_STATE: Record<NonNullable<BackfillRecord['rollback']>['partitions'][number]['state'], string> =
+  {
+    restored: ':white_check_mark: restored',
+    untouched: ':heavy_minus_sign: untouched',
+    'not-restored': ':x: not restored',
+    unknown: ':grey_question: unknown',
+  };
+
+/** What the last rollback did or left, day by day (the prefixes and their state). */
+function rollbackSection(r: BackfillRecord): Block[] {
+  const rb = r.rollback;
+  if (!rb) return [];
+  const p = r.plan;
+  const head = rb.ok
+    ? `*Rolled back* by ${rb.by === 'medic' ? 'medic' : mention(rb.by)}${rb.attempt > 1 ? ` (attempt ${rb.attempt})` : ''}:`
+    : `:warning: *Rollback failed* (attempt ${rb.attempt}${rb.retrying ? ', retrying on its own' : ''}): ${escapeMrkdwn(truncate(rb.error ?? 'unknown error', 600))}\nWhat is left where:`;
+  const lines = rb.partitions.map((x) => {
+    const prefix = formatLoc({ ...p.production, prefix: `${p.production.prefix}dt=${x.dt}/` });
+    return `• ${code(prefix)} ${ROLLBACK_STATE[x.state]} — ${escapeMrkdwn(truncate(x.detail, 300))}`;
+  });
+  if (!rb.ok && !rb.retrying)
+    lines.push('_Retry rollback copies back only what is still missing; the backup is never changed._');
+  return [section([head, ...lines].join('\n'))];
+}
 
 const ICON: Record<StepRecord['state'], string> = {
   pending: ':white_circle:',
@@ -109,6 +138,7 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
           .join('\n')}`,
       ),
     );
+  blocks.push(...rollbackSection(r));
   if (r.status === 'failed' && failedStep(r)) {
     blocks.push(...failedBackfillRunbook(r));
     blocks.push(context(`Updated ${new Date(now).toISOString().replace(/\.\d+Z$/, 'Z')}`));
@@ -130,17 +160,18 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
         },
       }),
     );
-  if (canRollback(r))
+  if (canRollback(r)) buttons.push(rollbackButton(r));
+  if (canRetryPromotion(r))
     buttons.push(
       button({
-        text: 'Rollback',
-        actionId: BACKFILL_ACTIONS.rollback,
+        text: 'Retry promotion',
+        actionId: BACKFILL_ACTIONS.retryPromotion,
         value: p.id,
-        style: 'danger',
+        style: 'primary',
         confirm: {
-          title: 'Roll back the promotion?',
-          text: 'The replaced partitions are restored from the backup.',
-          confirm: 'Roll back',
+          title: 'Retry the promotion?',
+          text: `Production was restored; the approved staging output is promoted again from there (approval ${r.approvalId ?? '?'}), with a new backup check.`,
+          confirm: 'Retry promotion',
           deny: 'Cancel',
         },
       }),
@@ -148,6 +179,29 @@ export function renderBackfillProgress(r: BackfillRecord, now: number): { text: 
   if (buttons.length) blocks.push(actions(buttons, `backfill-${p.id}`));
   blocks.push(context(`Updated ${slackDate(now)}`));
   return { text: escapeMrkdwn(`${title}: ${r.status}`), blocks };
+}
+
+function rollbackButton(r: BackfillRecord): Block {
+  const retry = canRetryRollback(r);
+  return button({
+    text: retry ? 'Retry rollback' : 'Rollback',
+    actionId: BACKFILL_ACTIONS.rollback,
+    value: r.plan.id,
+    style: 'danger',
+    confirm: retry
+      ? {
+          title: 'Retry the rollback?',
+          text: 'The partitions not restored yet are restored from the backup; the restored ones are left as they are.',
+          confirm: 'Retry rollback',
+          deny: 'Cancel',
+        }
+      : {
+          title: 'Roll back the promotion?',
+          text: 'The replaced partitions are restored from the backup.',
+          confirm: 'Roll back',
+          deny: 'Cancel',
+        },
+  });
 }
 
 /**
@@ -191,17 +245,18 @@ function failedBackfillRunbook(r: BackfillRecord): Block[] {
         },
       }),
     );
-  if (canRollback(r))
+  if (canRollback(r)) buttons.push(rollbackButton(r));
+  if (canRetryPromotion(r))
     buttons.push(
       button({
-        text: 'Rollback',
-        actionId: BACKFILL_ACTIONS.rollback,
+        text: 'Retry promotion',
+        actionId: BACKFILL_ACTIONS.retryPromotion,
         value: p.id,
-        style: 'danger',
+        style: 'primary',
         confirm: {
-          title: 'Roll back the promotion?',
-          text: 'The replaced partitions are restored from the backup.',
-          confirm: 'Roll back',
+          title: 'Retry the promotion?',
+          text: `Production was restored; the approved staging output is promoted again from there (approval ${r.approvalId ?? '?'}), with a new backup check.`,
+          confirm: 'Retry promotion',
           deny: 'Cancel',
         },
       }),

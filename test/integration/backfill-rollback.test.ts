@@ -1,0 +1,263 @@
+// A promotion that fails ends rolled back with a Retry promotion button (issue 18, item 6), and a
+// rollback that itself fails ends saying which partitions are in which state, with Retry rollback:
+// through the signed receiver, on the simulator (S3 copies failed by fault rules), promotion by copy.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Simulator } from '../../sim/index.js';
+import type { TestMedic } from '../support/medic.js';
+import { BackfillStore } from '../../src/store/backfills.js';
+import { IncidentStore } from '../../src/store/incidents.js';
+import { Timeline } from '../../src/store/timeline.js';
+import { waitFor } from '../support/wait.js';
+import { backfillSteps, startBackfillSession } from '../support/backfill-session.js';
+
+let sim: Simulator;
+let t: TestMedic;
+let store: BackfillStore;
+let simStart: number;
+
+before(async () => {
+  ({ sim, t, store, simStart } = await startBackfillSession());
+  // Staging writes 0.5% more rows (within the tolerances), so a promotion visibly changes production.
+  sim.state.lake.configureOutput('MyJob-staging', { rowsFactor: 1.005 });
+});
+
+after(async () => {
+  await t.stop();
+  await sim.stop();
+});
+
+const { text, daysAgo, startBackfill, waitStatus, progressMessage, click } = backfillSteps(() => ({
+  sim,
+  t,
+  store,
+  simStart,
+}));
+
+type Obj = { key: string; etag: string; body: string };
+const objects = (bucket: string, prefix: string): Obj[] =>
+  sim.state.s3
+    .bucket(bucket)!
+    .storedObjects()
+    .filter((o) => o.key.startsWith(prefix))
+    .map((o) => ({ key: o.key, etag: o.etag, body: o.body.toString('base64') }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+const prod = (day: string) => objects('lake-curated', `events/dt=${day}/`);
+
+/** The staging output of a day as production holds it after a clean promotion (key → body). */
+function stagedAsProduction(id: string, day: string): [string, string][] {
+  const prefix = `events/${id}/dt=${day}/`;
+  return objects('lake-staging', prefix)
+    .filter((o) => !/(^|\/)(_SUCCESS|_committed|_started)/.test(o.key.slice(prefix.length)))
+    .map((o): [string, string] => [`events/dt=${day}/${o.key.slice(prefix.length)}`, o.body])
+    .sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+async function incidentIn(channel: string): Promise<string> {
+  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL', 'U0APPROVER'] });
+  const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel(channel, {
+    title: 'MyJobCopy degraded',
+    job: 'MyJobCopy',
+    env: 'dev',
+    commander: 'U0ONCALL',
+  });
+  return incident.id;
+}
+
+test('a promotion that fails is rolled back and says what was; Retry promotion re-runs it from a clean state, once', async () => {
+  const channel = 'C0BFRB1';
+  const incidentId = await incidentIn(channel);
+  const [d1, d2] = [daysAgo(2), daysAgo(1)];
+  const original = { [d1]: prod(d1), [d2]: prod(d2) };
+  assert.ok(original[d1]!.length >= 2 && original[d2]!.length >= 2);
+  const id = await startBackfill(channel, `MyJobCopy --from ${d1} --to ${d2}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  // The second day's copies from staging fail once (refused: no SDK retry): day 1 was replaced,
+  // day 2 was cleared and partly copied when the promotion failed.
+  sim.setFaults([
+    {
+      service: 's3',
+      operation: 'CopyObject',
+      copySourcePrefix: `lake-staging/events/${id}/dt=${d2}/`,
+      error: 'denied',
+      count: 1,
+    },
+  ]);
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
+  const back = await waitStatus(id, ['rolled-back', 'succeeded']);
+  sim.setFaults([]);
+  assert.equal(back.status, 'rolled-back', back.failure);
+  assert.equal(back.steps.promote.state, 'failed');
+  assert.deepEqual(prod(d1), original[d1], 'day 1 restored exactly');
+  assert.deepEqual(prod(d2), original[d2], 'day 2 restored exactly');
+  // The message says what was rolled back, day by day, and offers Retry promotion.
+  const msg = await waitFor(
+    'Retry promotion offered',
+    () => {
+      const m = text(progressMessage(channel, back));
+      return /medic\.backfill\.retry-promotion/.test(m) && m;
+    },
+    60_000,
+  );
+  assert.match(msg, new RegExp(`dt=${d1}[^\\n]*restored`));
+  assert.match(msg, new RegExp(`dt=${d2}[^\\n]*restored`));
+  assert.doesNotMatch(msg, /medic\.backfill\.rollback"/);
+
+  // Retry from another channel is refused; two clicks at once in its channel retry once.
+  t.slack.addChannel({ id: 'C0BFRBX', name: 'c0bfrbx', members: ['U0ONCALL'] });
+  await click('C0BFRBX', 'medic.backfill.retry-promotion', id, 'U0ONCALL');
+  await waitFor(
+    'other-channel refusal',
+    () =>
+      t.slack
+        .ephemeralsFor('U0ONCALL', 'C0BFRBX')
+        .find((e) => new RegExp(`belongs to another channel \\(<#${channel}>\\)`).test(e.text ?? '')),
+    60_000,
+  );
+  assert.equal((await store.get(id))!.status, 'rolled-back');
+  const copiesBefore = sim.state.s3.copies.length;
+  await Promise.all([
+    click(channel, 'medic.backfill.retry-promotion', id, 'U0ONCALL', back.messageTs),
+    click(channel, 'medic.backfill.retry-promotion', id, 'U0ONCALL', back.messageTs),
+  ]);
+  const done = await waitStatus(id, ['succeeded', 'failed']);
+  assert.equal(done.status, 'succeeded', done.failure);
+  assert.equal(done.promoteRetries?.length, 1, 'two clicks retried once');
+  // Production now holds exactly the staging output of each day: nothing skipped, nothing left over.
+  for (const d of [d1, d2])
+    assert.deepEqual(
+      prod(d).map((o): [string, string] => [o.key, o.body]),
+      stagedAsProduction(id, d),
+      `day ${d} promoted whole`,
+    );
+  // Each staging object copied into production once by the retry; the backup still holds the
+  // original objects (never overwritten by the retry's backup pass).
+  const retryCopies = sim.state.s3.copies
+    .slice(copiesBefore)
+    .filter((c) => c.dstBucket === 'lake-curated' && c.dstKey.startsWith('events/dt='));
+  const perKey = new Map<string, number>();
+  for (const c of retryCopies) perKey.set(c.dstKey, (perKey.get(c.dstKey) ?? 0) + 1);
+  assert.ok(
+    [...perKey.values()].every((n) => n === 1),
+    JSON.stringify([...perKey].filter(([, n]) => n > 1)),
+  );
+  assert.equal(perKey.size, stagedAsProduction(id, d1).length + stagedAsProduction(id, d2).length);
+  for (const d of [d1, d2]) {
+    const bp = `${done.plan.backup.prefix}events/dt=${d}/`;
+    assert.deepEqual(
+      objects('lake-curated', bp).map((o) => [o.key.slice(bp.length), o.body]),
+      original[d]!.map((o) => [o.key.slice(`events/dt=${d}/`.length), o.body]),
+    );
+  }
+  const entries = await new Timeline(t.medic.state, t.prefix).list(incidentId);
+  assert.ok(entries.some((e) => /rolled back by medic/.test(e.text)));
+  assert.ok(entries.some((e) => /Retry promotion 1 by <@U0ONCALL>/.test(e.text)));
+  // The retried attempt's steps are on the timeline as entries of their own.
+  assert.equal(entries.filter((e) => /: Promote started$/.test(e.text)).length, 2);
+  assert.ok(entries.some((e) => /: Promote: 2 partition\(s\) replaced by copy/.test(e.text)));
+  // A retried promotion that succeeded can be rolled back like any other.
+  await waitFor(
+    'Rollback offered after the retry',
+    () => /medic\.backfill\.rollback/.test(text(progressMessage(channel, done))),
+    60_000,
+  );
+});
+
+test('a rollback that fails ends saying which partitions are in which state, with Retry rollback', async () => {
+  const channel = 'C0BFRB2';
+  await incidentIn(channel);
+  const [d1, d2] = [daysAgo(4), daysAgo(3)];
+  const original = { [d1]: prod(d1), [d2]: prod(d2) };
+  const id = await startBackfill(channel, `MyJobCopy --from ${d1} --to ${d2}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  const backupOfD2 = `lake-curated/${waiting.plan.backup.prefix}events/dt=${d2}/`;
+  // Day 2's promotion copies fail, and so do the rollback's copies of day 2 back from the backup.
+  sim.setFaults([
+    {
+      service: 's3',
+      operation: 'CopyObject',
+      copySourcePrefix: `lake-staging/events/${id}/dt=${d2}/`,
+      error: 'denied',
+    },
+    { service: 's3', operation: 'CopyObject', copySourcePrefix: backupOfD2, error: 'denied' },
+  ]);
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
+  const stuck = await waitFor(
+    'the rollback ends in a final state',
+    async () => {
+      const r = await store.get(id);
+      return r?.rollback && !r.rollback.ok ? r : undefined;
+    },
+    60_000,
+  );
+  assert.equal(stuck.status, 'failed');
+  const byDay = Object.fromEntries(stuck.rollback!.partitions.map((p) => [p.dt, p.state]));
+  assert.deepEqual(byDay, { [d1]: 'restored', [d2]: 'not-restored' });
+  assert.deepEqual(prod(d1), original[d1], 'day 1 restored');
+  const msg = await waitFor(
+    'the message says what is left where, with Retry rollback',
+    () => {
+      const m = text(progressMessage(channel, stuck));
+      return /Rollback failed/.test(m) && m;
+    },
+    60_000,
+  );
+  assert.doesNotMatch(msg, /Rolling back/);
+  assert.match(msg, new RegExp(`dt=${d1}[^\\n]*restored`));
+  assert.match(msg, new RegExp(`dt=${d2}[^\\n]*not restored[^\\n]*0 of ${original[d2]!.length}`));
+  assert.match(msg, /medic\.backfill\.rollback/);
+  assert.match(msg, /Retry rollback/);
+  assert.doesNotMatch(msg, /medic\.backfill\.retry-promotion/);
+
+  sim.setFaults([]);
+  await click(channel, 'medic.backfill.rollback', id, 'U0ONCALL', stuck.messageTs);
+  const back = await waitStatus(id, ['rolled-back']);
+  assert.equal(back.rollback?.ok, true);
+  assert.deepEqual(prod(d1), original[d1]);
+  assert.deepEqual(prod(d2), original[d2], 'day 2 restored by the retried rollback');
+  await waitFor(
+    'Retry promotion offered once rolled back',
+    () => /medic\.backfill\.retry-promotion/.test(text(progressMessage(channel, back))),
+    60_000,
+  );
+});
+
+test('promotion by BatchUpdatePartition that fails is rolled back; Retry promotion switches every partition', async () => {
+  const channel = 'C0BFRB3';
+  await incidentIn(channel);
+  const [d1, d2] = [daysAgo(5), daysAgo(4)];
+  const before = sim.state.lake.tablePartitions('lake', 'events');
+  const original = [before.get(d1)!.Location, before.get(d2)!.Location];
+  const id = await startBackfill(channel, `MyJob --from ${d1} --to ${d2}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  // The switch is refused once (the promotion fails); the rollback's own switch back goes through.
+  sim.setFaults([{ service: 'glue', operation: 'BatchUpdatePartition', error: 'denied', count: 1 }]);
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
+  // (failed for a moment in between: the promotion failed, then its rollback ran)
+  const back = await waitStatus(id, ['rolled-back', 'succeeded']);
+  sim.setFaults([]);
+  assert.equal(back.status, 'rolled-back', back.failure);
+  assert.equal(back.promoteMode, 'catalog');
+  const parts = () => sim.state.lake.tablePartitions('lake', 'events');
+  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  await waitFor(
+    'Retry promotion offered',
+    () => /medic\.backfill\.retry-promotion/.test(text(progressMessage(channel, back))),
+    60_000,
+  );
+  await click(channel, 'medic.backfill.retry-promotion', id, 'U0ONCALL', back.messageTs);
+  const done = await waitStatus(id, ['succeeded', 'failed']);
+  assert.equal(done.status, 'succeeded', done.failure);
+  assert.deepEqual(
+    [parts().get(d1)!.Location, parts().get(d2)!.Location],
+    [`s3://lake-staging/events/${id}/dt=${d1}/`, `s3://lake-staging/events/${id}/dt=${d2}/`],
+  );
+  // What promotion replaced is the production location, not a half-switched one.
+  assert.deepEqual(
+    done.promoted?.map((x) => x.previous),
+    original,
+  );
+});
