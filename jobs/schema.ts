@@ -11,7 +11,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import { SchemaPayload } from '../src/queue/payloads.js';
-import { jobProvider } from '../src/config/index.js';
+import { jobProvider, schemaTableOf } from '../src/config/index.js';
 import { ProviderError, type Catalog, type ObjectStore, type TableVersion } from '../src/providers/ports.js';
 import { parseObjectUri } from '../src/providers/object-uri.js';
 import { dataFiles, readFacts } from '../src/providers/backfill-footers.js';
@@ -94,15 +94,15 @@ export function schemaProcessor(deps: Deps) {
       });
     };
     const jobCfg = cfg.jobs[p.target];
-    const table = jobCfg?.table
-      ? jobCfg.table
+    const table = schemaTableOf(jobCfg)
+      ? schemaTableOf(jobCfg)!
       : /^[^.\s]+\.[^.\s]+$/.test(p.target)
         ? { database: p.target.split('.')[0]!, name: p.target.split('.')[1]! }
         : undefined;
     if (!table) {
       await post({
         target: p.target,
-        failure: `${p.target} has no table: set jobs.${p.target}.table in medic.yml, or give database.table`,
+        failure: `${p.target} has no table: set jobs.${p.target}.schemaTable (or table) in medic.yml, or give database.table`,
       });
       return { state: 'no-table' };
     }

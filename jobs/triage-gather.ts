@@ -7,7 +7,7 @@
 // by step, each file would need the same half of this one. The analyses themselves live in domain/.
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
-import { degradationFor, jobProvider } from '../src/config/index.js';
+import { degradationFor, jobProvider, schemaTableOf } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
 import {
   ProviderError,
@@ -213,6 +213,7 @@ export class TriageGatherer {
     // 2. Evidence, in parallel.
     const logLocations = jobCfg?.logGroups ?? def.logLocations;
     const inputUri = p.input ?? jobCfg?.input ?? def.inputLocation;
+    const schemaTable = schemaTableOf(jobCfg);
     const metricsSource = deps.providers.metrics(this.model.provider);
     this.model.steps.push(
       { name: 'Logs of the problematic runs', state: 'running' },
@@ -229,8 +230,8 @@ export class TriageGatherer {
     const [logs, volume, tables, bookmark, sparkLogs, metrics] = await Promise.all([
       this.timed('logs', () => this.gatherLogs(runs, verdict, logLocations)),
       inputUri ? this.timed('volume', () => this.gatherVolume(inputUri)) : Promise.resolve(undefined),
-      jobCfg?.table
-        ? this.timed('catalog', () => this.gatherTables(jobCfg.table!.database, jobCfg.table!.name))
+      schemaTable
+        ? this.timed('catalog', () => this.gatherTables(schemaTable.database, schemaTable.name))
         : Promise.resolve(undefined),
       this.timed('bookmark', () => this.gatherBookmark(def, runs)),
       def.sparkEventLogLocation

@@ -82,6 +82,9 @@ export const Defaults = z
   .strict();
 export type Defaults = z.infer<typeof Defaults>;
 
+/** A table of the job platform's catalog (Glue Data Catalog). */
+const CatalogTable = z.object({ database: z.string().min(1), name: z.string().min(1) }).strict();
+
 export const JobConfig = z
   .object({
     provider: z.enum(PROVIDER_NAMES).default(DEFAULT_PROVIDER),
@@ -92,10 +95,12 @@ export const JobConfig = z
     compactionJob: z.string().min(1).optional(),
     stagingJob: z.string().min(1).optional(),
     consumers: z.array(z.string().min(1)).default([]),
-    table: z
-      .object({ database: z.string().min(1), name: z.string().min(1) })
-      .strict()
-      .optional(),
+    /** Both tables below when they are one (and the fallback of whichever is not set). */
+    table: CatalogTable.optional(),
+    /** The table whose schema /schema and the triage's table-version history read (schema drift). */
+    schemaTable: CatalogTable.optional(),
+    /** The catalogued output table a backfill promotes by switching its partitions' locations. */
+    outputTable: CatalogTable.optional(),
     degradation: Degradation.partial().optional(),
     escalateAfterMinutes: z.number().int().min(1).max(1440).optional(),
     approvers: z.array(SlackPrincipal).optional(),
@@ -130,8 +135,23 @@ export const JobConfig = z
     /** The job that produces this job's input (/missing checks it; Rerun upstream reruns it). */
     upstream: z.string().min(1).max(255).optional(),
   })
-  .strict();
+  .strict()
+  .refine((j) => !(j.table && j.schemaTable && j.outputTable), {
+    message: 'table is unused when schemaTable and outputTable are both set: remove it',
+    path: ['table'],
+  });
 export type JobConfig = z.infer<typeof JobConfig>;
+type CatalogTableRef = z.infer<typeof CatalogTable>;
+
+/** The table schema drift is read from: `schemaTable`, else `table`. */
+export function schemaTableOf(j: JobConfig | undefined): CatalogTableRef | undefined {
+  return j?.schemaTable ?? j?.table;
+}
+
+/** The table a backfill's promotion switches: `outputTable`, else `table`. */
+export function outputTableOf(j: JobConfig | undefined): CatalogTableRef | undefined {
+  return j?.outputTable ?? j?.table;
+}
 
 /** Azure list prices (pay as you go, USD): Spark pools (memory optimized) and pipeline orchestration. */
 export const AzurePricing = z

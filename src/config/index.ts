@@ -11,6 +11,8 @@ export {
   environmentParity,
   degradationFor,
   jobProvider,
+  schemaTableOf,
+  outputTableOf,
   type MedicConfig,
   type JobConfig,
   type Degradation,

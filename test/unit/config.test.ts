@@ -10,6 +10,8 @@ import {
   loadConfig,
   ConfigError,
   degradationFor,
+  outputTableOf,
+  schemaTableOf,
 } from '../../src/config/index.js';
 
 const DESIGN_EXAMPLE = `
@@ -264,4 +266,30 @@ test('the monitor request budget: a positive rate, a whole burst, and no burst w
     },
   );
   assert.throws(() => parseConfigText(`${base}  requestBurst: 3\n`, 'dev'), /monitor\.requestBurst: .*needs/);
+});
+
+test('one table per use: schemaTable for drift, outputTable for promotion, table the fallback of both', () => {
+  const one = (job: string) => parseConfigText(`jobs:\n  J: ${job}\n`, 'dev').config.jobs.J;
+  const lake = { database: 'lake', name: 'events' };
+  const raw = { database: 'raw', name: 'events_in' };
+  // `table` alone: both uses, as before.
+  const both = one('{ table: { database: lake, name: events } }');
+  assert.deepEqual(schemaTableOf(both), lake);
+  assert.deepEqual(outputTableOf(both), lake);
+  // Drift on the input table only: promotion must not switch the input's partitions.
+  const drift = one('{ schemaTable: { database: raw, name: events_in } }');
+  assert.deepEqual(schemaTableOf(drift), raw);
+  assert.equal(outputTableOf(drift), undefined, 'promotion by copy');
+  const split = one(
+    '{ table: { database: lake, name: events }, schemaTable: { database: raw, name: events_in } }',
+  );
+  assert.deepEqual(schemaTableOf(split), raw);
+  assert.deepEqual(outputTableOf(split), lake);
+  assert.throws(
+    () =>
+      one(
+        '{ table: { database: lake, name: events }, schemaTable: { database: raw, name: a }, outputTable: { database: lake, name: b } }',
+      ),
+    /jobs\.J\.table: table is unused/,
+  );
 });

@@ -2,6 +2,7 @@
 // otherwise it closes, the plan is built (the staging job's --output_path read from Glue), the
 // record created (one backfill at a time per job), the progress message posted in the channel,
 // the request put on the incident timeline, and the first step (snapshot) enqueued.
+import { outputTableOf } from '../../config/index.js';
 import { code } from '../mrkdwn.js';
 import type { App } from '@slack/bolt';
 import { modalError, UNREADABLE_MODAL } from '../views/modal-error.js';
@@ -105,7 +106,7 @@ export async function submitBackfill(
     production,
     stagingJob: jobCfg.stagingJob,
     stagingRoot,
-    ...(jobCfg.table ? { table: jobCfg.table } : {}),
+    ...(outputTableOf(jobCfg) ? { table: outputTableOf(jobCfg)! } : {}),
     consumers: s.consumers,
     checks: s.checks,
     tolerances: s.tolerances,

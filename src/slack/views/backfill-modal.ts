@@ -12,7 +12,7 @@ import {
   type QualityChecks,
   type Tolerances,
 } from '../../domain/backfill-plan.js';
-import type { JobConfig } from '../../config/index.js';
+import { outputTableOf, type JobConfig } from '../../config/index.js';
 import { windowRangeProblem } from '../../domain/backfill-window.js';
 
 export const BACKFILL_CALLBACK = 'medic.backfill.submit';
@@ -70,7 +70,8 @@ export function backfillModal(m: BackfillModalInput): Record<string, unknown> {
   const dates = windowDates(m.from, m.to);
   const j = m.job;
   const tol = DEFAULT_TOLERANCES;
-  const checks = CHECKS.filter(([k]) => k !== 'dataQuality' || j.table);
+  const table = outputTableOf(j);
+  const checks = CHECKS.filter(([k]) => k !== 'dataQuality' || table);
   const initialChecks = checks.filter(([k]) => k !== 'dataQuality');
   const blocks: Block[] = [
     {
@@ -87,7 +88,7 @@ export function backfillModal(m: BackfillModalInput): Record<string, unknown> {
               .join(', ')}${dates.length > 5 ? ` … (${dates.length})` : ''}`,
             `*Snapshot:* ${code(`${(j.input ?? '').replace(/^(s3:\/\/[^/]+\/|https:\/\/[^/]+\/[^/]+\/).*$/, '$1')}_backfill/snapshots/${m.ctx.job}/<timestamp>/…`)}`,
             `*Staging:* ${code(j.stagingJob ?? '?')} writing to its own \`--output_path\` under the backfill id`,
-            `*Production:* ${code(j.output ?? '?')}${j.table ? ` · table ${code(`${j.table.database}.${j.table.name}`)} (promotion switches partition locations)` : ' (promotion by copy)'}`,
+            `*Production:* ${code(j.output ?? '?')}${table ? ` · table ${code(`${table.database}.${table.name}`)} (promotion switches partition locations)` : ' (promotion by copy)'}`,
             `Steps: snapshot → isolated run → quality → validate → *approval* → promote → consumers. Nothing touches production before an approval.`,
           ].join('\n'),
           3000,
