@@ -46,6 +46,7 @@ import { hasJob, type Incident, type TriageSnapshot } from '../src/store/inciden
 import { declareAnywayValue, saveTriageSnapshot } from '../src/slack/actions/incident-choice.js';
 import { verdictLabel, verdictText } from '../src/domain/format.js';
 import { readGroup, setGroupTriage } from '../src/slack/alert-group-message.js';
+import { progressUpdate } from '../src/slack/client.js';
 import { triageSettled, type GroupTriage } from '../src/domain/alert-group.js';
 
 export function triageProcessor(deps: Deps) {
@@ -85,6 +86,8 @@ class Triage {
   private readonly group: { id: string; ts: string } | undefined;
   /** Details messages folded into the (storm) report itself. */
   private folded = 0;
+  /** The final version of the report is up (this attempt or an earlier one): nothing replaces it. */
+  private finalSent = false;
 
   constructor(
     private readonly deps: Deps,
@@ -126,6 +129,9 @@ class Triage {
 
     // job.updateData keeps the posted message's ts with the job, so a retry updates it.
     this.reportTs = p.reportTs;
+    // A retry whose earlier attempt already put the final version up: that version stays (sent
+    // once); this attempt's progress versions must not overwrite it.
+    if (this.reportTs) this.finalSent = (await deps.state.get(this.finalKey)) === '1';
     await this.publish();
     const gatherer = new TriageGatherer(deps, p, () => this.publish(), this.model);
     let outcome;
@@ -140,7 +146,9 @@ class Triage {
       if (!last) {
         // Say so while BullMQ waits to retry; the next attempt re-renders the message whole.
         this.model.retrying = retryingNote(this.job.attemptsMade + 2, attempts, err.message);
-        await this.publish().catch((e: unknown) => this.log.warn({ err: e }, 'could not say it retries'));
+        await this.publish(undefined, false, true).catch((e: unknown) =>
+          this.log.warn({ err: e }, 'could not say it retries'),
+        );
         throw err;
       }
       this.model.retrying = undefined;
@@ -349,8 +357,10 @@ class Triage {
    * only the final report is posted (`final`), as a reply in its thread, with the details folded
    * in where they fit.
    */
-  private async publish(findings?: Finding[], final = false): Promise<void> {
+  private async publish(findings?: Finding[], final = false, mustSend = false): Promise<void> {
     if (this.group && !final) return;
+    // Once the final version is up, no later version (progress, or a retry's) replaces it.
+    if (this.finalSent) return;
     const blocks: Block[] = renderTriageReport(this.model);
     // Mitigation buttons, each opening a modal whose request needs an approval. The value carries
     // what the modal prefills (no slow call may come before views.open). Backfills have their own
@@ -442,15 +452,21 @@ class Triage {
       if (this.incidentId)
         await this.deps.incidents.update(this.incidentId, (i) => ({ ...i, reportTs: this.reportTs }));
     } else {
-      await this.deps.slack.chat.update({
-        channel: this.channel,
-        ts: this.reportTs,
-        text,
-        blocks: slackBlocks(blocks),
-      });
+      const update = { channel: this.channel, ts: this.reportTs, text, blocks: slackBlocks(blocks) };
+      // Progress versions are droppable (src/slack/client.ts): never queued for a token, never
+      // after the final one; the final version (and the retry note) goes at the first token.
+      await this.deps.slack.chat.update(final || mustSend ? update : progressUpdate(update));
+    }
+    if (final) {
+      this.finalSent = true;
+      await this.deps.state.set(this.finalKey, '1', 'EX', 7 * 86_400);
     }
     if (this.group)
       await this.row({ reported: true, ...(this.incidentId ? { incidentId: this.incidentId } : {}) });
+  }
+
+  private get finalKey(): string {
+    return `${this.deps.config.env.MEDIC_PREFIX}:triage-final:${this.job.id}`;
   }
 
   /** This storm triage is over (report posted, checklist ticked): the checklists may follow. */
