@@ -32,6 +32,23 @@ export function progressUpdate<T extends object>(args: T): T {
   return args;
 }
 
+const prepacedArgs = new WeakSet<object>();
+
+/**
+ * Marks a chat.postMessage whose channel token the caller already took (awaitChannelTurn): the
+ * client sends it without taking another. For a caller that decides what to post only once its
+ * turn has come (the storm thread's outbox posts whatever is ready by then).
+ */
+export function prepaced<T extends object>(args: T): T {
+  prepacedArgs.add(args);
+  return args;
+}
+
+/** Waits for the channel's next chat.postMessage token (none to wait for without a pacer). */
+export async function awaitChannelTurn(client: WebClient, channel: string): Promise<void> {
+  if (client instanceof CountingWebClient) await client.channelTurn(channel);
+}
+
 // Slack's limits, as its docs give them: chat.postMessage is in the "special" tier, about one
 // message a second per channel (short bursts allowed) — thread replies post into their channel
 // and count too; chat.update is Tier 3 (50+ a minute), counted per workspace, not per channel.
@@ -93,7 +110,7 @@ class CountingWebClient extends WebClient {
     const channel = (options as { channel?: unknown } | undefined)?.channel;
     if (typeof channel !== 'string') return await this.counted(...args);
     if (method === 'chat.postMessage' && this.pacer) {
-      await this.pacer.acquire(`slack:${channel}`);
+      if (!prepacedArgs.has(options as object)) await this.pacer.acquire(`slack:${channel}`);
       return await this.counted(...args);
     }
     const ts = (options as { ts?: unknown }).ts;
@@ -101,6 +118,11 @@ class CountingWebClient extends WebClient {
       return await this.coalescedUpdate(channel, ts, args);
 
     return await this.counted(...args);
+  }
+
+  /** The channel's next chat.postMessage token (prepaced). */
+  async channelTurn(channel: string): Promise<void> {
+    await this.pacer?.acquire(`slack:${channel}`);
   }
 
   /**
