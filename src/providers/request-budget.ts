@@ -172,6 +172,15 @@ export interface BudgetSettings extends BudgetRate {
   requestBudgets?: Partial<Record<BudgetService, BudgetRate | false>> | undefined;
 }
 
+/**
+ * What S3 gets at least when it takes the shared `maxRequestsPerSecond` (no `requestBudgets.s3`):
+ * S3 documents "at least 3,500 PUT/COPY/POST/DELETE or 5,500 GET/HEAD requests per second per
+ * partitioned prefix" (Amazon S3 User Guide, "Best practices design patterns: optimizing Amazon S3
+ * performance"). 350/s is a tenth of the lower of the two for one prefix, leaving the rest to the
+ * data platform's own jobs; a rate of 40 (sized for Glue) held a storm's 220 listings to 5.5 s.
+ */
+export const S3_SHARED_FLOOR = { ratePerSecond: 350, burst: 100 } as const;
+
 /** The rate each service is held to: its own entry, else the shared default, else none. */
 export function budgetRates(
   monitor: BudgetSettings | undefined,
@@ -184,7 +193,16 @@ export function budgetRates(
     const from = own?.maxRequestsPerSecond !== undefined ? own : monitor;
     const rate = from?.maxRequestsPerSecond;
     if (rate === undefined) continue;
-    out[service] = { ratePerSecond: rate, burst: from?.requestBurst ?? Math.max(1, Math.floor(rate)) };
+    const burst = from?.requestBurst ?? Math.max(1, Math.floor(rate));
+    // S3 without a rate of its own: the shared rate is sized for control-plane APIs (Glue's), far
+    // below S3's documented floor; S3 gets at least S3_SHARED_FLOOR.
+    out[service] =
+      service === 's3' && own === undefined
+        ? {
+            ratePerSecond: Math.max(rate, S3_SHARED_FLOOR.ratePerSecond),
+            burst: Math.max(burst, S3_SHARED_FLOOR.burst),
+          }
+        : { ratePerSecond: rate, burst };
   }
   return out;
 }
