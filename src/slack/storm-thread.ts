@@ -17,11 +17,14 @@ import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import { divider, LIMITS, slackBlocks, type Block } from './blocks/kit.js';
 import { awaitChannelTurn, prepaced } from './client.js';
+import { readGroup } from './alert-group-message.js';
 
 /** Slack truncates a message's text past 40,000 characters (chat.postMessage's `text`). */
 export const MESSAGE_TEXT_LIMIT = 40_000;
 const DRAIN_LOCK_MS = 30_000;
 const POLL_MS = 50;
+/** How long a reply with room left waits for more reports of the storm (its token taken). */
+const HOLD_MS = 400;
 const TTL_S = 7 * 86_400;
 
 export interface ThreadEntry {
@@ -160,8 +163,7 @@ async function drain(
     if ((await deps.state.hlen(k.outbox)) === 0) return;
     // The token first, then the contents: whatever became ready while waiting goes too.
     await awaitChannelTurn(deps.slack, channel);
-    const raw = await deps.state.hgetall(k.outbox);
-    const entries = Object.values(raw).map((v) => JSON.parse(v) as ThreadEntry);
+    const entries = await readyBatch(deps, channel, group, k);
     if (!entries.length) return;
     const batch = packEntries(entries);
     const id = randomUUID();
@@ -193,6 +195,34 @@ async function drain(
     );
     await deps.state.pexpire(k.drain, DRAIN_LOCK_MS);
     log.info({ channel, group: group.id, reports: batch.length }, 'storm reports posted in the thread');
+  }
+}
+
+/**
+ * The ready entries, once the reply is full or no more reports are coming soon: a reply that still
+ * has room waits up to HOLD_MS (its token taken) while other triages of the storm are still to
+ * report, so one token carries as many reports as fit instead of one each.
+ */
+async function readyBatch(
+  deps: Deps,
+  channel: string,
+  group: { id: string; ts: string },
+  k: ReturnType<typeof keys>,
+): Promise<ThreadEntry[]> {
+  const until = Date.now() + HOLD_MS;
+  for (;;) {
+    const raw = await deps.state.hgetall(k.outbox);
+    const entries = Object.values(raw).map((v) => JSON.parse(v) as ThreadEntry);
+    if (!entries.length || Date.now() >= until) return entries;
+    const packed = packEntries(entries);
+    const used = packed.reduce((n, e) => n + e.blocks.length + 1, -1);
+    const largest = Math.max(...entries.map((e) => e.blocks.length));
+    if (packed.length < entries.length || used + largest + 1 > LIMITS.blocksPerMessage) return entries;
+    // Reports still to come: rows triaging or done but not yet in the outbox or the thread.
+    const rows = await readGroup(deps, channel, group.id);
+    const coming = rows.filter((r) => r.triage && !r.triage.reported && !r.triage.settled).length;
+    if (coming <= entries.length) return entries;
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
