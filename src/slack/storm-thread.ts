@@ -10,6 +10,7 @@
 //
 //   <prefix>:monitor-group:<id>:outbox     key → entry (JSON), the reports waiting
 //   <prefix>:monitor-group:<id>:posted     key → ts of the reply that carries it
+//   <prefix>:monitor-group:<id>:failed     key → why Slack refused it (its triage then fails)
 //   <prefix>:monitor-group:<id>:sending    the batch being posted (its keys), until recorded
 //   <prefix>:monitor-group:<id>:drain      who drains now (a short lock)
 import { randomUUID } from 'node:crypto';
@@ -38,7 +39,13 @@ export interface ThreadEntry {
 
 function keys(prefix: string, id: string) {
   const g = `${prefix}:monitor-group:${id}`;
-  return { outbox: `${g}:outbox`, posted: `${g}:posted`, sending: `${g}:sending`, drain: `${g}:drain` };
+  return {
+    outbox: `${g}:outbox`,
+    posted: `${g}:posted`,
+    failed: `${g}:failed`,
+    sending: `${g}:sending`,
+    drain: `${g}:drain`,
+  };
 }
 
 /** Adds the entry unless it was posted already; returns the ts of its reply when it was. */
@@ -129,6 +136,11 @@ export async function deliverToThread(
   for (;;) {
     const ts = await deps.state.hget(k.posted, entry.key);
     if (ts) return ts;
+    const refused = await deps.state.hget(k.failed, entry.key);
+    if (refused) {
+      await deps.state.hdel(k.failed, entry.key);
+      throw new Error(`Slack refused the report in the storm thread: ${refused}`);
+    }
     if (Date.now() > deadline)
       throw new Error(`the report ${entry.key} was not posted in the thread in time`);
     const token = randomUUID();
@@ -159,13 +171,17 @@ async function drain(
   // thread already. Look there before posting it again.
   const sending = await deps.state.get(k.sending);
   if (sending) await recoverSending(deps, channel, group, k, JSON.parse(sending) as SendingBatch, log);
+  /** After a reply Slack refused: the next one carries only the oldest entry. */
+  let alone = false;
   for (;;) {
     if ((await deps.state.hlen(k.outbox)) === 0) return;
     // The token first, then the contents: whatever became ready while waiting goes too.
     await awaitChannelTurn(deps.slack, channel);
-    const entries = await readyBatch(deps, channel, group, k);
+    const entries = alone
+      ? Object.values(await deps.state.hgetall(k.outbox)).map((v) => JSON.parse(v) as ThreadEntry)
+      : await readyBatch(deps, channel, group, k);
     if (!entries.length) return;
-    const batch = packEntries(entries);
+    const batch = alone ? packEntries(entries).slice(0, 1) : packEntries(entries);
     const id = randomUUID();
     const msg = batchMessage(batch);
     // The batch's id on its first block (a report's header, which has none of its own): how a
@@ -178,15 +194,39 @@ async function drain(
       'EX',
       TTL_S,
     );
-    const res = await deps.slack.chat.postMessage(
-      prepaced({
-        channel,
-        thread_ts: group.ts,
-        text: msg.text,
-        blocks: slackBlocks(marked),
-        unfurl_links: false,
-      }),
-    );
+    let res;
+    try {
+      res = await deps.slack.chat.postMessage(
+        prepaced({
+          channel,
+          thread_ts: group.ts,
+          text: msg.text,
+          blocks: slackBlocks(marked),
+          unfurl_links: false,
+        }),
+      );
+    } catch (err) {
+      await deps.state.del(k.sending);
+      // Slack refused the reply (WebClient already retried 429s and outages). Several reports:
+      // each goes alone from now on, so one bad report cannot hold back the others. One report:
+      // it leaves the outbox and its triage fails (its retry adds the report again).
+      if (batch.length > 1) {
+        log.warn({ err, reports: batch.length }, 'a storm reply was refused: posting its reports one by one');
+        alone = true;
+        continue;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      await deps.state
+        .multi()
+        .hdel(k.outbox, batch[0]!.key)
+        .hset(k.failed, batch[0]!.key, message.slice(0, 300))
+        .expire(k.failed, TTL_S)
+        .exec();
+      log.warn({ err, report: batch[0]!.key }, 'a storm report was refused by Slack');
+      alone = false;
+      continue;
+    }
+    alone = false;
     await record(
       deps,
       k,
