@@ -119,3 +119,45 @@ test('with the workspace update bucket drained, the progress versions are skippe
     await redis.quit();
   }
 });
+
+test('a triage run again after its final report is up (the same job retried) never overwrites it', async () => {
+  slack.addChannel({ id: 'C0AGAIN', name: 'again', members: ['U0ONCALL'] });
+  await sendSlashCommand(t.url, t.secret, { command: '/triage', text: 'MyJob', channelId: 'C0AGAIN' });
+  const report = await waitFor(
+    'the final report',
+    () => slack.topLevel('C0AGAIN').find((m) => /triage took/.test(JSON.stringify(m.blocks ?? []))),
+    60_000,
+  );
+  const queue = t.medic.producers.queue('triage');
+  const job = await waitFor(
+    'the triage job completed',
+    async () => {
+      const jobs = await queue.getJobs(['completed']);
+      return jobs.find((j) => j.data.requester?.channelId === 'C0AGAIN');
+    },
+    60_000,
+  );
+  const finishedOn = job.finishedOn;
+  const callsBefore = slack.calls.length;
+  // BullMQ runs the same job (same id, its data with the report's ts) once more.
+  await job.retry('completed');
+  await waitFor(
+    'the second run completed',
+    async () => {
+      const again = await queue.getJob(job.id!);
+      return again?.finishedOn && again.finishedOn !== finishedOn && (await again.getState()) === 'completed';
+    },
+    60_000,
+  );
+  const later = slack.calls.slice(callsBefore);
+  assert.deepEqual(
+    later.filter((c) => c.method === 'chat.update' && c.args.ts === report.ts).length,
+    0,
+    'neither a progress version nor a second final one was sent',
+  );
+  assert.equal(
+    later.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0AGAIN').length,
+    0,
+  );
+  assert.match(JSON.stringify(slack.message('C0AGAIN', report.ts)?.blocks), /triage took/);
+});
