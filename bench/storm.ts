@@ -10,7 +10,7 @@
 // p95, last), to the last deferred checklist, Slack calls per second (chat.postMessage in the
 // channel, chat.update in the workspace: the most in any 1 s and the mean), 429s.
 //
-//   npx tsx bench/storm.ts [--jobs 20] [--latency 40] [--budget 40]
+//   npx tsx bench/storm.ts [--jobs 20] [--latency 40] [--budget 40] [--s3-budget N]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -37,6 +37,8 @@ const JOBS = arg('jobs', 20);
 const LATENCY = arg('latency', 40);
 /** monitor.maxRequestsPerSecond: the AWS request budget every triage and evaluation shares. */
 const BUDGET = arg('budget', 40);
+/** requestBudgets.s3's own rate (0: the shared one above). */
+const S3_BUDGET = arg('s3-budget', 0);
 const CHANNEL = 'C0STORM';
 const names = Array.from({ length: JOBS }, (_, i) => `StormJob${String(i + 1).padStart(2, '0')}`);
 
@@ -105,6 +107,7 @@ async function main() {
     '  groupWindowMinutes: 30',
     `  maxRequestsPerSecond: ${BUDGET}`,
     `  requestBurst: ${Math.min(20, BUDGET)}`,
+    ...(S3_BUDGET ? ['  requestBudgets:', `    s3: { maxRequestsPerSecond: ${S3_BUDGET} }`] : []),
     'jobs:',
     ...names.map((n) => `  ${n}: {}`),
   ].join('\n');
@@ -177,6 +180,8 @@ async function main() {
   const clickedAt = Date.now();
   const verdictAt = new Map<string, number>();
   const reportAt = new Map<string, number>();
+  /** Reports carried by each reply that carried any. */
+  const reportReplies: number[] = [];
   const rowOf = (job: string) =>
     JSON.stringify(
       ((slack.message(CHANNEL, group.ts)?.blocks ?? []) as { block_id?: string }[]).find(
@@ -194,9 +199,11 @@ async function main() {
       for (const m of thread()) {
         if (seen.has(m.ts)) continue;
         seen.add(m.ts);
-        const job = names.find((j) => m.text.includes(j));
-        if (job && !reportAt.has(job) && /triage took/.test(JSON.stringify(m.blocks ?? [])))
-          reportAt.set(job, now);
+        // One reply may carry several reports (those ready at the same channel token).
+        if (!/triage took/.test(JSON.stringify(m.blocks ?? []))) continue;
+        const carried = names.filter((j) => m.text.includes(j) && !reportAt.has(j));
+        for (const job of carried) reportAt.set(job, now);
+        if (carried.length) reportReplies.push(carried.length);
       }
       for (const job of names)
         if (!verdictAt.has(job) && /triaged:|could not finish/.test(rowOf(job))) verdictAt.set(job, now);
@@ -248,6 +255,20 @@ async function main() {
   const rateLimited = slack.calls.filter((c) => c.status === 429);
   const limitedBy = [...new Set(rateLimited.map((c) => c.method))].join(', ') || '—';
   const awsCalls = sim.requests().length;
+  // Per API: how many, and the most in any 1 s window (what the budget lets through).
+  const byService = new Map<string, number[]>();
+  for (const r of sim.requests()) byService.set(r.service, [...(byService.get(r.service) ?? []), r.at]);
+  const perService = [...byService.entries()]
+    .map(([svc, ats]) => {
+      ats.sort((a, b) => a - b);
+      let max = 0;
+      for (let i = 0, j = 0; i < ats.length; i++) {
+        while (ats[i]! - ats[j]! >= 1000) j++;
+        max = Math.max(max, i - j + 1);
+      }
+      return `${svc} ${ats.length} (≤ ${max}/s)`;
+    })
+    .join(', ');
 
   const peaks = [a, b].map((p) => mem(p.child.pid!, 'VmHWM'));
   for (const p of [a, b]) p.child.kill('SIGTERM');
@@ -263,7 +284,7 @@ async function main() {
     `\nstorm benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   console.log(
-    `${JOBS} degraded Glue jobs (2,000 input objects each), ${LATENCY} ms per AWS call, AWS request budget ${BUDGET}/s, two bot processes (role all + role worker) on one Redis, fake Slack limiting chat.postMessage to 1/s per channel (bursts of 5), chat.update to 50/min per workspace (bursts of 10), chat.postEphemeral to 100/min (bursts of 30), then 429\n`,
+    `${JOBS} degraded Glue jobs (2,000 input objects each), ${LATENCY} ms per AWS call, AWS request budget ${BUDGET}/s${S3_BUDGET ? ` (S3 ${S3_BUDGET}/s)` : ''}, two bot processes (role all + role worker) on one Redis, fake Slack limiting chat.postMessage to 1/s per channel (bursts of 5), chat.update to 50/min per workspace (bursts of 10), chat.postEphemeral to 100/min (bursts of 30), then 429\n`,
   );
   console.log('| measure | value |');
   console.log('| --- | --- |');
@@ -277,6 +298,9 @@ async function main() {
   );
   console.log(
     `| ${JOBS} Triage now clicks → full report in its thread, p50 / p95 / last | ${pp(reportTimes)} |`,
+  );
+  console.log(
+    `| thread replies carrying the reports (reports in each) | ${reportReplies.length} (${reportReplies.join(', ')}) |`,
   );
   console.log(
     `| clicks → last deferred checklist in the thread (${checklistsInThread} checklists there) | ${f(checklistsMs)} |`,
@@ -293,6 +317,7 @@ async function main() {
   console.log(`| chat.postEphemeral (Tier 4): total, most in any 1 s | ${ephemerals.n}, ${ephemerals.max} |`);
   console.log(`| HTTP 429 from Slack (methods) | ${rateLimited.length} (${limitedBy}) |`);
   console.log(`| AWS requests | ${awsCalls} |`);
+  console.log(`| AWS requests per API (most in any 1 s) | ${perService} |`);
   console.log(
     `| RSS at rest (role all, role worker) → peak during the storm (VmHWM, node + tsx) | ${atRest.map((m) => `${m.toFixed(0)} MiB`).join(', ')} → ${peaks.map((m) => `${m.toFixed(0)} MiB`).join(', ')} |`,
   );

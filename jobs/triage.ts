@@ -1,6 +1,8 @@
 // The triage processor: posts a first message at once, runs the gathering (triage-gather.ts) and
-// updates the message in place as parts arrive, then puts the chart and the details in the
-// thread, ticks the checklist, and writes the timeline and the incident's summary.
+// updates the message in place as parts arrive (progress versions are droppable: sent only when
+// Slack's chat.update budget has a token at once, so the final version never waits behind them),
+// then puts the chart and the details in the thread, ticks the checklist, and writes the timeline
+// and the incident's summary.
 // A retry (the worker died, Slack failed) finds the message it already posted and updates it, so
 // there is never a second report.
 //
@@ -8,8 +10,9 @@
 // the channel — Slack allows about one message a second per channel, and 20 triages of ~5 posts
 // each would queue for 100 s: its row on the group message goes triaging… → verdict and top
 // cause (chat.update, coalesced, not limited per channel), then its full report goes into the
-// group message's thread as one reply (the details folded in where they fit, the chart after it),
-// and the incidents' checklists follow in the thread once every report of the storm is in.
+// group message's thread, in one reply with whatever other reports are ready at the channel's
+// next token (src/slack/storm-thread.ts); the charts, the details and the incidents' checklists
+// follow in the thread once every report of the storm is in (jobs/triage-storm.ts).
 //
 // Why ~420 lines: the message's whole life (first post, in-place updates, the final report, the
 // thread, the last attempt's failure message) must be one state machine to stay idempotent on retry.
@@ -33,7 +36,6 @@ import { encodeRequestValue } from '../src/slack/blocks/approval-request.js';
 import { encodeBackfillValue, MISSING_BACKFILL_ACTION_ID } from '../src/slack/blocks/missing-report.js';
 import { runsWindow, windowRangeProblem } from '../src/domain/backfill-window.js';
 import { uploadBeforeNext } from '../src/slack/file-share.js';
-import { renderDurationsChart } from '../src/slack/charts/durations-chart.js';
 import { actions, button, slackBlocks, type Block } from '../src/slack/blocks/kit.js';
 import { TriageGatherer, initialModel } from './triage-gather.js';
 import { scheduleEscalation } from '../src/queue/escalation.js';
@@ -46,6 +48,9 @@ import { hasJob, type Incident, type TriageSnapshot } from '../src/store/inciden
 import { declareAnywayValue, saveTriageSnapshot } from '../src/slack/actions/incident-choice.js';
 import { verdictLabel, verdictText } from '../src/domain/format.js';
 import { readGroup, setGroupTriage } from '../src/slack/alert-group-message.js';
+import { progressUpdate } from '../src/slack/client.js';
+import { deliverToThread } from '../src/slack/storm-thread.js';
+import { chartUpload, deferToStormEnd, durationsChartInput, flushStormExtras } from './triage-storm.js';
 import { triageSettled, type GroupTriage } from '../src/domain/alert-group.js';
 
 export function triageProcessor(deps: Deps) {
@@ -83,8 +88,8 @@ class Triage {
   private retryable = false;
   /** Started from a storm's group message: reports on its row and in its thread. */
   private readonly group: { id: string; ts: string } | undefined;
-  /** Details messages folded into the (storm) report itself. */
-  private folded = 0;
+  /** The final version of the report is up (this attempt or an earlier one): nothing replaces it. */
+  private finalSent = false;
 
   constructor(
     private readonly deps: Deps,
@@ -126,6 +131,9 @@ class Triage {
 
     // job.updateData keeps the posted message's ts with the job, so a retry updates it.
     this.reportTs = p.reportTs;
+    // A retry whose earlier attempt already put the final version up: that version stays (sent
+    // once); this attempt's progress versions must not overwrite it.
+    if (this.reportTs) this.finalSent = (await deps.state.get(this.finalKey)) === '1';
     await this.publish();
     const gatherer = new TriageGatherer(deps, p, () => this.publish(), this.model);
     let outcome;
@@ -140,7 +148,9 @@ class Triage {
       if (!last) {
         // Say so while BullMQ waits to retry; the next attempt re-renders the message whole.
         this.model.retrying = retryingNote(this.job.attemptsMade + 2, attempts, err.message);
-        await this.publish().catch((e: unknown) => this.log.warn({ err: e }, 'could not say it retries'));
+        await this.publish(undefined, false, true).catch((e: unknown) =>
+          this.log.warn({ err: e }, 'could not say it retries'),
+        );
         throw err;
       }
       this.model.retrying = undefined;
@@ -346,11 +356,13 @@ class Triage {
 
   /**
    * Post the report the first time, update it in place afterwards. From a storm's group message
-   * only the final report is posted (`final`), as a reply in its thread, with the details folded
-   * in where they fit.
+   * only the final report is posted (`final`), in a reply of its thread shared with the reports
+   * ready at the same time; its details follow at the end of the storm.
    */
-  private async publish(findings?: Finding[], final = false): Promise<void> {
+  private async publish(findings?: Finding[], final = false, mustSend = false): Promise<void> {
     if (this.group && !final) return;
+    // Once the final version is up, no later version (progress, or a retry's) replaces it.
+    if (this.finalSent) return;
     const blocks: Block[] = renderTriageReport(this.model);
     // Mitigation buttons, each opening a modal whose request needs an approval. The value carries
     // what the modal prefills (no slow call may come before views.open). Backfills have their own
@@ -419,19 +431,22 @@ class Triage {
       blocks.splice(blocks.length - 1, 0, buttons);
     }
     const text = fallbackText(this.model);
-    if (this.group && findings) {
-      // One message per report: whole details messages follow the report while within 50 blocks.
-      this.folded = 0;
-      for (const d of renderTriageDetails(this.model)) {
-        if (blocks.length + d.length > 50) break;
-        blocks.push(...d);
-        this.folded += 1;
-      }
-    }
-    if (!this.reportTs) {
+    if (this.group) {
+      // A storm report: into the group's outbox, posted with whatever other reports are ready at
+      // the channel's next token (src/slack/storm-thread.ts). The reply may carry several reports,
+      // so it is not this job's own message (no reportTs in the job's data: nothing replaces it).
+      this.reportTs = await deliverToThread(
+        this.deps,
+        this.channel,
+        this.group,
+        { key: this.stormKey, text, blocks, at: this.deps.now() },
+        this.log,
+      );
+      if (this.incidentId)
+        await this.deps.incidents.update(this.incidentId, (i) => ({ ...i, reportTs: this.reportTs }));
+    } else if (!this.reportTs) {
       const res = await this.deps.slack.chat.postMessage({
         channel: this.channel,
-        ...(this.group ? { thread_ts: this.group.ts } : {}),
         text,
         blocks: slackBlocks(blocks),
         unfurl_links: false,
@@ -442,15 +457,26 @@ class Triage {
       if (this.incidentId)
         await this.deps.incidents.update(this.incidentId, (i) => ({ ...i, reportTs: this.reportTs }));
     } else {
-      await this.deps.slack.chat.update({
-        channel: this.channel,
-        ts: this.reportTs,
-        text,
-        blocks: slackBlocks(blocks),
-      });
+      const update = { channel: this.channel, ts: this.reportTs, text, blocks: slackBlocks(blocks) };
+      // Progress versions are droppable (src/slack/client.ts): never queued for a token, never
+      // after the final one; the final version (and the retry note) goes at the first token.
+      await this.deps.slack.chat.update(final || mustSend ? update : progressUpdate(update));
+    }
+    if (final) {
+      this.finalSent = true;
+      await this.deps.state.set(this.finalKey, '1', 'EX', 7 * 86_400);
     }
     if (this.group)
       await this.row({ reported: true, ...(this.incidentId ? { incidentId: this.incidentId } : {}) });
+  }
+
+  /** This triage's report in the storm thread: its job and request time (a retry is the same). */
+  private get stormKey(): string {
+    return `${this.p.job}:${this.p.requestedAt}`;
+  }
+
+  private get finalKey(): string {
+    return `${this.deps.config.env.MEDIC_PREFIX}:triage-final:${this.job.id}`;
   }
 
   /** This storm triage is over (report posted, checklist ticked): the checklists may follow. */
@@ -475,6 +501,8 @@ class Triage {
     if (own?.checklistTs) await refreshChecklistMessage(deps, own.id);
     const rows = await readGroup(deps, this.channel, group.id);
     if (!rows.every((r) => triageSettled(r.triage))) return;
+    // Every report is in: the charts and details deferred behind them, then the checklists.
+    await flushStormExtras(deps, this.channel, group, this.log);
     for (const r of rows) {
       const id = r.triage?.incidentId;
       if (!id) continue;
@@ -499,69 +527,35 @@ class Triage {
     const ts = this.reportTs!;
     const now = deps.now();
     const threadKey = `${deps.config.env.MEDIC_PREFIX}:triage-thread:${this.job.id}`;
-    const thread = this.group?.ts ?? ts;
     // Once per triage, even when a retry gets here again.
     if ((await deps.state.set(threadKey, '1', 'EX', 7 * 86_400, 'NX')) === 'OK') {
-      // A storm report: the details that did not fit follow it, then its chart (in its own
-      // thread there is no "chart first": the report is the thread's reply).
-      const details = renderTriageDetails(this.model).slice(this.folded);
-      if (this.group)
-        for (const blocks of details)
+      const details = renderTriageDetails(this.model);
+      const chart = durationsChartInput(this.p.job, verdict);
+      if (this.group) {
+        // A storm: the chart and the details wait until every report is in the thread (the last
+        // triage to settle posts them all, src/slack/storm-thread.ts), so no report waits for them.
+        await deferToStormEnd(deps, this.group.id, this.stormKey, {
+          job: this.p.job,
+          chart,
+          details,
+          at: now,
+        });
+      } else {
+        try {
+          // The thread starts with the chart: the details wait until Slack has shared it.
+          await uploadBeforeNext(deps.slack, await chartUpload(this.channel, ts, chart));
+        } catch (err) {
+          this.log.warn({ err }, 'could not upload the durations chart');
+        }
+        for (const blocks of details) {
           await deps.slack.chat.postMessage({
             channel: this.channel,
-            thread_ts: thread,
+            thread_ts: ts,
             text: `Details of the triage of ${escapeMrkdwn(this.p.job)}`,
             blocks: slackBlocks(blocks),
             unfurl_links: false,
           });
-      try {
-        const chartRuns = verdict.runs
-          .filter((r) => r.stateClass !== 'in-progress')
-          .slice(0, 60)
-          .reverse()
-          .map((r) => ({
-            id: r.id,
-            startedOn: r.startedOn,
-            durationSec: r.durationSec,
-            // The chart marks by state class: failed (timed out too) as red X marks.
-            state:
-              r.stateClass === 'failed'
-                ? 'FAILED'
-                : r.stateClass === 'succeeded'
-                  ? 'SUCCEEDED'
-                  : r.stateLabel,
-            degraded: r.overThreshold && r.role === 'recent',
-          }));
-        const png = await renderDurationsChart({
-          title: `${this.p.job}: run durations`,
-          runs: chartRuns,
-          ...(verdict.baselineDurationSec !== undefined ? { baselineSec: verdict.baselineDurationSec } : {}),
-          ...(verdict.thresholdDurationSec !== undefined
-            ? { thresholdSec: verdict.thresholdDurationSec }
-            : {}),
-        });
-        // The thread starts with the chart: the details wait until Slack has shared it.
-        const upload = {
-          channel_id: this.channel,
-          thread_ts: thread,
-          file: png,
-          filename: `${safeFile(this.p.job)}-durations.png`,
-          title: `${this.p.job}: run durations against the baseline`,
-          alt_text: `Durations of the last ${chartRuns.length} runs of ${this.p.job} with the baseline and threshold`,
-        };
-        if (this.group) await deps.slack.files.uploadV2(upload);
-        else await uploadBeforeNext(deps.slack, upload);
-      } catch (err) {
-        this.log.warn({ err }, 'could not upload the durations chart');
-      }
-      for (const blocks of this.group ? [] : details) {
-        await deps.slack.chat.postMessage({
-          channel: this.channel,
-          thread_ts: ts,
-          text: `Details of the triage of ${escapeMrkdwn(this.p.job)}`,
-          blocks: slackBlocks(blocks),
-          unfurl_links: false,
-        });
+        }
       }
     }
     const incidentId = this.incidentId;
@@ -672,10 +666,6 @@ class Triage {
 
 /** Verdicts that open an incident by themselves; the others need "Declare anyway". */
 const OPENING_VERDICTS = new Set(['DEGRADED', 'FAILING']);
-
-function safeFile(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80) || 'job';
-}
 
 /** The verdict's figures as the incident keeps them for escalation and the post-mortem. */
 function latestMetrics(v: DegradationVerdict) {

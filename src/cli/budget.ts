@@ -36,6 +36,16 @@ function withFallback(shared: RequestBudget, local: RequestBudget, onFallback: (
         }
       return await local.acquire(scope);
     },
+    async tryAcquire(scope, reserve) {
+      if (!failed)
+        try {
+          return await shared.tryAcquire(scope, reserve);
+        } catch (err) {
+          if (!failed) onFallback(err);
+          failed = true;
+        }
+      return await local.tryAcquire(scope, reserve);
+    },
     stats: () => {
       const a = shared.stats();
       const b = local.stats();

@@ -95,7 +95,8 @@ function budgetConfig(): string {
   const file = join(dir, 'medic.yml');
   writeFileSync(
     file,
-    'jobs: {}\nmonitor:\n  channel: C0ALERTS\n  maxRequestsPerSecond: 0.1\n  requestBurst: 1000\n',
+    // S3 at the shared rate would get S3_SHARED_FLOOR: its own entry holds it to 0.1/s.
+    'jobs: {}\nmonitor:\n  channel: C0ALERTS\n  maxRequestsPerSecond: 0.1\n  requestBurst: 1000\n  requestBudgets:\n    s3: { maxRequestsPerSecond: 0.1, requestBurst: 1000 }\n',
   );
   return file;
 }

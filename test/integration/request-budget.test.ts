@@ -84,3 +84,24 @@ test('without the budget the same load is throttled by the account limit (the co
     .filter((r) => r.error === 'ThrottlingException');
   assert.ok(throttled.length > 0, 'the simulator throttles a burst past its limit');
 });
+
+test('tryAcquire in Redis: takes a token only above the reserve, never waits, and leaves the reserve to acquire', async (t) => {
+  const prefix = testPrefix('budget-try');
+  const redises = [new Redis(redisUrl()), new Redis(redisUrl())];
+  t.after(async () => {
+    await dropPrefix(prefix);
+    await Promise.all(redises.map((r) => r.quit()));
+  });
+  // Two processes' budgets on one bucket: 50 a minute, bursts of 8 (Slack's chat.update).
+  const [a, b] = redises.map((r) => createRequestBudget(r, prefix, { ratePerSecond: 50 / 60, burst: 8 }));
+  const taken = [];
+  for (let i = 0; i < 6; i++)
+    taken.push(await (i % 2 ? a! : b!).tryAcquire('slack-workspace:chat.update', 4));
+  assert.deepEqual(taken, [true, true, true, true, false, false]);
+  for (let i = 0; i < 4; i++) assert.equal(await (i % 2 ? a! : b!).acquire('slack-workspace:chat.update'), 0);
+  assert.equal(
+    await a!.tryAcquire('slack-workspace:chat.update'),
+    false,
+    'nothing left, not even without a reserve',
+  );
+});

@@ -18,7 +18,11 @@ import {
   AzureRestClient,
   REQUEST_BUDGET_POLICY,
 } from '../../src/providers/azure/azure-rest.js';
-import { budgetRates, createLocalRequestBudget } from '../../src/providers/request-budget.js';
+import {
+  budgetRates,
+  S3_SHARED_FLOOR,
+  createLocalRequestBudget,
+} from '../../src/providers/request-budget.js';
 import { parseConfigText } from '../../src/config/file.js';
 
 const credential: TokenCredential = {
@@ -130,6 +134,13 @@ test('budgetRates: the default for every API, one API overridden (rate and burst
     'synapse',
   ]);
   assert.deepEqual(all.glue, { ratePerSecond: 10, burst: 4 });
+  // S3 at the shared rate gets at least its floor (a tenth of S3's documented 3,500 writes a second
+  // per prefix); a higher shared rate stays; its own entry is taken as it is (below).
+  assert.deepEqual(all.s3, S3_SHARED_FLOOR);
+  assert.deepEqual(budgetRates({ maxRequestsPerSecond: 1000, requestBurst: 50 }).s3, {
+    ratePerSecond: 1000,
+    burst: 100,
+  });
   const mixed = budgetRates({
     maxRequestsPerSecond: 2.5,
     requestBudgets: {

@@ -251,10 +251,16 @@ export async function handleDeclareAnyway(
   // The report no longer offers it: it says who declared what.
   const msg = body.message as { ts?: string; text?: string; blocks?: Block[] } | undefined;
   if (msg?.ts && Array.isArray(msg.blocks)) {
-    const blocks = msg.blocks.filter((b) => (b as { block_id?: string }).block_id !== 'medic-declare-anyway');
-    blocks.push(
-      context(`:rotating_light: <@${user}> declared *${escapeMrkdwn(incident.id)}* for ${code(v.j)}.`),
+    // The clicked block (a storm reply carrying several reports numbers its copies
+    // `medic-declare-anyway~N`) gives way to who declared what; the other reports stay as they are.
+    const clicked = body.actions?.[0]?.block_id ?? 'medic-declare-anyway';
+    const declared = context(
+      `:rotating_light: <@${user}> declared *${escapeMrkdwn(incident.id)}* for ${code(v.j)}.`,
     );
+    const at = msg.blocks.findIndex((b) => (b as { block_id?: string }).block_id === clicked);
+    const blocks = [...msg.blocks];
+    if (at >= 0) blocks.splice(at, 1, declared);
+    else blocks.push(declared);
     await deps.slack.chat
       .update({ channel, ts: msg.ts, text: msg.text ?? '', blocks: slackBlocks(blocks) })
       .catch((err: unknown) => deps.logger.warn({ err, channel }, 'could not update the report'));
