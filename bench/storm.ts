@@ -10,7 +10,7 @@
 // p95, last), to the last deferred checklist, Slack calls per second (chat.postMessage in the
 // channel, chat.update in the workspace: the most in any 1 s and the mean), 429s.
 //
-//   npx tsx bench/storm.ts [--jobs 20] [--latency 40] [--budget 40] [--s3-budget N]
+//   npx tsx bench/storm.ts [--jobs 20] [--latency 40] [--budget 40] [--s3-budget N] [--no-prewarm]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -105,6 +105,8 @@ async function main() {
     `  channel: ${CHANNEL}`,
     '  jobs: []',
     '  groupWindowMinutes: 30',
+    // --no-prewarm: the alerts do not prewarm the jobs' inputs (jobs/prewarm.ts), as before it.
+    ...(process.argv.includes('--no-prewarm') ? ['  prewarmInput: false'] : []),
     `  maxRequestsPerSecond: ${BUDGET}`,
     `  requestBurst: ${Math.min(20, BUDGET)}`,
     ...(S3_BUDGET ? ['  requestBudgets:', `    s3: { maxRequestsPerSecond: ${S3_BUDGET} }`] : []),
