@@ -3,7 +3,8 @@
 // the processors that own a message say so themselves ("retrying, attempt 2 of 3"). Processors that end their message
 // themselves (a triage whose platform kept throttling, a scan, a backfill step) return normally
 // and never reach these hooks; these are for everything else that throws (a bug, Redis or Slack
-// failing mid-work, a worker killed on its last attempt).
+// failing mid-work), and for a job BullMQ fails without running it after its workers died on it
+// too often (`lost`: src/queue/workers.ts isLostJob).
 import type { Job } from 'bullmq';
 import type { Deps } from '../src/deps.js';
 import type { QueueName } from '../src/queue/names.js';
@@ -13,6 +14,7 @@ import { renderJobFailure } from '../src/slack/blocks/retry.js';
 import { slackBlocks } from '../src/slack/blocks/kit.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { redactSecrets } from '../src/domain/redact.js';
+import { settleLostStormTriage } from './triage.js';
 
 function reasonOf(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
@@ -62,6 +64,15 @@ export function attemptHooks(deps: Deps): AttemptHookSet {
   for (const q of KINDS) {
     hooks[q] = {
       failed: (job, err, attempts) => showFailure(deps, q, job, err, attempts),
+      // Failed by BullMQ after its workers died on it (src/queue/workers.ts isLostJob): no attempt
+      // reached `failed`. A storm triage's row is settled too, so the checklists are not held back.
+      lost: async (job, err) => {
+        const why = new Error(
+          `the workers running it stopped (died or froze) before it finished, more often than the queue allows (BullMQ: ${err instanceof Error ? err.message : String(err)})`,
+        );
+        if (q === 'triage') await settleLostStormTriage(deps, job, why);
+        await showFailure(deps, q, job, why, Math.max(1, job.attemptsStarted ?? job.attemptsMade));
+      },
     };
   }
   return hooks;

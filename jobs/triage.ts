@@ -75,6 +75,17 @@ export function triageProcessor(deps: Deps) {
   };
 }
 
+/**
+ * A storm triage BullMQ failed without running it (its workers died on it, jobs/final-state.ts):
+ * its row says so and settles, so the storm's deferred charts and checklists are not held back.
+ */
+export async function settleLostStormTriage(deps: Deps, job: Job, err: unknown): Promise<void> {
+  const parsed = TriagePayload.safeParse(job.data);
+  if (!parsed.success || !parsed.data.group) return;
+  const log = deps.logger.child({ queue: 'triage', jobId: job.id });
+  await new Triage(deps, job, parsed.data, log).settleFailed(err);
+}
+
 class Triage {
   private readonly model: TriageReportModel;
   private readonly channel: string;

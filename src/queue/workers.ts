@@ -31,6 +31,25 @@ export type Processors = { [Q in QueueName]?: Processor<Q> };
 export interface AttemptHooks {
   retrying?(job: Job, err: unknown, nextAttempt: number, attempts: number): Promise<void>;
   failed?(job: Job, err: unknown, attempts: number): Promise<void>;
+  /**
+   * BullMQ failed the job without running the processor (see isLostJob): its worker died mid-work
+   * more often than BullMQ allows, so no attempt ever reached `failed`. The same final state is due.
+   */
+  lost?(job: Job, err: unknown): Promise<void>;
+}
+
+/**
+ * A job BullMQ fails without calling the processor: one that stalled (its worker died or froze
+ * holding it) more than `maxStalledCount` times is marked with a deferred failure and failed by the
+ * next worker to fetch it ("job stalled more than allowable limit"); likewise past
+ * `maxStartedAttempts`. No processor ran for that attempt, so the `failed` hook did not either.
+ */
+export function isLostJob(job: Job | undefined, err: unknown): boolean {
+  if (!job || !(err instanceof UnrecoverableError)) return false;
+  return (
+    (job.deferredFailure !== undefined && err.message === job.deferredFailure) ||
+    err.message === 'job started more than allowable limit'
+  );
 }
 
 export type AttemptHookSet = Partial<Record<QueueName, AttemptHooks>>;
@@ -136,6 +155,19 @@ export function startWorkers(opts: {
         { err, queue: name, jobId: job?.id, final },
         final ? 'job failed' : 'job attempt failed, will retry',
       );
+      const lost = opts.hooks?.[name]?.lost;
+      if (job && lost && isLostJob(job, err)) {
+        let timer: NodeJS.Timeout | undefined;
+        void Promise.race([
+          lost(job, err).catch((e: unknown) =>
+            opts.logger.warn(
+              { err: e, queue: name, jobId: job.id },
+              'could not put a lost job’s message in its final state',
+            ),
+          ),
+          new Promise<void>((r) => (timer = setTimeout(r, HOOK_TIMEOUT_MS))),
+        ]).finally(() => clearTimeout(timer));
+      }
     });
     opts.metrics?.workersRunning.set({ queue: name }, 1);
     workers.push(worker);

@@ -168,3 +168,29 @@ test('any job kind that fails on its last attempt ends in a final message with R
     before,
   );
 });
+
+test('a job BullMQ fails without running it (its workers died on it past the stall limit) ends in a final message with Retry', async () => {
+  const channel = 'C0LOSTJOB';
+  t.slack.addChannel({ id: channel, name: 'lostjob', members: ['U0ONCALL'] });
+  const queue = t.medic.producers.queue('triage');
+  // What BullMQ's stalled check leaves on a job whose workers died holding it more often than
+  // maxStalledCount allows (moveStalledJobsToWait: the deferred failure `defa`, the job back in
+  // wait): the next worker to fetch it fails it without calling the processor.
+  await queue.pause();
+  const { jobId } = await t.medic.producers.enqueue('triage', {
+    job: 'MyJob',
+    requester: { userId: 'U0ONCALL', channelId: channel },
+    requestedAt: Date.now(),
+  });
+  await t.medic.state.hset(`${t.prefix}:triage:${jobId}`, 'defa', 'job stalled more than allowable limit');
+  await queue.resume();
+  const failed = await waitFor(
+    () => `a final message with Retry in ${channel}: ${t.slack.topLevel(channel).map(text).join('\n')}`,
+    () => t.slack.topLevel(channel).find((m) => retryButton(m)),
+    60_000,
+  );
+  assert.match(text(failed), /Triage of MyJob could not finish/);
+  assert.match(text(failed), /workers running it stopped .*stalled more than allowable limit/);
+  assert.equal(await (await queue.getJob(jobId))?.getState(), 'failed');
+  assert.equal(t.slack.topLevel(channel).length, 1, 'one message: the processor never ran');
+});
