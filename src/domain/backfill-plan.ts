@@ -369,6 +369,20 @@ export function isTerminal(r: BackfillRecord): boolean {
   return TERMINAL.includes(r.status);
 }
 
+/**
+ * A backfill whose promotion could not be rolled back: production is partly restored (its record
+ * says what is where) until a Retry rollback completes — no other backfill of the job may start
+ * on top of it, failed as it is.
+ */
+export function rollbackUnfinished(r: BackfillRecord): boolean {
+  return r.status === 'failed' && r.rollback?.ok === false;
+}
+
+/** The backfill still holds its job: in progress, or its rollback unfinished. */
+export function holdsJob(r: BackfillRecord): boolean {
+  return !isTerminal(r) || rollbackUnfinished(r);
+}
+
 /** Abort is possible until promotion starts (after that, Rollback is the way back). */
 export function canAbort(r: BackfillRecord): boolean {
   return !isTerminal(r) && r.steps.promote.state === 'pending';

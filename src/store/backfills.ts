@@ -10,7 +10,7 @@
 //   P:backfill-active:<job>       the id of the job's backfill in progress (one at a time per job)
 //   P:backfill-seq:<day>          counter for ids
 import type { Redis } from 'ioredis';
-import { isTerminal, type BackfillRecord } from '../domain/backfill-plan.js';
+import { holdsJob, rollbackUnfinished, type BackfillRecord } from '../domain/backfill-plan.js';
 
 /** Kept for a month: long enough for the post-mortem. */
 const TTL_SEC = 30 * 86_400;
@@ -48,13 +48,20 @@ export class BackfillStore {
   }
 
   /** Creates the record and claims the job; false when the job already has a backfill in progress. */
-  async create(r: BackfillRecord): Promise<{ ok: true } | { ok: false; activeId: string }> {
+  async create(
+    r: BackfillRecord,
+  ): Promise<{ ok: true } | { ok: false; activeId: string; rollbackUnfinished?: true }> {
     const active = `${this.prefix}:backfill-active:${r.plan.job}`;
     const claimed = await this.redis.set(active, r.plan.id, 'EX', TTL_SEC, 'NX');
     if (claimed !== 'OK') {
       const other = (await this.redis.get(active)) ?? '?';
       const rec = other !== '?' ? await this.get(other) : undefined;
-      if (rec && !isTerminal(rec)) return { ok: false, activeId: other };
+      if (rec && holdsJob(rec))
+        return {
+          ok: false,
+          activeId: other,
+          ...(rollbackUnfinished(rec) ? { rollbackUnfinished: true as const } : {}),
+        };
       await this.redis.set(active, r.plan.id, 'EX', TTL_SEC);
     }
     await this.redis.set(this.key(r.plan.id), JSON.stringify(r), 'EX', TTL_SEC);
@@ -71,7 +78,7 @@ export class BackfillStore {
     const other = (await this.redis.get(active)) ?? '?';
     if (other === id) return { ok: true };
     const rec = other !== '?' ? await this.get(other) : undefined;
-    if (rec && !isTerminal(rec)) return { ok: false, activeId: other };
+    if (rec && holdsJob(rec)) return { ok: false, activeId: other };
     await this.redis.set(active, id, 'EX', TTL_SEC);
     return { ok: true };
   }

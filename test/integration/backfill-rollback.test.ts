@@ -27,12 +27,14 @@ after(async () => {
   await sim.stop();
 });
 
-const { text, daysAgo, startBackfill, waitStatus, progressMessage, click } = backfillSteps(() => ({
-  sim,
-  t,
-  store,
-  simStart,
-}));
+const { text, daysAgo, startBackfill, submitBackfill, waitStatus, progressMessage, click } = backfillSteps(
+  () => ({
+    sim,
+    t,
+    store,
+    simStart,
+  }),
+);
 
 type Obj = { key: string; etag: string; body: string };
 const objects = (bucket: string, prefix: string): Obj[] =>
@@ -210,6 +212,18 @@ test('a rollback that fails ends saying which partitions are in which state, wit
   assert.match(msg, /medic\.backfill\.rollback/);
   assert.match(msg, /Retry rollback/);
   assert.doesNotMatch(msg, /medic\.backfill\.retry-promotion/);
+
+  // Production is partly restored: no other backfill of the job starts on top of it, failed as it is.
+  const top = t.slack.topLevel(channel).length;
+  const warned = () =>
+    t.slack
+      .ephemeralsFor('U0ONCALL', channel)
+      .filter((e) => /could not roll back its promotion/.test(e.text ?? ''));
+  await submitBackfill(channel, `MyJobCopy --from ${d1} --to ${d2}`);
+  const warning = await waitFor('the refusal of a second backfill', () => warned()[0], 60_000);
+  assert.match(warning.text ?? '', new RegExp(`${id}.*Retry rollback.*nothing was started`));
+  assert.equal(t.slack.topLevel(channel).length, top, 'no new progress message');
+  assert.equal(await t.medic.state.get(`${t.prefix}:backfill-active:MyJobCopy`), id, 'the job still held');
 
   sim.setFaults([]);
   await click(channel, 'medic.backfill.rollback', id, 'U0ONCALL', stuck.messageTs);

@@ -69,6 +69,20 @@ export function backfillSteps(s: () => BackfillSession) {
     args: string,
     opts: { dryRun?: boolean } = {},
   ): Promise<string> {
+    const before = s().t.slack.topLevel(channel).length;
+    await submitBackfill(channel, args, opts);
+    const msg = await waitFor('progress message', () => s().t.slack.topLevel(channel)[before], 60_000);
+    const id = /bf-\d{8}-\d+/.exec(text(msg))?.[0];
+    assert.ok(id, 'progress message names the backfill id');
+    return id;
+  }
+
+  /** Slash command → modal → submission with the prefilled values (what follows is the caller's to wait for). */
+  async function submitBackfill(
+    channel: string,
+    args: string,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<void> {
     s().t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL', 'U0APPROVER'] });
     const triggerId = s().t.slack.newTriggerId('U0ONCALL');
     const before = s().t.slack.callsTo('views.open').length;
@@ -99,7 +113,6 @@ export function backfillSteps(s: () => BackfillSession) {
     }
     if (opts.dryRun)
       values.dry_run = { dry_run_input: { type: 'checkboxes', selected_options: [{ value: 'dry-run' }] } };
-    const before2 = s().t.slack.topLevel(channel).length;
     const sub = await sendViewSubmission(s().t.url, s().t.secret, {
       callbackId: view.callback_id,
       userId: 'U0ONCALL',
@@ -107,10 +120,6 @@ export function backfillSteps(s: () => BackfillSession) {
       privateMetadata: view.private_metadata,
     });
     assert.equal(sub.status, 200);
-    const msg = await waitFor('progress message', () => s().t.slack.topLevel(channel)[before2], 60_000);
-    const id = /bf-\d{8}-\d+/.exec(text(msg))?.[0];
-    assert.ok(id, 'progress message names the backfill id');
-    return id;
   }
 
   async function waitStatus(
@@ -149,5 +158,5 @@ export function backfillSteps(s: () => BackfillSession) {
     });
   }
 
-  return { text, daysAgo, startBackfill, waitStatus, progressMessage, click };
+  return { text, daysAgo, startBackfill, submitBackfill, waitStatus, progressMessage, click };
 }

@@ -123,7 +123,9 @@ export async function submitBackfill(
       deps,
       ctx.channel,
       user,
-      `:information_source: ${code(ctx.job)} already has a backfill in progress (\`${created.activeId}\`); one at a time.`,
+      created.rollbackUnfinished
+        ? `:warning: ${code(ctx.job)}'s backfill \`${created.activeId}\` could not roll back its promotion: production is partly restored (its message says what is where). Press *Retry rollback* there first; nothing was started.`
+        : `:information_source: ${code(ctx.job)} already has a backfill in progress (\`${created.activeId}\`); one at a time.`,
     );
     return undefined;
   }
