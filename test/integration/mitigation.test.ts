@@ -260,6 +260,8 @@ test('triage report offers the mitigations; compaction opens prefilled and posts
     ),
     text,
   );
+  // The one argument the bot adds to the call shown, said before anyone approves.
+  assert.ok(text.includes(`--medic-approval-id=${req.approvalId}`), text);
   assert.match(text, /<!subteam\^S0DATALEADS>/);
   assert.match(text, /<@U0ONCALL>/);
   assert.match(text, /staging/);

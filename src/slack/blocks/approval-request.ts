@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { code, escapeMrkdwn, slackDate, truncate } from '../mrkdwn.js';
 import { actions, button, context, fields, header, section, type Block } from './kit.js';
 import { mention, type MitigationKind, type MitigationParams } from '../../domain/approval-policy.js';
-import type { PlannedAction } from '../../providers/ports.js';
+import { RUN_TAG_PARAMETER, type PlannedAction } from '../../providers/ports.js';
 import { PROVIDER_NAMES } from '../../providers/names.js';
 
 import { formatBytes, formatDuration } from '../../domain/format.js';
@@ -184,6 +184,14 @@ function requestBlocks(a: Approval): Block[] {
       `*Job* ${code(a.job)} · *Environment* ${code(a.env)}${a.incidentId ? ` · *Incident* ${code(a.incidentId)}` : ''}`,
     ),
     section(callsBlock(a.calls)),
+    // The one argument the bot adds to what is shown (src/providers/aws/glue-platform.ts).
+    ...(a.calls.some((c) => c.operation === 'glue:StartJobRun')
+      ? [
+          context(
+            `Each run started also carries \`--${RUN_TAG_PARAMETER}=${escapeMrkdwn(a.id)}\`: how a Retry knows the run is this approval's.`,
+          ),
+        ]
+      : []),
     ...(a.costImpact ? [section(costImpactText(a.costImpact))] : []),
     fields([
       `*Requested by*\n${mention(a.requester)}`,
