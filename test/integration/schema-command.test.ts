@@ -178,5 +178,5 @@ test('bad input: unknown target and a job without a table answer with the usage;
   });
   assert.match(badDate.text, /Usage/);
   const noTable = await schema('NoTableJob', 'C0SCHEMA4');
-  assert.match(noTable, /has no table: set jobs\.NoTableJob\.table/);
+  assert.match(noTable, /has no table: set jobs\.NoTableJob\.schemaTable \(or table\)/);
 });
