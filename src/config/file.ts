@@ -219,7 +219,8 @@ export const MonitorConfig = z
     /**
      * Per-API rates replacing the default above (rate and burst together): glue, s3, logs,
      * cloudwatch (per AWS region), synapse (per workspace), loganalytics (per Log Analytics
-     * workspace), arm (per subscription: Spark pools and Azure Monitor metrics). `false`: not budgeted.
+     * workspace), arm (per subscription: Spark pools and Azure Monitor metrics), blob (per storage
+     * account: Blob / ADLS listings and copies). `false`: not budgeted.
      */
     requestBudgets: z
       .object({
@@ -230,6 +231,7 @@ export const MonitorConfig = z
         synapse: ServiceBudget.optional(),
         loganalytics: ServiceBudget.optional(),
         arm: ServiceBudget.optional(),
+        blob: ServiceBudget.optional(),
       })
       .strict()
       .optional(),

@@ -21,7 +21,7 @@ import type { GluePricing } from './aws/glue-capacity.js';
 import { createCloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { createCloudWatchMetricsSource } from './aws/cloudwatch-metrics.js';
 import { createS3Client, S3ObjectStore } from './aws/s3-object-store.js';
-import { BlobObjectStore, createBlobServiceClient } from './azure/blob-object-store.js';
+import { BlobObjectStore, budgetBlobClient, createBlobServiceClient } from './azure/blob-object-store.js';
 import type { TokenCredential } from '@azure/core-auth';
 import { createAzureCredential } from './azure/azure-credential.js';
 import { createSynapsePlatform, type SynapsePlatform } from './azure/synapse-platform.js';
@@ -53,7 +53,8 @@ export interface ProvidersOptions {
    * call of this process — the monitor's, triage's, the CLI's — waits for a token of its API's
    * bucket for its account, instead of being throttled: `glue:<region>`, `s3:<region>`,
    * `logs:<region>`, `cloudwatch:<region>` (one Redis prefix serves one AWS account),
-   * `synapse:<workspace>`, `loganalytics:<workspace id>`, `arm:<subscription>`. This budget
+   * `synapse:<workspace>`, `loganalytics:<workspace id>`, `arm:<subscription>`, `blob:<storage
+   * account>`. This budget
    * serves every API without one of its own in `requestBudgets`.
    */
   requestBudget?: RequestBudget;
@@ -246,10 +247,13 @@ export function createProviders(opts: ProvidersOptions): Providers {
               'Azure Blob access needs AZURE_STORAGE_CONNECTION_STRING to be set',
               { retryable: false },
             );
-          s = lazyStore(
-            'azure-blob',
-            async () => new BlobObjectStore(await createBlobServiceClient({ connectionString })),
-          );
+          s = lazyStore('azure-blob', async () => {
+            const client = await createBlobServiceClient({ connectionString });
+            // One bucket per storage account (monitor.requestBudgets.blob).
+            const acquire = budgetFor('blob', client.accountName);
+            if (acquire) budgetBlobClient(client, acquire);
+            return new BlobObjectStore(client);
+          });
           break;
         }
         default:

@@ -154,6 +154,7 @@ export const BUDGET_SERVICES = [
   'synapse',
   'loganalytics',
   'arm',
+  'blob',
 ] as const;
 export type BudgetService = (typeof BUDGET_SERVICES)[number];
 
@@ -181,6 +182,19 @@ export interface BudgetSettings extends BudgetRate {
  */
 export const S3_SHARED_FLOOR = { ratePerSecond: 350, burst: 100 } as const;
 
+/**
+ * The same for Azure Blob Storage (per storage account): Azure documents a default maximum request
+ * rate of 20,000 requests per second per general-purpose v2 or Blob storage account (40,000 in some
+ * regions; "Scalability and performance targets for standard storage accounts"). 2,000/s is a tenth.
+ */
+export const BLOB_SHARED_FLOOR = { ratePerSecond: 2000, burst: 200 } as const;
+
+/** The storage APIs whose documented rates are far above the control planes' the shared rate is sized for. */
+const SHARED_FLOORS: Partial<Record<BudgetService, { ratePerSecond: number; burst: number }>> = {
+  s3: S3_SHARED_FLOOR,
+  blob: BLOB_SHARED_FLOOR,
+};
+
 /** The rate each service is held to: its own entry, else the shared default, else none. */
 export function budgetRates(
   monitor: BudgetSettings | undefined,
@@ -194,15 +208,12 @@ export function budgetRates(
     const rate = from?.maxRequestsPerSecond;
     if (rate === undefined) continue;
     const burst = from?.requestBurst ?? Math.max(1, Math.floor(rate));
-    // S3 without a rate of its own: the shared rate is sized for control-plane APIs (Glue's), far
-    // below S3's documented floor; S3 gets at least S3_SHARED_FLOOR.
-    out[service] =
-      service === 's3' && own === undefined
-        ? {
-            ratePerSecond: Math.max(rate, S3_SHARED_FLOOR.ratePerSecond),
-            burst: Math.max(burst, S3_SHARED_FLOOR.burst),
-          }
-        : { ratePerSecond: rate, burst };
+    // S3 or Blob without a rate of its own: the shared rate is sized for control-plane APIs
+    // (Glue's), far below the storage services' documented rates; they get at least their floor.
+    const floor = own === undefined ? SHARED_FLOORS[service] : undefined;
+    out[service] = floor
+      ? { ratePerSecond: Math.max(rate, floor.ratePerSecond), burst: Math.max(burst, floor.burst) }
+      : { ratePerSecond: rate, burst };
   }
   return out;
 }

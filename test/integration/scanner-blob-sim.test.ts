@@ -10,6 +10,9 @@ import { startTrustedAzureSim } from '../support/azure.js';
 import { startAzurite, type AzuriteService } from '../support/services.js';
 import { BlobObjectStore, createBlobServiceClient } from '../../src/providers/azure/blob-object-store.js';
 import { scanLocation } from '../../src/providers/scanner.js';
+import { createProviders } from '../../src/providers/registry.js';
+import { createLocalRequestBudget, type RequestBudget } from '../../src/providers/request-budget.js';
+import { parseEnv } from '../../src/config/index.js';
 import { ProviderError } from '../../src/providers/ports.js';
 import type { ObjectLocation } from '../../src/providers/ports.js';
 import type { AzureSimulator } from '../../sim/azure/index.js';
@@ -180,4 +183,42 @@ test('startAfter: one request with startFrom on the simulator, page skipping on 
   // Azurite lists from the prefix: the adapter skipped its pages up to the key.
   assert.equal(a.startFromIgnored, true);
   assert.equal(a.objects[0]?.key, keys[0]);
+});
+
+test('the request budget covers Blob: every List Blobs attempt, retries included, takes a token of blob:<account>', async () => {
+  const budget = createLocalRequestBudget({ ratePerSecond: 10_000, burst: 10_000 });
+  const scopes = new Map<string, number>();
+  const counting: RequestBudget = {
+    ...budget,
+    acquire: async (scope) => {
+      scopes.set(scope, (scopes.get(scope) ?? 0) + 1);
+      return await budget.acquire(scope);
+    },
+  };
+  const providers = createProviders({
+    env: parseEnv({ AZURE_STORAGE_CONNECTION_STRING: sim.blobConnectionString() }, { requireSlack: false }),
+    requestBudgets: { blob: counting },
+  });
+  try {
+    // The first two List Blobs answer 503: the SDK's storage retry policy tries again, and each
+    // attempt must wait for a token too.
+    sim.setFaults([{ service: 'blob', error: 'unavailable', count: 2 }]);
+    const before = sim.requests({ service: 'blob' }).length;
+    const scan = await scanLocation(providers.objectStore('azure-blob'), at(ACCOUNT, 'lake/'), {
+      thresholdBytes: FIXTURE_THRESHOLD,
+      pageSize: 100,
+      concurrency: 1,
+    });
+    const sent = sim.requests({ service: 'blob' }).length - before;
+    assert.ok(scan.summary.objects > 0);
+    assert.ok(
+      scan.retries >= 2 || sent > scan.requests,
+      `the 503s were retried (${sent} sent, ${scan.requests} pages)`,
+    );
+    assert.deepEqual([...scopes.keys()], [`blob:${ACCOUNT}`]);
+    assert.equal(scopes.get(`blob:${ACCOUNT}`), sent, 'one token per request sent, retries included');
+  } finally {
+    sim.setFaults([]);
+    providers.close();
+  }
 });

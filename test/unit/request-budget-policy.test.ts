@@ -21,6 +21,7 @@ import {
 import {
   budgetRates,
   S3_SHARED_FLOOR,
+  BLOB_SHARED_FLOOR,
   createLocalRequestBudget,
 } from '../../src/providers/request-budget.js';
 import { parseConfigText } from '../../src/config/file.js';
@@ -126,6 +127,7 @@ test('budgetRates: the default for every API, one API overridden (rate and burst
   const all = budgetRates({ maxRequestsPerSecond: 10, requestBurst: 4 });
   assert.deepEqual(Object.keys(all).sort(), [
     'arm',
+    'blob',
     'cloudwatch',
     'glue',
     'loganalytics',
@@ -137,6 +139,13 @@ test('budgetRates: the default for every API, one API overridden (rate and burst
   // S3 at the shared rate gets at least its floor (a tenth of S3's documented 3,500 writes a second
   // per prefix); a higher shared rate stays; its own entry is taken as it is (below).
   assert.deepEqual(all.s3, S3_SHARED_FLOOR);
+  // Blob likewise (a tenth of Azure's documented 20,000 requests a second per storage account).
+  assert.deepEqual(all.blob, BLOB_SHARED_FLOOR);
+  assert.deepEqual(
+    budgetRates({ maxRequestsPerSecond: 10, requestBudgets: { blob: { maxRequestsPerSecond: 50 } } }).blob,
+    { ratePerSecond: 50, burst: 50 },
+    'its own entry as it is',
+  );
   assert.deepEqual(budgetRates({ maxRequestsPerSecond: 1000, requestBurst: 50 }).s3, {
     ratePerSecond: 1000,
     burst: 100,

@@ -6,6 +6,8 @@
 // `startAfter` listing skips keys up to it page by page (correct, but it pays for the skipped
 // pages). The scanner does not split Blob listings by ranges; it gets its parallelism from folders
 // (listBlobsByHierarchy).
+import type { Pipeline } from '@azure/core-rest-pipeline';
+import { requestBudgetPolicy, type AcquireToken } from './azure-rest.js';
 import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ProviderError } from '../ports.js';
@@ -38,6 +40,22 @@ export async function createBlobServiceClient(opts: BlobServiceOptions): Promise
     opts.accountUrl,
     new identity.DefaultAzureCredential() as ConstructorParameters<typeof BlobServiceClient>[1],
   );
+}
+
+/**
+ * The shared request budget on a Blob client (`blob:<account>`, src/providers/request-budget.ts):
+ * every attempt — the first and each retry of the SDK's storage retry policy — waits for a token.
+ * The SDK builds one core pipeline per client pipeline and shares it with every container client it
+ * hands out (getCoreClientOptions caches it on the pipeline), so one policy placed after the Retry
+ * phase covers them all. `storageClientContext` is the SDK's protected member: checked, so an SDK
+ * that moves it fails loudly instead of leaving Blob unbudgeted.
+ */
+export function budgetBlobClient(client: BlobServiceClient, acquire: AcquireToken): void {
+  const core = (client as unknown as { storageClientContext?: { pipeline?: Pipeline } }).storageClientContext
+    ?.pipeline;
+  if (!core || typeof core.addPolicy !== 'function')
+    throw new Error('@azure/storage-blob: no core pipeline on the client to put the request budget on');
+  core.addPolicy(requestBudgetPolicy(acquire), { afterPhase: 'Retry' });
 }
 
 const NOT_FOUND = new Set(['ContainerNotFound', 'BlobNotFound', 'ResourceNotFound']);
