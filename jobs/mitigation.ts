@@ -115,7 +115,7 @@ class Mitigation {
       return { state: 'dry-run' };
     }
     const retries = ex?.retries;
-    if (ex?.state === 'starting' && call.effect === 'run') {
+    if (ex?.state === 'starting' && call.effect === 'run' && !ex.afresh) {
       // The previous attempt died during StartJobRun, or a Retry of one that could not run: adopt
       // the run it may have started. A Retry makes the call again only when the platform shows
       // no run (a failed look fails this attempt instead of guessing).

@@ -8,8 +8,11 @@
 //                   the call again. Another run started meanwhile (someone else's, the same minute)
 //                   is never adopted. Where a run cannot carry the tag, a run since the first
 //                   attempt stops the retry (it cannot be told apart; nothing doubled, no Retry)
-//   run-again       a change (UpdateJob, ResetJobBookmark…) the platform refused outright (it
-//                   answered with an error before changing anything): make it again
+//   run-again       a call the platform refused outright (it answered with an error before
+//                   changing anything: access denied, concurrent runs, throttled…): make it again.
+//                   A refused start call started nothing, so its retry starts afresh — no run
+//                   found since is this approval's (someone else's; on a platform whose runs carry
+//                   no tag it would otherwise stop the retry for good)
 // A change that failed any other way (a timeout, a 5xx) may or may not have taken effect: no
 // Retry, the message says to check and request again.
 
@@ -29,8 +32,8 @@ export function mitigationRetry(a: RetryCandidate): MitigationRetry | undefined 
   if (ex.unidentifiedRunId) return undefined;
   const call = a.calls[0];
   if (!call) return undefined;
-  if (call.effect === 'run') return 'check-then-run';
-  return ex.notApplied ? 'run-again' : undefined;
+  if (ex.notApplied) return 'run-again';
+  return call.effect === 'run' ? 'check-then-run' : undefined;
 }
 
 /** Platform error codes that mean the call was refused before it changed anything. */

@@ -79,6 +79,11 @@ export const Execution = z.object({
    * (the platform carries no identity of the approval): neither adopted nor doubled; no Retry.
    */
   unidentifiedRunId: z.string().optional(),
+  /**
+   * A Retry of a call the platform refused: nothing of this approval was started, so the start
+   * looks for no earlier run to adopt (set by the Retry, dropped once the call is made).
+   */
+  afresh: z.boolean().optional(),
   /** Retries of an execution that could not run (the approval message's Retry), oldest first. */
   retries: z.array(z.object({ by: z.string(), at: z.number() })).optional(),
   polls: z.number().default(0),

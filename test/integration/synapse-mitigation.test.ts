@@ -266,37 +266,46 @@ test('compaction: the compaction pipeline with inputPath and targetFileSizeMb, f
   assert.match(a.execution?.note ?? '', /recovers on its next run/);
 });
 
-test('Retry on Synapse, whose runs carry no approval id: a run found since the first attempt is neither adopted nor doubled, and there is no Retry', async () => {
-  const channel = 'C0SYNRETRY';
-  t.slack.addChannel({ id: channel, name: 'syn-retry', members: [REQUESTER, APPROVER] });
+/** A scale mitigation of OOM_PIPELINE approved while CreateRun fails as `fault` says; returns it failed. */
+async function failedScale(channel: string, fault: Record<string, unknown>) {
+  t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: [REQUESTER, APPROVER] });
   w.sim.state.configureRuns(WS, OOM_PIPELINE.name, { outcome: 'Succeeded', durationSec: 870 });
-  w.sim.setFaults([
-    { service: 'synapse', operation: 'CreateRun', resource: OOM_PIPELINE.name, error: 'denied', count: 1 },
-  ]);
+  w.sim.setFaults([{ service: 'synapse', operation: 'CreateRun', resource: OOM_PIPELINE.name, ...fault }]);
+  const req = await request(
+    'scale',
+    encodeRequestValue({ j: OOM_PIPELINE.name, p: 'synapse', e: 'staging', w: 2, t: 'Small', f: 'memory' }),
+    channel,
+  );
+  const failed = await approve(req.approvalId, channel, req.message.ts);
+  assert.equal(failed.execution?.state, 'error', JSON.stringify(failed.execution));
+  await waitUntil(
+    () => /medic\.mitigation\.retry/.test(json(t.slack.message(channel, req.message.ts))),
+    'the Retry button',
+  );
+  w.sim.setFaults([]);
+  return { req, failed };
+}
+
+const clickRetry = (approvalId: string, channel: string, ts: string) =>
+  sendBlockAction(t.url, t.secret, {
+    actionId: 'medic.mitigation.retry',
+    value: approvalId,
+    userId: APPROVER,
+    channelId: channel,
+    messageTs: ts,
+  });
+
+test('Retry on Synapse, whose runs carry no approval id: a call that may have started a run, and a run found since, is neither adopted nor doubled, and there is no Retry', async () => {
+  const channel = 'C0SYNRETRY';
   try {
-    const req = await request(
-      'scale',
-      encodeRequestValue({ j: OOM_PIPELINE.name, p: 'synapse', e: 'staging', w: 2, t: 'Small', f: 'memory' }),
-      channel,
-    );
-    const failed = await approve(req.approvalId, channel, req.message.ts);
-    assert.equal(failed.execution?.state, 'error', JSON.stringify(failed.execution));
-    await waitUntil(
-      () => /medic\.mitigation\.retry/.test(json(t.slack.message(channel, req.message.ts))),
-      'the Retry button',
-    );
+    // CreateRun answers 500 every time: whether a run was created, nothing in the answer says.
+    const { req, failed } = await failedScale(channel, { error: 'internal', count: 20 });
+    assert.notEqual(failed.execution?.notApplied, true, 'not a refusal: it may have taken effect');
     // A run of the pipeline started meanwhile (someone else's, or the call's lost answer: which,
     // nothing on the run says).
     const other = w.sim.state.addRun(WS, { pipelineName: OOM_PIPELINE.name, runStart: w.sim.state.now() });
     const before = createRuns(OOM_PIPELINE.name).length;
-    const res = await sendBlockAction(t.url, t.secret, {
-      actionId: 'medic.mitigation.retry',
-      value: req.approvalId,
-      userId: APPROVER,
-      channelId: channel,
-      messageTs: req.message.ts,
-    });
-    assert.equal(res.status, 200);
+    assert.equal((await clickRetry(req.approvalId, channel, req.message.ts)).status, 200);
     const a = await waitUntil(async () => {
       const x = await new ApprovalStore(t.medic.state, t.prefix).get(req.approvalId);
       return x?.execution?.state === 'error' && x.execution.retries?.length === 1 ? x : undefined;
@@ -310,6 +319,29 @@ test('Retry on Synapse, whose runs carry no approval id: a run found since the f
       return new RegExp(`run ${other.runId}`).test(m) && m;
     }, 'the message naming the run found');
     assert.doesNotMatch(msg, /medic\.mitigation\.retry/);
+  } finally {
+    w.sim.setFaults([]);
+  }
+});
+
+test('Retry on Synapse after a refused createRun: nothing was started, so it starts afresh — a run found since is not adopted and does not stop it', async () => {
+  const channel = 'C0SYNREFUSED';
+  try {
+    // 403: the workspace refused the call before creating anything (a missing Synapse role).
+    const { req, failed } = await failedScale(channel, { error: 'denied', count: 1 });
+    assert.equal(failed.execution?.notApplied, true);
+    assert.match(json(t.slack.message(channel, req.message.ts)), /refused the call, so nothing changed/);
+    const other = w.sim.state.addRun(WS, { pipelineName: OOM_PIPELINE.name, runStart: w.sim.state.now() });
+    const before = createRuns(OOM_PIPELINE.name).length;
+    assert.equal((await clickRetry(req.approvalId, channel, req.message.ts)).status, 200);
+    const a = await waitUntil(async () => {
+      const x = await new ApprovalStore(t.medic.state, t.prefix).get(req.approvalId);
+      return x?.execution?.runId && x.execution.retries?.length === 1 ? x : undefined;
+    }, 'the retried execution to start its own run');
+    assert.equal(createRuns(OOM_PIPELINE.name).length, before + 1, 'one createRun, this approval’s');
+    assert.notEqual(a.execution?.runId, other.runId, 'the run found meanwhile is not adopted');
+    assert.equal(a.execution?.unidentifiedRunId, undefined);
+    assert.equal(a.execution?.afresh, undefined, 'dropped once the call was made');
   } finally {
     w.sim.setFaults([]);
   }

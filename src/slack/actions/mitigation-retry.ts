@@ -92,7 +92,10 @@ export async function retryMitigation(
     return {
       state: 'starting',
       ...(ex.jobName ? { jobName: ex.jobName } : {}),
-      startedAt: ex.startedAt ?? now,
+      // A refused call started nothing: this retry starts afresh, and a later look for "the run
+      // it may have started" counts from now.
+      startedAt: how === 'run-again' ? now : (ex.startedAt ?? now),
+      ...(how === 'run-again' ? { afresh: true } : {}),
       polls: 0,
       retries,
     };
