@@ -14,7 +14,7 @@ import type { Logger } from '../src/logger.js';
 import type { JobPlatform } from '../src/providers/ports.js';
 import type { PrewarmPayload } from '../src/queue/payloads.js';
 import { parseObjectUri } from '../src/providers/object-uri.js';
-import { scanWithPartitionCache } from './partition-cache.js';
+import { partitionCachedScan } from './smallfiles-core.js';
 
 /** Below every /smallfiles scan (jobs without a priority go first). */
 const PREWARM_PRIORITY = 10;
@@ -35,27 +35,19 @@ export interface PrewarmOutcome {
 }
 
 export async function runPrewarm(deps: Deps, p: PrewarmPayload, log: Logger): Promise<PrewarmOutcome> {
-  const cfg = deps.config.medic;
-  const loc = parseObjectUri(p.uri);
-  if (loc.scheme === 's3' && cfg.s3Inventory[loc.container])
-    return { uri: p.uri, skipped: 'read from S3 Inventory, not listed' };
-  const store = deps.providers.objectStore(loc.scheme);
-  const res = await scanWithPartitionCache(deps.state, deps.config.env.MEDIC_PREFIX, store, loc, {
-    thresholdBytes: cfg.defaults.smallFileBytes,
-    concurrency: cfg.defaults.scanConcurrency,
-    now: deps.now,
-  });
-  if (!res) return { uri: p.uri, skipped: 'not partition-cached (no sub-folders, or not S3)' };
-  log.info(
-    { job: p.job, uri: p.uri, partitions: res.cache.partitions, relisted: res.cache.relisted },
-    'input prewarmed',
+  const res = await partitionCachedScan(
+    deps,
+    parseObjectUri(p.uri),
+    deps.config.medic.defaults.smallFileBytes,
   );
-  return {
-    uri: p.uri,
-    partitions: res.cache.partitions,
-    relisted: res.cache.relisted,
-    requests: res.scan.requests,
-  };
+  if (!res)
+    return {
+      uri: p.uri,
+      skipped: 'not partition-cached (S3 Inventory, no sub-folders, or a Blob service without startFrom)',
+    };
+  const { partitions, relisted } = res.partitionCache;
+  log.info({ job: p.job, uri: p.uri, partitions, relisted }, 'input prewarmed');
+  return { uri: p.uri, partitions, relisted, requests: res.requests };
 }
 
 /**

@@ -57,6 +57,30 @@ function baselineKey(config: AppConfig, loc: ObjectLocation, thresholdBytes: num
   return `${config.env.MEDIC_PREFIX}:scan-baseline:${thresholdBytes}:${formatLocation(loc)}`;
 }
 
+/**
+ * The location's scan through the partition cache (jobs/partition-cache.ts), or undefined where the
+ * cache does not apply: no Redis, a location read from S3 Inventory, a layout it cannot cache. One
+ * path for triage's volume phase and an alert's prewarm (jobs/prewarm.ts).
+ */
+export async function partitionCachedScan(
+  deps: SmallFilesDeps,
+  loc: ObjectLocation,
+  thresholdBytes: number,
+  signal?: AbortSignal,
+): Promise<(ScanResult & { partitionCache: PartitionCacheInfo }) | undefined> {
+  const cfg = deps.config.medic;
+  const store = deps.providers.objectStore(loc.scheme);
+  const inventory = loc.scheme === 's3' ? cfg.s3Inventory[loc.container] : undefined;
+  if (!deps.state || (inventory && store.scanInventory)) return undefined;
+  const cached = await scanWithPartitionCache(deps.state, deps.config.env.MEDIC_PREFIX, store, loc, {
+    thresholdBytes,
+    concurrency: cfg.defaults.scanConcurrency,
+    now: deps.now ?? Date.now,
+    ...(signal ? { signal } : {}),
+  });
+  return cached ? { ...cached.scan, partitionCache: cached.cache } : undefined;
+}
+
 async function scanOne(
   deps: SmallFilesDeps,
   loc: ObjectLocation,
@@ -66,14 +90,9 @@ async function scanOne(
   const cfg = deps.config.medic;
   const store = deps.providers.objectStore(loc.scheme);
   const inventory = loc.scheme === 's3' ? cfg.s3Inventory[loc.container] : undefined;
-  if (opts.partitionCache && deps.state && !(inventory && store.scanInventory)) {
-    const cached = await scanWithPartitionCache(deps.state, deps.config.env.MEDIC_PREFIX, store, loc, {
-      thresholdBytes,
-      concurrency: cfg.defaults.scanConcurrency,
-      now: deps.now ?? Date.now,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    if (cached) return { ...cached.scan, partitionCache: cached.cache };
+  if (opts.partitionCache) {
+    const cached = await partitionCachedScan(deps, loc, thresholdBytes, opts.signal);
+    if (cached) return cached;
   }
   if (inventory && store.scanInventory) {
     return store.scanInventory(parseObjectUri(inventory.destination), loc, {

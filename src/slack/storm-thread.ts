@@ -19,6 +19,7 @@ import type { Logger } from '../logger.js';
 import { divider, LIMITS, slackBlocks, type Block } from './blocks/kit.js';
 import { awaitChannelTurn, prepaced } from './client.js';
 import { readGroup } from './alert-group-message.js';
+import { tryLock, type HeldLock } from '../store/redis-lock.js';
 
 /** Slack truncates a message's text past 40,000 characters (chat.postMessage's `text`). */
 export const MESSAGE_TEXT_LIMIT = 40_000;
@@ -143,17 +144,12 @@ export async function deliverToThread(
     }
     if (Date.now() > deadline)
       throw new Error(`the report ${entry.key} was not posted in the thread in time`);
-    const token = randomUUID();
-    if ((await deps.state.set(k.drain, token, 'PX', DRAIN_LOCK_MS, 'NX')) === 'OK') {
+    const lock = await tryLock(deps.state, k.drain, DRAIN_LOCK_MS);
+    if (lock) {
       try {
-        await drain(deps, channel, group, k, log);
+        await drain(deps, channel, group, k, lock, log);
       } finally {
-        await deps.state.eval(
-          "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-          1,
-          k.drain,
-          token,
-        );
+        await lock.release();
       }
     } else await new Promise((r) => setTimeout(r, POLL_MS));
   }
@@ -165,6 +161,7 @@ async function drain(
   channel: string,
   group: { id: string; ts: string },
   k: ReturnType<typeof keys>,
+  lock: HeldLock,
   log: Logger,
 ): Promise<void> {
   // A holder that died between posting a batch and recording it: that batch may be in the
@@ -233,7 +230,7 @@ async function drain(
       batch.map((e) => e.key),
       res.ts as string,
     );
-    await deps.state.pexpire(k.drain, DRAIN_LOCK_MS);
+    await lock.extend();
     log.info({ channel, group: group.id, reports: batch.length }, 'storm reports posted in the thread');
   }
 }
