@@ -217,7 +217,14 @@ test('MyJob’s alert prewarmed its input: the partitions are in the cache, the 
   // Only the partition cache: the location's previous scan (the baseline /smallfiles and triage
   // compare against) is not replaced by the prewarm's.
   assert.deepEqual(await t.medic.state.keys(`${t.prefix}:scan-baseline:*`), []);
-  assert.equal(t.slack.callsTo('chat.postMessage').filter((c) => c.args.channel !== CHANNEL).length, 0);
+  // Nothing posted: the only message so far is MyJob's alert (the prewarm has no message of its own).
+  assert.deepEqual(
+    t.slack.callsTo('chat.postMessage').map((c) => c.args.channel),
+    [CHANNEL],
+    'one post: the alert',
+  );
+  assert.equal(posts('MyJob', /^DEGRADED/).length, 1);
+  assert.equal(t.slack.callsTo('chat.update').length, 0, 'no scan progress either');
 });
 
 test('MyJob: a new degraded run brings a new alert naming it', async () => {
