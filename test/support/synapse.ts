@@ -14,6 +14,11 @@ export interface SynapseWorld {
   blobs: BlobServiceClient;
   /** The bot's environment: the simulator's variables and Azurite's connection string. */
   env: Record<string, string>;
+  /**
+   * The simulator's time the sales input was dated from (seedSalesInput): its partitions are days
+   * before it. Read the simulator's clock later and, running fast, it may be a day on already.
+   */
+  seededAt: number;
   /** `jobs:` entries (YAML, two-space indented under `jobs:`) of Synapse jobs on the simulator. */
   job(name: string, extra?: Record<string, string>): string;
   /** The `azure:` section. */
@@ -32,12 +37,11 @@ export async function startSynapseWorld(
   const azurite = await startAzurite();
   const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
   await blobs.getContainerClient(SALES_PIPELINE.container).createIfNotExists();
+  const seededAt = sim.state.now();
   if (seedSalesInput)
-    await seedSparseBlobs(
-      blobs.getContainerClient(SALES_PIPELINE.container),
-      salesInputBlobs(sim.state.now()),
-    );
+    await seedSparseBlobs(blobs.getContainerClient(SALES_PIPELINE.container), salesInputBlobs(seededAt));
   return {
+    seededAt,
     sim,
     azurite,
     blobs,
