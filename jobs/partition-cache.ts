@@ -363,7 +363,10 @@ async function scanPartitions(
   }
 
   /** A leaf listed in full: `resume` continues a first delimiter page that held only objects. */
-  async function scanLeaf(p: string, resume?: { startAfter: string; listed: ObjectInfo[] }): Promise<void> {
+  async function scanLeaf(
+    p: string,
+    resume?: { startAfter: string; listed: ObjectInfo[] } | { token: string; listed: ObjectInfo[] },
+  ): Promise<void> {
     const keys = new LeafKeys();
     const at = opts.now();
     const scan = await scanLocation(
@@ -423,6 +426,11 @@ async function scanPartitions(
       return;
     }
     const last = first.objects[first.objects.length - 1];
+    if (first.prefixes.length === 0 && first.tokenOnly && first.nextToken) {
+      // A Path - List page: continued by its token (its order is not List Blobs' key order).
+      await scanLeaf(p, { token: first.nextToken, listed: first.objects });
+      return;
+    }
     if (first.prefixes.length === 0 && last) {
       // A page of objects only: every key up to its last one is read; list flat after it.
       await scanLeaf(p, { startAfter: last.key, listed: first.objects });

@@ -12,6 +12,18 @@
 // (1–5,000, default 5,000), and `startFrom` (inclusive: the listing begins at the first name ≥ it),
 // which Azure added with service version 2026-04-06; `honorStartFrom = false` makes the service
 // ignore it, as older services and Azurite 3.35 do. Names are listed in UTF-8 byte order.
+//
+// ADLS Gen2 Path - List on the same endpoint (GET /{account}/{filesystem}?resource=filesystem, as an
+// emulator serves both APIs; @azure/storage-file-datalake maps a non-Azure host to itself), for an
+// account with a hierarchical namespace: `directory` (must exist: 404 PathNotFound), `recursive`,
+// `maxResults` (more than 5,000, or none, is 5,000; directories count), `continuation` (in the
+// request's query and the `x-ms-continuation` answer header), JSON entries with numbers and
+// booleans as strings, as the service writes them. Directories are those the names imply (the
+// simulator keeps no empty ones); a directory's Last-Modified is its first blob's creation time.
+// Entries are listed in UTF-8 byte order of their names, implied directories just before their
+// first descendant; the real service's order across directories is not documented, and the
+// product does not depend on it. `hierarchicalNamespace = false` answers Path - List as Azurite
+// 3.35 does (400, no body): a Blob service that has no dfs side.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { compareKeys } from '../key-order.js';
 import { el, escapeXml } from '../xml.js';
@@ -102,10 +114,48 @@ export interface BlobAccount {
   containers: Map<string, BlobContainer>;
 }
 
+export interface PathListRequest {
+  /** '' for the filesystem's root; no trailing '/'. */
+  directory: string;
+  recursive: boolean;
+  continuation?: string;
+  maxResults?: number;
+}
+
+export interface SimPath {
+  name: string;
+  isDirectory: boolean;
+  size: number;
+  lastModified: number;
+  created: number;
+  etag: string;
+}
+
+const encodeContinuation = (name: string, dirsDone: number) =>
+  Buffer.from(JSON.stringify([name, dirsDone]), 'utf8').toString('base64url');
+function decodeContinuation(token: string): [string, number] | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[1])) return [v[0], v[1] as number];
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+/** A directory's ETag, stable for its name (the simulator keeps no directory objects). */
+function directoryEtag(name: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return `0x8DC${h.toString(16).toUpperCase().padStart(12, '0')}`;
+}
+
 export class SimBlobStore {
   readonly accounts = new Map<string, BlobAccount>();
   /** false: `startFrom` is ignored, as services before 2026-04-06 (and Azurite 3.35) do. */
   honorStartFrom = true;
+  /** false: no hierarchical namespace — Path - List is not answered (see pathListUnsupported). */
+  hierarchicalNamespace = true;
   private etagCounter = 0;
 
   constructor(private readonly now: () => number) {}
@@ -216,6 +266,102 @@ export class SimBlobStore {
       nextMarker: next !== undefined && next.startsWith(prefix) ? encodeMarker(next) : '',
     };
   }
+
+  /** ADLS Gen2 Path - List over the blob names (see the file's header). */
+  listPaths(
+    account: string,
+    container: string,
+    req: PathListRequest,
+  ): { paths: SimPath[]; continuation: string } {
+    const c = this.container(account, container);
+    if (!c) throw new BlobServiceError(404, 'FilesystemNotFound', 'The specified filesystem does not exist.');
+    const base = req.directory ? `${req.directory}/` : '';
+    const names = c.names();
+    const max = Math.min(BLOB_MAX_RESULTS, req.maxResults ?? BLOB_MAX_RESULTS);
+    const under = (n: string) => n.startsWith(base);
+    const first = partition(names, 0, (n) => compareKeys(n, base) < 0);
+    if (base && !(names[first] !== undefined && under(names[first]!)))
+      throw new BlobServiceError(404, 'PathNotFound', 'The specified path does not exist.');
+    if (!req.recursive) {
+      const marker = req.continuation ? decodeContinuation(req.continuation) : undefined;
+      if (req.continuation && !marker)
+        throw new BlobServiceError(
+          400,
+          'InvalidQueryParameterValue',
+          'Value for one of the query parameters specified in the request URI is invalid.',
+        );
+      const r = this.list(account, container, {
+        prefix: base,
+        delimiter: '/',
+        maxResults: max,
+        ...(marker ? { marker: encodeMarker(marker[0]) } : {}),
+      });
+      const dirs = r.prefixes.map((p) => {
+        const firstBlob = c.blobs.get(names[partition(names, 0, (n) => compareKeys(n, p) < 0)]!)!;
+        const name = p.slice(0, -1);
+        return {
+          name,
+          isDirectory: true,
+          size: 0,
+          lastModified: firstBlob.created,
+          created: firstBlob.created,
+          etag: directoryEtag(name),
+        };
+      });
+      const files = r.blobs.map((b) => ({ ...b, isDirectory: false }));
+      const next = r.nextMarker ? decodeMarker(r.nextMarker) : undefined;
+      return {
+        paths: [...dirs, ...files].sort((a, b) => compareKeys(a.name, b.name)),
+        continuation: next !== undefined ? encodeContinuation(next, 0) : '',
+      };
+    }
+    // Recursive: every name under the directory, each preceded by the directories it is the first
+    // descendant of.
+    let i = first;
+    let skipDirs = 0;
+    if (req.continuation) {
+      const m = decodeContinuation(req.continuation);
+      if (!m)
+        throw new BlobServiceError(
+          400,
+          'InvalidQueryParameterValue',
+          'Value for one of the query parameters specified in the request URI is invalid.',
+        );
+      i = partition(names, first, (n) => compareKeys(n, m[0]) < 0);
+      skipDirs = m[1];
+    }
+    const paths: SimPath[] = [];
+    while (i < names.length && under(names[i]!) && paths.length < max) {
+      const name = names[i]!;
+      const prev = i > first ? names[i - 1]! : undefined;
+      const blob = c.blobs.get(name)!;
+      // The directories between the listed one and this blob that the previous name was not under.
+      const dirs: string[] = [];
+      for (let d = name.indexOf('/', base.length); d >= 0; d = name.indexOf('/', d + 1)) {
+        const dir = name.slice(0, d);
+        if (prev === undefined || !prev.startsWith(`${dir}/`)) dirs.push(dir);
+      }
+      let k = skipDirs;
+      skipDirs = 0;
+      for (; k < dirs.length && paths.length < max; k++) {
+        const dir = dirs[k]!;
+        paths.push({
+          name: dir,
+          isDirectory: true,
+          size: 0,
+          lastModified: blob.created,
+          created: blob.created,
+          etag: directoryEtag(dir),
+        });
+      }
+      if (k < dirs.length) return { paths, continuation: encodeContinuation(name, k) };
+      if (paths.length >= max) return { paths, continuation: encodeContinuation(name, k) };
+      paths.push({ ...blob, isDirectory: false });
+      i++;
+    }
+    const more = i < names.length && under(names[i]!);
+    return { paths, continuation: more ? encodeContinuation(names[i]!, 0) : '' };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +459,13 @@ export function blobRoute(
   if (!account || segs.length !== 2) return undefined;
   const container = segs[1]!;
   const q = url.searchParams;
+  if (method === 'GET' && q.get('resource') === 'filesystem')
+    return {
+      operation: 'ListPaths',
+      resources: [account.name, container],
+      account,
+      handle: (req) => listPathsResponse(store, account, container, req),
+    };
   if (method !== 'GET' || q.get('restype') !== 'container' || q.get('comp') !== 'list') return undefined;
   return {
     operation: 'ListBlobs',
@@ -387,5 +540,81 @@ function listBlobsResponse(
     status: 200,
     headers: { 'content-type': 'application/xml', 'x-ms-version': '2026-04-06' },
     body,
+  };
+}
+
+/** ADLS Gen2's error answer: JSON, the code in `x-ms-error-code` too. */
+export function dfsErrorResponse(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+): AzureResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json;charset=utf-8', 'x-ms-error-code': code },
+    body: JSON.stringify({
+      error: { code, message: `${message}\nRequestId:${requestId}\nTime:${new Date().toISOString()}` },
+    }),
+  };
+}
+
+/** Windows FILETIME (100 ns since 1601), as Path - List writes creationTime. */
+const fileTime = (ms: number) => (BigInt(ms) * 10_000n + 116_444_736_000_000_000n).toString();
+
+function listPathsResponse(
+  store: SimBlobStore,
+  account: BlobAccount,
+  container: string,
+  req: AzureRequest,
+): AzureResponse {
+  if (!store.hierarchicalNamespace) return { status: 400, headers: {}, body: '' };
+  const q = req.url.searchParams;
+  const recursive = q.get('recursive');
+  if (recursive !== 'true' && recursive !== 'false')
+    throw new BlobServiceError(
+      400,
+      'InvalidQueryParameterValue',
+      'Value for one of the query parameters specified in the request URI is invalid.',
+    );
+  const maxRaw = q.get('maxResults') ?? q.get('maxresults');
+  let maxResults = BLOB_MAX_RESULTS;
+  if (maxRaw !== null) {
+    const n = Number(maxRaw);
+    if (!Number.isInteger(n) || n < 1)
+      throw new BlobServiceError(
+        400,
+        'InvalidQueryParameterValue',
+        `Value for one of the query parameters specified in the request URI is invalid (maxResults=${maxRaw}).`,
+      );
+    maxResults = Math.min(n, BLOB_MAX_RESULTS);
+  }
+  const continuation = q.get('continuation') ?? undefined;
+  const r = store.listPaths(account.name, container, {
+    directory: (q.get('directory') ?? '').replace(/^\/+|\/+$/g, ''),
+    recursive: recursive === 'true',
+    maxResults,
+    ...(continuation ? { continuation } : {}),
+  });
+  const paths = r.paths.map((p) => ({
+    contentLength: String(p.size),
+    creationTime: fileTime(p.created),
+    etag: p.etag,
+    expiryTime: '0',
+    group: '$superuser',
+    ...(p.isDirectory ? { isDirectory: 'true' } : {}),
+    lastModified: rfc1123(p.lastModified),
+    name: p.name,
+    owner: '$superuser',
+    permissions: p.isDirectory ? 'rwxr-x---' : 'rw-r-----',
+  }));
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/json;charset=utf-8',
+      'x-ms-version': String(req.headers['x-ms-version'] ?? '2026-04-06'),
+      ...(r.continuation ? { 'x-ms-continuation': r.continuation } : {}),
+    },
+    body: JSON.stringify({ paths }),
   };
 }

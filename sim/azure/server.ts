@@ -7,7 +7,14 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { armRoute } from './arm.js';
-import { blobErrorResponse, blobRoute, BlobServiceError, checkSharedKey, type SimBlobStore } from './blob.js';
+import {
+  blobErrorResponse,
+  blobRoute,
+  BlobServiceError,
+  checkSharedKey,
+  dfsErrorResponse,
+  type SimBlobStore,
+} from './blob.js';
 import { handleAzureAdmin } from './admin.js';
 import { AzureSimError, json, renderError, type AzureRequest, type AzureResponse } from './http.js';
 import { handleLogQuery } from './log-analytics.js';
@@ -452,10 +459,11 @@ async function handle(ctx: AzureServerContext, req: IncomingMessage, res: Server
     }
     response = r.handle(request);
   } catch (e) {
-    if (e instanceof BlobServiceError) response = blobErrorResponse(e.status, e.code, e.message, requestId);
+    const storageError = r.operation === 'ListPaths' ? dfsErrorResponse : blobErrorResponse;
+    if (e instanceof BlobServiceError) response = storageError(e.status, e.code, e.message, requestId);
     else if (!(e instanceof AzureSimError)) throw e;
     else if (r.service === 'blob') {
-      response = blobErrorResponse(e.status, e.code, e.message, requestId);
+      response = storageError(e.status, e.code, e.message, requestId);
       Object.assign(response.headers, e.opts.headers);
     } else
       response =

@@ -127,6 +127,12 @@ export interface ListPage {
   nextToken?: string;
   /** The service ignored `startFrom` / the startFrom behind `startAfter` (see ListPageRequest). */
   startFromIgnored?: boolean;
+  /**
+   * The listing's keys are in key order within this page only (ADLS Gen2 Path - List lists a
+   * directory's entries before the next directory's): continue it by `nextToken`, never by
+   * `startAfter` its last key, and never split its range.
+   */
+  tokenOnly?: boolean;
 }
 
 export interface ObjectRef {

@@ -54,10 +54,13 @@ export interface ScanOptions {
   /** Per-partition limits of the aggregator. */
   aggregator?: Omit<SmallFileOptions, 'thresholdBytes'>;
   /**
-   * Continue a listing the caller began: `listed` (objects it already read, every key ≤
-   * `startAfter`) are counted first, then only keys after `startAfter` are listed, flat (S3).
+   * Continue a listing the caller began: `listed` (objects it already read) are counted first,
+   * then either only keys after `startAfter` are listed, flat (every key listed was ≤ it), or the
+   * caller's delimiter listing of the location is continued from its page token (`token`, for
+   * pages that are `tokenOnly`).
    */
-  resume?: { startAfter: string; listed: readonly ObjectInfo[] };
+  resume?:
+    { startAfter: string; listed: readonly ObjectInfo[] } | { token: string; listed: readonly ObjectInfo[] };
 }
 
 export interface ScanResult {
@@ -245,9 +248,11 @@ export async function scanLocation(
 
   // LIFO work list of one-page tasks
   const work: Cursor[] = [
-    opts.resume
-      ? { mode: 'flat', prefix: loc.prefix, depth: 0, lo: opts.resume.startAfter }
-      : { mode: maxDepth > 0 ? 'folder' : 'flat', prefix: loc.prefix, depth: 0 },
+    opts.resume && 'token' in opts.resume
+      ? { mode: 'folder', prefix: loc.prefix, depth: 0, token: opts.resume.token }
+      : opts.resume
+        ? { mode: 'flat', prefix: loc.prefix, depth: 0, lo: opts.resume.startAfter }
+        : { mode: maxDepth > 0 ? 'folder' : 'flat', prefix: loc.prefix, depth: 0 },
   ];
   let running = 0;
 
@@ -266,7 +271,12 @@ export async function scanLocation(
       // Continuation first, children on top: depth-first keeps the work list short.
       const last = page.objects[page.objects.length - 1];
       if (page.nextToken) {
-        if (splitRanges && last && page.prefixes.every((p) => compareKeys(p, last.key) < 0)) {
+        if (
+          splitRanges &&
+          !page.tokenOnly &&
+          last &&
+          page.prefixes.every((p) => compareKeys(p, last.key) < 0)
+        ) {
           // The page ends on an object: every key ≤ it is counted (a sub-folder listed before it
           // holds only smaller keys), so the rest can be listed flat after it, and split.
           work.push({ mode: 'flat', prefix: c.prefix, depth: c.depth, lo: last.key });
@@ -292,7 +302,7 @@ export async function scanLocation(
         const idle = concurrency - running - work.length;
         const last = page.objects[page.objects.length - 1];
         const bounds =
-          splitRanges && idle > 0 && last
+          splitRanges && !page.tokenOnly && idle > 0 && last
             ? splitBoundaries(
                 page.objects.map((o) => o.key),
                 c.prefix.length,

@@ -77,7 +77,10 @@ function figures(s: Awaited<ReturnType<typeof scanLocation>>['summary']) {
 }
 const fullScan = async (store: BlobObjectStore, loc: ObjectLocation) =>
   figures((await scanLocation(store, loc, { thresholdBytes: THRESHOLD })).summary);
-const simLists = () => sim.requests({ service: 'blob', operation: 'ListBlobs' }).length;
+/** Listing requests of either API: List Blobs (the checks) and Path - List (the directory listings). */
+const simLists = () =>
+  sim.requests({ service: 'blob' }).filter((r) => r.operation === 'ListBlobs' || r.operation === 'ListPaths')
+    .length;
 
 /** Puts blobs in the simulator (`t`: Last-Modified, ms). */
 const simPut = (p: string, blobs: [string, number, number?][]) =>
@@ -112,13 +115,28 @@ test('simulator: cold lists every partition; warm checks each with one startFrom
   assert.ok(warm);
   assert.deepEqual(counts(warm.cache), { partitions: 6, relisted: 0, fromCache: 6 });
   assert.deepEqual(figures(warm.scan.summary), full);
-  // One delimiter listing plus one check per partition, each a startFrom listing of two names.
+  // One directory listing (Path - List) plus one check per partition, each a List Blobs from its
+  // last key (startFrom) of two names.
   assert.equal(simLists() - n0, 1 + 6);
-  const checks = sim
-    .requests({ service: 'blob', operation: 'ListBlobs' })
-    .slice(-6)
-    .map((r) => r.params);
+  const sent = sim.requests({ service: 'blob' }).slice(-7);
+  assert.deepEqual(sent.map((r) => r.operation).sort(), [
+    'ListBlobs',
+    'ListBlobs',
+    'ListBlobs',
+    'ListBlobs',
+    'ListBlobs',
+    'ListBlobs',
+    'ListPaths',
+  ]);
+  const checks = sent.filter((r) => r.operation === 'ListBlobs').map((r) => r.params);
   assert.ok(checks.every((p) => typeof p.startFrom === 'string' && p.maxresults === '2'));
+  // The cold scan listed the location and its partitions through Path - List only.
+  assert.ok(
+    sim
+      .requests({ service: 'blob' })
+      .slice(0, n0)
+      .some((r) => r.operation === 'ListPaths' && r.params.directory === 'events/dt=2026-11-06'),
+  );
 });
 
 test('simulator: an added blob, a same-second overwrite (new Etag only), a deleted last blob: each partition listed again', async () => {

@@ -6,6 +6,15 @@
 // `startAfter` listing skips keys up to it page by page (correct, but it pays for the skipped
 // pages). The scanner does not split Blob listings by ranges; it gets its parallelism from folders
 // (listBlobsByHierarchy).
+//
+// Listings a hierarchical-namespace account can answer as a directory — a prefix that is '' or ends
+// with '/', no delimiter or '/', no startFrom/startAfter — go to ADLS Gen2 Path - List instead
+// (adls-path-list.ts: JSON, about 12× cheaper to parse than List Blobs' XML through the SDK). The
+// first such listing of a store finds out whether the account answers it (the others wait for that
+// one); an account that does not (no hierarchical namespace, an emulator without dfs such as
+// Azurite 3.35, a firewall that admits only the blob endpoint) is listed through List Blobs, and
+// Path - List is tried again after an hour. Path - List pages are not in List Blobs' key order
+// across directories, so they are continued by their token only (ListPage.tokenOnly).
 import type { Pipeline } from '@azure/core-rest-pipeline';
 import { requestBudgetPolicy, type AcquireToken } from './azure-rest.js';
 import { BlobServiceClient, RestError } from '@azure/storage-blob';
@@ -13,6 +22,16 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { ProviderError } from '../ports.js';
 import type { CopyOutcome, ListPage, ListPageRequest, ObjectInfo, ObjectRef, ObjectStore } from '../ports.js';
 import { compareKeys } from '../key-order.js';
+import { listPathsPage, PathListError, type PathListPage, type PipelineSender } from './adls-path-list.js';
+
+/** A Path - List continuation token, as handed out in ListPage.nextToken. */
+const DFS_TOKEN = 'dfs:';
+/** After a Path - List failure that List Blobs may not share, List Blobs only for this long. */
+const PATH_LIST_OFF_MS = 3_600_000;
+
+/** Which listing API a Blob store uses for directory listings (see BlobObjectStore.pathList). */
+export type PathListState =
+  { state: 'unknown' } | { state: 'on' } | { state: 'off'; reason: string; until: number };
 
 export type BlobServiceOptions = { connectionString: string } | { accountUrl: string };
 
@@ -115,20 +134,71 @@ const READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/re
 const WRITE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
 const DELETE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete';
 
+/** Listings give ETags bare (`0x8D…`), header values quote them: compared bare. */
+const bareEtag = (etag: string) =>
+  etag.length > 1 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
+
 function toInfo(b: {
   name: string;
   properties: { contentLength?: number; lastModified?: Date; etag?: string };
 }): ObjectInfo {
   const info: ObjectInfo = { key: b.name, size: b.properties.contentLength ?? 0 };
   if (b.properties.lastModified) info.lastModified = b.properties.lastModified;
-  if (b.properties.etag) info.etag = b.properties.etag;
+  if (b.properties.etag) info.etag = bareEtag(b.properties.etag);
   return info;
+}
+
+/** The Path - List request behind a listing, when it is one a directory listing can answer. */
+function asDirectoryListing(
+  req: ListPageRequest,
+): { directory: string; recursive: boolean; continuation?: string } | undefined {
+  if (req.startFrom !== undefined || req.startAfter !== undefined) return undefined;
+  if (req.delimiter !== undefined && req.delimiter !== '/') return undefined;
+  if (req.prefix !== '' && !req.prefix.endsWith('/')) return undefined;
+  if (req.token !== undefined && !req.token.startsWith(DFS_TOKEN)) return undefined;
+  return {
+    directory: req.prefix.replace(/\/+$/, ''),
+    recursive: req.delimiter === undefined,
+    ...(req.token !== undefined ? { continuation: req.token.slice(DFS_TOKEN.length) } : {}),
+  };
+}
+
+const byKey = (a: ObjectInfo, b: ObjectInfo) => compareKeys(a.key, b.key);
+
+function fromPathList(page: PathListPage, recursive: boolean): ListPage {
+  const objects: ObjectInfo[] = [];
+  const prefixes: string[] = [];
+  for (const p of page.paths) {
+    if (p.isDirectory) {
+      if (!recursive) prefixes.push(`${p.name}/`);
+      continue;
+    }
+    const info: ObjectInfo = { key: p.name, size: p.size };
+    if (p.lastModified) info.lastModified = p.lastModified;
+    if (p.etag) info.etag = p.etag;
+    objects.push(info);
+  }
+  const out: ListPage = {
+    objects: objects.sort(byKey),
+    prefixes: prefixes.sort(compareKeys),
+    tokenOnly: true,
+  };
+  if (page.continuation) out.nextToken = DFS_TOKEN + page.continuation;
+  return out;
 }
 
 export class BlobObjectStore implements ObjectStore {
   readonly scheme = 'azure-blob' as const;
 
-  constructor(readonly service: BlobServiceClient) {}
+  /** Whether directory listings go through Path - List (see the file's header). */
+  pathList: PathListState = { state: 'unknown' };
+  /** The first directory listing's, while it finds out whether Path - List answers. */
+  private probe: Promise<void> | undefined;
+
+  constructor(
+    readonly service: BlobServiceClient,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private container(name: string): ContainerClient {
     return this.service.getContainerClient(name);
@@ -137,6 +207,11 @@ export class BlobObjectStore implements ObjectStore {
   async listPage(req: ListPageRequest): Promise<ListPage> {
     const what = `${this.service.accountName}/${req.container}/${req.prefix}`;
     const maxPageSize = Math.min(5000, Math.max(1, req.maxKeys ?? 5000));
+    const dir = asDirectoryListing(req);
+    if (dir) {
+      const page = await this.viaPathList(req, dir, maxPageSize, what);
+      if (page) return page;
+    }
     try {
       if (req.token !== undefined) return await this.onePage(req, maxPageSize);
       // startAfter: startFrom (inclusive) on the service, the key itself dropped here.
@@ -185,6 +260,89 @@ export class BlobObjectStore implements ObjectStore {
         throw new ProviderError('CANCELLED', `listing ${what} was cancelled`, { cause: err });
       throw mapBlobError(err, READ, what);
     }
+  }
+
+  /**
+   * A directory listing through Path - List, or undefined when this account is listed through List
+   * Blobs (known, or found out by this call).
+   */
+  private async viaPathList(
+    req: ListPageRequest,
+    dir: { directory: string; recursive: boolean; continuation?: string },
+    maxResults: number,
+    what: string,
+  ): Promise<ListPage | undefined> {
+    const continuing = dir.continuation !== undefined;
+    let settle: ((s: PathListState) => void) | undefined;
+    if (!continuing) {
+      while (this.probe) await this.probe;
+      const s = this.pathList;
+      if (s.state === 'off' && this.now() < s.until) return undefined;
+      if (s.state !== 'on') {
+        // This call finds out; the others wait for it.
+        let done!: () => void;
+        this.probe = new Promise<void>((r) => (done = r));
+        settle = (next) => {
+          this.pathList = next;
+          this.probe = undefined;
+          done();
+        };
+      }
+    }
+    const keep = this.pathList;
+    try {
+      const page = await listPathsPage(this.sender(), {
+        containerUrl: this.container(req.container).url,
+        directory: dir.directory,
+        recursive: dir.recursive,
+        maxResults,
+        ...(dir.continuation !== undefined ? { continuation: dir.continuation } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      settle?.({ state: 'on' });
+      return fromPathList(page, dir.recursive);
+    } catch (err) {
+      if (req.signal?.aborted || (err as { name?: string }).name === 'AbortError') {
+        settle?.(keep);
+        throw new ProviderError('CANCELLED', `listing ${what} was cancelled`, { cause: err });
+      }
+      const status = err instanceof PathListError ? err.status : 0;
+      const code = err instanceof PathListError ? err.code : ((err as { code?: string }).code ?? '');
+      if (status === 404 && code === 'PathNotFound') {
+        // No such directory: List Blobs of the prefix lists nothing.
+        settle?.({ state: 'on' });
+        return { objects: [], prefixes: [], tokenOnly: true };
+      }
+      if (status === 404 && (code === 'FilesystemNotFound' || code === 'ContainerNotFound')) {
+        settle?.({ state: 'on' });
+        throw new ProviderError('NOT_FOUND', `Azure container not found: ${what} (${code})`, { cause: err });
+      }
+      const throttled =
+        THROTTLED.has(code) ||
+        status === 503 ||
+        status === 429 ||
+        (status === 500 && code === 'OperationTimedOut');
+      if (throttled || continuing) {
+        settle?.(keep);
+        // A listing begun here is continued here: its token means nothing to List Blobs.
+        throw mapBlobError(
+          err instanceof PathListError ? { statusCode: status, code, message: err.message } : err,
+          READ,
+          what,
+        );
+      }
+      const reason = status ? `HTTP ${status}${code ? ` ${code}` : ''}` : code || (err as Error).message;
+      settle?.({ state: 'off', reason, until: this.now() + PATH_LIST_OFF_MS });
+      return undefined;
+    }
+  }
+
+  /** The Blob SDK's core pipeline (credential, retries, request budget), which Path - List goes through. */
+  private sender(): PipelineSender {
+    const ctx = (this.service as unknown as { storageClientContext?: PipelineSender }).storageClientContext;
+    if (!ctx || typeof ctx.sendRequest !== 'function')
+      throw new Error('@azure/storage-blob: no core pipeline on the client to send Path - List through');
+    return ctx;
   }
 
   private async onePage(req: ListPageRequest, maxPageSize: number, startFrom?: string): Promise<ListPage> {
