@@ -115,6 +115,9 @@ for (const [p, delimiter, maxKeys] of [
   ['sales/dt=2026-11-30/', '/', 2],
   ['odd/', undefined, 1],
   ['odd/', '/', 1],
+  // Percent-encoded in the query (a space as %20), and signed as the service decodes it.
+  ['odd/with space/', '/', 5000],
+  ['odd/unicodé/', undefined, 5000],
 ] as const) {
   test(`Path - List of "${p}" ${delimiter ? 'with' : 'without'} the delimiter, ${maxKeys} a page, is what List Blobs lists`, async () => {
     const store = await simStore();
@@ -132,6 +135,12 @@ for (const [p, delimiter, maxKeys] of [
     // Recursive listings hold no directories; a delimiter listing names them as folders.
     assert.deepEqual(flat(pages), await listBlobs(store, p, delimiter));
     assert.equal(store.pathList.state, 'on');
+    assert.ok(
+      sent()
+        .slice(n0)
+        .every((r) => r.status === 200),
+      'answered',
+    );
   });
 }
 

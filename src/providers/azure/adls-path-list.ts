@@ -106,17 +106,25 @@ function toPath(e: z.infer<typeof PathEntry>): DfsPath {
 /** One page of Path - List. Throws PathListError for an error answer or a body that is not a page. */
 export async function listPathsPage(sender: PipelineSender, req: PathListRequest): Promise<PathListPage> {
   const url = dfsUrlOf(req.containerUrl);
-  const q = url.searchParams;
-  q.set('resource', 'filesystem');
-  q.set('recursive', String(req.recursive));
-  if (req.directory) q.set('directory', req.directory);
-  q.set(
-    'maxResults',
-    String(Math.min(PATH_LIST_MAX_RESULTS, Math.max(1, req.maxResults ?? PATH_LIST_MAX_RESULTS))),
-  );
-  if (req.continuation) q.set('continuation', req.continuation);
+  // Percent-encoded (a space is %20, never '+': the Shared Key signature is computed over the
+  // decoded value, and '+' would decode as a plus), as the storage SDKs send query values; the
+  // continuation token must be URL-encoded too. A SAS already in the URL stays first.
+  const params: [string, string | undefined][] = [
+    ['resource', 'filesystem'],
+    ['recursive', String(req.recursive)],
+    ['directory', req.directory || undefined],
+    [
+      'maxResults',
+      String(Math.min(PATH_LIST_MAX_RESULTS, Math.max(1, req.maxResults ?? PATH_LIST_MAX_RESULTS))),
+    ],
+    ['continuation', req.continuation],
+  ];
+  const query = params
+    .filter((p): p is [string, string] => p[1] !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
   const request = createPipelineRequest({
-    url: url.toString(),
+    url: `${url.origin}${url.pathname}${url.search ? `${url.search}&` : '?'}${query}`,
     method: 'GET',
     headers: createHttpHeaders({ 'x-ms-version': PATH_LIST_VERSION, accept: 'application/json' }),
     // As the Blob SDK's own requests: http:// for emulators (its bearer-token policy still refuses it).

@@ -154,7 +154,12 @@ function asDirectoryListing(
 ): { directory: string; recursive: boolean; continuation?: string } | undefined {
   if (req.startFrom !== undefined || req.startAfter !== undefined) return undefined;
   if (req.delimiter !== undefined && req.delimiter !== '/') return undefined;
-  if (req.prefix !== '' && !req.prefix.endsWith('/')) return undefined;
+  // A directory path: '' or segments ending in '/', none empty ('a//b/' names no directory).
+  if (
+    req.prefix !== '' &&
+    (!req.prefix.endsWith('/') || req.prefix.startsWith('/') || req.prefix.includes('//'))
+  )
+    return undefined;
   if (req.token !== undefined && !req.token.startsWith(DFS_TOKEN)) return undefined;
   return {
     directory: req.prefix.replace(/\/+$/, ''),
