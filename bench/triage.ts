@@ -1,8 +1,9 @@
 // Benchmark of /triage (issues 4 and 12), end to end through the real bot:
 //   1. time from the signed slash command to the final report in (fake) Slack, side by side for
 //      AWS Glue (the simulator, 40 ms per AWS call) and Azure Synapse (the Azure simulator over
-//      HTTPS, 40 ms per Azure call; its Blob listing from Azurite behind a proxy adding 40 ms per
-//      request, `--blob azurite`, the default, or from the simulator's List Blobs, `--blob sim`): a job
+//      HTTPS, 40 ms per Azure call; its input listed from the simulator's Blob service — ADLS Gen2
+//      Path - List and List Blobs, 40 ms per request — `--blob sim`, the default, or from Azurite
+//      behind a proxy adding 40 ms per request, `--blob azurite`, List Blobs only): a job
 //      with 500 runs of history and 50,000 input objects in 30 partitions on each platform —
 //      median of N runs each, the two platforms alternating, with the time per phase (the partition
 //      cache emptied before each triage: every triage lists its whole input);
@@ -10,17 +11,18 @@
 //   3. (--partition-cache, on its own) the Glue triage side by side: every partition listed
 //      (defaults.triagePartitionCache: false), the partition cache cold (emptied before each
 //      triage), warm (a second triage of the same job within the hour) and with one partition
-//      changed since; with --synapse the Synapse pipeline cold and warm too (Azurite: started and
-//      seeded, or an already seeded one at --azurite-port); with --before <commit> the bot of that
+//      changed since; with --synapse the Synapse pipeline cold and warm too (with --blob azurite:
+//      Azurite started and seeded, or an already seeded one at --azurite-port); with --before <commit> the bot of that
 //      commit beside today's, triage by triage; and a triage of BenchJob right after the monitor's
 //      alert on it (its input prewarm still running) and once that prewarm has finished. Each
 //      triage has a channel of its own.
 // Prints a table. Results are kept in bench/README.md.
 //
-//   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200] [--blob azurite|sim]
-//   npx tsx bench/triage.ts --partition-cache [--runs 5] [--latency 40] [--synapse [--blob azurite|sim] [--azurite-port N]] [--before <commit>]
+//   npx tsx bench/triage.ts [--runs 5] [--latency 40] [--concurrent 200] [--blob sim|azurite]
+//   npx tsx bench/triage.ts --partition-cache [--runs 5] [--latency 40] [--synapse [--blob sim|azurite] [--azurite-port N]] [--before <commit>]
 // --blob sim: our code's cost with a fixed per-request latency (as the Glue row with the simulated
-// S3); --blob azurite: bound by the emulator (its per-request cost grows with the blob count).
+// S3); --blob azurite: bound by the emulator (its per-request cost grows with the blob count, and it
+// has no Path - List, so the listing is List Blobs' XML).
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -206,18 +208,19 @@ async function latencyProxy(
   };
 }
 
-/** Where the Synapse row's Blob listing goes: `--blob azurite` (default) or `--blob sim`. */
+/** Where the Synapse row's Blob listing goes: `--blob sim` (default) or `--blob azurite`. */
 const BLOB_MODE = (() => {
   const i = process.argv.indexOf('--blob');
-  const v = i >= 0 ? process.argv[i + 1] : 'azurite';
+  const v = i >= 0 ? process.argv[i + 1] : 'sim';
   if (v !== 'azurite' && v !== 'sim') throw new Error(`--blob takes azurite or sim, not ${v}`);
   return v;
 })();
 
 /**
  * The Blob service BenchPipeline's 50,000 input blobs are listed from, `LATENCY` ms per request:
- * `sim` — the Azure simulator's List Blobs (its fault rule adds the latency; seeded in memory in
- * well under a second), so the row measures our code with a fixed per-request cost, as the Glue
+ * `sim` — the Azure simulator's Blob service, which answers Path - List as an account with a
+ * hierarchical namespace does (its fault rule adds the latency; seeded in memory in well under a
+ * second), so the row measures our code with a fixed per-request cost, as the Glue
  * row does with the simulated S3; `azurite` — Azurite (started and seeded as sparse page blobs, or
  * an already seeded one at `azuritePort`) behind a proxy adding the latency, so the row is bound
  * by the emulator, whose per-request cost grows with the container's size.
