@@ -25,6 +25,7 @@ import type { Logger } from '../logger.js';
 import { groupRows, type GroupEntry, type GroupRow, type GroupTriage } from '../domain/alert-group.js';
 import { renderAlertGroup } from './blocks/alert-group.js';
 import { slackBlocks } from './blocks/kit.js';
+import { tryLock } from '../store/redis-lock.js';
 
 const RENDER_LOCK_MS = 30_000;
 
@@ -207,10 +208,10 @@ export async function markRecovered(
 /** Renders the group until what was posted is what is stored; one renderer at a time. */
 async function renderGroup(deps: Deps, channel: string, id: string, log: Logger): Promise<void> {
   const k = keys(deps.config.env.MEDIC_PREFIX, channel, id);
-  const token = randomUUID();
   let rendered = '';
   for (;;) {
-    if ((await deps.state.set(k.render, token, 'PX', RENDER_LOCK_MS, 'NX')) !== 'OK') return; // the holder renders ours too
+    const lock = await tryLock(deps.state, k.render, RENDER_LOCK_MS);
+    if (!lock) return; // the holder renders ours too
     try {
       for (;;) {
         if (rendered) await new Promise((r) => setTimeout(r, COALESCE_MS));
@@ -240,17 +241,12 @@ async function renderGroup(deps: Deps, channel: string, id: string, log: Logger)
               .exec();
         }
         rendered = version;
-        // Keep the lock while rendering.
-        await deps.state.pexpire(k.render, RENDER_LOCK_MS);
+        // Keep the lock while rendering. One that expired meanwhile: stop, and look again below.
+        if (!(await lock.extend())) break;
         log.info({ channel, group: id, jobs: rows.length }, 'alert group rendered');
       }
     } finally {
-      await deps.state.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        k.render,
-        token,
-      );
+      await lock.release();
     }
     // A change made between the last look and the release found the lock taken: look again.
     if (((await deps.state.get(k.version)) ?? '0') === rendered) return;

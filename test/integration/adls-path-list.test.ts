@@ -60,7 +60,10 @@ after(async () => {
 });
 
 const simStore = async (now?: () => number) =>
-  new BlobObjectStore(await createBlobServiceClient({ connectionString: sim.blobConnectionString() }), now);
+  new BlobObjectStore(
+    await createBlobServiceClient({ connectionString: sim.blobConnectionString() }),
+    now ? { now } : {},
+  );
 const sent = () => sim.requests({ service: 'blob' });
 const ops = (from: number) =>
   sent()

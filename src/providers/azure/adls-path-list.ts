@@ -47,8 +47,8 @@ export interface PathListPage {
 }
 
 export interface PathListRequest {
-  /** The filesystem's (container's) Blob URL; its SAS query, if any, is kept. */
-  containerUrl: string;
+  /** The filesystem's dfs URL (dfsUrlOf its Blob URL); its SAS query, if any, is kept. */
+  dfsUrl: URL;
   /** A directory under the filesystem's root, without a trailing '/'; '' for the root. */
   directory: string;
   recursive: boolean;
@@ -76,14 +76,21 @@ export interface PipelineSender {
 }
 
 /**
- * The dfs URL of a Blob URL: `ACCOUNT.blob.SUFFIX` becomes `ACCOUNT.dfs.SUFFIX`; any other host
- * (an emulator's `127.0.0.1:10000/ACCOUNT`, a custom domain) is kept, as @azure/storage-file-datalake
- * does: emulators serve both APIs on one endpoint.
+ * The dfs URL of a filesystem's Blob URL: the host's `blob` label becomes `dfs`
+ * (`ACCOUNT.blob.core.windows.net`, `ACCOUNT.privatelink.blob.core.windows.net`, the sovereign
+ * clouds' suffixes); an IP address or localhost (an emulator's `127.0.0.1:10000/ACCOUNT`) is kept,
+ * as @azure/storage-file-datalake does: emulators serve both APIs on one endpoint. Undefined for
+ * any other host (a custom domain), whose dfs endpoint cannot be told from it.
  */
-export function dfsUrlOf(blobUrl: string): URL {
+export function dfsUrlOf(blobUrl: string): URL | undefined {
   const u = new URL(blobUrl);
-  u.hostname = u.hostname.replace(/^([^.]+)\.blob\./i, '$1.dfs.');
-  return u;
+  const host = u.hostname.toLowerCase();
+  if (/^[^.]+(\.[^.]+)*\.blob\./.test(host)) {
+    u.hostname = host.replace(/\.blob\./, '.dfs.');
+    return u;
+  }
+  const ip = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
+  return ip || host === 'localhost' || host.endsWith('.localhost') ? u : undefined;
 }
 
 const unquote = (etag: string) =>
@@ -105,7 +112,7 @@ function toPath(e: z.infer<typeof PathEntry>): DfsPath {
 
 /** One page of Path - List. Throws PathListError for an error answer or a body that is not a page. */
 export async function listPathsPage(sender: PipelineSender, req: PathListRequest): Promise<PathListPage> {
-  const url = dfsUrlOf(req.containerUrl);
+  const url = req.dfsUrl;
   // Percent-encoded (a space is %20, never '+': the Shared Key signature is computed over the
   // decoded value, and '+' would decode as a plus), as the storage SDKs send query values; the
   // continuation token must be URL-encoded too. A SAS already in the URL stays first.

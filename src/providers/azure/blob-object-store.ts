@@ -22,12 +22,36 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { ProviderError } from '../ports.js';
 import type { CopyOutcome, ListPage, ListPageRequest, ObjectInfo, ObjectRef, ObjectStore } from '../ports.js';
 import { compareKeys } from '../key-order.js';
-import { listPathsPage, PathListError, type PathListPage, type PipelineSender } from './adls-path-list.js';
+import {
+  dfsUrlOf,
+  listPathsPage,
+  PathListError,
+  type PathListPage,
+  type PipelineSender,
+} from './adls-path-list.js';
 
 /** A Path - List continuation token, as handed out in ListPage.nextToken. */
 const DFS_TOKEN = 'dfs:';
 /** After a Path - List failure that List Blobs may not share, List Blobs only for this long. */
 const PATH_LIST_OFF_MS = 3_600_000;
+/** How long the listing that finds out whether Path - List answers may take, retries included. */
+const PATH_LIST_PROBE_MS = 30_000;
+/** Pages of nothing but directories a recursive listing follows on before returning one. */
+const EMPTY_PAGES_FOLLOWED = 10;
+
+/** Resolves when `p` settles; rejects with the signal's reason when it is aborted first. */
+async function untilSettled(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.finally(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
 
 /** Which listing API a Blob store uses for directory listings (see BlobObjectStore.pathList). */
 export type PathListState =
@@ -199,11 +223,18 @@ export class BlobObjectStore implements ObjectStore {
   pathList: PathListState = { state: 'unknown' };
   /** The first directory listing's, while it finds out whether Path - List answers. */
   private probe: Promise<void> | undefined;
+  private probeDone: (() => void) | undefined;
+
+  private readonly now: () => number;
+  private readonly probeMs: number;
 
   constructor(
     readonly service: BlobServiceClient,
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: { now?: () => number; pathListProbeMs?: number } = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.probeMs = opts.pathListProbeMs ?? PATH_LIST_PROBE_MS;
+  }
 
   private container(name: string): ContainerClient {
     return this.service.getContainerClient(name);
@@ -277,49 +308,73 @@ export class BlobObjectStore implements ObjectStore {
     maxResults: number,
     what: string,
   ): Promise<ListPage | undefined> {
+    const url = dfsUrlOf(this.container(req.container).url);
+    if (!url) return undefined; // a custom domain: its dfs endpoint is not known
     const continuing = dir.continuation !== undefined;
-    let settle: ((s: PathListState) => void) | undefined;
+    let probing = false;
     if (!continuing) {
-      while (this.probe) await this.probe;
+      while (this.probe) {
+        try {
+          await untilSettled(this.probe, req.signal);
+        } catch (err) {
+          throw new ProviderError('CANCELLED', `listing ${what} was cancelled`, { cause: err });
+        }
+      }
       const s = this.pathList;
       if (s.state === 'off' && this.now() < s.until) return undefined;
       if (s.state !== 'on') {
-        // This call finds out; the others wait for it.
-        let done!: () => void;
-        this.probe = new Promise<void>((r) => (done = r));
-        settle = (next) => {
-          this.pathList = next;
-          this.probe = undefined;
-          done();
-        };
+        // This call finds out; the others wait for it (synchronously claimed: one probe at a time).
+        probing = true;
+        this.probe = new Promise<void>((r) => (this.probeDone = r));
       }
     }
-    const keep = this.pathList;
+    const before = this.pathList;
+    let found: PathListState = before;
+    const off = (reason: string): undefined => {
+      found = { state: 'off', reason, until: this.now() + PATH_LIST_OFF_MS };
+      return undefined;
+    };
+    // The probe's own time limit: a dfs endpoint that never answers (a firewall dropping its
+    // packets) must not hold every directory listing of the process behind it.
+    const limiter = probing ? new AbortController() : undefined;
+    const timer = limiter ? setTimeout(() => limiter.abort(), this.probeMs) : undefined;
+    const limit = limiter?.signal;
+    const signals = [req.signal, limit].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
-      const page = await listPathsPage(this.sender(), {
-        containerUrl: this.container(req.container).url,
-        directory: dir.directory,
-        recursive: dir.recursive,
-        maxResults,
-        ...(dir.continuation !== undefined ? { continuation: dir.continuation } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      settle?.({ state: 'on' });
+      const ask = (continuation: string | undefined) =>
+        listPathsPage(this.sender(), {
+          dfsUrl: url,
+          directory: dir.directory,
+          recursive: dir.recursive,
+          maxResults,
+          ...(continuation !== undefined ? { continuation } : {}),
+          ...(signal ? { signal } : {}),
+        });
+      let page = await ask(dir.continuation);
+      // Directories take places in a page and a recursive listing drops them: a page of nothing
+      // but directories is followed on, so that a page with a token holds objects (a caller that
+      // reads one page, to sample keys, gets some).
+      for (let n = 0; dir.recursive && page.continuation && n < EMPTY_PAGES_FOLLOWED; n++) {
+        if (page.paths.some((p) => !p.isDirectory)) break;
+        page = await ask(page.continuation);
+      }
+      found = { state: 'on' };
       return fromPathList(page, dir.recursive);
     } catch (err) {
-      if (req.signal?.aborted || (err as { name?: string }).name === 'AbortError') {
-        settle?.(keep);
+      if (req.signal?.aborted)
         throw new ProviderError('CANCELLED', `listing ${what} was cancelled`, { cause: err });
-      }
+      if (limit?.aborted) return off(`no answer in ${this.probeMs / 1000} s`);
       const status = err instanceof PathListError ? err.status : 0;
-      const code = err instanceof PathListError ? err.code : ((err as { code?: string }).code ?? '');
+      const code = err instanceof PathListError ? err.code : String((err as { code?: unknown })?.code ?? '');
       if (status === 404 && code === 'PathNotFound') {
         // No such directory: List Blobs of the prefix lists nothing.
-        settle?.({ state: 'on' });
+        found = { state: 'on' };
         return { objects: [], prefixes: [], tokenOnly: true };
       }
-      if (status === 404 && (code === 'FilesystemNotFound' || code === 'ContainerNotFound')) {
-        settle?.({ state: 'on' });
+      // ADLS Gen2's own code only: a Blob endpoint's ContainerNotFound proves nothing of Path - List.
+      if (status === 404 && code === 'FilesystemNotFound') {
+        found = { state: 'on' };
         throw new ProviderError('NOT_FOUND', `Azure container not found: ${what} (${code})`, { cause: err });
       }
       const throttled =
@@ -327,18 +382,25 @@ export class BlobObjectStore implements ObjectStore {
         status === 503 ||
         status === 429 ||
         (status === 500 && code === 'OperationTimedOut');
-      if (throttled || continuing) {
-        settle?.(keep);
+      if (throttled || continuing)
         // A listing begun here is continued here: its token means nothing to List Blobs.
         throw mapBlobError(
           err instanceof PathListError ? { statusCode: status, code, message: err.message } : err,
           READ,
           what,
         );
+      // Anything else — an account without it, a dfs endpoint gone or refused — List Blobs may
+      // answer; an account seen answering before is given up on too.
+      return off(
+        status ? `HTTP ${status}${code ? ` ${code}` : ''}` : code || String((err as Error)?.message ?? err),
+      );
+    } finally {
+      clearTimeout(timer);
+      if (found !== before) this.pathList = found;
+      if (probing) {
+        this.probe = undefined;
+        this.probeDone?.();
       }
-      const reason = status ? `HTTP ${status}${code ? ` ${code}` : ''}` : code || (err as Error).message;
-      settle?.({ state: 'off', reason, until: this.now() + PATH_LIST_OFF_MS });
-      return undefined;
     }
   }
 
