@@ -31,6 +31,8 @@ export const FaultRule = z.object({
   rate: z.number().min(0).max(1).optional(),
   /** The rule applies to at most this many matching requests, then expires. */
   count: z.number().int().min(0).optional(),
+  /** The first this many matching requests pass untouched (the rule applies from the next one). */
+  skip: z.number().int().min(0).optional(),
   /** Added latency in ms: fixed, or uniformly random in [min, max]. */
   latencyMs: z
     .union([z.number().min(0), z.object({ min: z.number().min(0), max: z.number().min(0) })])
@@ -55,6 +57,7 @@ export interface FaultDecision {
 interface ActiveRule {
   rule: FaultRule;
   used: number;
+  skipped: number;
 }
 
 export class FaultInjector {
@@ -68,11 +71,11 @@ export class FaultInjector {
 
   /** Replace every rule. */
   set(rules: FaultRule[]): void {
-    this.rules = rules.map((r) => ({ rule: FaultRule.parse(r), used: 0 }));
+    this.rules = rules.map((r) => ({ rule: FaultRule.parse(r), used: 0, skipped: 0 }));
   }
 
   add(rules: FaultRule[]): void {
-    for (const r of rules) this.rules.push({ rule: FaultRule.parse(r), used: 0 });
+    for (const r of rules) this.rules.push({ rule: FaultRule.parse(r), used: 0, skipped: 0 });
   }
 
   list(): FaultRule[] {
@@ -88,6 +91,10 @@ export class FaultInjector {
     for (const active of this.rules) {
       const { rule } = active;
       if (!matches(rule, target)) continue;
+      if (rule.skip !== undefined && active.skipped < rule.skip) {
+        active.skipped++;
+        continue;
+      }
       if (rule.count !== undefined && active.used >= rule.count) continue;
       const fails = rule.error !== undefined && !error && this.random() < (rule.rate ?? 1);
       const delays = rule.latencyMs !== undefined;

@@ -118,14 +118,37 @@ async function restoreCatalog(ctx: Ctx, r: BackfillRecord, acc: Failures): Promi
     .filter((dt) => !back.some((x) => x.dt === dt))
     .map((dt) => ({ dt, state: 'untouched' as const, detail: 'its location was never switched' }));
   if (!back.length) return out;
+  const db = p.table!.database;
+  const table = p.table!.name;
+  /** Where each partition points now, or undefined when the catalog cannot say. */
+  const locations = async (): Promise<Map<string, string> | undefined> => {
+    try {
+      const parts = await ctx.catalog().getPartitions(
+        db,
+        table,
+        back.map((x) => [x.dt]),
+      );
+      return new Map(parts.map((x) => [x.values[0]!, x.location]));
+    } catch {
+      return undefined;
+    }
+  };
+  // A partition already at its production location (the promotion's switch never happened, or a
+  // rollback before this one set it back) needs nothing.
+  const before = await locations();
+  const todo = back.filter((x) => before?.get(x.dt) !== x.previous);
+  for (const x of back)
+    if (!todo.includes(x))
+      out.push({ dt: x.dt, state: 'restored', detail: `points at ${x.previous}, its production location` });
+  if (!todo.length) return out.sort((a, b) => a.dt.localeCompare(b.dt));
   try {
     const failed = await ctx.catalog().setPartitionLocations(
-      p.table!.database,
-      p.table!.name,
-      back.map((x) => ({ values: [x.dt], location: x.previous })),
+      db,
+      table,
+      todo.map((x) => ({ values: [x.dt], location: x.previous })),
     );
     const byDt = new Map(failed.map((f) => [f.values[0], f.error]));
-    for (const x of back) {
+    for (const x of todo) {
       const e = byDt.get(x.dt);
       if (e) acc.fail(`dt=${x.dt}: ${e}`);
       out.push(
@@ -136,12 +159,24 @@ async function restoreCatalog(ctx: Ctx, r: BackfillRecord, acc: Failures): Promi
     }
   } catch (err) {
     acc.fail(messageOf(err), err);
-    for (const x of back)
-      out.push({
-        dt: x.dt,
-        state: 'unknown',
-        detail: `the catalog call failed: it points at ${x.previous} (restored) or ${x.now} (promoted)`,
-      });
+    // The call failed as a whole: read back where each partition points, to say which is which.
+    const after = await locations();
+    for (const x of todo) {
+      const at = after?.get(x.dt);
+      out.push(
+        at === x.previous
+          ? { dt: x.dt, state: 'restored', detail: `points at ${x.previous}, its production location` }
+          : at === x.now
+            ? { dt: x.dt, state: 'not-restored', detail: `not restored: still points at ${x.now}` }
+            : {
+                dt: x.dt,
+                state: 'unknown',
+                detail: at
+                  ? `points at ${at}, neither its production location nor the staging output`
+                  : `the catalog call failed: it points at ${x.previous} (restored) or ${x.now} (promoted)`,
+              },
+      );
+    }
   }
   return out.sort((a, b) => a.dt.localeCompare(b.dt));
 }

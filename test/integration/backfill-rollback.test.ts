@@ -275,3 +275,106 @@ test('promotion by BatchUpdatePartition that fails is rolled back; Retry promoti
     original,
   );
 });
+
+test('a catalog switch refused from the start: the rollback reads the partitions back and finds nothing to restore', async () => {
+  const channel = 'C0BFRB4';
+  await incidentIn(channel);
+  const [d1, d2] = [daysAgo(3), daysAgo(2)];
+  const parts = () => sim.state.lake.tablePartitions('lake', 'events');
+  const original = [parts().get(d1)!.Location, parts().get(d2)!.Location];
+  const id = await startBackfill(channel, `MyJob --from ${d1} --to ${d2}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  // Every switch is refused: the promotion's, and the rollback's would be too.
+  sim.setFaults([{ service: 'glue', operation: 'BatchUpdatePartition', error: 'denied' }]);
+  const switches = () => sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length;
+  const n0 = switches();
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
+  const back = await waitStatus(id, ['rolled-back', 'succeeded']);
+  const asked = switches() - n0;
+  sim.setFaults([]);
+  assert.equal(back.status, 'rolled-back', back.failure);
+  assert.equal(back.rollback?.ok, true);
+  assert.deepEqual(
+    back.rollback!.partitions.map((p) => [p.dt, p.state]),
+    [
+      [d1, 'restored'],
+      [d2, 'restored'],
+    ],
+  );
+  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  assert.equal(asked, 1, 'the promotion asked for its switch; the rollback had nothing to switch back');
+  await waitFor(
+    'the job released',
+    async () => (await t.medic.state.get(`${t.prefix}:backfill-active:MyJob`)) === null,
+    60_000,
+  );
+});
+
+test('a catalog promotion that fails after its switch, whose rollback switch is refused: the partitions are named not restored; Retry rollback restores them', async () => {
+  const channel = 'C0BFRB5';
+  await incidentIn(channel);
+  const [d1, d2] = [daysAgo(3), daysAgo(2)];
+  const parts = () => sim.state.lake.tablePartitions('lake', 'events');
+  const original = [parts().get(d1)!.Location, parts().get(d2)!.Location];
+  const id = await startBackfill(channel, `MyJob --from ${d1} --to ${d2}`);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  sim.setFaults([
+    // The promotion's switch goes through; writing its backup manifest after it is refused.
+    {
+      service: 's3',
+      operation: 'PutObject',
+      bucket: waiting.plan.backup.container,
+      keyPrefix: `${waiting.plan.backup.prefix}backup.json`,
+      error: 'denied',
+    },
+    // The rollback's switch back is refused.
+    { service: 'glue', operation: 'BatchUpdatePartition', error: 'denied', skip: 1 },
+  ]);
+  await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
+  const stuck = await waitFor(
+    'the rollback ends in a final state',
+    async () => {
+      const r = await store.get(id);
+      return r?.rollback && !r.rollback.ok ? r : undefined;
+    },
+    60_000,
+  );
+  assert.equal(stuck.status, 'failed');
+  assert.equal(stuck.promoteMode, 'catalog');
+  assert.deepEqual(
+    stuck.rollback!.partitions.map((p) => [p.dt, p.state]),
+    [
+      [d1, 'not-restored'],
+      [d2, 'not-restored'],
+    ],
+  );
+  const staged = (dt: string) => `s3://lake-staging/events/${id}/dt=${dt}/`;
+  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], [staged(d1), staged(d2)]);
+  const msg = await waitFor(
+    'the message says what is left where, with Retry rollback',
+    () => {
+      const m = text(progressMessage(channel, stuck));
+      return /Rollback failed/.test(m) && m;
+    },
+    60_000,
+  );
+  assert.match(msg, new RegExp(`dt=${d1}[^\\n]*not restored`));
+  assert.match(msg, new RegExp(`dt=${d2}[^\\n]*not restored`));
+  assert.match(msg, /medic\.backfill\.rollback/);
+  assert.doesNotMatch(msg, /medic\.backfill\.retry-promotion/);
+  assert.equal(await t.medic.state.get(`${t.prefix}:backfill-active:MyJob`), id, 'the job still held');
+
+  sim.setFaults([]);
+  await click(channel, 'medic.backfill.rollback', id, 'U0ONCALL', stuck.messageTs);
+  const back = await waitStatus(id, ['rolled-back']);
+  assert.equal(back.rollback?.ok, true);
+  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  // Released once the rollback has recorded its end (just after the status changes).
+  await waitFor(
+    'the job released',
+    async () => (await t.medic.state.get(`${t.prefix}:backfill-active:MyJob`)) === null,
+    60_000,
+  );
+});
