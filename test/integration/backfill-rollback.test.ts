@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Simulator } from '../../sim/index.js';
 import type { TestMedic } from '../support/medic.js';
 import { BackfillStore } from '../../src/store/backfills.js';
+import type { BackfillRecord } from '../../src/domain/backfill-plan.js';
 import { IncidentStore } from '../../src/store/incidents.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { waitFor } from '../support/wait.js';
@@ -54,6 +55,28 @@ function stagedAsProduction(id: string, day: string): [string, string][] {
     .map((o): [string, string] => [`events/dt=${day}/${o.key.slice(prefix.length)}`, o.body])
     .sort((a, b) => a[0].localeCompare(b[0]));
 }
+
+/** The backfill once its rollback has ended failed (its final state). */
+const rollbackFailed = (id: string) =>
+  waitFor(
+    'the rollback ends in a final state',
+    async () => {
+      const r = await store.get(id);
+      return r?.rollback && !r.rollback.ok ? r : undefined;
+    },
+    60_000,
+  );
+
+/** Its progress message once it says the rollback failed. */
+const rollbackFailedMessage = (channel: string, r: BackfillRecord) =>
+  waitFor(
+    'the message says what is left where, with Retry rollback',
+    () => {
+      const m = text(progressMessage(channel, r));
+      return /Rollback failed/.test(m) && m;
+    },
+    60_000,
+  );
 
 async function incidentIn(channel: string): Promise<string> {
   t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL', 'U0APPROVER'] });
@@ -186,26 +209,12 @@ test('a rollback that fails ends saying which partitions are in which state, wit
     { service: 's3', operation: 'CopyObject', copySourcePrefix: backupOfD2, error: 'denied' },
   ]);
   await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
-  const stuck = await waitFor(
-    'the rollback ends in a final state',
-    async () => {
-      const r = await store.get(id);
-      return r?.rollback && !r.rollback.ok ? r : undefined;
-    },
-    60_000,
-  );
+  const stuck = await rollbackFailed(id);
   assert.equal(stuck.status, 'failed');
   const byDay = Object.fromEntries(stuck.rollback!.partitions.map((p) => [p.dt, p.state]));
   assert.deepEqual(byDay, { [d1]: 'restored', [d2]: 'not-restored' });
   assert.deepEqual(prod(d1), original[d1], 'day 1 restored');
-  const msg = await waitFor(
-    'the message says what is left where, with Retry rollback',
-    () => {
-      const m = text(progressMessage(channel, stuck));
-      return /Rollback failed/.test(m) && m;
-    },
-    60_000,
-  );
+  const msg = await rollbackFailedMessage(channel, stuck);
   assert.doesNotMatch(msg, /Rolling back/);
   assert.match(msg, new RegExp(`dt=${d1}[^\\n]*restored`));
   assert.match(msg, new RegExp(`dt=${d2}[^\\n]*not restored[^\\n]*0 of ${original[d2]!.length}`));
@@ -333,14 +342,7 @@ test('a catalog promotion that fails after its switch, whose rollback switch is 
     { service: 'glue', operation: 'BatchUpdatePartition', error: 'denied', skip: 1 },
   ]);
   await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
-  const stuck = await waitFor(
-    'the rollback ends in a final state',
-    async () => {
-      const r = await store.get(id);
-      return r?.rollback && !r.rollback.ok ? r : undefined;
-    },
-    60_000,
-  );
+  const stuck = await rollbackFailed(id);
   assert.equal(stuck.status, 'failed');
   assert.equal(stuck.promoteMode, 'catalog');
   assert.deepEqual(
@@ -352,14 +354,7 @@ test('a catalog promotion that fails after its switch, whose rollback switch is 
   );
   const staged = (dt: string) => `s3://lake-staging/events/${id}/dt=${dt}/`;
   assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], [staged(d1), staged(d2)]);
-  const msg = await waitFor(
-    'the message says what is left where, with Retry rollback',
-    () => {
-      const m = text(progressMessage(channel, stuck));
-      return /Rollback failed/.test(m) && m;
-    },
-    60_000,
-  );
+  const msg = await rollbackFailedMessage(channel, stuck);
   assert.match(msg, new RegExp(`dt=${d1}[^\\n]*not restored`));
   assert.match(msg, new RegExp(`dt=${d2}[^\\n]*not restored`));
   assert.match(msg, /medic\.backfill\.rollback/);
