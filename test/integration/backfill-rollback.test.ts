@@ -78,11 +78,11 @@ const rollbackFailedMessage = (channel: string, r: BackfillRecord) =>
     60_000,
   );
 
-async function incidentIn(channel: string): Promise<string> {
+async function incidentIn(channel: string, job = 'MyJobCopy'): Promise<string> {
   t.slack.addChannel({ id: channel, name: channel.toLowerCase(), members: ['U0ONCALL', 'U0APPROVER'] });
   const { incident } = await new IncidentStore(t.medic.state, t.prefix).openForChannel(channel, {
-    title: 'MyJobCopy degraded',
-    job: 'MyJobCopy',
+    title: `${job} degraded`,
+    job,
     env: 'dev',
     commander: 'U0ONCALL',
   });
@@ -320,9 +320,9 @@ test('a catalog switch refused from the start: the rollback reads the partitions
   );
 });
 
-test('a catalog promotion that fails after its switch, whose rollback switch is refused: the partitions are named not restored; Retry rollback restores them', async () => {
+test('a catalog promotion that fails after its switch, whose rollback switch is refused: the partitions are named not restored; Retry rollback, failing once with attempts left, restores them', async () => {
   const channel = 'C0BFRB5';
-  await incidentIn(channel);
+  const incidentId = await incidentIn(channel, 'MyJob');
   const [d1, d2] = [daysAgo(3), daysAgo(2)];
   const parts = () => sim.state.lake.tablePartitions('lake', 'events');
   const original = [parts().get(d1)!.Location, parts().get(d2)!.Location];
@@ -361,11 +361,26 @@ test('a catalog promotion that fails after its switch, whose rollback switch is 
   assert.doesNotMatch(msg, /medic\.backfill\.retry-promotion/);
   assert.equal(await t.medic.state.get(`${t.prefix}:backfill-active:MyJob`), id, 'the job still held');
 
-  sim.setFaults([]);
+  // Retry rollback: its job's first attempt meets a catalog error that may go away (500, more
+  // of them than the SDK's own 5 attempts); the queue's next attempt restores both partitions.
+  sim.setFaults([{ service: 'glue', operation: 'BatchUpdatePartition', error: 'internal', count: 5 }]);
   await click(channel, 'medic.backfill.rollback', id, 'U0ONCALL', stuck.messageTs);
   const back = await waitStatus(id, ['rolled-back']);
+  sim.setFaults([]);
   assert.equal(back.rollback?.ok, true);
+  assert.equal(back.rollback?.attempt, 3, "the promotion's rollback, then two attempts of the Retry");
   assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  // The attempt that had one left did not end the backfill: no second "rollback failed".
+  const entries = await new Timeline(t.medic.state, t.prefix).list(incidentId);
+  assert.equal(
+    entries.filter((e) => /rollback failed/.test(e.text)).length,
+    1,
+    JSON.stringify(entries.map((e) => e.text)),
+  );
+  assert.ok(
+    entries.some((e) => /rolled back by <@U0ONCALL>/.test(e.text)),
+    'the rollback that succeeded is on the timeline',
+  );
   // Released once the rollback has recorded its end (just after the status changes).
   await waitFor(
     'the job released',
