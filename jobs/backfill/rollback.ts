@@ -135,11 +135,14 @@ async function restoreCatalog(ctx: Ctx, r: BackfillRecord, acc: Failures): Promi
   };
   // A partition already at its production location (the promotion's switch never happened, or a
   // rollback before this one set it back) needs nothing.
+  const atProduction = (x: (typeof back)[number]): RollbackPartition => ({
+    dt: x.dt,
+    state: 'restored',
+    detail: `points at ${x.previous}, its production location`,
+  });
   const before = await locations();
   const todo = back.filter((x) => before?.get(x.dt) !== x.previous);
-  for (const x of back)
-    if (!todo.includes(x))
-      out.push({ dt: x.dt, state: 'restored', detail: `points at ${x.previous}, its production location` });
+  for (const x of back) if (before?.get(x.dt) === x.previous) out.push(atProduction(x));
   if (!todo.length) return out.sort((a, b) => a.dt.localeCompare(b.dt));
   try {
     const failed = await ctx.catalog().setPartitionLocations(
@@ -165,7 +168,7 @@ async function restoreCatalog(ctx: Ctx, r: BackfillRecord, acc: Failures): Promi
       const at = after?.get(x.dt);
       out.push(
         at === x.previous
-          ? { dt: x.dt, state: 'restored', detail: `points at ${x.previous}, its production location` }
+          ? atProduction(x)
           : at === x.now
             ? { dt: x.dt, state: 'not-restored', detail: `not restored: still points at ${x.now}` }
             : {

@@ -56,6 +56,18 @@ function stagedAsProduction(id: string, day: string): [string, string][] {
     .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/** A backfill started in `channel`, once it waits for its approval (asserted). */
+async function awaitingApproval(channel: string, args: string) {
+  const id = await startBackfill(channel, args);
+  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
+  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  return { id, waiting };
+}
+
+/** Where the catalog's `lake.events` partitions of these days point. */
+const locations = (...days: string[]) =>
+  days.map((d) => sim.state.lake.tablePartitions('lake', 'events').get(d)!.Location);
+
 /** The backfill once its rollback has ended failed (its final state). */
 const rollbackFailed = (id: string) =>
   waitFor(
@@ -95,9 +107,7 @@ test('a promotion that fails is rolled back and says what was; Retry promotion r
   const [d1, d2] = [daysAgo(2), daysAgo(1)];
   const original = { [d1]: prod(d1), [d2]: prod(d2) };
   assert.ok(original[d1]!.length >= 2 && original[d2]!.length >= 2);
-  const id = await startBackfill(channel, `MyJobCopy --from ${d1} --to ${d2}`);
-  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
-  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  const { id } = await awaitingApproval(channel, `MyJobCopy --from ${d1} --to ${d2}`);
   // The second day's copies from staging fail once (refused: no SDK retry): day 1 was replaced,
   // day 2 was cleared and partly copied when the promotion failed.
   sim.setFaults([
@@ -194,9 +204,7 @@ test('a rollback that fails ends saying which partitions are in which state, wit
   await incidentIn(channel);
   const [d1, d2] = [daysAgo(4), daysAgo(3)];
   const original = { [d1]: prod(d1), [d2]: prod(d2) };
-  const id = await startBackfill(channel, `MyJobCopy --from ${d1} --to ${d2}`);
-  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
-  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  const { id, waiting } = await awaitingApproval(channel, `MyJobCopy --from ${d1} --to ${d2}`);
   const backupOfD2 = `lake-curated/${waiting.plan.backup.prefix}events/dt=${d2}/`;
   // Day 2's promotion copies fail, and so do the rollback's copies of day 2 back from the backup.
   sim.setFaults([
@@ -251,11 +259,8 @@ test('promotion by BatchUpdatePartition that fails is rolled back; Retry promoti
   const channel = 'C0BFRB3';
   await incidentIn(channel);
   const [d1, d2] = [daysAgo(5), daysAgo(4)];
-  const before = sim.state.lake.tablePartitions('lake', 'events');
-  const original = [before.get(d1)!.Location, before.get(d2)!.Location];
-  const id = await startBackfill(channel, `MyJob --from ${d1} --to ${d2}`);
-  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
-  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  const original = locations(d1, d2);
+  const { id } = await awaitingApproval(channel, `MyJob --from ${d1} --to ${d2}`);
   // The switch is refused once (the promotion fails); the rollback's own switch back goes through.
   sim.setFaults([{ service: 'glue', operation: 'BatchUpdatePartition', error: 'denied', count: 1 }]);
   await click(channel, 'medic.backfill.approve', id, 'U0APPROVER');
@@ -264,8 +269,7 @@ test('promotion by BatchUpdatePartition that fails is rolled back; Retry promoti
   sim.setFaults([]);
   assert.equal(back.status, 'rolled-back', back.failure);
   assert.equal(back.promoteMode, 'catalog');
-  const parts = () => sim.state.lake.tablePartitions('lake', 'events');
-  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  assert.deepEqual(locations(d1, d2), original);
   await waitFor(
     'Retry promotion offered',
     () => /medic\.backfill\.retry-promotion/.test(text(progressMessage(channel, back))),
@@ -274,10 +278,10 @@ test('promotion by BatchUpdatePartition that fails is rolled back; Retry promoti
   await click(channel, 'medic.backfill.retry-promotion', id, 'U0ONCALL', back.messageTs);
   const done = await waitStatus(id, ['succeeded', 'failed']);
   assert.equal(done.status, 'succeeded', done.failure);
-  assert.deepEqual(
-    [parts().get(d1)!.Location, parts().get(d2)!.Location],
-    [`s3://lake-staging/events/${id}/dt=${d1}/`, `s3://lake-staging/events/${id}/dt=${d2}/`],
-  );
+  assert.deepEqual(locations(d1, d2), [
+    `s3://lake-staging/events/${id}/dt=${d1}/`,
+    `s3://lake-staging/events/${id}/dt=${d2}/`,
+  ]);
   // What promotion replaced is the production location, not a half-switched one.
   assert.deepEqual(
     done.promoted?.map((x) => x.previous),
@@ -289,11 +293,8 @@ test('a catalog switch refused from the start: the rollback reads the partitions
   const channel = 'C0BFRB4';
   await incidentIn(channel);
   const [d1, d2] = [daysAgo(3), daysAgo(2)];
-  const parts = () => sim.state.lake.tablePartitions('lake', 'events');
-  const original = [parts().get(d1)!.Location, parts().get(d2)!.Location];
-  const id = await startBackfill(channel, `MyJob --from ${d1} --to ${d2}`);
-  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
-  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  const original = locations(d1, d2);
+  const { id } = await awaitingApproval(channel, `MyJob --from ${d1} --to ${d2}`);
   // Every switch is refused: the promotion's, and the rollback's would be too.
   sim.setFaults([{ service: 'glue', operation: 'BatchUpdatePartition', error: 'denied' }]);
   const switches = () => sim.requests({ service: 'glue', operation: 'BatchUpdatePartition' }).length;
@@ -311,7 +312,7 @@ test('a catalog switch refused from the start: the rollback reads the partitions
       [d2, 'restored'],
     ],
   );
-  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  assert.deepEqual(locations(d1, d2), original);
   assert.equal(asked, 1, 'the promotion asked for its switch; the rollback had nothing to switch back');
   await waitFor(
     'the job released',
@@ -324,11 +325,8 @@ test('a catalog promotion that fails after its switch, whose rollback switch is 
   const channel = 'C0BFRB5';
   const incidentId = await incidentIn(channel, 'MyJob');
   const [d1, d2] = [daysAgo(3), daysAgo(2)];
-  const parts = () => sim.state.lake.tablePartitions('lake', 'events');
-  const original = [parts().get(d1)!.Location, parts().get(d2)!.Location];
-  const id = await startBackfill(channel, `MyJob --from ${d1} --to ${d2}`);
-  const waiting = await waitStatus(id, ['awaiting-approval', 'failed']);
-  assert.equal(waiting.status, 'awaiting-approval', waiting.failure);
+  const original = locations(d1, d2);
+  const { id, waiting } = await awaitingApproval(channel, `MyJob --from ${d1} --to ${d2}`);
   sim.setFaults([
     // The promotion's switch goes through; writing its backup manifest after it is refused.
     {
@@ -353,7 +351,7 @@ test('a catalog promotion that fails after its switch, whose rollback switch is 
     ],
   );
   const staged = (dt: string) => `s3://lake-staging/events/${id}/dt=${dt}/`;
-  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], [staged(d1), staged(d2)]);
+  assert.deepEqual(locations(d1, d2), [staged(d1), staged(d2)]);
   const msg = await rollbackFailedMessage(channel, stuck);
   assert.match(msg, new RegExp(`dt=${d1}[^\\n]*not restored`));
   assert.match(msg, new RegExp(`dt=${d2}[^\\n]*not restored`));
@@ -369,7 +367,7 @@ test('a catalog promotion that fails after its switch, whose rollback switch is 
   sim.setFaults([]);
   assert.equal(back.rollback?.ok, true);
   assert.equal(back.rollback?.attempt, 3, "the promotion's rollback, then two attempts of the Retry");
-  assert.deepEqual([parts().get(d1)!.Location, parts().get(d2)!.Location], original);
+  assert.deepEqual(locations(d1, d2), original);
   // The attempt that had one left did not end the backfill: no second "rollback failed".
   const entries = await new Timeline(t.medic.state, t.prefix).list(incidentId);
   assert.equal(

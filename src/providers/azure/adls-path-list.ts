@@ -93,7 +93,8 @@ export function dfsUrlOf(blobUrl: string): URL | undefined {
   return ip || host === 'localhost' || host.endsWith('.localhost') ? u : undefined;
 }
 
-const unquote = (etag: string) =>
+/** Listings give ETags bare (`0x8D…`), header values quote them: compared bare. */
+export const bareEtag = (etag: string) =>
   etag.length > 1 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
 
 function toPath(e: z.infer<typeof PathEntry>): DfsPath {
@@ -106,7 +107,7 @@ function toPath(e: z.infer<typeof PathEntry>): DfsPath {
     const t = new Date(e.lastModified);
     if (!Number.isNaN(t.getTime())) p.lastModified = t;
   }
-  if (e.etag) p.etag = unquote(e.etag);
+  if (e.etag) p.etag = bareEtag(e.etag);
   return p;
 }
 

@@ -9,7 +9,7 @@
 //
 // Listings a hierarchical-namespace account can answer as a directory — a prefix that is '' or ends
 // with '/', no delimiter or '/', no startFrom/startAfter — go to ADLS Gen2 Path - List instead
-// (adls-path-list.ts: JSON, about 12× cheaper to parse than List Blobs' XML through the SDK). The
+// (adls-path-list.ts: JSON, which parses far faster than List Blobs' XML through the SDK). The
 // first such listing of a store finds out whether the account answers it (the others wait for that
 // one); an account that does not (no hierarchical namespace, an emulator without dfs such as
 // Azurite 3.35, a firewall that admits only the blob endpoint) is listed through List Blobs, and
@@ -23,6 +23,7 @@ import { ProviderError } from '../ports.js';
 import type { CopyOutcome, ListPage, ListPageRequest, ObjectInfo, ObjectRef, ObjectStore } from '../ports.js';
 import { compareKeys } from '../key-order.js';
 import {
+  bareEtag,
   dfsUrlOf,
   listPathsPage,
   PathListError,
@@ -157,10 +158,6 @@ export function mapBlobError(err: unknown, action: string, what: string): Provid
 const READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
 const WRITE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
 const DELETE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete';
-
-/** Listings give ETags bare (`0x8D…`), header values quote them: compared bare. */
-const bareEtag = (etag: string) =>
-  etag.length > 1 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
 
 function toInfo(b: {
   name: string;
@@ -377,18 +374,13 @@ export class BlobObjectStore implements ObjectStore {
         found = { state: 'on' };
         throw new ProviderError('NOT_FOUND', `Azure container not found: ${what} (${code})`, { cause: err });
       }
-      const throttled =
-        THROTTLED.has(code) ||
-        status === 503 ||
-        status === 429 ||
-        (status === 500 && code === 'OperationTimedOut');
-      if (throttled || continuing)
-        // A listing begun here is continued here: its token means nothing to List Blobs.
-        throw mapBlobError(
-          err instanceof PathListError ? { statusCode: status, code, message: err.message } : err,
-          READ,
-          what,
-        );
+      const mapped = mapBlobError(
+        err instanceof PathListError ? { statusCode: status, code, message: err.message } : err,
+        READ,
+        what,
+      );
+      // A listing begun here is continued here: its token means nothing to List Blobs.
+      if (mapped.code === 'THROTTLED' || continuing) throw mapped;
       // Anything else — an account without it, a dfs endpoint gone or refused — List Blobs may
       // answer; an account seen answering before is given up on too.
       return off(
